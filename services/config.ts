@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { cacheDir } from '../infra/stack/paths';
+import { DEFAULT_PORTS } from '../infra/stack/stack';
+
+/**
+ * The one place that reads `process.env`. Everything else receives a parsed, frozen {@link Config}.
+ * Parsing lists every problem at once so a misconfigured deployment fails at boot with all of them.
+ */
+const port = z.coerce.number().int().min(1).max(65_535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const EnvSchema = z.object({
+  JML_CACHE_DIR: optionalString,
+  JML_STACK_DIR: optionalString,
+  KAFKA_BROKERS: optionalString,
+  TEMPORAL_ADDRESS: optionalString,
+  REDIS_URL: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('jml'),
+  KAFKA_PORT: port.default(DEFAULT_PORTS.kafka),
+  KAFKA_CONTROLLER_PORT: port.default(DEFAULT_PORTS.kafkaController),
+  TEMPORAL_PORT: port.default(DEFAULT_PORTS.temporal),
+  TEMPORAL_UI_PORT: port.default(DEFAULT_PORTS.temporalUi),
+  TEMPORAL_HTTP_PORT: port.default(DEFAULT_PORTS.temporalHttp),
+  TEMPORAL_METRICS_PORT: port.default(DEFAULT_PORTS.temporalMetrics),
+  REDIS_PORT: port.default(DEFAULT_PORTS.redis),
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: port.default(8080),
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  JML_CANONICAL_SECRET: optionalString,
+  JML_DEV_APPS: z.string().default('directory,chat,wiki'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly cacheDir: string;
+  readonly stackDir: string;
+  readonly ports: {
+    readonly kafka: number;
+    readonly kafkaController: number;
+    readonly temporal: number;
+    readonly temporalUi: number;
+    readonly temporalHttp: number;
+    readonly temporalMetrics: number;
+    readonly redis: number;
+  };
+  /** Services to reuse instead of starting them (set by KAFKA_BROKERS, TEMPORAL_ADDRESS, REDIS_URL). */
+  readonly reuse: { readonly kafkaBrokers?: string; readonly temporalAddress?: string; readonly redisUrl?: string };
+  readonly temporal: { readonly namespace: string; readonly taskQueue: string };
+  readonly gateway: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number; readonly canonicalSecret?: string };
+  /** Instances of the development connector that every event is applied to, until policy lands. */
+  readonly devApps: readonly string[];
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const cache = cacheDir({ JML_CACHE_DIR: e.JML_CACHE_DIR, XDG_CACHE_HOME: env.XDG_CACHE_HOME });
+  const devApps = e.JML_DEV_APPS.split(',').map((s) => s.trim()).filter(Boolean);
+  const badApp = devApps.find((a) => !/^[a-z][a-z0-9-]{0,62}$/.test(a));
+  if (badApp) throw new ConfigError([`JML_DEV_APPS: '${badApp}' is not an app id (lowercase letters, digits, dashes)`]);
+  return deepFreeze({
+    cacheDir: cache,
+    stackDir: e.JML_STACK_DIR ?? join(cache, 'stacks', 'default'),
+    ports: {
+      kafka: e.KAFKA_PORT,
+      kafkaController: e.KAFKA_CONTROLLER_PORT,
+      temporal: e.TEMPORAL_PORT,
+      temporalUi: e.TEMPORAL_UI_PORT,
+      temporalHttp: e.TEMPORAL_HTTP_PORT,
+      temporalMetrics: e.TEMPORAL_METRICS_PORT,
+      redis: e.REDIS_PORT,
+    },
+    reuse: { kafkaBrokers: e.KAFKA_BROKERS, temporalAddress: e.TEMPORAL_ADDRESS, redisUrl: e.REDIS_URL },
+    temporal: { namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalSecret: e.JML_CANONICAL_SECRET },
+    devApps,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

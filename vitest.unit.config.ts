@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+/** Unit tests: co-located `*.test.ts`, no servers. */
+export default defineConfig({
+  test: {
+    include: ['{services,workflows,connectors,schemas,infra}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
+  },
+});
