@@ -1,0 +1,159 @@
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { ConnectorError, defineConnector, type AppAttributes, type ConnectorContext, type OperationResult } from '../sdk';
+
+/**
+ * `dev-redis`: a DEVELOPMENT target that keeps accounts in Redis, so that the whole pipeline can run
+ * and be tested without a SaaS tenant. It behaves like a well-mannered app: every operation is an
+ * atomic "ensure this state" and records each real change in an effects log (to prove exactly-once
+ * effects in tests). Not for production use.
+ */
+const Config = z.strictObject({
+  /** Redis holding the fake app's data (the pipeline's own Redis is fine for development). */
+  url: z.string().url(),
+  keyPrefix: z.string().min(1).default('jml:dev'),
+});
+type Config = z.infer<typeof Config>;
+
+// One atomic script for every operation: read the account, decide, write, log the effect.
+// KEYS[1] account hash, KEYS[2] entitlements set, KEYS[3] effects list.
+// ARGV[1] op, ARGV[2] idempotency key, ARGV[3] payload (attributes JSON or entitlement), ARGV[4] enabled flag.
+const SCRIPT = `
+local op = ARGV[1]
+local exists = redis.call('EXISTS', KEYS[1]) == 1
+local function effect(beforeJson)
+  redis.call('RPUSH', KEYS[3], ARGV[2] .. ' ' .. op)
+  return {'applied', beforeJson}
+end
+if op == 'create' then
+  if exists then return {'already-in-state', ''} end
+  redis.call('HSET', KEYS[1], 'enabled', ARGV[4], 'attributes', ARGV[3])
+  return effect('')
+end
+if not exists then
+  if op == 'delete' or op == 'revoke' then return {'already-in-state', ''} end
+  return {'missing', ''}
+end
+if op == 'update' then
+  local old = redis.call('HGET', KEYS[1], 'attributes')
+  if old == ARGV[3] then return {'already-in-state', ''} end
+  redis.call('HSET', KEYS[1], 'attributes', ARGV[3])
+  return effect(old)
+elseif op == 'suspend' or op == 'restore' then
+  local want = (op == 'restore') and '1' or '0'
+  local old = redis.call('HGET', KEYS[1], 'enabled')
+  if old == want then return {'already-in-state', ''} end
+  redis.call('HSET', KEYS[1], 'enabled', want)
+  return effect(old)
+elseif op == 'delete' then
+  local attrs = redis.call('HGET', KEYS[1], 'attributes')
+  local enabled = redis.call('HGET', KEYS[1], 'enabled')
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return effect(cjson.encode({attributes = attrs, enabled = enabled}))
+elseif op == 'grant' then
+  if redis.call('SADD', KEYS[2], ARGV[3]) == 0 then return {'already-in-state', ''} end
+  return effect('')
+elseif op == 'revoke' then
+  if redis.call('SREM', KEYS[2], ARGV[3]) == 0 then return {'already-in-state', ''} end
+  return effect('')
+end
+return redis.error_reply('unknown op ' .. op)
+`;
+
+type Op = 'create' | 'update' | 'suspend' | 'restore' | 'delete' | 'grant' | 'revoke';
+
+export function accountKey(config: { keyPrefix: string }, appId: string, personKey: string): string {
+  return `${config.keyPrefix}:${appId}:account:${personKey}`;
+}
+export function effectsKey(config: { keyPrefix: string }, appId: string): string {
+  return `${config.keyPrefix}:${appId}:effects`;
+}
+
+export function createDevRedisConnector() {
+  const clients = new Map<string, Redis>();
+  const client = (url: string): Redis => {
+    let c = clients.get(url);
+    if (!c) {
+      c = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+      c.on('error', () => undefined); // surfaced per command as a transient error
+      clients.set(url, c);
+    }
+    return c;
+  };
+
+  async function apply(ctx: ConnectorContext<Config>, personKey: string, op: Op, payload = '', enabled = '1'): Promise<OperationResult> {
+    const { config, appId } = ctx;
+    const key = accountKey(config, appId, personKey);
+    let reply: [string, string];
+    try {
+      reply = (await client(config.url).eval(SCRIPT, 3, key, `${key}:entitlements`, effectsKey(config, appId), op, ctx.idempotencyKey, payload, enabled)) as [string, string];
+    } catch (err) {
+      throw new ConnectorError({ code: 'transient', message: `dev-redis ${op} failed: ${(err as Error).message}`, cause: err, context: { appId, op } });
+    }
+    const [outcome, before] = reply;
+    if (outcome === 'missing') return { outcome: 'not-applicable' };
+    ctx.log.debug({ appId, op, outcome }, 'dev-redis operation');
+    return {
+      outcome: outcome as OperationResult['outcome'],
+      externalRef: personKey,
+      ...(before ? { before: parseBefore(before) } : {}),
+    };
+  }
+
+  return defineConnector({
+    id: 'dev-redis',
+    version: '0.1.0',
+    description: 'Development target that keeps accounts in Redis. Not for production.',
+    config: Config as z.ZodType<Config>,
+    secrets: [],
+    capabilities: [
+      'account.read',
+      'account.create',
+      'account.update',
+      'account.suspend',
+      'account.restore',
+      'account.delete',
+      'access.grant',
+      'access.revoke',
+    ],
+    operations: {
+      async readAccount(ctx, req) {
+        const key = accountKey(ctx.config, ctx.appId, req.account.personKey);
+        const redis = client(ctx.config.url);
+        const [record, entitlements] = await Promise.all([redis.hgetall(key), redis.smembers(`${key}:entitlements`)]);
+        if (!record.enabled) return { exists: false };
+        return {
+          exists: true,
+          externalRef: req.account.personKey,
+          enabled: record.enabled === '1',
+          attributes: JSON.parse(record.attributes ?? '{}') as AppAttributes,
+          entitlements: entitlements.sort(),
+        };
+      },
+      createAccount: (ctx, req) => apply(ctx, req.account.personKey, 'create', stableJson(req.attributes), req.enabled ? '1' : '0'),
+      updateAccount: (ctx, req) => apply(ctx, req.account.personKey, 'update', stableJson(req.attributes)),
+      suspendAccount: (ctx, req) => apply(ctx, req.account.personKey, 'suspend'),
+      restoreAccount: (ctx, req) => apply(ctx, req.account.personKey, 'restore'),
+      deleteAccount: (ctx, req) => apply(ctx, req.account.personKey, 'delete'),
+      grantAccess: (ctx, req) => apply(ctx, req.account.personKey, 'grant', req.entitlement),
+      revokeAccess: (ctx, req) => apply(ctx, req.account.personKey, 'revoke', req.entitlement),
+    },
+    async dispose() {
+      await Promise.all([...clients.values()].map((c) => c.quit().catch(() => c.disconnect())));
+      clients.clear();
+    },
+  });
+}
+
+function parseBefore(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** JSON with sorted keys, so that equal attributes compare equal in the script. */
+export function stableJson(value: AppAttributes): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}

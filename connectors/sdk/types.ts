@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
+
+/** What a connector can do; declared in its definition and checked against its operations. */
+export const CAPABILITIES = [
+  'account.read',
+  'account.create',
+  'account.update',
+  'account.suspend',
+  'account.restore',
+  'account.delete',
+  'access.grant',
+  'access.revoke',
+  'sessions.revoke',
+  'accounts.list',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** Every operation means "ensure this state": repeating it is harmless and reports `already-in-state`. */
+export interface OperationResult {
+  outcome: 'applied' | 'already-in-state' | 'not-applicable';
+  /** The app's own id of the account, once known. */
+  externalRef?: string;
+  /** The state before the change, so that a compensation can restore it. */
+  before?: unknown;
+}
+
+/** Which account an operation is about. */
+export interface AccountRef {
+  personKey: string;
+  /** The app's id of the account when a previous step returned one. */
+  externalRef?: string;
+}
+
+/** Attributes the policy mapped for this app (userName, email, title, …). */
+export type AppAttributes = Record<string, string | number | boolean | null>;
+
+export interface CreateAccountRequest {
+  account: AccountRef;
+  person: PersonSnapshot;
+  attributes: AppAttributes;
+  /** Create disabled (pre-start lookahead) and enable on the start date. */
+  enabled: boolean;
+}
+export interface UpdateAccountRequest {
+  account: AccountRef;
+  person: PersonSnapshot;
+  attributes: AppAttributes;
+}
+export interface AccountStateRequest {
+  account: AccountRef;
+  reason?: string;
+}
+export interface AccessRequest {
+  account: AccountRef;
+  /** Group, team or role the app knows, e.g. `team:eng`. */
+  entitlement: string;
+}
+export interface ReadAccountResult {
+  exists: boolean;
+  externalRef?: string;
+  enabled?: boolean;
+  attributes?: AppAttributes;
+  entitlements?: string[];
+}
+export interface ListAccountsRequest {
+  cursor?: string;
+  pageSize: number;
+}
+export interface ListAccountsResult {
+  accounts: Array<{ personKey?: string; externalRef: string; enabled: boolean }>;
+  nextCursor?: string;
+}
+
+/** What the activity hands to every operation. */
+export interface ConnectorContext<Config = unknown> {
+  /** `<eventId>/<appId>/<operation>`: stable across retries of the same step. */
+  idempotencyKey: string;
+  appId: string;
+  signal: AbortSignal;
+  heartbeat(details?: unknown): void;
+  log: Logger;
+  config: Config;
+  secrets: Readonly<Record<string, string>>;
+}
+
+/** Operation signatures, keyed by the capability that promises them. */
+export interface OperationsByCapability<Config> {
+  'account.read': { readAccount(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<ReadAccountResult> };
+  'account.create': { createAccount(ctx: ConnectorContext<Config>, req: CreateAccountRequest): Promise<OperationResult> };
+  'account.update': { updateAccount(ctx: ConnectorContext<Config>, req: UpdateAccountRequest): Promise<OperationResult> };
+  'account.suspend': { suspendAccount(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
+  'account.restore': { restoreAccount(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
+  'account.delete': { deleteAccount(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
+  'access.grant': { grantAccess(ctx: ConnectorContext<Config>, req: AccessRequest): Promise<OperationResult> };
+  'access.revoke': { revokeAccess(ctx: ConnectorContext<Config>, req: AccessRequest): Promise<OperationResult> };
+  'sessions.revoke': { revokeSessions(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
+  'accounts.list': { listAccounts(ctx: ConnectorContext<Config>, req: ListAccountsRequest): Promise<ListAccountsResult> };
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The operations a set of capabilities requires: declaring `account.create` obliges `createAccount`. */
+export type OperationsFor<Config, Caps extends Capability> = UnionToIntersection<OperationsByCapability<Config>[Caps]>;
+
+export type OperationName = {
+  [K in Capability]: keyof OperationsByCapability<unknown>[K];
+}[Capability];
+
+export interface ConnectorDefinition<Config = unknown, Caps extends Capability = Capability> {
+  /** Registry key, e.g. `scim`, `ldap`. */
+  id: string;
+  version: string;
+  description: string;
+  /** Validates one app instance's settings at worker boot. */
+  config: z.ZodType<Config>;
+  /** Names of secrets an instance must reference (resolved from env or files, never inline). */
+  secrets: readonly string[];
+  capabilities: readonly Caps[];
+  operations: OperationsFor<Config, Caps>;
+  /** Releases clients the connector opened (called once at worker shutdown). */
+  dispose?(): Promise<void>;
+}
+
+/** A connector of any config and capabilities, as the registry and the activity hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyConnector = ConnectorDefinition<any, any>;

@@ -1,0 +1,25 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through our pino logger (object first, bound). */
+export function createKafka(opts: { brokers: string; clientId: string; log: Logger }): Kafka {
+  const log = opts.log.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers.split(',').map((b) => b.trim()),
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, namespace, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[LEVELS[level] ?? 'info']({ namespace, ...rest }, message);
+      },
+  });
+}

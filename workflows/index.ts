@@ -1,0 +1,3 @@
+/** Workflow entry points registered with the worker (bundled into the Temporal sandbox). */
+export { personWorkflow } from './person';
+export { jmlEventWorkflow } from './jml-event';
