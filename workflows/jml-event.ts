@@ -35,7 +35,8 @@ async function runApp(input: EventWorkflowInput, app: AppPlan, isLeaver: boolean
   for (const step of app.steps) {
     const { runStep } = proxyActivities<Activities>({
       ...STEP_OPTIONS,
-      retry: { ...STEP_OPTIONS.retry, maximumAttempts: isLeaver ? 0 : 10 },
+      // Unset maximumAttempts means unlimited.
+      retry: isLeaver ? STEP_OPTIONS.retry : { ...STEP_OPTIONS.retry, maximumAttempts: 10 },
       summary: `${app.appId}: ${step.summary}`,
     });
     const result = await runStep({

@@ -18,7 +18,7 @@ async function main(command: string | undefined): Promise<void> {
       say(`servers installed under ${tools.cache}`);
       return;
     case 'up': {
-      const endpoints = await stackUp({ dir: config.stackDir, ports: config.ports, persistent: true, ui: true, reuse: config.reuse, tools, say });
+      const { endpoints } = await stackUp({ dir: config.stackDir, ports: config.ports, persistent: true, ui: true, reuse: config.reuse, tools, say });
       say(`Kafka      ${endpoints.kafkaBrokers}`);
       say(`Temporal   ${endpoints.temporalAddress}${endpoints.temporalUiUrl ? `   UI ${endpoints.temporalUiUrl}` : ''}`);
       say(`Redis      ${endpoints.redisUrl}`);

@@ -67,7 +67,7 @@ function layoutOf(opts: StackOptions): InstanceLayout {
 }
 
 /** Installs (when missing) and starts every service not reused, waits until all are ready. Idempotent. */
-export async function stackUp(opts: StackOptions): Promise<StackEndpoints> {
+export async function stackUp(opts: StackOptions): Promise<{ endpoints: StackEndpoints; started: ServiceName[] }> {
   const say = opts.say ?? (() => undefined);
   const tools = opts.tools;
   const layout = layoutOf(opts);
@@ -91,23 +91,26 @@ export async function stackUp(opts: StackOptions): Promise<StackEndpoints> {
       temporalServer({ layout, bin: temporalBin, port: p.temporal, uiPort: p.temporalUi, httpPort: p.temporalHttp, metricsPort: p.temporalMetrics, ui: opts.ui }),
     );
   }
-  await Promise.all(servers.map((server) => ensureRunning(server, say)));
+  const fresh = await Promise.all(servers.map((server) => ensureRunning(server, say)));
+  const started = servers.filter((_, i) => fresh[i]).map((s) => s.name);
 
-  return {
+  const endpoints: StackEndpoints = {
     kafkaBrokers: reuse.kafkaBrokers ?? `127.0.0.1:${opts.ports.kafka}`,
     temporalAddress: reuse.temporalAddress ?? `127.0.0.1:${opts.ports.temporal}`,
     temporalUiUrl: reuse.temporalAddress ? undefined : opts.ui ? `http://127.0.0.1:${opts.ports.temporalUi}` : undefined,
     redisUrl: reuse.redisUrl ?? `redis://127.0.0.1:${opts.ports.redis}`,
   };
+  return { endpoints, started };
 }
 
-async function ensureRunning(server: ServerDef, say: Say): Promise<void> {
+/** Makes sure the server runs; true when this call started it, false when it was already ours and running. */
+async function ensureRunning(server: ServerDef, say: Say): Promise<boolean> {
   const spec = server.spec();
   const pid = await readPid(spec.pidFile);
   if (pid !== undefined && isAlive(pid)) {
     await waitFor(server.name, server.ready, server.readyTimeoutMs, () => !isAlive(pid));
     say(`${server.name}: already running (pid ${pid}), reused`);
-    return;
+    return false;
   }
   for (const port of [server.port, ...server.extraPorts]) {
     if (await portInUse(port)) {
@@ -127,16 +130,20 @@ async function ensureRunning(server: ServerDef, say: Say): Promise<void> {
     throw new StackError('START_FAILED', `${(err as Error).message}; see ${spec.logFile}`, { cause: err });
   }
   say(`${server.name}: started (pid ${newPid}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return true;
 }
 
 const SERVICE_NAMES = ['temporal', 'kafka', 'redis'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** Stops the processes this instance started (by pid file), nothing else. Optionally removes its data. */
-export async function stackDown(opts: { dir: string; removeData?: boolean; say?: Say }): Promise<void> {
+/**
+ * Stops the processes this instance started (by pid file), nothing else; `only` narrows it further.
+ * Optionally removes the instance's data.
+ */
+export async function stackDown(opts: { dir: string; only?: readonly ServiceName[]; removeData?: boolean; say?: Say }): Promise<void> {
   const pids = join(opts.dir, 'pids');
-  // Stop clients of Kafka/Redis first is not our concern here; stop Temporal first since it is the heaviest.
   await Promise.all(
-    SERVICE_NAMES.map(async (name) => {
+    SERVICE_NAMES.filter((name) => !opts.only || opts.only.includes(name)).map(async (name) => {
       if (await stopProcess(join(pids, `${name}.pid`))) opts.say?.(`${name}: stopped`);
     }),
   );

@@ -1,0 +1,157 @@
+import { Client, Connection } from '@temporalio/client';
+import { Runtime, type WorkflowBundleOption } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { CONNECTOR_FACTORIES } from '../connectors/registry';
+import type { AnyConnector } from '../connectors/sdk';
+import type { StackEndpoints } from '../infra/stack/stack';
+import type { Config } from './config';
+import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
+import { buildGateway } from './gateway/app';
+import { createKafka } from './kafka/client';
+import { CoalescingProducer } from './kafka/coalescing-producer';
+import { ensureTopics } from './kafka/topics';
+import { createActivities, type AppInstance } from './worker/activities';
+import { startWorker, type RunningWorker } from './worker/worker';
+
+export interface PipelineOptions {
+  config: Config;
+  endpoints: Pick<StackEndpoints, 'kafkaBrokers' | 'temporalAddress' | 'redisUrl'>;
+  log: Logger;
+  /** Which parts run in this process (all by default). */
+  parts?: { gateway?: boolean; dispatcher?: boolean; worker?: boolean };
+  /** Listen port for the gateway (0 picks a free one). */
+  gatewayPort?: number;
+  workflowBundle?: WorkflowBundleOption;
+  /** Consumer group of the dispatcher (tests use their own). */
+  dispatcherGroupId?: string;
+}
+
+export interface Pipeline {
+  gatewayUrl?: string;
+  gateway?: FastifyInstance;
+  temporal: Client;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Route the Temporal Core runtime's logs through pino, once per process. */
+function installTemporalRuntime(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const tlog = log.child({ component: 'temporal' });
+  try {
+    Runtime.install({
+      logger: {
+        log: (level, message, meta) => tlog[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error')](meta ?? {}, message),
+        trace: (m, meta) => tlog.trace(meta ?? {}, m),
+        debug: (m, meta) => tlog.debug(meta ?? {}, m),
+        info: (m, meta) => tlog.info(meta ?? {}, m),
+        warn: (m, meta) => tlog.warn(meta ?? {}, m),
+        error: (m, meta) => tlog.error(meta ?? {}, m),
+      },
+    });
+  } catch {
+    // Already installed by someone else in this process; keep theirs.
+  }
+}
+
+/** The app instances of the walking skeleton: each configured dev app is a dev-redis instance. */
+export function devAppInstances(config: Config, redisUrl: string): Map<string, AppInstance> {
+  const connector: AnyConnector = CONNECTOR_FACTORIES['dev-redis']();
+  return new Map(
+    config.devApps.map((appId) => [appId, { appId, connector, config: connector.config.parse({ url: redisUrl }), secrets: {} }]),
+  );
+}
+
+/**
+ * Starts gateway, dispatcher and worker against running Kafka, Temporal and Redis. `stop()` closes
+ * them in the reverse order: stop taking webhooks, then stop dispatching, then finish activities.
+ */
+export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
+  const { config, endpoints, log } = opts;
+  const parts = { gateway: true, dispatcher: true, worker: true, ...opts.parts };
+  installTemporalRuntime(log);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
+  };
+
+  try {
+    const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-pipeline', log });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, { partitions: 6 });
+    await admin.disconnect();
+
+    const temporalConnection = await Connection.connect({ address: endpoints.temporalAddress });
+    stops.push(() => temporalConnection.close());
+    const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
+
+    let kafkaReady = false;
+    const rawProducer: Producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+    rawProducer.on(rawProducer.events.CONNECT, () => (kafkaReady = true));
+    rawProducer.on(rawProducer.events.DISCONNECT, () => (kafkaReady = false));
+    await rawProducer.connect();
+    stops.push(() => rawProducer.disconnect());
+    const producer = new CoalescingProducer(rawProducer);
+
+    if (parts.worker) {
+      const apps = devAppInstances(config, endpoints.redisUrl);
+      const worker: RunningWorker = await startWorker({
+        address: endpoints.temporalAddress,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities: createActivities({ apps, log: log.child({ component: 'activities' }) }),
+        log,
+        workflowBundle: opts.workflowBundle,
+      });
+      stops.push(async () => {
+        await worker.shutdown();
+        await Promise.all([...new Set([...apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
+      });
+    }
+
+    if (parts.dispatcher) {
+      const dispatcher: Dispatcher = createDispatcher({
+        kafka,
+        temporal,
+        producer,
+        taskQueue: config.temporal.taskQueue,
+        groupId: opts.dispatcherGroupId ?? 'jml-dispatcher',
+        log,
+        partitionsConcurrently: 6,
+      });
+      await dispatcher.start();
+      stops.push(() => dispatcher.stop());
+    }
+
+    let gateway: FastifyInstance | undefined;
+    let gatewayUrl: string | undefined;
+    if (parts.gateway) {
+      if (!config.gateway.canonicalSecret) throw new Error('JML_CANONICAL_SECRET must be set to run the gateway');
+      gateway = buildGateway({
+        producer,
+        isReady: () => kafkaReady,
+        log: log.child({ component: 'gateway' }),
+        canonicalSecret: config.gateway.canonicalSecret,
+        bodyLimitBytes: config.gateway.bodyLimitBytes,
+      });
+      gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });
+      const g = gateway;
+      stops.push(() => g.close());
+    }
+
+    return { gateway, gatewayUrl, temporal, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm start`: the whole local stack (Kafka, Temporal with UI, Redis) plus gateway, dispatcher and
+ * worker in this process. Ctrl-C stops what this run started; servers it found running stay up.
+ */
+import { loadConfig, type Config } from './config';
+import { createLogger } from './log';
+import { startPipeline } from './runtime';
+import { toolPaths } from '../infra/stack/paths';
+import { stackDown, stackUp } from '../infra/stack/stack';
+
+/** Fixed development secret for the canonical API, used only when JML_CANONICAL_SECRET is unset. */
+const DEV_CANONICAL_SECRET = 'whsec_ZGV2LW9ubHktY2Fub25pY2FsLXNlY3JldC1jaGFuZ2UtbWU=';
+
+async function main(): Promise<void> {
+  let config: Config = loadConfig();
+  if (!config.gateway.canonicalSecret) {
+    config = loadConfig({ ...process.env, JML_CANONICAL_SECRET: DEV_CANONICAL_SECRET });
+    console.log(`[start] JML_CANONICAL_SECRET is not set; using the development secret ${DEV_CANONICAL_SECRET}`);
+  }
+  const log = createLogger({ name: 'jml', level: config.logLevel });
+  const say = (line: string) => console.log(`[start] ${line}`);
+
+  const { endpoints, started } = await stackUp({
+    dir: config.stackDir,
+    ports: config.ports,
+    persistent: true,
+    ui: true,
+    reuse: config.reuse,
+    tools: toolPaths(config.cacheDir),
+    say,
+  });
+  const pipeline = await startPipeline({ config, endpoints, log });
+
+  say('jml-pipeline is running:');
+  say(`  gateway       ${pipeline.gatewayUrl}   (POST /v1/events, GET /healthz, GET /readyz)`);
+  say(`  Temporal UI   ${endpoints.temporalUiUrl ?? '(external Temporal)'}`);
+  say(`  Temporal      ${endpoints.temporalAddress}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
+  say(`  Kafka         ${endpoints.kafkaBrokers}`);
+  say(`  Redis         ${endpoints.redisUrl}`);
+  say(`  data + logs   ${config.stackDir}`);
+  say('Ctrl-C stops everything this run started.');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping ...`);
+    await pipeline.stop();
+    if (started.length > 0) await stackDown({ dir: config.stackDir, only: started, say });
+    say('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`[start] error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

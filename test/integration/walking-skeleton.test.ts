@@ -1,0 +1,145 @@
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../services/config';
+import { createLogger } from '../../services/log';
+import { startPipeline, type Pipeline } from '../../services/runtime';
+import { TOPICS } from '../../services/kafka/topics';
+import { accountKey, effectsKey } from '../../connectors/dev-redis';
+import { eventWorkflowId, personStateQuery, personWorkflowId } from '../../workflows/contracts';
+import type { EventOutcome } from '../../workflows/contracts';
+import { makeEvent } from '../support/events';
+import { postSigned } from '../support/canonical-client';
+import { eventually } from '../support/wait';
+
+const SECRET = 'whsec_c2tlbGV0b24tdGVzdC1zZWNyZXQ=';
+const run = Date.now().toString(36);
+const APPS = ['directory', 'chat'];
+
+describe('walking skeleton on the real stack', () => {
+  const stack = inject('stack');
+  let pipeline: Pipeline;
+  let redis: Redis;
+  const config = loadConfig({
+    ...process.env,
+    JML_CANONICAL_SECRET: SECRET,
+    TEMPORAL_TASK_QUEUE: `skeleton-${run}`,
+    JML_DEV_APPS: APPS.join(','),
+    LOG_LEVEL: 'warn',
+  });
+
+  beforeAll(async () => {
+    redis = new Redis(stack.redisUrl);
+    pipeline = await startPipeline({
+      config,
+      endpoints: stack,
+      log: createLogger({ name: 'it', level: 'warn' }),
+      gatewayPort: 0,
+      workflowBundle: { code: inject('workflowBundleCode') },
+      dispatcherGroupId: `skeleton-${run}`,
+    });
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    redis?.disconnect();
+  });
+
+  const devConfig = { keyPrefix: 'jml:dev' };
+
+  it('joiner > a POSTed event completes a workflow that creates the account in every app', async () => {
+    const personKey = `test:${run}-1`;
+    const employeeId = `${run}-1`;
+    const event = makeEvent({ personKey, type: 'jml.joiner' });
+
+    const res = await postSigned({ url: pipeline.gatewayUrl as string, secret: SECRET, body: event, webhookId: `wh-${run}-1` });
+    expect(res).toEqual({ status: 202, json: { accepted: true, id: event.id } });
+
+    const handle = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, event.id));
+    const outcome = await eventually('the event workflow', async () => (await handle.describe()) && ((await handle.result()) as EventOutcome));
+    expect(outcome.kind).toBe('joiner');
+    expect(outcome.apps.map((a) => [a.appId, a.steps])).toEqual(
+      APPS.map((appId) => [appId, [{ operation: 'createAccount', outcome: 'applied' }]]),
+    );
+    for (const appId of APPS) {
+      expect(await redis.hget(accountKey(devConfig, appId, personKey), 'enabled')).toBe('1');
+    }
+
+    // Ops find it the way the README says: by EmployeeId in the Temporal UI / CLI.
+    const found = await eventually('visibility of the event workflow', async () => {
+      const rows = [];
+      for await (const wf of pipeline.temporal.workflow.list({ query: `EmployeeId='${employeeId}' AND JmlKind='joiner'` })) rows.push(wf);
+      return rows.length > 0 && rows.every((r) => r.status.name === 'COMPLETED') ? rows : undefined;
+    });
+    expect(found.map((r) => r.workflowId)).toEqual([eventWorkflowId(personKey, event.id)]);
+  });
+
+  it('duplicate > the same event POSTed again is accepted but has no second effect', async () => {
+    const personKey = `test:${run}-2`;
+    const event = makeEvent({ personKey, type: 'jml.joiner' });
+    const url = pipeline.gatewayUrl as string;
+    expect((await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-2a` })).status).toBe(202);
+    await eventually('first delivery applied', async () => ((await redis.exists(accountKey(devConfig, APPS[0] as string, personKey))) ? true : undefined));
+
+    // A retry by the HR system: new delivery id, same event.
+    expect((await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-2b` })).status).toBe(202);
+    const person = pipeline.temporal.workflow.getHandle(personWorkflowId(personKey));
+    const state = await eventually('duplicate seen by the person workflow', async () => {
+      const s = await person.query(personStateQuery);
+      return s.duplicates >= 1 ? s : undefined;
+    });
+    expect(state).toMatchObject({ processed: 1, duplicates: 1, pendingEventIds: [] });
+    for (const appId of APPS) {
+      const effects = await redis.lrange(effectsKey(devConfig, appId), 0, -1);
+      expect(effects.filter((e) => e.startsWith(`${event.id}/`))).toEqual([`${event.id}/${appId}/createAccount create`]);
+    }
+  });
+
+  it('leaver > after a joiner, disables the account in every app, in order', async () => {
+    const personKey = `test:${run}-3`;
+    const url = pipeline.gatewayUrl as string;
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: '2026-11-20T09:00:00Z' });
+    const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: '2026-11-21T09:00:00Z', changedFields: ['status', 'terminationDate'] });
+    // Back to back: the person workflow must apply them in order.
+    const [a, b] = await Promise.all([
+      postSigned({ url, secret: SECRET, body: joiner, webhookId: `wh-${run}-3a` }),
+      new Promise((r) => setTimeout(r, 20)).then(() => postSigned({ url, secret: SECRET, body: leaver, webhookId: `wh-${run}-3b` })),
+    ]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    const handle = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, leaver.id));
+    await eventually('the leaver workflow', async () => (await handle.describe()) && handle.result());
+    for (const appId of APPS) {
+      expect(await redis.hget(accountKey(devConfig, appId, personKey), 'enabled')).toBe('0');
+    }
+    const state = await pipeline.temporal.workflow.getHandle(personWorkflowId(personKey)).query(personStateQuery);
+    expect(state.recent.map((r) => [r.type, r.status])).toEqual([
+      ['jml.joiner', 'completed'],
+      ['jml.leaver', 'completed'],
+    ]);
+  });
+
+  it('invalid input > answers 400 with the reason and records the body in the dead-letter topic', async () => {
+    const webhookId = `wh-${run}-bad`;
+    const body = { ...makeEvent({ personKey: `test:${run}-4`, type: 'jml.joiner' }), type: 'jml.promoted' };
+    const res = await postSigned({ url: pipeline.gatewayUrl as string, secret: SECRET, body, webhookId });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: 'invalid-event', details: [expect.objectContaining({ path: 'type' })] } });
+
+    const kafka = new Kafka({ clientId: 'it-dlq', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `it-dlq-${run}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.dlq, fromBeginning: true });
+    const record = await new Promise<{ value: string; reason: string }>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() === webhookId) {
+            resolve({ value: message.value?.toString() ?? '', reason: message.headers?.['jml-reject-reason']?.toString() ?? '' });
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(JSON.parse(record.value)).toEqual(body);
+    expect(record.reason).toMatch(/^type: /);
+  });
+});
