@@ -3,13 +3,12 @@
  * worker in this process. Ctrl-C stops what this run started; servers it found running stay up.
  */
 import { loadConfig, type Config } from './config';
+import { DEV_CANONICAL_SECRET } from './dev-defaults';
 import { createLogger } from './log';
 import { startPipeline } from './runtime';
 import { toolPaths } from '../infra/stack/paths';
 import { stackDown, stackUp } from '../infra/stack/stack';
 
-/** Fixed development secret for the canonical API, used only when JML_CANONICAL_SECRET is unset. */
-const DEV_CANONICAL_SECRET = 'whsec_ZGV2LW9ubHktY2Fub25pY2FsLXNlY3JldC1jaGFuZ2UtbWU=';
 
 async function main(): Promise<void> {
   let config: Config = loadConfig();

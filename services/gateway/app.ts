@@ -1,13 +1,18 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { JmlEvent, JML_EVENT_SCHEMA_VERSION } from '../../schemas/jml-event.v1';
-import type { CoalescingProducer, Outgoing } from '../kafka/coalescing-producer';
+import type { Outgoing } from '../kafka/coalescing-producer';
 import { TOPICS } from '../kafka/topics';
 import { sendError } from './errors';
 import { verifyStandardWebhook } from './standard-webhooks';
 
+/** Where accepted and rejected records go; resolves only once Kafka acknowledged them. */
+export interface RecordSink {
+  send(items: Outgoing[]): Promise<void>;
+}
+
 export interface GatewayDeps {
-  producer: CoalescingProducer;
+  producer: RecordSink;
   /** True while the Kafka producer is connected; drives /readyz. */
   isReady: () => boolean;
   log: Logger;

@@ -1,0 +1,68 @@
+/**
+ * `npm run jml -- <command>`: the ops CLI.
+ *   send <event.json>        sign a JmlEvent with JML_CANONICAL_SECRET (or the dev secret) and POST it to the gateway
+ *   person <personKey>       show what the person's workflow holds (processed, duplicates, pending, recent outcomes)
+ *   events <employeeId>      list the event workflows of an employee (as the Temporal UI would find them)
+ */
+import { readFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { signStandardWebhook } from '../gateway/standard-webhooks';
+import { personStateQuery, personWorkflowId } from '../../workflows/contracts';
+import { DEV_CANONICAL_SECRET } from '../dev-defaults';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, arg] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'send': {
+      if (!arg) throw new Error('usage: jml send <event.json>');
+      const body = await readFile(arg);
+      const event = JSON.parse(body.toString('utf8')) as { id?: string };
+      const secret = config.gateway.canonicalSecret ?? DEV_CANONICAL_SECRET;
+      const ts = Math.floor(Date.now() / 1000);
+      const webhookId = `cli-${event.id ?? 'event'}-${ts}`;
+      const res = await fetch(`http://${config.gateway.host}:${config.gateway.port}/v1/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(ts),
+          'webhook-signature': signStandardWebhook(secret, webhookId, ts, body),
+        },
+        body,
+      });
+      console.log(`${res.status} ${await res.text()}`);
+      return res.ok ? 0 : 1;
+    }
+    case 'person':
+    case 'events': {
+      if (!arg) throw new Error(`usage: jml ${command} <${command === 'person' ? 'personKey' : 'employeeId'}>`);
+      const connection = await Connection.connect({ address: config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}` });
+      try {
+        const client = new Client({ connection, namespace: config.temporal.namespace });
+        if (command === 'person') {
+          console.log(JSON.stringify(await client.workflow.getHandle(personWorkflowId(arg)).query(personStateQuery), null, 2));
+        } else {
+          for await (const wf of client.workflow.list({ query: `EmployeeId='${arg.replace(/'/g, "\\'")}'` })) {
+            console.log(`${wf.status.name.padEnd(10)} ${wf.type.padEnd(18)} ${wf.workflowId}`);
+          }
+        }
+      } finally {
+        await connection.close();
+      }
+      return 0;
+    }
+    default:
+      console.error('usage: jml <send <event.json> | person <personKey> | events <employeeId>>');
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`jml: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

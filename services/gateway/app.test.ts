@@ -1,0 +1,135 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeEvent } from '../../test/support/events';
+import type { Outgoing } from '../kafka/coalescing-producer';
+import { TOPICS } from '../kafka/topics';
+import { buildGateway, type RecordSink } from './app';
+import { signStandardWebhook } from './standard-webhooks';
+
+const SECRET = 'whsec_Z2F0ZXdheS11bml0LXRlc3Q=';
+const NOW = 1_795_400_000_000;
+
+/** Records what the gateway would produce; `fail` makes the next sends throw like an unreachable broker. */
+class MemorySink implements RecordSink {
+  readonly sent: Outgoing[] = [];
+  fail = false;
+  async send(items: Outgoing[]): Promise<void> {
+    if (this.fail) throw new Error('KafkaJSConnectionError: connect ECONNREFUSED');
+    this.sent.push(...items);
+  }
+}
+
+function setup(opts: { bodyLimitBytes?: number } = {}) {
+  const sink = new MemorySink();
+  const app = buildGateway({
+    producer: sink,
+    isReady: () => !sink.fail,
+    log: pino({ level: 'silent' }),
+    canonicalSecret: SECRET,
+    bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+    now: () => NOW,
+  });
+  return { app, sink };
+}
+
+function signed(body: string, opts: { id?: string; ts?: number; secret?: string } = {}) {
+  const id = opts.id ?? 'wh-1';
+  const ts = opts.ts ?? NOW / 1000;
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': signStandardWebhook(opts.secret ?? SECRET, id, ts, body),
+  };
+}
+
+const event = makeEvent({ personKey: 'bamboohr:4101', type: 'jml.joiner' });
+let current: ReturnType<typeof setup> | undefined;
+afterEach(async () => current?.app.close());
+
+describe('gateway POST /v1/events', () => {
+  it('accepts > answers 202 once the event is produced, keyed by person, with id/type/version headers', async () => {
+    current = setup();
+    const body = JSON.stringify(event);
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ accepted: true, id: event.id });
+    expect(current.sink.sent).toHaveLength(1);
+    const [record] = current.sink.sent as [Outgoing];
+    expect(record.topic).toBe(TOPICS.events);
+    expect(record.message.key).toBe('bamboohr:4101');
+    expect(Buffer.from(record.message.value as Buffer).toString()).toBe(body);
+    expect(record.message.headers).toEqual({ 'jml-event-id': event.id, 'jml-event-type': 'jml.joiner', 'jml-schema-version': '1' });
+  });
+
+  it('authenticates > 401 for a missing, wrong or stale signature, and produces nothing', async () => {
+    current = setup();
+    const body = JSON.stringify(event);
+    const cases = [
+      { headers: { 'content-type': 'application/json' }, code: 'signature-missing' },
+      { headers: signed(body, { secret: 'whsec_d3Jvbmc=' }), code: 'signature-invalid' },
+      { headers: signed(body, { ts: NOW / 1000 - 301 }), code: 'timestamp-out-of-window' },
+    ];
+    for (const c of cases) {
+      const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: c.headers, payload: body });
+      expect([res.statusCode, res.json().error.code]).toEqual([401, c.code]);
+    }
+    expect(current.sink.sent).toEqual([]);
+  });
+
+  it('rejects > 400 with every schema issue, after recording the body and reason in the DLQ', async () => {
+    current = setup();
+    const body = JSON.stringify({ ...event, subject: 'no key', extra: true });
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { id: 'wh-bad' }), payload: body });
+    expect(res.statusCode).toBe(400);
+    const paths = (res.json().error.details as Array<{ path: string }>).map((d) => d.path).sort();
+    expect(paths).toEqual(['', 'subject']);
+    expect(current.sink.sent).toHaveLength(1);
+    const [record] = current.sink.sent as [Outgoing];
+    expect(record.topic).toBe(TOPICS.dlq);
+    expect(record.message.key).toBe('wh-bad');
+    expect(String(record.message.headers?.['jml-reject-code'])).toBe('invalid-event');
+    expect(String(record.message.headers?.['jml-reject-reason'])).toContain('subject');
+  });
+
+  it('rejects > 400 for a body that is not JSON, also recorded', async () => {
+    current = setup();
+    const body = '{"specversion":';
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
+    expect([res.statusCode, res.json().error.code]).toEqual([400, 'invalid-json']);
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.dlq]);
+  });
+
+  it('limits > 413 over the body limit and 415 for other content types', async () => {
+    current = setup({ bodyLimitBytes: 512 });
+    const big = JSON.stringify({ ...event, pad: 'x'.repeat(600) });
+    const tooBig = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(big), payload: big });
+    expect([tooBig.statusCode, tooBig.json().error.code]).toEqual([413, 'body-too-large']);
+    const text = await current.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...signed('a=b'), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=b',
+    });
+    expect([text.statusCode, text.json().error.code]).toEqual([415, 'unsupported-media-type']);
+  });
+
+  it('transient > 503 with Retry-After when Kafka does not acknowledge, for events and for rejects', async () => {
+    current = setup();
+    current.sink.fail = true;
+    const body = JSON.stringify(event);
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
+    expect([res.statusCode, res.json().error.code, res.headers['retry-after']]).toEqual([503, 'kafka-unavailable', '5']);
+    const bad = '{}';
+    const res2 = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(bad), payload: bad });
+    expect(res2.statusCode).toBe(503);
+    const ready = await current.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+  });
+
+  it('health > /healthz answers while the process lives', async () => {
+    current = setup();
+    const res = await current.app.inject({ method: 'GET', url: '/healthz' });
+    expect([res.statusCode, res.json()]).toEqual([200, { status: 'ok' }]);
+  });
+});
