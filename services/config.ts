@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { cacheDir } from '../infra/stack/paths';
@@ -101,4 +102,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * Loads `./.env` into process.env when the file exists (variables already set win). Entry points
+ * (npm start, the stack and jml CLIs) call it before {@link loadConfig}; tests do not.
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (!existsSync(path)) return;
+  const before = { ...process.env };
+  process.loadEnvFile(path);
+  Object.assign(process.env, before);
 }

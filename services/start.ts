@@ -2,7 +2,7 @@
  * `npm start`: the whole local stack (Kafka, Temporal with UI, Redis) plus gateway, dispatcher and
  * worker in this process. Ctrl-C stops what this run started; servers it found running stay up.
  */
-import { loadConfig, type Config } from './config';
+import { loadConfig, loadDotEnv, type Config } from './config';
 import { DEV_CANONICAL_SECRET } from './dev-defaults';
 import { createLogger } from './log';
 import { startPipeline } from './runtime';
@@ -11,6 +11,7 @@ import { stackDown, stackUp } from '../infra/stack/stack';
 
 
 async function main(): Promise<void> {
+  loadDotEnv();
   let config: Config = loadConfig();
   if (!config.gateway.canonicalSecret) {
     config = loadConfig({ ...process.env, JML_CANONICAL_SECRET: DEV_CANONICAL_SECRET });

@@ -2,7 +2,7 @@
  * `npm run stack:up|down|status|install`: the local stack for `npm start` (persistent, default ports).
  * Tests start their own instance on free ports through the same functions.
  */
-import { loadConfig } from '../../services/config';
+import { loadConfig, loadDotEnv } from '../../services/config';
 import { installAll } from './install';
 import { toolPaths } from './paths';
 import { stackDown, stackStatus, stackUp } from './stack';
@@ -10,6 +10,7 @@ import { stackDown, stackStatus, stackUp } from './stack';
 const say = (line: string) => console.log(`[stack] ${line}`);
 
 async function main(command: string | undefined): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const tools = toolPaths(config.cacheDir);
   switch (command) {

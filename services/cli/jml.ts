@@ -6,13 +6,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
+import { loadConfig, loadDotEnv } from '../config';
 import { signStandardWebhook } from '../gateway/standard-webhooks';
 import { personStateQuery, personWorkflowId } from '../../workflows/contracts';
 import { DEV_CANONICAL_SECRET } from '../dev-defaults';
 
 async function main(argv: string[]): Promise<number> {
   const [command, arg] = argv;
+  loadDotEnv();
   const config = loadConfig();
   switch (command) {
     case 'send': {
