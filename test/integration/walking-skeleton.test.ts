@@ -11,6 +11,7 @@ import type { EventOutcome } from '../../workflows/contracts';
 import { makeEvent } from '../support/events';
 import { postSigned } from '../support/canonical-client';
 import { eventually } from '../support/wait';
+import { captureHistory } from '../replay/capture';
 
 const SECRET = 'whsec_c2tlbGV0b24tdGVzdC1zZWNyZXQ=';
 const run = Date.now().toString(36);
@@ -72,6 +73,7 @@ describe('walking skeleton on the real stack', () => {
       return rows.length > 0 && rows.every((r) => r.status.name === 'COMPLETED') ? rows : undefined;
     });
     expect(found.map((r) => r.workflowId)).toEqual([eventWorkflowId(personKey, event.id)]);
+    await captureHistory(pipeline.temporal, eventWorkflowId(personKey, event.id), 'jml-event.joiner');
   });
 
   it('duplicate > the same event POSTed again is accepted but has no second effect', async () => {
@@ -93,6 +95,7 @@ describe('walking skeleton on the real stack', () => {
       const effects = await redis.lrange(effectsKey(devConfig, appId), 0, -1);
       expect(effects.filter((e) => e.startsWith(`${event.id}/`))).toEqual([`${event.id}/${appId}/createAccount create`]);
     }
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.duplicate');
   });
 
   it('leaver > after a joiner, disables the account in every app, in order', async () => {
@@ -116,6 +119,8 @@ describe('walking skeleton on the real stack', () => {
       ['jml.joiner', 'completed'],
       ['jml.leaver', 'completed'],
     ]);
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.joiner-then-leaver');
+    await captureHistory(pipeline.temporal, eventWorkflowId(personKey, leaver.id), 'jml-event.leaver');
   });
 
   it('invalid input > answers 400 with the reason and records the body in the dead-letter topic', async () => {

@@ -1,0 +1,17 @@
+import { writeFile } from 'node:fs/promises';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+
+/** Folder of committed workflow histories that the replay test runs through the current code. */
+export const HISTORIES_DIR = new URL('./histories/', import.meta.url);
+
+/**
+ * With `JML_CAPTURE_HISTORIES=1`, saves a workflow's history for the replay test. Capture after a
+ * deliberate, compatible workflow change (or a new workflow type), review the diff, and commit it.
+ */
+export async function captureHistory(client: Client, workflowId: string, name: string, env = process.env): Promise<boolean> {
+  if (env.JML_CAPTURE_HISTORIES !== '1') return false;
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await writeFile(new URL(`${name}.json`, HISTORIES_DIR), `${historyToJSON(history)}\n`);
+  return true;
+}

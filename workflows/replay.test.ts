@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import * as workflows from './index';
+import { HISTORIES_DIR } from '../test/replay/capture';
+import { WORKFLOWS_PATH } from '../services/worker/worker';
+
+/**
+ * Stored histories (test/replay/histories, captured from the real stack) replayed through today's
+ * workflow code. A change that alters the commands an existing history expects fails here: guard it
+ * with `patched()` or a new workflow type, then re-capture (see test/replay/capture.ts).
+ */
+describe('workflow replay', () => {
+  const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+
+  it('covers > at least one stored history for every workflow type', () => {
+    const types = new Set(
+      files.map((f) => {
+        const history = JSON.parse(readFileSync(new URL(f, HISTORIES_DIR), 'utf8')) as {
+          events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }>;
+        };
+        return history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+      }),
+    );
+    expect([...types].sort()).toEqual(Object.keys(workflows).sort());
+  });
+
+  it('replays > every stored history without nondeterminism', { timeout: 120_000 }, async () => {
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });
+    const histories = files.map((f) => ({
+      workflowId: f.replace(/\.json$/, ''),
+      history: JSON.parse(readFileSync(new URL(f, HISTORIES_DIR), 'utf8')) as unknown,
+    }));
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(histories.length).toBeGreaterThan(0);
+  });
+});
+
+const silent = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
