@@ -26,6 +26,8 @@ export default tseslint.config(
     // Workflow code runs in Temporal's deterministic sandbox: no Node builtins, no I/O
     // libraries, and only type imports from code that runs outside the sandbox.
     files: ['workflows/**/*.ts'],
+    // Tests of workflows run in Node, not in the sandbox.
+    ignores: ['workflows/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
