@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { AuditRecord } from './audit-record.v1';
 import { JmlEvent } from './jml-event.v1';
 
 /** JSON Schema files for consumers outside TypeScript, keyed by file name. Committed; a test checks drift. */
 export function renderJsonSchemas(): Record<string, string> {
-  const schema = z.toJSONSchema(JmlEvent, { target: 'draft-2020-12', io: 'input' });
+  const render = (file: string, title: string, schema: z.ZodType) =>
+    `${JSON.stringify({ $id: `https://jml-pipeline.dev/schemas/${file}`, title, ...z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) }, null, 2)}\n`;
   return {
-    'jml-event.v1.schema.json': `${JSON.stringify({ $id: 'https://jml-pipeline.dev/schemas/jml-event.v1.schema.json', title: 'JmlEvent v1', ...schema }, null, 2)}\n`,
+    'jml-event.v1.schema.json': render('jml-event.v1.schema.json', 'JmlEvent v1', JmlEvent),
+    'audit-record.v1.schema.json': render('audit-record.v1.schema.json', 'AuditRecord v1', AuditRecord),
   };
 }

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECTOR_FACTORIES } from '../connectors/registry';
@@ -11,7 +12,8 @@ import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
 import { buildGateway } from './gateway/app';
 import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
-import { ensureTopics } from './kafka/topics';
+import { ensureTopics, TOPICS } from './kafka/topics';
+import { createRateLimiter } from './worker/rate-limit';
 import { createActivities, type AppInstance } from './worker/activities';
 import { startWorker, type RunningWorker } from './worker/worker';
 
@@ -105,11 +107,23 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
 
     if (parts.worker) {
       const apps = devAppInstances(config, endpoints.redisUrl);
+      const redis = new Redis(endpoints.redisUrl, { maxRetriesPerRequest: 1 });
+      redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+      stops.push(async () => void redis.disconnect());
+      const activityLog = log.child({ component: 'activities' });
+      const activities = createActivities({
+        apps,
+        log: activityLog,
+        rateLimiter: createRateLimiter({ redis, log: activityLog }),
+        audit: {
+          record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
+        },
+      });
       const worker: RunningWorker = await startWorker({
         address: endpoints.temporalAddress,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        activities: createActivities({ apps, log: log.child({ component: 'activities' }) }),
+        activities,
         log,
         workflowBundle: opts.workflowBundle,
       });

@@ -2,7 +2,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
+import type { AuditRecord } from '../../schemas/audit-record.v1';
 import { planForEveryApp, type EventPlan, type PlannedStep } from './plan';
+import type { RateLimit, RateLimiter } from './rate-limit';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
 export interface AppInstance {
@@ -10,11 +12,22 @@ export interface AppInstance {
   connector: AnyConnector;
   config: unknown;
   secrets: Readonly<Record<string, string>>;
+  /** Shared across workers through Redis; none means unlimited. */
+  rateLimit?: RateLimit;
+}
+
+/** Where audit records go (Kafka `jml.audit.v1`); resolves once they are durable. */
+export interface AuditSink {
+  record(record: AuditRecord): Promise<void>;
 }
 
 export interface ActivityDeps {
   apps: ReadonlyMap<string, AppInstance>;
   log: Logger;
+  rateLimiter?: RateLimiter;
+  audit?: AuditSink;
+  /** Rate-limit waits up to this long happen inside the activity; longer ones become a retry delay. */
+  maxInlineWaitMs?: number;
 }
 
 export interface RunStepInput {
@@ -73,13 +86,30 @@ export function createActivities(deps: ActivityDeps) {
         enabled: step.enabled ?? true,
         entitlement: step.entitlement,
       };
+      const audit = (fields: Pick<AuditRecord, 'outcome'> & Partial<AuditRecord>) =>
+        deps.audit?.record({
+          schema: 'jml.audit.v1',
+          eventId: input.eventId,
+          personKey: input.account.personKey,
+          appId: input.appId,
+          connector: app.connector.id,
+          operation: step.operation,
+          ...(step.qualifier ? { qualifier: step.qualifier } : {}),
+          attempt: activity.info.attempt,
+          workflowId: activity.info.workflowExecution?.workflowId ?? 'unknown',
+          at: new Date().toISOString(),
+          ...fields,
+        });
+
+      if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
+
+      let result: OperationResult;
       try {
-        const result = await operation(ctx, request);
-        log.info({ outcome: result.outcome }, 'step done');
-        return { ...result, appId: input.appId, operation: step.operation };
+        result = await operation(ctx, request);
       } catch (err) {
         if (!isConnectorError(err)) throw err;
         log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
+        await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
         throw ApplicationFailure.create({
           type: err.code,
           message: err.message,
@@ -89,8 +119,27 @@ export function createActivities(deps: ActivityDeps) {
           cause: err,
         });
       }
+      log.info({ outcome: result.outcome }, 'step done');
+      await audit({ outcome: result.outcome, ...(result.externalRef ? { externalRef: result.externalRef } : {}) });
+      return { ...result, appId: input.appId, operation: step.operation };
     },
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Takes a token from the app's shared bucket. Short waits happen here (cancellable); a long one
+ * fails the attempt as `rate-limited` with the wait as the next retry delay, so the activity slot is
+ * not held and the retry does not count against the app's error budget in spirit.
+ */
+async function waitForToken(limiter: RateLimiter, appId: string, limit: RateLimit, maxInlineWaitMs: number): Promise<void> {
+  for (;;) {
+    const got = await limiter.acquire(appId, limit);
+    if (got.ok) return;
+    if (got.retryAfterMs > maxInlineWaitMs) {
+      throw ApplicationFailure.create({ type: 'rate-limited', message: `rate limit of app '${appId}'`, nextRetryDelay: got.retryAfterMs });
+    }
+    await Context.current().sleep(got.retryAfterMs);
+  }
+}

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../services/config';
 import { createLogger } from '../../services/log';
@@ -12,6 +11,8 @@ import { makeEvent } from '../support/events';
 import { postSigned } from '../support/canonical-client';
 import { eventually } from '../support/wait';
 import { captureHistory } from '../replay/capture';
+import { consumeUntil } from '../support/kafka';
+import { AuditRecord } from '../../schemas/audit-record.v1';
 
 const SECRET = 'whsec_c2tlbGV0b24tdGVzdC1zZWNyZXQ=';
 const run = Date.now().toString(36);
@@ -74,6 +75,21 @@ describe('walking skeleton on the real stack', () => {
     });
     expect(found.map((r) => r.workflowId)).toEqual([eventWorkflowId(personKey, event.id)]);
     await captureHistory(pipeline.temporal, eventWorkflowId(personKey, event.id), 'jml-event.joiner');
+
+    // Every step outcome is in the audit topic, keyed by person.
+    const seen: AuditRecord[] = [];
+    const audit = await consumeUntil({
+      brokers: stack.kafkaBrokers,
+      topic: TOPICS.audit,
+      take: (m) => {
+        if (m.key?.toString() !== personKey) return undefined;
+        seen.push(AuditRecord.parse(JSON.parse(m.value?.toString() ?? '')));
+        return seen.length === APPS.length ? seen : undefined;
+      },
+    });
+    expect(audit.map((r) => [r.appId, r.operation, r.outcome, r.eventId, r.connector, r.attempt]).sort()).toEqual(
+      APPS.map((appId) => [appId, 'createAccount', 'applied', event.id, 'dev-redis', 1]).sort(),
+    );
   });
 
   it('duplicate > the same event POSTed again is accepted but has no second effect', async () => {
@@ -130,20 +146,12 @@ describe('walking skeleton on the real stack', () => {
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error: { code: 'invalid-event', details: [expect.objectContaining({ path: 'type' })] } });
 
-    const kafka = new Kafka({ clientId: 'it-dlq', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: `it-dlq-${run}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.dlq, fromBeginning: true });
-    const record = await new Promise<{ value: string; reason: string }>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.key?.toString() === webhookId) {
-            resolve({ value: message.value?.toString() ?? '', reason: message.headers?.['jml-reject-reason']?.toString() ?? '' });
-          }
-        },
-      });
+    const record = await consumeUntil({
+      brokers: stack.kafkaBrokers,
+      topic: TOPICS.dlq,
+      take: (m) =>
+        m.key?.toString() === webhookId ? { value: m.value?.toString() ?? '', reason: m.headers?.['jml-reject-reason']?.toString() ?? '' } : undefined,
     });
-    await consumer.disconnect();
     expect(JSON.parse(record.value)).toEqual(body);
     expect(record.reason).toMatch(/^type: /);
   });
