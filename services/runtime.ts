@@ -14,6 +14,8 @@ import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
 import { ensureTopics, TOPICS } from './kafka/topics';
 import { createRateLimiter } from './worker/rate-limit';
+import { redisDedupe } from './gateway/dedupe';
+import { gatewayCounters } from './metrics';
 import { createActivities, type AppInstance } from './worker/activities';
 import { startWorker, type RunningWorker } from './worker/worker';
 
@@ -105,11 +107,14 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     stops.push(() => rawProducer.disconnect());
     const producer = new CoalescingProducer(rawProducer);
 
+    // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
+    const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+    await redis.connect().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'redis unavailable at start; dedupe and rate limits degrade'));
+    stops.push(async () => void redis.disconnect());
+
     if (parts.worker) {
       const apps = devAppInstances(config, endpoints.redisUrl);
-      const redis = new Redis(endpoints.redisUrl, { maxRetriesPerRequest: 1 });
-      redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
-      stops.push(async () => void redis.disconnect());
       const activityLog = log.child({ component: 'activities' });
       const activities = createActivities({
         apps,
@@ -153,6 +158,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       if (!config.gateway.canonicalSecret) throw new Error('JML_CANONICAL_SECRET must be set to run the gateway');
       gateway = buildGateway({
         producer,
+        dedupe: redisDedupe(redis, { ttlSeconds: 7 * 24 * 3600 }),
+        metrics: gatewayCounters(),
         isReady: () => kafkaReady,
         log: log.child({ component: 'gateway' }),
         canonicalSecret: config.gateway.canonicalSecret,

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../test/support/events';
 import type { Outgoing } from '../kafka/coalescing-producer';
 import { TOPICS } from '../kafka/topics';
+import { gatewayCounters } from '../metrics';
 import { buildGateway, type RecordSink } from './app';
+import type { Dedupe } from './dedupe';
 import { signStandardWebhook } from './standard-webhooks';
 
 const SECRET = 'whsec_Z2F0ZXdheS11bml0LXRlc3Q=';
@@ -19,17 +21,35 @@ class MemorySink implements RecordSink {
   }
 }
 
+/** Dedupe store of our own interface; `down` makes it throw like an unreachable Redis. */
+class MemoryDedupe implements Dedupe {
+  readonly ids = new Set<string>();
+  down = false;
+  async seen(ids: readonly string[]) {
+    if (this.down) throw new Error('ECONNREFUSED');
+    return new Set(ids.filter((id) => this.ids.has(id)));
+  }
+  async remember(ids: readonly string[]) {
+    if (this.down) throw new Error('ECONNREFUSED');
+    for (const id of ids) this.ids.add(id);
+  }
+}
+
 function setup(opts: { bodyLimitBytes?: number } = {}) {
   const sink = new MemorySink();
+  const dedupe = new MemoryDedupe();
+  const metrics = gatewayCounters();
   const app = buildGateway({
     producer: sink,
+    dedupe,
+    metrics,
     isReady: () => !sink.fail,
     log: pino({ level: 'silent' }),
     canonicalSecret: SECRET,
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
     now: () => NOW,
   });
-  return { app, sink };
+  return { app, sink, dedupe, metrics };
 }
 
 function signed(body: string, opts: { id?: string; ts?: number; secret?: string } = {}) {
@@ -48,18 +68,52 @@ let current: ReturnType<typeof setup> | undefined;
 afterEach(async () => current?.app.close());
 
 describe('gateway POST /v1/events', () => {
-  it('accepts > answers 202 once the event is produced, keyed by person, with id/type/version headers', async () => {
+  it('accepts > answers 202 once the event and the raw delivery are produced, keyed by person', async () => {
     current = setup();
     const body = JSON.stringify(event);
     const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: true, id: event.id });
-    expect(current.sink.sent).toHaveLength(1);
-    const [record] = current.sink.sent as [Outgoing];
-    expect(record.topic).toBe(TOPICS.events);
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.events, TOPICS.raw]);
+    const [record, raw] = current.sink.sent as [Outgoing, Outgoing];
     expect(record.message.key).toBe('bamboohr:4101');
-    expect(Buffer.from(record.message.value as Buffer).toString()).toBe(body);
+    expect(JSON.parse(String(record.message.value))).toEqual(event);
     expect(record.message.headers).toEqual({ 'jml-event-id': event.id, 'jml-event-type': 'jml.joiner', 'jml-schema-version': '1' });
+    expect(Buffer.from(raw.message.value as Buffer).toString()).toBe(body);
+    expect(raw.message.headers).toMatchObject({ 'jml-route': '/v1/events', 'jml-delivery-id': 'wh-1', 'jml-event-ids': event.id });
+    expect(current.metrics.get('jml_gateway_events_accepted_total', { source: 'bamboohr' })).toBe(1);
+  });
+
+  it('dedupes > a redelivered event is acknowledged and archived but not produced again', async () => {
+    current = setup();
+    const body = JSON.stringify(event);
+    for (const id of ['wh-1', 'wh-2']) {
+      const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { id }), payload: body });
+      expect(res.statusCode).toBe(202);
+    }
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.events, TOPICS.raw, TOPICS.raw]);
+    expect(current.metrics.get('jml_gateway_events_duplicate_total', { source: 'bamboohr' })).toBe(1);
+  });
+
+  it('dedupes > only after Kafka acknowledged: a failed produce does not make the retry a duplicate', async () => {
+    current = setup();
+    const body = JSON.stringify(event);
+    current.sink.fail = true;
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body })).statusCode).toBe(503);
+    current.sink.fail = false;
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body })).statusCode).toBe(202);
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.events, TOPICS.raw]);
+  });
+
+  it('degrades > without Redis the event is still accepted, and the metric says dedupe was skipped', async () => {
+    current = setup();
+    current.dedupe.down = true;
+    const body = JSON.stringify(event);
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body })).statusCode).toBe(202);
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.events, TOPICS.raw]);
+    expect(current.metrics.get('jml_gateway_dedupe_unavailable_total')).toBe(2);
+    const metrics = await current.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('jml_gateway_dedupe_unavailable_total 2');
   });
 
   it('authenticates > 401 for a missing, wrong or stale signature, and produces nothing', async () => {

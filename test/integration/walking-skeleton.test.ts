@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../services/config';
 import { createLogger } from '../../services/log';
@@ -92,15 +93,25 @@ describe('walking skeleton on the real stack', () => {
     );
   });
 
-  it('duplicate > the same event POSTed again is accepted but has no second effect', async () => {
+  it('duplicate > the same event again has no second effect, whether the edge or the workflow catches it', async () => {
     const personKey = `test:${run}-2`;
     const event = makeEvent({ personKey, type: 'jml.joiner' });
     const url = pipeline.gatewayUrl as string;
-    expect((await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-2a` })).status).toBe(202);
+    expect(await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-2a` })).toEqual({ status: 202, json: { accepted: true, id: event.id } });
     await eventually('first delivery applied', async () => ((await redis.exists(accountKey(devConfig, APPS[0] as string, personKey))) ? true : undefined));
 
-    // A retry by the HR system: new delivery id, same event.
-    expect((await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-2b` })).status).toBe(202);
+    // A retry by the HR system (new delivery id, same event) is acknowledged and dropped at the edge.
+    expect(await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-2b` })).toEqual({
+      status: 202,
+      json: { accepted: true, id: event.id, duplicate: true },
+    });
+
+    // One that slips past the edge (say Redis was down) reaches Kafka; the person workflow drops it.
+    const producer = new Kafka({ clientId: 'it-dup', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: TOPICS.events, acks: -1, messages: [{ key: personKey, value: JSON.stringify(event) }] });
+    await producer.disconnect();
+
     const person = pipeline.temporal.workflow.getHandle(personWorkflowId(personKey));
     const state = await eventually('duplicate seen by the person workflow', async () => {
       const s = await person.query(personStateQuery);

@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import { JML_EVENT_SCHEMA_VERSION, sourceOf, type JmlEvent } from '../../schemas/jml-event.v1';
+import type { Outgoing } from '../kafka/coalescing-producer';
+import { TOPICS } from '../kafka/topics';
+import type { Counters } from '../metrics';
+import type { Dedupe } from './dedupe';
+
+/** Where accepted and rejected records go; resolves only once Kafka acknowledged them. */
+export interface RecordSink {
+  send(items: Outgoing[]): Promise<void>;
+}
+
+export interface IngestDeps {
+  producer: RecordSink;
+  dedupe?: Dedupe;
+  metrics: Counters;
+  log: Logger;
+  now: () => number;
+}
+
+/** A delivery as received, for the raw archive. */
+export interface Delivery {
+  route: string;
+  body: Buffer;
+  contentType: string;
+  /** The sender's delivery id when it has one (webhook-id, …). */
+  deliveryId?: string;
+}
+
+export type IngestResult =
+  | { status: 'accepted'; accepted: string[]; duplicates: string[] }
+  | { status: 'kafka-unavailable' };
+
+/**
+ * Accepts a verified delivery's events: drops ids already accepted (when Redis answers), produces the
+ * new events to `jml.events.v1` and the delivery as received to `hr.webhooks.raw.v1` in one coalesced
+ * produce, and remembers the ids only after Kafka acknowledged. Never throws for Kafka: the caller
+ * answers 503 on `kafka-unavailable`.
+ */
+export async function ingest(deps: IngestDeps, delivery: Delivery, events: readonly JmlEvent[]): Promise<IngestResult> {
+  let duplicates = new Set<string>();
+  if (deps.dedupe) {
+    try {
+      duplicates = await deps.dedupe.seen(events.map((e) => e.id));
+    } catch (err) {
+      deps.metrics.inc('jml_gateway_dedupe_unavailable_total');
+      deps.log.warn({ err: (err as Error).message }, 'edge dedupe unavailable; relying on downstream dedupe');
+    }
+  }
+  const fresh = events.filter((e) => !duplicates.has(e.id));
+  const records: Outgoing[] = fresh.map((event) => ({
+    topic: TOPICS.events,
+    message: {
+      key: event.subject,
+      value: JSON.stringify(event),
+      headers: { 'jml-event-id': event.id, 'jml-event-type': event.type, 'jml-schema-version': JML_EVENT_SCHEMA_VERSION },
+    },
+  }));
+  records.push({
+    topic: TOPICS.raw,
+    message: {
+      key: events[0]?.subject ?? delivery.deliveryId ?? null,
+      value: delivery.body,
+      headers: {
+        'jml-route': delivery.route,
+        'content-type': delivery.contentType,
+        'jml-received-at': new Date(deps.now()).toISOString(),
+        'jml-event-ids': events.map((e) => e.id).join(','),
+        ...(delivery.deliveryId ? { 'jml-delivery-id': delivery.deliveryId } : {}),
+      },
+    },
+  });
+  try {
+    await deps.producer.send(records);
+  } catch (err) {
+    deps.metrics.inc('jml_gateway_kafka_unavailable_total');
+    deps.log.warn({ err: (err as Error).message, route: delivery.route }, 'kafka produce failed');
+    return { status: 'kafka-unavailable' };
+  }
+  for (const e of fresh) deps.metrics.inc('jml_gateway_events_accepted_total', { source: sourceOf(e.subject) });
+  for (const id of duplicates) deps.metrics.inc('jml_gateway_events_duplicate_total', { source: sourceOf(events.find((e) => e.id === id)?.subject ?? '') });
+  if (deps.dedupe && fresh.length > 0) {
+    await deps.dedupe.remember(fresh.map((e) => e.id)).catch((err: unknown) => {
+      deps.metrics.inc('jml_gateway_dedupe_unavailable_total');
+      deps.log.warn({ err: (err as Error).message }, 'could not remember accepted ids for edge dedupe');
+    });
+  }
+  return { status: 'accepted', accepted: fresh.map((e) => e.id), duplicates: [...duplicates] };
+}

@@ -1,0 +1,39 @@
+import type { FastifyReply } from 'fastify';
+import { TOPICS } from '../kafka/topics';
+import { sendError, type GatewayErrorCode } from './errors';
+import type { IngestDeps } from './ingest';
+
+/**
+ * Answers 4xx for bad input, but only once the body and the reason are durable in the dead-letter
+ * topic; if that produce fails the answer is 503, so the sender retries and nothing is lost.
+ */
+export async function rejectToDlq(
+  deps: IngestDeps,
+  reply: FastifyReply,
+  input: { route: string; body: Buffer; deliveryId?: string; code: GatewayErrorCode; reason: string; details?: unknown },
+): Promise<FastifyReply> {
+  try {
+    await deps.producer.send([
+      {
+        topic: TOPICS.dlq,
+        message: {
+          key: input.deliveryId ?? null,
+          value: input.body,
+          headers: {
+            'jml-reject-code': input.code,
+            'jml-reject-reason': input.reason.slice(0, 4_000),
+            'jml-route': input.route,
+            'jml-received-at': new Date(deps.now()).toISOString(),
+          },
+        },
+      },
+    ]);
+  } catch (err) {
+    deps.metrics.inc('jml_gateway_kafka_unavailable_total');
+    deps.log.warn({ err: (err as Error).message }, 'dead-letter produce failed');
+    return sendError(reply, 'kafka-unavailable');
+  }
+  deps.metrics.inc('jml_gateway_rejected_total', { code: input.code });
+  deps.log.info({ code: input.code, route: input.route, deliveryId: input.deliveryId }, 'rejected input recorded in DLQ');
+  return sendError(reply, input.code, input.details);
+}
