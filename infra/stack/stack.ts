@@ -91,6 +91,14 @@ export async function stackUp(opts: StackOptions): Promise<{ endpoints: StackEnd
       temporalServer({ layout, bin: temporalBin, port: p.temporal, uiPort: p.temporalUi, httpPort: p.temporalHttp, metricsPort: p.temporalMetrics, ui: opts.ui }),
     );
   }
+  // Check every port before starting anything, so a conflict leaves nothing half-started.
+  const conflicts = (await Promise.all(servers.map(portConflicts))).flat();
+  if (conflicts.length > 0) {
+    throw new StackError(
+      'PORT_IN_USE',
+      `${conflicts.join('; ')}: held by a process jml-pipeline did not start; stop it, pick other ports, or point the env var at it to reuse it.`,
+    );
+  }
   const fresh = await Promise.all(servers.map((server) => ensureRunning(server, say)));
   const started = servers.filter((_, i) => fresh[i]).map((s) => s.name);
 
@@ -103,6 +111,15 @@ export async function stackUp(opts: StackOptions): Promise<{ endpoints: StackEnd
   return { endpoints, started };
 }
 
+/** Ports a server that is not already ours and running would need but cannot have. */
+async function portConflicts(server: ServerDef): Promise<string[]> {
+  const pid = await readPid(server.spec().pidFile);
+  if (pid !== undefined && isAlive(pid)) return [];
+  const ports = [server.port, ...server.extraPorts];
+  const busy = await Promise.all(ports.map((p) => portInUse(p)));
+  return ports.filter((_, i) => busy[i]).map((p) => `port ${p} (${server.name})`);
+}
+
 /** Makes sure the server runs; true when this call started it, false when it was already ours and running. */
 async function ensureRunning(server: ServerDef, say: Say): Promise<boolean> {
   const spec = server.spec();
@@ -111,14 +128,6 @@ async function ensureRunning(server: ServerDef, say: Say): Promise<boolean> {
     await waitFor(server.name, server.ready, server.readyTimeoutMs, () => !isAlive(pid));
     say(`${server.name}: already running (pid ${pid}), reused`);
     return false;
-  }
-  for (const port of [server.port, ...server.extraPorts]) {
-    if (await portInUse(port)) {
-      throw new StackError(
-        'PORT_IN_USE',
-        `port ${port} (${server.name}) is held by a process jml-pipeline did not start; stop it, pick other ports, or point the env var at it to reuse it.`,
-      );
-    }
   }
   await server.prepare();
   const started = Date.now();
