@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { cacheDir } from '../infra/stack/paths';
 import { DEFAULT_PORTS } from '../infra/stack/stack';
+import { resolveSecret, SecretRef } from './secrets';
 
 /**
  * The one place that reads `process.env`. Everything else receives a parsed, frozen {@link Config}.
@@ -13,6 +14,35 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** One BambooHR account the gateway takes webhooks from (`POST /webhooks/bamboohr/<tenant>`). */
+const BambooHrTenant = z.strictObject({
+  /** The webhook's private key (signature). */
+  webhookKey: SecretRef,
+  /** API key for hydration and reconciliation. */
+  apiKey: SecretRef,
+  /** API root ending in /v1; default `https://api.bamboohr.com/api/gateway.php/<companyDomain>/v1`. */
+  apiBaseUrl: z.string().url().optional(),
+  companyDomain: z.string().min(1).optional(),
+  /** IANA zone of the tenant's calendar dates (hire and termination dates); UTC when absent. */
+  timeZone: z.string().min(1).optional(),
+});
+const BambooHrTenants = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), BambooHrTenant);
+
+const jsonText = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text || text.trim() === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema.optional());
 
 const EnvSchema = z.object({
   JML_CACHE_DIR: optionalString,
@@ -34,6 +64,9 @@ const EnvSchema = z.object({
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   JML_CANONICAL_SECRET: optionalString,
   JML_DEV_APPS: z.string().default('directory,chat,wiki'),
+  /** JSON: { "<tenant>": { webhookKey: {env|file}, apiKey: {env|file}, apiBaseUrl?, companyDomain?, timeZone? } } */
+  JML_BAMBOOHR_TENANTS: jsonText(BambooHrTenants),
+  JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,9 +86,20 @@ export interface Config {
   readonly reuse: { readonly kafkaBrokers?: string; readonly temporalAddress?: string; readonly redisUrl?: string };
   readonly temporal: { readonly namespace: string; readonly taskQueue: string };
   readonly gateway: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number; readonly canonicalSecret?: string };
+  /** BambooHR tenants with their secrets resolved. */
+  readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
   /** Instances of the development connector that every event is applied to, until policy lands. */
   readonly devApps: readonly string[];
   readonly logLevel: string;
+  /** Tests and benchmarks: `native` skips the testcontainers probe. */
+  readonly testStack: 'auto' | 'native';
+}
+
+export interface BambooHrTenantConfig {
+  readonly webhookKey: string;
+  readonly apiKey: string;
+  readonly apiBaseUrl: string;
+  readonly timeZone?: string;
 }
 
 export class ConfigError extends Error {
@@ -73,9 +117,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const cache = cacheDir({ JML_CACHE_DIR: e.JML_CACHE_DIR, XDG_CACHE_HOME: env.XDG_CACHE_HOME });
+  const problems: string[] = [];
+  const bamboohr: Record<string, BambooHrTenantConfig> = {};
+  for (const [tenant, t] of Object.entries(e.JML_BAMBOOHR_TENANTS ?? {})) {
+    const webhookKey = resolveSecret(t.webhookKey, env);
+    const apiKey = resolveSecret(t.apiKey, env);
+    if ('error' in webhookKey) problems.push(`JML_BAMBOOHR_TENANTS.${tenant}.webhookKey: ${webhookKey.error}`);
+    if ('error' in apiKey) problems.push(`JML_BAMBOOHR_TENANTS.${tenant}.apiKey: ${apiKey.error}`);
+    const apiBaseUrl = t.apiBaseUrl ?? (t.companyDomain ? `https://api.bamboohr.com/api/gateway.php/${encodeURIComponent(t.companyDomain)}/v1` : undefined);
+    if (!apiBaseUrl) problems.push(`JML_BAMBOOHR_TENANTS.${tenant}: set apiBaseUrl or companyDomain`);
+    if ('value' in webhookKey && 'value' in apiKey && apiBaseUrl) {
+      bamboohr[tenant] = { webhookKey: webhookKey.value, apiKey: apiKey.value, apiBaseUrl, ...(t.timeZone ? { timeZone: t.timeZone } : {}) };
+    }
+  }
   const devApps = e.JML_DEV_APPS.split(',').map((s) => s.trim()).filter(Boolean);
   const badApp = devApps.find((a) => !/^[a-z][a-z0-9-]{0,62}$/.test(a));
-  if (badApp) throw new ConfigError([`JML_DEV_APPS: '${badApp}' is not an app id (lowercase letters, digits, dashes)`]);
+  if (badApp) problems.push(`JML_DEV_APPS: '${badApp}' is not an app id (lowercase letters, digits, dashes)`);
+  if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     cacheDir: cache,
     stackDir: e.JML_STACK_DIR ?? join(cache, 'stacks', 'default'),
@@ -91,8 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reuse: { kafkaBrokers: e.KAFKA_BROKERS, temporalAddress: e.TEMPORAL_ADDRESS, redisUrl: e.REDIS_URL },
     temporal: { namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalSecret: e.JML_CANONICAL_SECRET },
+    bamboohr,
     devApps,
     logLevel: e.LOG_LEVEL,
+    testStack: e.JML_TEST_STACK,
   });
 }
 

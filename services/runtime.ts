@@ -10,6 +10,7 @@ import type { StackEndpoints } from '../infra/stack/stack';
 import type { Config } from './config';
 import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
 import { buildGateway } from './gateway/app';
+import { bambooHrRoute } from './gateway/routes/bamboohr';
 import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
 import { ensureTopics, TOPICS } from './kafka/topics';
@@ -164,6 +165,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         log: log.child({ component: 'gateway' }),
         canonicalSecret: config.gateway.canonicalSecret,
         bodyLimitBytes: config.gateway.bodyLimitBytes,
+        routes: [bambooHrRoute({ tenants: config.bamboohr })],
       });
       gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });
       const g = gateway;

@@ -31,7 +31,11 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
 
   // Keep the raw bytes: signatures are computed over them, before any parsing.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/cloudevents+json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['application/json', 'application/cloudevents+json', 'application/x-www-form-urlencoded'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
 
   app.setNotFoundHandler((_req, reply) => sendError(reply, 'not-found'));
   app.setErrorHandler((err: Error & { code?: string }, req, reply) => {

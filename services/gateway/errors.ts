@@ -11,10 +11,13 @@ export const GATEWAY_ERRORS = {
   'signature-invalid': { status: 401, message: 'no signature matches the body' },
   'invalid-json': { status: 400, message: 'body is not valid JSON' },
   'invalid-event': { status: 400, message: 'body is not a valid JmlEvent v1' },
+  'invalid-payload': { status: 400, message: 'body is not a payload this source sends' },
+  'unknown-tenant': { status: 404, message: 'no such tenant is configured for this source' },
   'body-too-large': { status: 413, message: 'body exceeds the size limit' },
   'unsupported-media-type': { status: 415, message: 'content-type must be application/json' },
   'not-found': { status: 404, message: 'no such route' },
   'kafka-unavailable': { status: 503, message: 'the event log is unavailable; retry later' },
+  'hr-api-unavailable': { status: 503, message: "the HR system's API did not answer while completing the event; retry later" },
   internal: { status: 500, message: 'unexpected error; retry later' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

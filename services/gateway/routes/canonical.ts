@@ -16,6 +16,7 @@ export interface CanonicalRouteOptions {
 export function registerCanonicalRoute(app: FastifyInstance, opts: CanonicalRouteOptions): void {
   const { deps } = opts;
   app.post('/v1/events', async (req: FastifyRequest<{ Body: Buffer }>, reply) => {
+    if (!/^application\/(json|cloudevents\+json)\b/.test(req.headers['content-type'] ?? '')) return sendError(reply, 'unsupported-media-type');
     const body = req.body;
     const deliveryId = header(req, 'webhook-id');
     const failure = verifyStandardWebhook(

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import type { Config } from '../../services/config';
+import { toolPaths } from '../../infra/stack/paths';
+import { freePort, waitFor } from '../../infra/stack/process';
+import { kafkaReady, redisReady, temporalReady } from '../../infra/stack/servers';
+import { stackDown, stackUp, type StackEndpoints } from '../../infra/stack/stack';
+import { containerRuntimeAvailable, startContainerStack } from './containers';
+
+export interface AcquiredStack {
+  endpoints: StackEndpoints;
+  mode: 'reused' | 'testcontainers' | 'native';
+  release(): Promise<void>;
+}
+
+/**
+ * Real servers for tests and benchmarks, chosen in this order:
+ *  (a) services named by KAFKA_BROKERS, TEMPORAL_ADDRESS, REDIS_URL are reused (each on its own);
+ *  (b) with a reachable container engine (and JML_TEST_STACK != native), testcontainers;
+ *  (c) otherwise the native stack, installed into the user cache and started on free ports.
+ */
+export async function acquireStack(opts: { config: Config; say: (line: string) => void; label: string }): Promise<AcquiredStack> {
+  const { config, say } = opts;
+  const reuse = config.reuse;
+  let acquired: AcquiredStack;
+  if (reuse.kafkaBrokers && reuse.temporalAddress && reuse.redisUrl) {
+    acquired = {
+      endpoints: { kafkaBrokers: reuse.kafkaBrokers, temporalAddress: reuse.temporalAddress, redisUrl: reuse.redisUrl },
+      mode: 'reused',
+      release: async () => undefined,
+    };
+  } else if (config.testStack !== 'native' && (await containerRuntimeAvailable())) {
+    const containers = await startContainerStack();
+    acquired = { endpoints: { ...containers.endpoints, ...definedOnly(reuse) }, mode: 'testcontainers', release: containers.stop };
+  } else {
+    const dir = join(config.cacheDir, 'stacks', `${opts.label}-${process.pid}`);
+    const ports = {
+      kafka: await freePort(),
+      kafkaController: await freePort(),
+      temporal: await freePort(),
+      temporalUi: await freePort(),
+      temporalHttp: await freePort(),
+      temporalMetrics: await freePort(),
+      redis: await freePort(),
+    };
+    const started = Date.now();
+    const up = await stackUp({ dir, ports, persistent: false, ui: false, reuse, tools: toolPaths(config.cacheDir), say });
+    say(`native stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    acquired = { endpoints: up.endpoints, mode: 'native', release: () => stackDown({ dir, removeData: true }) };
+  }
+  const { endpoints } = acquired;
+  try {
+    // Reused services must answer too; fail with a clear message rather than time out later.
+    await Promise.all([
+      waitFor(`Kafka at ${endpoints.kafkaBrokers}`, () => kafkaReady(endpoints.kafkaBrokers), 30_000),
+      waitFor(`Temporal at ${endpoints.temporalAddress}`, () => temporalReady(endpoints.temporalAddress), 30_000),
+      waitFor(`Redis at ${endpoints.redisUrl}`, () => redisReady(endpoints.redisUrl), 15_000),
+    ]);
+  } catch (err) {
+    await acquired.release();
+    throw err;
+  }
+  say(`${acquired.mode}: Kafka ${endpoints.kafkaBrokers}, Temporal ${endpoints.temporalAddress}, Redis ${endpoints.redisUrl}`);
+  return acquired;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
