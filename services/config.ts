@@ -27,7 +27,17 @@ const BambooHrTenant = z.strictObject({
   /** IANA zone of the tenant's calendar dates (hire and termination dates); UTC when absent. */
   timeZone: z.string().min(1).optional(),
 });
-const BambooHrTenants = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), BambooHrTenant);
+const TenantName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
+const BambooHrTenants = z.record(TenantName, BambooHrTenant);
+
+/** One Workday tenant posting the documented contract (`POST /webhooks/workday/<tenant>`). */
+const WorkdayTenant = z.strictObject({
+  /** Shared HMAC secret; a list during rotation (any one may match). */
+  secret: z.union([SecretRef, z.array(SecretRef).min(1)]),
+  /** Zone for effective dates of workers without a Time_Zone. Required: never the host's zone. */
+  defaultTimeZone: z.string().min(1),
+});
+const WorkdayTenants = z.record(TenantName, WorkdayTenant);
 
 const jsonText = <T extends z.ZodType>(schema: T) =>
   z
@@ -66,6 +76,8 @@ const EnvSchema = z.object({
   JML_DEV_APPS: z.string().default('directory,chat,wiki'),
   /** JSON: { "<tenant>": { webhookKey: {env|file}, apiKey: {env|file}, apiBaseUrl?, companyDomain?, timeZone? } } */
   JML_BAMBOOHR_TENANTS: jsonText(BambooHrTenants),
+  /** JSON: { "<tenant>": { secret: {env|file} | [{env|file}, …], defaultTimeZone } } */
+  JML_WORKDAY_TENANTS: jsonText(WorkdayTenants),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -88,6 +100,8 @@ export interface Config {
   readonly gateway: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number; readonly canonicalSecret?: string };
   /** BambooHR tenants with their secrets resolved. */
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
+  /** Workday tenants with their secrets resolved. */
+  readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
   /** Instances of the development connector that every event is applied to, until policy lands. */
   readonly devApps: readonly string[];
   readonly logLevel: string;
@@ -100,6 +114,11 @@ export interface BambooHrTenantConfig {
   readonly apiKey: string;
   readonly apiBaseUrl: string;
   readonly timeZone?: string;
+}
+
+export interface WorkdayTenantConfig {
+  readonly secrets: readonly string[];
+  readonly defaultTimeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bamboohr[tenant] = { webhookKey: webhookKey.value, apiKey: apiKey.value, apiBaseUrl, ...(t.timeZone ? { timeZone: t.timeZone } : {}) };
     }
   }
+  const workday: Record<string, WorkdayTenantConfig> = {};
+  for (const [tenant, t] of Object.entries(e.JML_WORKDAY_TENANTS ?? {})) {
+    const refs = Array.isArray(t.secret) ? t.secret : [t.secret];
+    const secrets: string[] = [];
+    refs.forEach((ref, i) => {
+      const r = resolveSecret(ref, env);
+      if ('error' in r) problems.push(`JML_WORKDAY_TENANTS.${tenant}.secret[${i}]: ${r.error}`);
+      else secrets.push(r.value);
+    });
+    if (secrets.length === refs.length) workday[tenant] = { secrets, defaultTimeZone: t.defaultTimeZone };
+  }
   const devApps = e.JML_DEV_APPS.split(',').map((s) => s.trim()).filter(Boolean);
   const badApp = devApps.find((a) => !/^[a-z][a-z0-9-]{0,62}$/.test(a));
   if (badApp) problems.push(`JML_DEV_APPS: '${badApp}' is not an app id (lowercase letters, digits, dashes)`);
@@ -150,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporal: { namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalSecret: e.JML_CANONICAL_SECRET },
     bamboohr,
+    workday,
     devApps,
     logLevel: e.LOG_LEVEL,
     testStack: e.JML_TEST_STACK,

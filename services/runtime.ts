@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
 import { buildGateway } from './gateway/app';
 import { bambooHrRoute } from './gateway/routes/bamboohr';
+import { workdayRoute } from './gateway/routes/workday';
 import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
 import { ensureTopics, TOPICS } from './kafka/topics';
@@ -165,7 +166,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         log: log.child({ component: 'gateway' }),
         canonicalSecret: config.gateway.canonicalSecret,
         bodyLimitBytes: config.gateway.bodyLimitBytes,
-        routes: [bambooHrRoute({ tenants: config.bamboohr })],
+        routes: [bambooHrRoute({ tenants: config.bamboohr }), workdayRoute({ tenants: config.workday })],
       });
       gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });
       const g = gateway;
