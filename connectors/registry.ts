@@ -1,4 +1,6 @@
 import { createDevRedisConnector } from './dev-redis';
+import { createLdapConnector } from './ldap';
+import { createScimConnector } from './scim';
 import type { AnyConnector } from './sdk';
 
 /**
@@ -7,6 +9,8 @@ import type { AnyConnector } from './sdk';
  */
 export const CONNECTOR_FACTORIES = {
   'dev-redis': createDevRedisConnector,
+  ldap: createLdapConnector,
+  scim: createScimConnector,
 } as const satisfies Record<string, () => AnyConnector>;
 
 export type ConnectorId = keyof typeof CONNECTOR_FACTORIES;

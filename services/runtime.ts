@@ -32,6 +32,8 @@ export interface PipelineOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Consumer group of the dispatcher (tests use their own). */
   dispatcherGroupId?: string;
+  /** Where a dispatcher without committed offsets starts; see DispatcherDeps.startAt. */
+  dispatcherStartAt?: 'committed' | 'now';
 }
 
 export interface Pipeline {
@@ -149,6 +151,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         groupId: opts.dispatcherGroupId ?? 'jml-dispatcher',
         log,
         partitionsConcurrently: 6,
+        startAt: opts.dispatcherStartAt,
       });
       await dispatcher.start();
       stops.push(() => dispatcher.stop());

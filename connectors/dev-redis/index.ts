@@ -84,6 +84,8 @@ export function createDevRedisConnector() {
   async function apply(ctx: ConnectorContext<Config>, personKey: string, op: Op, payload = '', enabled = '1'): Promise<OperationResult> {
     const { config, appId } = ctx;
     const key = accountKey(config, appId, personKey);
+    // A cancelled step must not act: the EVAL below cannot be interrupted once sent.
+    ctx.signal.throwIfAborted();
     let reply: [string, string];
     try {
       reply = (await client(config.url).eval(SCRIPT, 3, key, `${key}:entitlements`, effectsKey(config, appId), op, ctx.idempotencyKey, payload, enabled)) as [string, string];

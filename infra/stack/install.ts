@@ -91,18 +91,29 @@ export async function installTemporal(say: Say, paths: ToolPaths): Promise<strin
 
 /** redis-server from Debian when it is not already on PATH (we are root on our machines). */
 export async function installRedis(say: Say, paths: ToolPaths): Promise<string> {
-  const found = await which('redis-server');
+  return installFromDebian({ binary: 'redis-server', packages: ['redis-server'], say, paths, alternative: 'or set REDIS_URL' });
+}
+
+/**
+ * Makes sure `binary` (a name on PATH or an absolute path) exists, installing Debian `packages` with
+ * apt-get when it does not and we are root. Returns the binary's path.
+ */
+export async function installFromDebian(req: { binary: string; packages: string[]; say: Say; paths: ToolPaths; alternative?: string }): Promise<string> {
+  const find = async () => (req.binary.startsWith('/') ? (existsSync(req.binary) ? req.binary : undefined) : await which(req.binary));
+  const found = await find();
   if (found) return found;
+  const manual = `apt-get install -y ${req.packages.join(' ')}`;
   const aptGet = await which('apt-get');
   if (!aptGet || process.getuid?.() !== 0) {
-    throw new StackError('TOOL_MISSING', "'redis-server' is not on PATH; install it (apt-get install -y redis-server) or set REDIS_URL.");
+    throw new StackError('TOOL_MISSING', `'${req.binary}' is missing; install it (${manual})${req.alternative ? ` ${req.alternative}` : ''}.`);
   }
-  say('installing redis-server from Debian ...');
-  const logFile = join(paths.logs, 'redis-install.log');
+  req.say(`installing ${req.packages.join(', ')} from Debian ...`);
+  await mkdir(req.paths.logs, { recursive: true });
+  const logFile = join(req.paths.logs, `${req.packages[0]}-install.log`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await run(aptGet, ['update', '-qq'], { logFile, env });
-  await run(aptGet, ['install', '-y', '-qq', 'redis-server'], { logFile, env });
-  const installed = await which('redis-server');
-  if (!installed) throw new StackError('INSTALL_INCOMPLETE', `apt-get finished but redis-server is not on PATH; see ${logFile}`);
+  await run(aptGet, ['install', '-y', '-qq', ...req.packages], { logFile, env });
+  const installed = await find();
+  if (!installed) throw new StackError('INSTALL_INCOMPLETE', `apt-get finished but ${req.binary} is still missing; see ${logFile}`);
   return installed;
 }

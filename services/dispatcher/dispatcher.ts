@@ -17,6 +17,12 @@ export interface DispatcherDeps {
   log: Logger;
   /** Partitions handled at once; each partition is still processed in order. */
   partitionsConcurrently: number;
+  /**
+   * `committed` (default): resume where the group left off, from the beginning for a new group, so
+   * nothing is ever skipped. `now`: start at the topic's current end (tests that share a long-lived
+   * broker and must not replay its history).
+   */
+  startAt?: 'committed' | 'now';
 }
 
 export interface Dispatcher {
@@ -70,6 +76,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   return {
     async start() {
+      let ends: Array<{ partition: number; offset: string }> = [];
+      if (deps.startAt === 'now') {
+        const admin = deps.kafka.admin();
+        await admin.connect();
+        ends = await admin.fetchTopicOffsets(TOPICS.events);
+        await admin.disconnect();
+      }
       await consumer.connect();
       await consumer.subscribe({ topic: TOPICS.events, fromBeginning: true });
       await consumer.run({
@@ -77,6 +90,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         // kafkajs resolves the offset after eachMessage returns and commits it; a throw retries the message.
         eachMessage: ({ message, partition }) => handle(message, partition),
       });
+      for (const { partition, offset } of ends) consumer.seek({ topic: TOPICS.events, partition, offset });
     },
     async stop() {
       await consumer.disconnect();

@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { ConnectorError, defineConnector, isConnectorError, type ConnectorContext } from '../sdk';
+import { grantAccess, revokeAccess } from './access';
+import { createAccount, deleteAccount, readAccount, updateAccount } from './accounts';
+import { LDAP_SECRETS, LdapConfig } from './config';
+import { restore, suspend } from './disable';
+import { Directory } from './directory';
+import { DnSyntaxError } from './dn';
+import { toConnectorError } from './errors';
+import { InvalidValueError } from './escape';
+import { findPerson } from './people';
+import { LdapSessions } from './session';
+
+export { LdapConfig, DisableStrategy } from './config';
+export { escapeDnValue, escapeFilterValue } from './escape';
+
+type Ctx = ConnectorContext<LdapConfig>;
+
+/**
+ * `ldap`: people as inetOrgPerson entries and entitlements as groupOfNames memberships in an
+ * LDAPv3 directory (tested against OpenLDAP slapd). See README.md in this folder for the
+ * decisions: anchor, collisions, disable strategies, last group member.
+ *
+ * One factory call = one set of pooled connections; `dispose()` unbinds them.
+ */
+export function createLdapConnector() {
+  const sessions = new LdapSessions();
+
+  function directory(ctx: Ctx): Directory {
+    const bindPassword = ctx.secrets.bindPassword;
+    if (!bindPassword) {
+      throw new ConnectorError({ code: 'auth', message: `app '${ctx.appId}' has no secret 'bindPassword'`, context: { appId: ctx.appId } });
+    }
+    const { url, bindDn, timeoutMs, connectTimeoutMs } = ctx.config;
+    return new Directory(sessions, { url, bindDn, bindPassword, timeoutMs, connectTimeoutMs }, ctx.signal);
+  }
+
+  /** Runs one operation: logs its outcome (ids only, never names or DNs) and types every failure. */
+  async function run<T extends { outcome?: string; exists?: boolean }>(
+    ctx: Ctx,
+    operation: string,
+    personKey: string,
+    body: (dir: Directory) => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await body(directory(ctx));
+      ctx.log.debug({ appId: ctx.appId, personKey, operation, outcome: result.outcome ?? (result.exists ? 'exists' : 'missing') }, 'ldap operation');
+      return result;
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      const mapped =
+        err instanceof InvalidValueError || err instanceof DnSyntaxError
+          ? new ConnectorError({ code: 'invalid-request', message: `LDAP ${operation}: ${err.message}`, cause: err })
+          : toConnectorError(err, operation);
+      if (isConnectorError(mapped)) {
+        ctx.log.warn({ appId: ctx.appId, personKey, operation, code: mapped.code, status: mapped.status }, 'ldap operation failed');
+      }
+      throw mapped;
+    }
+  }
+
+  return defineConnector({
+    id: 'ldap',
+    version: '0.1.0',
+    description: 'LDAPv3 directory: inetOrgPerson accounts, groupOfNames entitlements (RFC 4514/4515 escaping).',
+    config: LdapConfig as z.ZodType<LdapConfig>,
+    secrets: LDAP_SECRETS,
+    capabilities: [
+      'account.read',
+      'account.create',
+      'account.update',
+      'account.suspend',
+      'account.restore',
+      'account.delete',
+      'access.grant',
+      'access.revoke',
+    ],
+    operations: {
+      readAccount: (ctx, req) => run(ctx, 'readAccount', req.account.personKey, (dir) => readAccount(dir, ctx.config, req)),
+      createAccount: (ctx, req) => run(ctx, 'createAccount', req.account.personKey, (dir) => createAccount(dir, ctx.config, req, ctx.log)),
+      updateAccount: (ctx, req) => run(ctx, 'updateAccount', req.account.personKey, (dir) => updateAccount(dir, ctx.config, req)),
+      suspendAccount: (ctx, req) =>
+        run(ctx, 'suspendAccount', req.account.personKey, async (dir) => {
+          const person = await findPerson(dir, ctx.config, req.account);
+          return person ? suspend(dir, ctx.config, person) : { outcome: 'not-applicable' as const };
+        }),
+      restoreAccount: (ctx, req) =>
+        run(ctx, 'restoreAccount', req.account.personKey, async (dir) => {
+          const person = await findPerson(dir, ctx.config, req.account);
+          return person ? restore(dir, ctx.config, person) : { outcome: 'not-applicable' as const };
+        }),
+      deleteAccount: (ctx, req) => run(ctx, 'deleteAccount', req.account.personKey, (dir) => deleteAccount(dir, ctx.config, req)),
+      grantAccess: (ctx, req) => run(ctx, 'grantAccess', req.account.personKey, (dir) => grantAccess(dir, ctx.config, req)),
+      revokeAccess: (ctx, req) => run(ctx, 'revokeAccess', req.account.personKey, (dir) => revokeAccess(dir, ctx.config, req)),
+    },
+    async dispose() {
+      await sessions.close();
+    },
+  });
+}

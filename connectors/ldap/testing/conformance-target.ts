@@ -1,0 +1,77 @@
+import { Attribute, Change } from 'ldapts';
+import type { AnyConnector } from '../../sdk';
+import type { ConformanceTarget } from '../../sdk/conformance';
+import { startSlapd } from '../../../test/harness/slapd';
+import { anchorOf } from '../entry';
+import { equals } from '../filter';
+import { startLdapFaultProxy } from './fault-proxy';
+
+/**
+ * TEST-ONLY. The conformance kit's target for the LDAP connector: a real slapd started for the run,
+ * reached through the LDAP fault proxy so that the kit's error and cancellation scenarios get real
+ * protocol answers (result codes, or silence).
+ */
+export async function slapdConformanceTarget(req: { connector: AnyConnector }): Promise<ConformanceTarget> {
+  const slapd = await startSlapd({ groups: ['staff'] });
+  const proxy = await startLdapFaultProxy({ upstream: slapd.url }).catch(async (err: unknown) => {
+    await slapd.stop();
+    throw err;
+  });
+  const admin = slapd.admin;
+
+  const deleteChildren = async (base: string) => {
+    const { searchEntries } = await admin.search(base, { scope: 'one', attributes: ['1.1'] });
+    for (const entry of searchEntries) await admin.del(entry.dn);
+  };
+
+  return {
+    name: `OpenLDAP slapd at ${slapd.url} behind the LDAP fault proxy`,
+    appId: 'conformance-ldap',
+    config: {
+      url: proxy.url,
+      bindDn: slapd.bindDn,
+      baseDn: slapd.peopleDn,
+      groupsDn: slapd.groupsDn,
+      disable: { kind: 'move-to-ou', disabledDn: slapd.disabledDn },
+    },
+    secrets: { bindPassword: slapd.bindPassword },
+    entitlement: 'staff',
+    async reset() {
+      proxy.clear();
+      await deleteChildren(slapd.peopleDn);
+      await deleteChildren(slapd.disabledDn);
+      const staff = slapd.groups.staff as string;
+      await admin.modify(staff, [new Change({ operation: 'replace', modification: new Attribute({ type: 'member', values: [staff] }) })]);
+    },
+    async deleteOutOfBand({ personKey }) {
+      const { searchEntries } = await admin.search(slapd.baseDn, { scope: 'sub', filter: equals('employeeNumber', anchorOf(personKey)), attributes: ['1.1'] });
+      for (const entry of searchEntries) await admin.del(entry.dn);
+    },
+    faults: {
+      // An LDAP server going away answers unavailable (52) to whatever comes next.
+      unavailable: () => proxy.next({ kind: 'result', resultCode: 52, on: 'any' }),
+      // The bind identity lost its write rights: the ACL refuses the next write (50).
+      unauthorized: () => proxy.next({ kind: 'result', resultCode: 50, on: 'write' }),
+      // The schema refuses the next write's value (21).
+      badRequest: () => proxy.next({ kind: 'result', resultCode: 21, on: 'write' }),
+      stall: () => proxy.next({ kind: 'stall', on: 'any' }),
+    },
+    skip: {
+      'error-rate-limited':
+        'LDAP (RFC 4511 §4.1.9) has no rate-limit result carrying a retry delay; an overloaded server answers busy (51), which maps to transient (see ldap.integration.test.ts, "result codes on the wire").',
+    },
+    // readAccount reports LDAP attribute names; the kit compares what it sends with what it reads.
+    attributesFor: ({ person, variant }) => ({
+      uid: person.workEmail ?? `${person.givenName}.${person.familyName}`,
+      displayName: `${person.preferredName ?? person.givenName} ${person.familyName}`,
+      title: variant === 'joiner' ? 'Engineer' : 'Staff Engineer',
+      departmentNumber: variant === 'joiner' ? 'Research' : 'Platform',
+      employeeNumber: person.employeeId,
+    }),
+    async dispose() {
+      await req.connector.dispose?.();
+      await proxy.stop();
+      await slapd.stop();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import { PersonKey } from '../../schemas/jml-event.v1';
+import { ConnectorError, defineConnector, type ConnectorContext } from '../sdk';
+import { ScimConfig, SCIM_SECRETS } from './config';
+import { grantMembership, revokeMembership } from './groups';
+import { listPage } from './list';
+import { PROFILES, type ScimProfile } from './profiles';
+import type { ScimUser } from './schema';
+import { FeatureCache, openSession } from './session';
+import { createUser, deleteUser, readUser, setActive, updateUser } from './users';
+
+export { ScimConfig } from './config';
+export { PROFILES, type ScimProfile, type ProfileId } from './profiles';
+
+/**
+ * `scim`: provisions users and group memberships in any SCIM 2.0 service provider (RFC 7643 schema,
+ * RFC 7644 protocol). Every operation means "ensure this state": lookups come before writes,
+ * repeats report `already-in-state`, and app quirks come from the instance's profile
+ * (connectors/scim/profiles.ts). ServiceProviderConfig is read once per instance and base URL.
+ */
+export function createScimConnector() {
+  const features = new FeatureCache();
+  const session = (ctx: ConnectorContext<ScimConfig>) => openSession(ctx, features);
+
+  return defineConnector({
+    id: 'scim',
+    version: '0.1.0',
+    description: 'SCIM 2.0 users (core + enterprise extension) and group memberships, with per-app profiles.',
+    config: ScimConfig as z.ZodType<ScimConfig>,
+    secrets: SCIM_SECRETS,
+    capabilities: [
+      'account.read',
+      'account.create',
+      'account.update',
+      'account.suspend',
+      'account.restore',
+      'account.delete',
+      'access.grant',
+      'access.revoke',
+      'accounts.list',
+    ],
+    operations: {
+      readAccount: async (ctx, req) => readUser(await session(ctx), req.account),
+      createAccount: async (ctx, req) => createUser(await session(ctx), req),
+      updateAccount: async (ctx, req) => updateUser(await session(ctx), req),
+      suspendAccount: async (ctx, req) => setActive(await session(ctx), req.account, false),
+      restoreAccount: async (ctx, req) => setActive(await session(ctx), req.account, true),
+      async deleteAccount(ctx, req) {
+        // Checked before any request: a profile that forbids DELETE never sees one.
+        refuseForbiddenDelete(ctx);
+        return deleteUser(await session(ctx), req.account);
+      },
+      grantAccess: async (ctx, req) => grantMembership(await session(ctx), req),
+      revokeAccess: async (ctx, req) => revokeMembership(await session(ctx), req),
+      async listAccounts(ctx, req) {
+        const s = await session(ctx);
+        const startIndex = req.cursor ? Number.parseInt(req.cursor, 10) : 1;
+        if (!Number.isInteger(startIndex) || startIndex < 1) throw new ConnectorError({ code: 'invalid-request', message: `bad cursor '${req.cursor}'` });
+        const page = await listPage<ScimUser>(s, { path: 'Users', startIndex, count: req.pageSize });
+        return {
+          accounts: page.resources
+            .filter((u): u is ScimUser & { id: string } => typeof u.id === 'string')
+            .map((u) => ({
+              externalRef: u.id,
+              enabled: u.active !== false,
+              // Only a person-key externalId names the person; a bare employee id lacks its HR source.
+              ...(ctx.config.externalId === 'personKey' && PersonKey.safeParse(u.externalId).success ? { personKey: u.externalId } : {}),
+            })),
+          ...(page.nextStartIndex ? { nextCursor: String(page.nextStartIndex) } : {}),
+        };
+      },
+    },
+  });
+}
+
+function refuseForbiddenDelete(ctx: ConnectorContext<ScimConfig>): void {
+  const profile: ScimProfile = PROFILES[ctx.config.profile];
+  const refused =
+    profile.delete === 'forbidden'
+      ? `profile '${profile.id}' forbids DELETE`
+      : profile.delete === 'irreversible' && !ctx.config.allowIrreversibleDelete
+        ? `DELETE is irreversible in profile '${profile.id}'; set allowIrreversibleDelete on app '${ctx.appId}' to allow it`
+        : undefined;
+  if (refused) throw new ConnectorError({ code: 'not-supported', message: refused, context: { appId: ctx.appId, profile: profile.id } });
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
+import { accountValues, changesFor, desiredValues, newUser, patchOperations, withChanges } from './mapping';
+import { ENTERPRISE_SCHEMA, USER_SCHEMA, type ScimUser } from './schema';
+
+const ada: PersonSnapshot = {
+  employeeId: '4101',
+  workerType: 'employee',
+  status: 'active',
+  givenName: 'Augusta',
+  preferredName: 'Ada',
+  familyName: 'Lovelace',
+  workEmail: 'ada@example.com',
+  jobTitle: 'Analyst',
+  department: null,
+};
+
+describe('scim mapping', () => {
+  it('desired > policy attributes win, the snapshot fills the rest, unknown stays untouched, null clears', () => {
+    expect(desiredValues({ person: ada, attributes: { title: 'Countess', costCenter: null } })).toEqual({
+      userName: 'ada@example.com',
+      displayName: 'Ada Lovelace',
+      givenName: 'Augusta',
+      familyName: 'Lovelace',
+      email: 'ada@example.com',
+      title: 'Countess',
+      employeeNumber: '4101',
+      department: null,
+      costCenter: null,
+    });
+  });
+
+  it('new user > core and enterprise attributes, with both schema URNs', () => {
+    const user = newUser({ values: desiredValues({ person: ada, attributes: {} }), externalId: '4101', active: false });
+    expect(user).toEqual({
+      schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
+      externalId: '4101',
+      active: false,
+      userName: 'ada@example.com',
+      displayName: 'Ada Lovelace',
+      name: { givenName: 'Augusta', familyName: 'Lovelace' },
+      emails: [{ value: 'ada@example.com', type: 'work', primary: true }],
+      title: 'Analyst',
+      [ENTERPRISE_SCHEMA]: { employeeNumber: '4101' },
+    });
+  });
+
+  it('changes > ignore case where RFC 7643 says caseExact false (userName, emails)', () => {
+    const user: ScimUser = { userName: 'ADA@example.com', emails: [{ value: 'Ada@Example.com' }], title: 'analyst' };
+    expect(changesFor(user, { userName: 'ada@example.com', email: 'ada@example.com', title: 'Analyst' })).toEqual([{ attribute: 'title', value: 'Analyst' }]);
+  });
+
+  it('patch > replace for values, remove for null, URN paths for the enterprise extension', () => {
+    const ops = patchOperations([
+      { attribute: 'department', value: 'R&D' },
+      { attribute: 'title', value: null },
+      { attribute: 'manager', value: 'm-1' },
+    ]);
+    expect(ops).toEqual([
+      { op: 'replace', path: `${ENTERPRISE_SCHEMA}:department`, value: 'R&D' },
+      { op: 'remove', path: 'title' },
+      { op: 'replace', path: `${ENTERPRISE_SCHEMA}:manager`, value: { value: 'm-1' } },
+    ]);
+  });
+
+  it('put > keeps what it does not manage, drops meta, drops an emptied extension and its URN', () => {
+    const user: ScimUser = {
+      schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA, 'urn:example:custom'],
+      id: 'u1',
+      meta: { version: 'W/"1"' },
+      nickName: 'Ada',
+      [ENTERPRISE_SCHEMA]: { department: 'R&D' },
+    };
+    expect(withChanges(user, [{ attribute: 'department', value: null }], { active: false })).toEqual({
+      schemas: [USER_SCHEMA, 'urn:example:custom'],
+      id: 'u1',
+      nickName: 'Ada',
+      active: false,
+    });
+  });
+
+  it('account values > every managed attribute, null where absent, primary email first', () => {
+    const values = accountValues({ userName: 'a', emails: [{ value: 'home@x' }, { value: 'work@x', primary: true }] });
+    expect(values).toMatchObject({ userName: 'a', email: 'work@x', title: null, manager: null });
+    expect(Object.keys(values)).toHaveLength(12);
+  });
+});

@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
+import { SCIM2_SERVER_VERSION, startScimServer, type ScimServer } from '../../test/harness/scim-server';
+import { createLogCapture, runConformance, startFaultProxy, type FaultProxy } from '../sdk/conformance';
+import { isConnectorError, type AppAttributes, type ConnectorContext } from '../sdk';
+import { createScimConnector, ScimConfig } from '.';
+import { ENTERPRISE_SCHEMA, type ScimGroup, type ScimUser } from './schema';
+import { scimAdmin, type ScimAdmin } from './testing/scim-admin';
+
+/**
+ * The SCIM connector against the real scim2-server 0.8.3 (PyPI), through a fault proxy: 429 and
+ * 503 are synthesized by the proxy (the server never sends them); 401 and 400 are the server's own
+ * answers to a request the proxy spoils (a wrong token, a broken filter).
+ */
+const connector = createScimConnector();
+const ENTITLEMENT = 'team:conformance';
+
+runConformance(connector, async () => {
+  const server = await startScimServer();
+  const proxy = await startFaultProxy({ upstream: server.baseUrl });
+  const admin = scimAdmin(server);
+  return {
+    name: `scim2-server ${SCIM2_SERVER_VERSION}`,
+    appId: 'conformance-scim2-server',
+    config: { baseUrl: proxy.baseUrl, profile: 'scim2-server' },
+    secrets: { bearerToken: server.token },
+    entitlement: ENTITLEMENT,
+    async reset() {
+      proxy.faults.clear();
+      await admin.deleteAll('Users');
+      await admin.deleteAll('Groups');
+      await admin.createGroup(ENTITLEMENT);
+    },
+    async deleteOutOfBand({ personKey }) {
+      for (const user of await admin.usersWithExternalId(personKey.slice(personKey.indexOf(':') + 1))) {
+        await admin.request({ method: 'DELETE', path: `Users/${user.id}` });
+      }
+    },
+    faults: {
+      rateLimited: ({ retryAfter }) => proxy.faults.respond(429, { 'retry-after': retryAfter }),
+      unavailable: () => proxy.faults.respond(503),
+      unauthorized: () => proxy.faults.next({ kind: 'rewrite', rewrite: (r) => ({ ...r, headers: { ...r.headers, authorization: 'Bearer not-the-token' } }) }),
+      // The joiner's first request is a filtered lookup; a truncated filter makes the server answer 400 invalidFilter.
+      badRequest: () => proxy.faults.next({ kind: 'rewrite', rewrite: (r) => ({ ...r, url: spoilFilter(r.url) }) }),
+      stall: () => proxy.faults.next({ kind: 'stall' }),
+    },
+    async dispose() {
+      await proxy.stop();
+      await server.stop();
+    },
+  };
+});
+
+function spoilFilter(url: string): string {
+  const parsed = new URL(url, 'http://proxy');
+  parsed.searchParams.set('filter', 'userName eq');
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+describe('scim > scim2-server specifics', () => {
+  let server: ScimServer;
+  let proxy: FaultProxy;
+  let admin: ScimAdmin;
+  const logs = createLogCapture();
+  let n = 0;
+
+  beforeAll(async () => {
+    server = await startScimServer();
+    proxy = await startFaultProxy({ upstream: server.baseUrl });
+    admin = scimAdmin(server);
+  }, 300_000);
+  afterAll(async () => {
+    await proxy?.stop();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await admin.deleteAll('Users');
+    await admin.deleteAll('Groups');
+  });
+
+  const ctx = (overrides: Partial<ScimConfig> = {}): ConnectorContext<ScimConfig> => ({
+    idempotencyKey: `it-${(n += 1)}/scim/test`,
+    appId: 'scim-it',
+    signal: new AbortController().signal,
+    heartbeat: () => undefined,
+    log: logs.logger,
+    config: ScimConfig.parse({ baseUrl: server.baseUrl, profile: 'scim2-server', ...overrides }),
+    secrets: { bearerToken: server.token },
+  });
+  const person = (employeeId: string, names: Partial<PersonSnapshot> = {}): PersonSnapshot => ({
+    employeeId,
+    workerType: 'employee',
+    status: 'active',
+    givenName: 'Jo',
+    familyName: 'Doe',
+    ...names,
+  });
+  const create = (personKey: string, p: PersonSnapshot, attributes: AppAttributes, config?: Partial<ScimConfig>) =>
+    connector.operations.createAccount(ctx(config), { account: { personKey }, person: p, attributes, enabled: true });
+  const read = (personKey: string) => connector.operations.readAccount(ctx(), { account: { personKey } });
+
+  it('reports > what the server itself does with a duplicate userName: 409 uniqueness, also for another letter case', async () => {
+    await admin.createUser({ userName: 'dup@example.com' });
+    for (const userName of ['dup@example.com', 'DUP@Example.com']) {
+      const res = await admin.request({ method: 'POST', path: 'Users', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName } });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ scimType: 'uniqueness' });
+    }
+    expect(await admin.list('Users')).toHaveLength(1);
+  });
+
+  it('userName collision > the second joiner gets conflict and never touches the first account', async () => {
+    const first = await create('hr:100', person('100'), { userName: 'jo@example.com', title: 'First' });
+    const before = await read('hr:100');
+    const err = await create('hr:200', person('200', { givenName: 'Other' }), { userName: 'jo@example.com', title: 'Second' }).catch((e: unknown) => e);
+    expect(isConnectorError(err) && err.code).toBe('conflict');
+    expect(isConnectorError(err) && err.retryable).toBe(false);
+    expect(await read('hr:100')).toEqual(before);
+    expect(before).toMatchObject({ externalRef: first.externalRef, attributes: { title: 'First', givenName: 'Jo' } });
+    expect((await read('hr:200')).exists).toBe(false);
+  });
+
+  it('userName collision > without userName lookups, the server’s 409 is re-queried and reported as conflict', async () => {
+    await create('hr:100', person('100'), { userName: 'jo@example.com' }, { lookupBy: ['externalId'] });
+    const err = await create('hr:200', person('200'), { userName: 'JO@example.com' }, { lookupBy: ['externalId'] }).catch((e: unknown) => e);
+    expect(isConnectorError(err) && err.code).toBe('conflict');
+    expect(await admin.list<ScimUser>('Users')).toHaveLength(1);
+  });
+
+  it('joiner > adopts a hand-made account whose userName matches and claims it with our externalId', async () => {
+    const handMade = await admin.createUser({ userName: 'hand@example.com' });
+    const result = await create('hr:300', person('300'), { userName: 'hand@example.com' });
+    expect(result).toEqual({ outcome: 'applied', externalRef: handMade.id });
+    expect((await admin.usersWithExternalId('300')).map((u) => u.id)).toEqual([handMade.id]);
+  });
+
+  const awkward = [
+    'comma, plus + quote " backslash \\ angle < > semi ; equals = star * parens ( )',
+    '  leading and trailing spaces  ',
+    '李小龍',
+    'Ζωή Παπαδοπούλου',
+    'محمد عبد الله',
+    'Zoë Ångström-Łukasiewicz',
+  ];
+
+  it.each(awkward)('names > %j round-trips exactly (create, read, lookup by userName)', async (text) => {
+    const employeeId = `n-${(n += 1)}`;
+    const userName = `${text}@example.com`;
+    await admin.createUser({ userName, name: { givenName: 'x' } });
+    // Adoption finds the hand-made user by a `userName eq` filter holding every awkward character.
+    const adopted = await create(`hr:${employeeId}`, person(employeeId, { givenName: text, familyName: text }), { userName, displayName: text });
+    expect(adopted.outcome).toBe('applied');
+    const updated = await connector.operations.updateAccount(ctx(), {
+      account: { personKey: `hr:${employeeId}` },
+      person: person(employeeId, { givenName: text, familyName: text }),
+      attributes: { userName, displayName: text, title: text, department: text },
+    });
+    expect(updated.outcome).toBe('applied');
+    const seen = await read(`hr:${employeeId}`);
+    expect(seen.attributes).toMatchObject({ userName, displayName: text, givenName: text, familyName: text, title: text, department: text });
+    const [raw] = await admin.usersWithExternalId(employeeId);
+    expect(raw?.name).toMatchObject({ givenName: text, familyName: text });
+    expect(raw?.[ENTERPRISE_SCHEMA]?.department).toBe(text);
+  });
+
+  it('leaver > DELETE also removes the user from its groups (the server would leave a dangling member)', async () => {
+    const group = await admin.createGroup('team:x');
+    const { externalRef } = await create('hr:400', person('400'), { userName: 'del@example.com' });
+    await connector.operations.grantAccess(ctx(), { account: { personKey: 'hr:400' }, entitlement: 'team:x' });
+    expect((await read('hr:400')).entitlements).toEqual(['team:x']);
+    expect((await connector.operations.deleteAccount(ctx(), { account: { personKey: 'hr:400', externalRef } })).outcome).toBe('applied');
+    const after = await admin.request({ method: 'GET', path: `Groups/${group.id}` });
+    expect((after.body as ScimGroup).members ?? []).toEqual([]);
+  });
+
+  it('accounts.list > pages through every user', async () => {
+    for (const id of ['501', '502', '503']) await create(`hr:${id}`, person(id), { userName: `u${id}@example.com` });
+    const c = ctx();
+    const first = await connector.operations.listAccounts(c, { pageSize: 2 });
+    expect(first.accounts).toHaveLength(2);
+    expect(first.nextCursor).toBeDefined();
+    const second = await connector.operations.listAccounts(c, { pageSize: 2, cursor: first.nextCursor });
+    expect(second.accounts).toHaveLength(1);
+    expect(second.nextCursor).toBeUndefined();
+    expect(new Set([...first.accounts, ...second.accounts].map((a) => a.externalRef)).size).toBe(3);
+  });
+
+  it('secrets > nothing these tests logged holds the token', () => {
+    expect(logs.lineCount()).toBeGreaterThan(0);
+    expect(logs.text()).not.toContain(server.token);
+  });
+});

@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
+import { createLogCapture } from '../sdk/conformance';
+import { isConnectorError, type ConnectorContext, type ConnectorError } from '../sdk';
+import { createScimConnector, ScimConfig } from '.';
+import { startFakeScimServer, type FakeScimServer } from './testing/fake-scim-server';
+
+let server: FakeScimServer;
+beforeAll(async () => {
+  server = await startFakeScimServer({ groupsOnUser: true });
+});
+afterAll(() => server.stop());
+beforeEach(() => server.reset());
+
+const logs = createLogCapture();
+let n = 0;
+function ctx(config: Partial<ScimConfig> = {}, secrets: Record<string, string> = { bearerToken: server.token }): ConnectorContext<ScimConfig> {
+  n += 1;
+  return {
+    idempotencyKey: `e-${n}/scim/test`,
+    appId: 'scim-unit',
+    signal: new AbortController().signal,
+    heartbeat: () => undefined,
+    log: logs.logger,
+    config: ScimConfig.parse({ baseUrl: server.baseUrl, ...config }),
+    secrets,
+  };
+}
+const person = (employeeId: string): PersonSnapshot => ({ employeeId, workerType: 'employee', status: 'active', givenName: 'Ada', familyName: 'Lovelace' });
+const joiner = (c: ConnectorContext<ScimConfig>, employeeId: string, userName = `${employeeId}@example.com`) =>
+  connector.operations.createAccount(c, { account: { personKey: `hr:${employeeId}` }, person: person(employeeId), attributes: { userName }, enabled: true });
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    (r) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(r)}`);
+    },
+    (e: unknown) => {
+      if (!isConnectorError(e)) throw e;
+      return e as ConnectorError;
+    },
+  );
+
+let connector = createScimConnector();
+beforeEach(() => {
+  connector = createScimConnector(); // a fresh ServiceProviderConfig cache per test
+});
+
+describe('scim > error mapping', () => {
+  it('429 > rate-limited with Retry-After in seconds', async () => {
+    server.faults.respond(429, { 'retry-after': '5' });
+    expect(await failure(joiner(ctx(), '1'))).toMatchObject({ code: 'rate-limited', retryable: true, retryAfterMs: 5_000, status: 429 });
+  });
+
+  it('429 > rate-limited with Retry-After as an HTTP-date', async () => {
+    const at = Math.ceil(Date.now() / 1000) * 1000 + 60_000;
+    server.faults.respond(429, { 'retry-after': new Date(at).toUTCString() });
+    const err = await failure(joiner(ctx(), '1'));
+    expect(err.code).toBe('rate-limited');
+    expect(err.retryAfterMs).toBeGreaterThan(55_000);
+    expect(err.retryAfterMs).toBeLessThanOrEqual(61_000);
+  });
+
+  it('503 > transient and retryable; the failed ServiceProviderConfig read is not cached', async () => {
+    server.faults.respond(503);
+    expect(await failure(joiner(ctx(), '1'))).toMatchObject({ code: 'transient', retryable: true });
+    expect((await joiner(ctx(), '1')).outcome).toBe('applied');
+    expect(server.requests.filter((r) => r.path === '/ServiceProviderConfig')).toHaveLength(2);
+  });
+
+  it('401 > a wrong token is auth, not retryable, and the token is in no message', async () => {
+    const err = await failure(joiner(ctx({}, { bearerToken: 'wrong-token-value' }), '1'));
+    expect(err).toMatchObject({ code: 'auth', retryable: false, status: 401 });
+    expect(JSON.stringify({ m: err.message, c: err.context })).not.toContain('wrong-token-value');
+  });
+
+  it('400 > invalid-request, not retryable, with the app’s scimType in context', async () => {
+    server.faults.next({ kind: 'respond', status: 400, body: { scimType: 'invalidValue', detail: 'nope' } });
+    const err = await failure(joiner(ctx(), '1'));
+    expect(err).toMatchObject({ code: 'invalid-request', retryable: false, context: { scimType: 'invalidValue' } });
+  });
+});
+
+describe('scim > joiner lookups and 409', () => {
+  it('409 > a user created by someone else between lookup and POST is re-queried and adopted', async () => {
+    let racer: string | undefined;
+    server.onRequest = (req) => {
+      if (req.method === 'POST' && !racer) racer = server.seedUser({ userName: '7@example.com', externalId: '7' }).id;
+    };
+    const result = await joiner(ctx(), '7');
+    expect(result).toEqual({ outcome: 'already-in-state', externalRef: racer });
+    expect(server.users.size).toBe(1);
+    const methods = server.requests.filter((r) => r.path.startsWith('/Users')).map((r) => r.method);
+    expect(methods).toEqual(['GET', 'GET', 'POST', 'GET']);
+  });
+
+  it('409 > adopted by userName when the racer left externalId empty, claiming it', async () => {
+    let racer: string | undefined;
+    server.onRequest = (req) => {
+      if (req.method === 'POST' && !racer) racer = server.seedUser({ userName: '8@EXAMPLE.com' }).id;
+    };
+    expect(await joiner(ctx(), '8')).toEqual({ outcome: 'applied', externalRef: racer });
+    expect(server.users.get(racer as string)?.externalId).toBe('8');
+  });
+
+  it('409 > with no user to adopt (userName lookups disabled) is a conflict', async () => {
+    server.seedUser({ userName: 'taken@example.com', externalId: 'someone' });
+    const err = await failure(joiner(ctx({ lookupBy: ['externalId'] }), '9', 'taken@example.com'));
+    expect(err).toMatchObject({ code: 'conflict', retryable: false });
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(server.users.size).toBe(1);
+  });
+
+  it('userName held by another person > conflict, and that account is left untouched', async () => {
+    const other = server.seedUser({ userName: 'shared@example.com', externalId: 'other', title: 'Theirs' });
+    const before = structuredClone(server.users.get(other.id));
+    expect(await failure(joiner(ctx(), '10', 'shared@example.com'))).toMatchObject({ code: 'conflict' });
+    expect(server.users.get(other.id)).toEqual(before);
+    expect(server.requests.some((r) => r.method !== 'GET')).toBe(false);
+  });
+
+  it('filter escaping > values are JSON string literals (RFC 7644 §3.4.2.2) and match', async () => {
+    const userName = 'o\'brien "the \\ one", (x) * <y> ; = + 李';
+    const handMade = server.seedUser({ userName });
+    expect(await joiner(ctx(), '11', userName)).toEqual({ outcome: 'applied', externalRef: handMade.id });
+    const filters = server.requests.map((r) => r.query.get('filter')).filter(Boolean);
+    expect(filters).toEqual(['externalId eq "11"', 'userName eq "o\'brien \\"the \\\\ one\\", (x) * <y> ; = + 李"']);
+  });
+
+  it('unknown attributes > invalid-request naming them all, before any write', async () => {
+    const err = await failure(
+      connector.operations.createAccount(ctx(), { account: { personKey: 'hr:12' }, person: person('12'), attributes: { userName: 'a@b.c', shoeSize: 9, mood: 'ok' }, enabled: true }),
+    );
+    expect(err.code).toBe('invalid-request');
+    expect(err.message).toMatch(/'shoeSize', 'mood'/);
+    expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
+describe('scim > DELETE and profiles', () => {
+  const remove = (c: ConnectorContext<ScimConfig>, employeeId: string) => connector.operations.deleteAccount(c, { account: { personKey: `hr:${employeeId}` } });
+
+  it.each([
+    ['github-emu', {}],
+    ['atlassian', {}],
+    ['okta-style', { allowIrreversibleDelete: true }],
+  ] as const)('never DELETE > profile %s refuses with not-supported and sends nothing', async (profile, extra) => {
+    const c = ctx({ profile, ...extra });
+    await joiner(c, '20');
+    server.requests.length = 0;
+    expect(await failure(remove(c, '20'))).toMatchObject({ code: 'not-supported', retryable: false });
+    expect(server.requests).toEqual([]);
+    expect(server.users.size).toBe(1);
+  });
+
+  it('irreversible DELETE > is sent once the app instance opts in', async () => {
+    const c = ctx({ profile: 'github-emu', allowIrreversibleDelete: true });
+    await joiner(c, '21');
+    expect((await remove(c, '21')).outcome).toBe('applied');
+    expect(server.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    expect(server.users.size).toBe(0);
+  });
+
+  it('DELETE > a user gone between lookup and DELETE (404) is already-in-state', async () => {
+    const c = ctx();
+    await joiner(c, '23');
+    server.onRequest = (req) => {
+      if (req.method === 'DELETE') server.users.clear();
+    };
+    expect((await remove(c, '23')).outcome).toBe('already-in-state');
+    expect(server.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+  });
+
+  it('ServiceProviderConfig > is read once per connector instance', async () => {
+    const c = ctx();
+    await joiner(c, '22');
+    await connector.operations.suspendAccount(c, { account: { personKey: 'hr:22' } });
+    await connector.operations.readAccount(c, { account: { personKey: 'hr:22' } });
+    expect(server.requests.filter((r) => r.path === '/ServiceProviderConfig')).toHaveLength(1);
+  });
+});
+
+describe('scim > writes', () => {
+  it('ETag > writes carry If-Match; a 412 after a concurrent change is re-read and retried', async () => {
+    const c = ctx();
+    const { externalRef } = await joiner(c, '30');
+    let meddled = false;
+    server.onRequest = (req) => {
+      if (req.method === 'PATCH' && !meddled) {
+        meddled = true;
+        const user = server.users.get(externalRef as string);
+        if (user) server.users.set(user.id as string, { ...user, nickName: 'changed by an admin', meta: { version: 'W/"admin"' } });
+      }
+    };
+    const result = await connector.operations.suspendAccount(c, { account: { personKey: 'hr:30', externalRef } });
+    expect(result.outcome).toBe('applied');
+    const patches = server.requests.filter((r) => r.method === 'PATCH');
+    expect(patches).toHaveLength(2);
+    expect(patches[1]?.headers['if-match']).toBe('W/"admin"');
+    expect(server.users.get(externalRef as string)).toMatchObject({ active: false, nickName: 'changed by an admin' });
+  });
+
+  it('PUT > without PATCH support the whole user is replaced, keeping attributes we do not manage', async () => {
+    const noPatch = await startFakeScimServer({ patch: false, etag: false });
+    try {
+      const c = { ...ctx(), config: ScimConfig.parse({ baseUrl: noPatch.baseUrl }), secrets: { bearerToken: noPatch.token } };
+      const { externalRef } = await joiner(c, '31');
+      const id = externalRef as string;
+      noPatch.users.set(id, { ...noPatch.users.get(id), nickName: 'Ada' });
+      const updated = await connector.operations.updateAccount(c, { account: { personKey: 'hr:31' }, person: person('31'), attributes: { title: 'CTO' } });
+      expect(updated).toMatchObject({ outcome: 'applied', before: { title: null } });
+      expect(noPatch.requests.some((r) => r.method === 'PATCH')).toBe(false);
+      const put = noPatch.requests.find((r) => r.method === 'PUT');
+      expect(put?.headers['if-match']).toBeUndefined();
+      expect(noPatch.users.get(id)).toMatchObject({ title: 'CTO', nickName: 'Ada', externalId: '31', userName: '31@example.com' });
+    } finally {
+      await noPatch.stop();
+    }
+  });
+
+  it('manager > the HR manager id resolves to the manager’s SCIM id', async () => {
+    const c = ctx();
+    const boss = await joiner(c, '40');
+    await connector.operations.createAccount(c, {
+      account: { personKey: 'hr:41' },
+      person: { ...person('41'), managerEmployeeId: '40' },
+      attributes: { userName: '41@example.com' },
+      enabled: true,
+    });
+    const read = await connector.operations.readAccount(c, { account: { personKey: 'hr:41' } });
+    expect(read.attributes).toMatchObject({ manager: boss.externalRef });
+  });
+
+  it('accounts.list > pages with a cursor and names people by a person-key externalId', async () => {
+    const c = ctx({ externalId: 'personKey' });
+    for (const id of ['50', '51', '52']) await joiner(c, id);
+    const first = await connector.operations.listAccounts(c, { pageSize: 2 });
+    const second = await connector.operations.listAccounts(c, { pageSize: 2, cursor: first.nextCursor });
+    expect(first.accounts).toHaveLength(2);
+    expect(second).toMatchObject({ accounts: [{ personKey: 'hr:52', enabled: true }] });
+    expect(second.nextCursor).toBeUndefined();
+  });
+});

@@ -1,0 +1,93 @@
+import { expect } from 'vitest';
+import { definitionProblems } from '../define';
+import type { ConnectorDefinition } from '../types';
+import { CANARY_SECRET } from './harness';
+import { NOTHING_TO_DO, type Scenario } from './scenario';
+
+/** Definition checks and the joiner / mover / leaver lifecycle, each run twice to prove idempotence. */
+export const lifecycleScenarios: readonly Scenario[] = [
+  {
+    id: 'definition',
+    title: 'definition > is valid, its config parses and every declared secret is provided',
+    requires: [],
+    async run({ h }) {
+      expect(definitionProblems(h.connector as ConnectorDefinition)).toEqual([]);
+      const parsed = h.connector.config.safeParse(h.target.config);
+      expect(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
+      const missing = h.connector.secrets.filter((name) => !(name in h.secrets) || name === CANARY_SECRET);
+      expect(missing, 'secrets the connector declares but the target does not provide').toEqual([]);
+      if (h.connector.capabilities.includes('access.grant')) expect(h.target.entitlement, 'target.entitlement for grant/revoke').toBeTruthy();
+    },
+  },
+  {
+    id: 'joiner',
+    title: 'joiner > creates the account once; the second run is already-in-state and read shows it',
+    requires: ['account.create', 'account.read'],
+    async run({ h, act }) {
+      const p = h.newPerson();
+      const attributes = h.attributesFor({ person: p.person, variant: 'joiner' });
+      const first = await act.create(p, { attributes });
+      expect(first.outcome).toBe('applied');
+      expect(typeof first.externalRef, 'createAccount returns the app id as externalRef').toBe('string');
+      const second = await act.create(p, { attributes });
+      expect(second.outcome).toBe('already-in-state');
+      expect(second.externalRef).toBe(first.externalRef);
+      const read = await act.read(p);
+      expect(read).toMatchObject({ exists: true, enabled: true, externalRef: first.externalRef });
+      expect(read.attributes).toMatchObject(attributes);
+    },
+  },
+  {
+    id: 'joiner-disabled',
+    title: 'joiner > created disabled (pre-start lookahead) reads as disabled',
+    requires: ['account.create', 'account.read'],
+    async run({ h, act }) {
+      const p = h.newPerson();
+      expect((await act.create(p, { enabled: false })).outcome).toBe('applied');
+      expect(await act.read(p)).toMatchObject({ exists: true, enabled: false });
+    },
+  },
+  {
+    id: 'mover',
+    title: 'mover > the update is visible on read; repeating it is a no-op',
+    requires: ['account.create', 'account.update', 'account.read'],
+    async run({ h, act }) {
+      const p = h.newPerson();
+      await act.create(p);
+      const moved = h.attributesFor({ person: p.person, variant: 'mover' });
+      expect((await act.update(p, moved)).outcome).toBe('applied');
+      const read = await act.read(p);
+      expect(read.attributes).toMatchObject(moved);
+      expect((await act.update(p, moved)).outcome).toBe('already-in-state');
+      expect(await act.read(p)).toEqual(read);
+    },
+  },
+  {
+    id: 'leaver',
+    title: 'leaver > suspends once; the second run is already-in-state and the account stays',
+    requires: ['account.create', 'account.suspend', 'account.read'],
+    async run({ h, act }) {
+      const p = h.newPerson();
+      const { externalRef } = await act.create(p);
+      expect((await act.suspend(p, { externalRef })).outcome).toBe('applied');
+      expect((await act.suspend(p, { externalRef })).outcome).toBe('already-in-state');
+      expect(await act.read(p)).toMatchObject({ exists: true, enabled: false });
+    },
+  },
+  {
+    id: 'leaver-after-out-of-band-delete',
+    title: 'leaver > converges without throwing when the account was deleted out of band',
+    requires: ['account.create', 'account.suspend', 'account.read'],
+    async run({ h, act }) {
+      const p = h.newPerson();
+      const { externalRef } = await act.create(p);
+      await h.target.deleteOutOfBand({ personKey: p.personKey });
+      expect(NOTHING_TO_DO).toContain((await act.suspend(p, { externalRef })).outcome);
+      expect(NOTHING_TO_DO).toContain((await act.suspend(p)).outcome);
+      expect((await act.read(p, { externalRef })).exists).toBe(false);
+      if (h.connector.capabilities.includes('account.delete')) {
+        expect((await act.remove(p, { externalRef })).outcome).toBe('already-in-state');
+      }
+    },
+  },
+];

@@ -1,0 +1,72 @@
+import type { PersonSnapshot } from '../../../schemas/jml-event.v1';
+import type { AppAttributes } from '../types';
+
+/** Every scenario of the kit, by id; a target may skip any of them with a written reason. */
+export const SCENARIOS = [
+  'definition',
+  'joiner',
+  'joiner-disabled',
+  'mover',
+  'leaver',
+  'leaver-after-out-of-band-delete',
+  'compensation-create-delete',
+  'compensation-suspend-restore',
+  'compensation-grant-revoke',
+  'compensation-update',
+  'error-rate-limited',
+  'error-unavailable',
+  'error-unauthorized',
+  'error-bad-request',
+  'cancel-before-start',
+  'cancel-in-flight',
+  'secrets-never-logged',
+] as const;
+export type ScenarioId = (typeof SCENARIOS)[number];
+
+/**
+ * Hooks that make the target's next request fail in one way, then behave again. Each is optional;
+ * a scenario whose hook is missing fails unless the target skips it with a reason.
+ */
+export interface FaultHooks {
+  /** Next request answers 429 with this Retry-After header value (seconds or an HTTP-date). */
+  rateLimited?(req: { retryAfter: string }): Promise<void> | void;
+  /** Next request answers 503. */
+  unavailable?(): Promise<void> | void;
+  /** Next request answers 401 (e.g. it reaches the app with a wrong credential). */
+  unauthorized?(): Promise<void> | void;
+  /** Next request answers 400. */
+  badRequest?(): Promise<void> | void;
+  /** Next request gets no answer until the client gives up, to prove cancellation reaches the wire. */
+  stall?(): Promise<void> | void;
+}
+
+/** Attributes the kit sends for a person; targets whose app needs other names supply their own. */
+export type AttributesFor = (req: { person: PersonSnapshot; variant: 'joiner' | 'mover' }) => AppAttributes;
+
+/**
+ * What the kit needs to know about one running instance of an app. Build it in the test file; when
+ * it needs a server started first, pass a function that starts it (the kit calls it in beforeAll).
+ */
+export interface ConformanceTarget {
+  /** Names the target in failure messages, e.g. `scim2-server 0.8.3`. */
+  name: string;
+  appId: string;
+  /** The instance's settings as the config file holds them; the kit parses them with the connector's schema. */
+  config: unknown;
+  /** Resolved secret values. The kit adds a canary of its own and searches every log line for all of them. */
+  secrets: Readonly<Record<string, string>>;
+  /** An entitlement the app knows (a group), for grant/revoke. Required when the connector declares `access.grant`. */
+  entitlement?: string;
+  /** Returns the app to an empty state (and disarms pending faults); called before every scenario. */
+  reset(): Promise<void>;
+  /** Deletes a person's account behind the connector's back, as an admin would in the app's UI. */
+  deleteOutOfBand(req: { personKey: string }): Promise<void>;
+  faults?: FaultHooks;
+  /** Scenarios the target cannot run, each with the reason written out. */
+  skip?: Partial<Record<ScenarioId, string>>;
+  attributesFor?: AttributesFor;
+  /** Called once after the last scenario (stop servers, close clients). */
+  dispose?(): Promise<void>;
+}
+
+export type TargetSource = ConformanceTarget | (() => ConformanceTarget | Promise<ConformanceTarget>);
