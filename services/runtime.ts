@@ -112,7 +112,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     const producer = new CoalescingProducer(rawProducer);
 
     // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
-    const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
     redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
     await redis.connect().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'redis unavailable at start; dedupe and rate limits degrade'));
     stops.push(async () => void redis.disconnect());
