@@ -19,6 +19,7 @@ import { signStandardWebhook } from '../services/gateway/standard-webhooks';
 import { TOPICS, ensureTopics } from '../services/kafka/topics';
 import { acquireStack } from '../test/harness/acquire-stack';
 import { makeEvent } from '../test/support/events';
+import { createPoster } from './support/http-post';
 import { closedLoop, formatRow, type PhaseResult } from './support/stats';
 
 const SECRET = 'whsec_YmVuY2gtaW5nZXN0LXNlY3JldA==';
@@ -56,24 +57,25 @@ try {
       if (line.startsWith('{"url":')) resolve((JSON.parse(line) as { url: string }).url);
     });
   });
+  const poster = createPoster(url, CONCURRENCY);
   try {
     const post = async (i: number) => {
       const event = makeEvent({ personKey: `bench:${run}-${i % 5000}`, type: 'jml.update', enteredAt: new Date(1_790_000_000_000 + i * 1000).toISOString().replace('.000', '') });
       const body = JSON.stringify(event);
       const ts = Math.floor(Date.now() / 1000);
       const id = `bench-${run}-${i}`;
-      const res = await fetch(`${url}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(SECRET, id, ts, body) },
+      const res = await poster.post(
+        '/v1/events',
+        { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(SECRET, id, ts, body) },
         body,
-      });
-      await res.arrayBuffer();
-      if (res.status !== 202) throw new Error(`status ${res.status}`);
+      );
+      if (res.status !== 202) throw new Error(`status ${res.status}: ${res.body.slice(0, 200)}`);
       return 1;
     };
     await closedLoop('warm-up', { concurrency: CONCURRENCY, durationMs: 2_000 }, post);
     results.push(await closedLoop(`gateway (HTTP, ${CONCURRENCY} clients)`, { concurrency: CONCURRENCY, durationMs: seconds * 1000 }, post));
   } finally {
+    poster.close();
     child.kill('SIGTERM');
   }
 
