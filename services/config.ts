@@ -74,6 +74,8 @@ const EnvSchema = z.object({
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   JML_CANONICAL_SECRET: optionalString,
   JML_DEV_APPS: z.string().default('directory,chat,wiki'),
+  /** Policy file (YAML or JSON): apps, rules, leaver policies. Without it, the dev apps are used. */
+  JML_CONFIG_FILE: optionalString,
   /** JSON: { "<tenant>": { webhookKey: {env|file}, apiKey: {env|file}, apiBaseUrl?, companyDomain?, timeZone? } } */
   JML_BAMBOOHR_TENANTS: jsonText(BambooHrTenants),
   /** JSON: { "<tenant>": { secret: {env|file} | [{env|file}, …], defaultTimeZone } } */
@@ -102,6 +104,8 @@ export interface Config {
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
   /** Workday tenants with their secrets resolved. */
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
+  /** Path of the policy file, when one is configured. */
+  readonly policyFile?: string;
   /** Instances of the development connector that every event is applied to, until policy lands. */
   readonly devApps: readonly string[];
   readonly logLevel: string;
@@ -181,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalSecret: e.JML_CANONICAL_SECRET },
     bamboohr,
     workday,
+    ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,
     logLevel: e.LOG_LEVEL,
     testStack: e.JML_TEST_STACK,

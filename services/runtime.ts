@@ -16,6 +16,7 @@ import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
 import { ensureTopics, TOPICS } from './kafka/topics';
 import { createRateLimiter } from './worker/rate-limit';
+import { loadPolicyFile, type LoadedPolicy } from './policy/load';
 import { redisDedupe } from './gateway/dedupe';
 import { gatewayCounters } from './metrics';
 import { createActivities, type AppInstance } from './worker/activities';
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   dispatcherGroupId?: string;
   /** Where a dispatcher without committed offsets starts; see DispatcherDeps.startAt. */
   dispatcherStartAt?: 'committed' | 'now';
+  /** Environment for resolving the policy's secret references (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Pipeline {
@@ -118,10 +121,15 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     stops.push(async () => void redis.disconnect());
 
     if (parts.worker) {
-      const apps = devAppInstances(config, endpoints.redisUrl);
+      // A bad policy fails here, at boot, with every problem listed.
+      const policy: LoadedPolicy | undefined = config.policyFile
+        ? loadPolicyFile({ path: config.policyFile, env: opts.env ?? process.env, connectors: CONNECTOR_FACTORIES })
+        : undefined;
+      const apps = policy ? policy.apps : devAppInstances(config, endpoints.redisUrl);
       const activityLog = log.child({ component: 'activities' });
       const activities = createActivities({
         apps,
+        ...(policy ? { policy } : {}),
         log: activityLog,
         rateLimiter: createRateLimiter({ redis, log: activityLog }),
         audit: {

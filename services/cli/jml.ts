@@ -3,6 +3,7 @@
  *   send <event.json>        sign a JmlEvent with JML_CANONICAL_SECRET (or the dev secret) and POST it to the gateway
  *   person <personKey>       show what the person's workflow holds (processed, duplicates, pending, recent outcomes)
  *   events <employeeId>      list the event workflows of an employee (as the Temporal UI would find them)
+ *   plan <event.json>        print what the policy (JML_CONFIG_FILE) would do for an event, without doing it
  */
 import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +11,10 @@ import { loadConfig, loadDotEnv } from '../config';
 import { signStandardWebhook } from '../gateway/standard-webhooks';
 import { personStateQuery, personWorkflowId } from '../../workflows/contracts';
 import { DEV_CANONICAL_SECRET } from '../dev-defaults';
+import { JmlEvent } from '../../schemas/jml-event.v1';
+import { CONNECTOR_FACTORIES } from '../../connectors/registry';
+import { loadPolicyFile } from '../policy/load';
+import { planWithPolicy } from '../policy/plan';
 
 async function main(argv: string[]): Promise<number> {
   const [command, arg] = argv;
@@ -36,6 +41,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${res.status} ${await res.text()}`);
       return res.ok ? 0 : 1;
     }
+    case 'plan': {
+      if (!arg) throw new Error('usage: jml plan <event.json>');
+      if (!config.policyFile) throw new Error('set JML_CONFIG_FILE to the policy file to plan with');
+      const policy = loadPolicyFile({ path: config.policyFile, env: process.env, connectors: CONNECTOR_FACTORIES });
+      const event = JmlEvent.parse(JSON.parse(await readFile(arg, 'utf8')));
+      console.log(JSON.stringify(planWithPolicy({ policy, event }), null, 2));
+      await Promise.all([...new Set([...policy.apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
+      return 0;
+    }
     case 'person':
     case 'events': {
       if (!arg) throw new Error(`usage: jml ${command} <${command === 'person' ? 'personKey' : 'employeeId'}>`);
@@ -55,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error('usage: jml <send <event.json> | person <personKey> | events <employeeId>>');
+      console.error('usage: jml <send <event.json> | person <personKey> | events <employeeId> | plan <event.json>>');
       return 2;
   }
 }

@@ -4,6 +4,8 @@ import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
 import { planForEveryApp, type EventPlan, type PlannedStep } from './plan';
+import type { LoadedPolicy } from '../policy/load';
+import { planWithPolicy } from '../policy/plan';
 import type { RateLimit, RateLimiter } from './rate-limit';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   audit?: AuditSink;
   /** Rate-limit waits up to this long happen inside the activity; longer ones become a retry delay. */
   maxInlineWaitMs?: number;
+  /** The policy; without one every configured app gets the same lifecycle (development). */
+  policy?: LoadedPolicy;
 }
 
 export interface RunStepInput {
@@ -48,7 +52,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: { event: JmlEvent }): Promise<EventPlan> {
-      return planForEveryApp(input.event, [...deps.apps.keys()]);
+      return deps.policy ? planWithPolicy({ policy: deps.policy, event: input.event }) : planForEveryApp(input.event, [...deps.apps.keys()]);
     },
 
     /** Runs one connector operation; connector errors become Temporal failures typed by their code. */

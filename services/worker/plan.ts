@@ -28,6 +28,8 @@ export interface EventPlan {
   personKey: string;
   kind: string;
   apps: AppPlan[];
+  /** The policy rules that granted, and the deny rules that removed, for "why does Ada have this?". */
+  why?: { matchedRules: string[]; deniedBy: string[] };
 }
 
 /** Attributes every app receives until per-app mappings land. */

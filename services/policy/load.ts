@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { AnyConnector } from '../../connectors/sdk';
+import { definitionProblems } from '../../connectors/sdk';
+import { compileAppMapping, formatMappingIssue, MappingConfigError, type AppMapping } from '../mapping';
+import { resolveSecret } from '../secrets';
+import type { AppInstance } from '../worker/activities';
+import { PolicyFile } from './schema';
+
+/** An app ready to run: its connector, parsed settings, resolved secrets, compiled mapping. */
+export interface LoadedApp extends AppInstance {
+  mapping?: AppMapping;
+  leaver: PolicyFile['apps'][string]['leaver'];
+}
+
+export interface LoadedPolicy {
+  file: PolicyFile;
+  apps: ReadonlyMap<string, LoadedApp>;
+}
+
+export class PolicyError extends Error {
+  readonly code = 'POLICY_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`invalid policy:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+/**
+ * Parses and checks a policy: schema, then every cross-reference (unknown connectors, settings the
+ * connector rejects, missing or undeclared secrets, mappings that do not compile, rules naming apps
+ * that do not exist). Throws one {@link PolicyError} listing every problem; never returns half a policy.
+ */
+export function loadPolicy(req: {
+  text: string;
+  /** For messages, and to pick YAML or JSON by extension. */
+  source: string;
+  env: NodeJS.ProcessEnv;
+  connectors: Readonly<Record<string, () => AnyConnector>>;
+}): LoadedPolicy {
+  let raw: unknown;
+  try {
+    raw = req.source.endsWith('.json') ? JSON.parse(req.text) : parseYaml(req.text);
+  } catch (err) {
+    throw new PolicyError([`${req.source}: not valid ${req.source.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+  }
+  const parsed = PolicyFile.safeParse(raw);
+  if (!parsed.success) throw new PolicyError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  const file = parsed.data;
+  const problems: string[] = [];
+  const apps = new Map<string, LoadedApp>();
+  const connectorInstances = new Map<string, AnyConnector>();
+
+  for (const [appId, app] of Object.entries(file.apps)) {
+    const create = Object.hasOwn(req.connectors, app.connector) ? req.connectors[app.connector] : undefined;
+    if (!create) {
+      problems.push(`apps.${appId}.connector: unknown connector '${app.connector}' (known: ${Object.keys(req.connectors).join(', ')})`);
+      continue;
+    }
+    let connector = connectorInstances.get(app.connector);
+    if (!connector) {
+      connector = create();
+      connectorInstances.set(app.connector, connector);
+      for (const p of definitionProblems(connector)) problems.push(`connector ${app.connector}: ${p}`);
+    }
+    const settings = connector.config.safeParse(app.settings ?? {});
+    if (!settings.success) for (const i of settings.error.issues) problems.push(`apps.${appId}.settings.${i.path.join('.')}: ${i.message}`);
+    const secrets: Record<string, string> = {};
+    for (const name of connector.secrets) {
+      const ref = app.secrets[name];
+      if (!ref) {
+        problems.push(`apps.${appId}.secrets.${name}: required by connector ${app.connector}`);
+        continue;
+      }
+      const resolved = resolveSecret(ref, req.env);
+      if ('error' in resolved) problems.push(`apps.${appId}.secrets.${name}: ${resolved.error}`);
+      else secrets[name] = resolved.value;
+    }
+    for (const name of Object.keys(app.secrets)) {
+      if (!connector.secrets.includes(name)) problems.push(`apps.${appId}.secrets.${name}: connector ${app.connector} has no such secret`);
+    }
+    let mapping: AppMapping | undefined;
+    if (app.mapping) {
+      try {
+        mapping = compileAppMapping({ appId, config: app.mapping });
+      } catch (err) {
+        if (err instanceof MappingConfigError) for (const issue of err.issues) problems.push(`apps.${appId}.mapping: ${formatMappingIssue(issue)}`);
+        else throw err;
+      }
+    }
+    if (settings.success) {
+      apps.set(appId, {
+        appId,
+        connector,
+        config: settings.data,
+        secrets,
+        ...(mapping ? { mapping } : {}),
+        leaver: app.leaver,
+        ...(app.rateLimit ? { rateLimit: app.rateLimit } : {}),
+      });
+    }
+  }
+
+  const known = new Set(Object.keys(file.apps));
+  file.rules.forEach((rule, i) => {
+    for (const app of Object.keys(rule.grant)) if (!known.has(app)) problems.push(`rules[${i}] (${rule.name}): grants unknown app '${app}'`);
+  });
+  file.deny.forEach((rule, i) => {
+    for (const app of rule.apps) if (!known.has(app)) problems.push(`deny[${i}] (${rule.name}): names unknown app '${app}'`);
+  });
+  for (const [personKey, o] of Object.entries(file.overrides)) {
+    for (const app of [...Object.keys(o.grant), ...o.deny]) if (!known.has(app)) problems.push(`overrides.${personKey}: names unknown app '${app}'`);
+  }
+  if (problems.length > 0) throw new PolicyError(problems);
+  return { file, apps };
+}
+
+/** Reads and loads the policy file at `path`. */
+export function loadPolicyFile(req: { path: string; env: NodeJS.ProcessEnv; connectors: Readonly<Record<string, () => AnyConnector>> }): LoadedPolicy {
+  let text: string;
+  try {
+    text = readFileSync(req.path, 'utf8');
+  } catch (err) {
+    throw new PolicyError([`${req.path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  return loadPolicy({ text, source: req.path, env: req.env, connectors: req.connectors });
+}

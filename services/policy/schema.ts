@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { AppMappingConfig } from '../mapping';
+import { SecretRef } from '../secrets';
+
+/**
+ * The policy file (`JML_CONFIG_FILE`, YAML or JSON): which apps exist, who gets what, and what
+ * happens to leavers. Parsed by zod at boot; cross-references are checked in load.ts so that every
+ * problem is reported at once.
+ */
+export const AppId = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'app ids are lowercase letters, digits and dashes');
+
+/** A matcher on one person attribute: a value (with `*` wildcards) or a list of them; case-insensitive. */
+export const Matcher = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+/** Every key must match: PersonSnapshot field names, or `custom.<name>`. */
+export const When = z.record(z.string().min(1), Matcher);
+/** App → entitlements (groups, teams, roles) to hold there; an empty list means "an account only". */
+export const Grant = z.record(AppId, z.array(z.string().min(1)));
+
+export const Rule = z.strictObject({ name: z.string().min(1), when: When.default({}), grant: Grant });
+export const DenyRule = z.strictObject({ name: z.string().min(1), when: When.default({}), apps: z.array(AppId).min(1) });
+
+export const LeaverPolicy = z.strictObject({
+  /** ISO-8601 duration after the disable, e.g. `P30D`; absent means disable only, never delete. */
+  deleteAfter: z.iso.duration().optional(),
+});
+
+export const AppConfig = z.strictObject({
+  /** Registry id of the connector (`scim`, `ldap`, `dev-redis`, …). */
+  connector: z.string().min(1),
+  /** The connector's own settings, validated by its schema at load. */
+  settings: z.unknown(),
+  /** Secret name → reference; names must be the ones the connector declares. */
+  secrets: z.record(z.string().min(1), SecretRef).default({}),
+  mapping: AppMappingConfig.optional(),
+  leaver: LeaverPolicy.default({}),
+  rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().positive() }).optional(),
+});
+
+export const PolicyFile = z.strictObject({
+  version: z.literal(1),
+  apps: z.record(AppId, AppConfig),
+  rules: z.array(Rule).default([]),
+  deny: z.array(DenyRule).default([]),
+  /** Per person, by personKey: extra grants and apps denied whatever the rules say. */
+  overrides: z
+    .record(z.string().min(1), z.strictObject({ grant: Grant.default({}), deny: z.array(AppId).default([]) }))
+    .default({}),
+});
+export type PolicyFile = z.infer<typeof PolicyFile>;
