@@ -1,49 +1,24 @@
 /**
- * Errors of the BambooHR API client, in the shape of connectors/sdk/errors.ts: a stable `code`,
- * `retryable`, `cause` and secret-free context. Callers branch on `code` or `retryable`; the
- * gateway answers 503 for a retryable failure (BambooHR then redelivers) and dead-letters the rest.
+ * Errors of the BambooHR API client: the shared source taxonomy (`../shared/api-error.ts`) under
+ * the name `BambooHrApiError`, with what each code means for BambooHR. Callers branch on `code` or
+ * `retryable`, never on the message: the gateway answers 503 for a retryable failure (BambooHR then
+ * redelivers the webhook) and dead-letters the rest. Error options and codes are the shared
+ * `SourceApiErrorOptions` and `SourceApiErrorCode`; context holds safe facts only (operation,
+ * employee id, attempt), never the API key or field values.
  */
-export const BAMBOOHR_API_ERROR_CODES = {
-  transient: { retryable: true, summary: 'BambooHR failed in a way that may pass on retry (5xx, timeout, connection reset).' },
-  'rate-limited': { retryable: true, summary: 'BambooHR asked us to slow down (429, or 503 with Retry-After); `retryAfterMs` says when.' },
-  auth: { retryable: false, summary: 'The API key was rejected or lacks permission (401/403); ops must fix the key or its access level.' },
-  'not-found': { retryable: false, summary: 'No such employee (404): deleted in BambooHR, or hidden from this API key.' },
-  'invalid-request': { retryable: false, summary: 'BambooHR rejected the request as invalid (400 or another 4xx).' },
-  'invalid-response': { retryable: false, summary: 'BambooHR answered 2xx with a body that is not the documented JSON.' },
-} as const satisfies Record<string, { retryable: boolean; summary: string }>;
+import { describeSourceApiErrorCodes, isSourceApiError, namedSourceApiError } from '../shared/api-error';
 
-export type BambooHrApiErrorCode = keyof typeof BAMBOOHR_API_ERROR_CODES;
+/** Each code's default `retryable` and what it means for BambooHR. */
+export const BAMBOOHR_API_ERROR_CODES = describeSourceApiErrorCodes({
+  summaries: {
+    auth: 'The API key was rejected or lacks permission (401/403); ops must fix the key or its access level.',
+    'not-found': 'No such employee (404): deleted in BambooHR, or hidden from this API key.',
+  },
+  vendor: 'BambooHR',
+});
 
-export interface BambooHrApiErrorOptions {
-  code: BambooHrApiErrorCode;
-  message: string;
-  /** Overrides the code's default. */
-  retryable?: boolean;
-  retryAfterMs?: number;
-  status?: number;
-  cause?: unknown;
-  /** Safe facts only: operation, employee id, attempt; never the API key or field values. */
-  context?: Record<string, string | number | boolean>;
-}
+/** A failed BambooHR API call. */
+export class BambooHrApiError extends namedSourceApiError('BambooHrApiError') {}
 
-export class BambooHrApiError extends Error {
-  readonly code: BambooHrApiErrorCode;
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
-  readonly status?: number;
-  readonly context: Record<string, string | number | boolean>;
-
-  constructor(opts: BambooHrApiErrorOptions) {
-    super(opts.message, { cause: opts.cause });
-    this.name = 'BambooHrApiError';
-    this.code = opts.code;
-    this.retryable = opts.retryable ?? BAMBOOHR_API_ERROR_CODES[opts.code].retryable;
-    this.retryAfterMs = opts.retryAfterMs;
-    this.status = opts.status;
-    this.context = opts.context ?? {};
-  }
-}
-
-export function isBambooHrApiError(err: unknown): err is BambooHrApiError {
-  return err instanceof Error && err.name === 'BambooHrApiError' && typeof (err as BambooHrApiError).code === 'string';
-}
+/** Structural check (name and code), so it also holds across module copies. */
+export const isBambooHrApiError = (err: unknown): err is BambooHrApiError => isSourceApiError(err, 'BambooHrApiError');

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBambooHr, type FakeBambooHr } from '../../../../test/fakes/bamboohr-api';
 import { BAMBOOHR_API_ERROR_CODES, type BambooHrApiError, isBambooHrApiError } from './errors';
+import { rejectionOf } from '../shared/test-support';
 import { HYDRATE_FIELDS } from './fields';
 import { bambooHrApiBase, createBambooHrClient, type BambooHrClientOptions } from './hydrate';
 
@@ -31,14 +32,7 @@ function client(over: Partial<BambooHrClientOptions> = {}) {
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<BambooHrApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isBambooHrApiError(err)) throw new Error(`expected a BambooHrApiError, got ${String(err)}`);
-  return err;
-}
+const failure = (p: Promise<unknown>): Promise<BambooHrApiError> => rejectionOf(p, isBambooHrApiError);
 
 describe('getEmployee', () => {
   it('asks for the hydration fields as JSON with the API key as Basic user, and returns them by alias', async () => {

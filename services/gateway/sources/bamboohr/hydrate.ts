@@ -1,8 +1,7 @@
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import { BambooHrApiError, type BambooHrApiErrorCode } from './errors';
+import { createRetryingFetch, type RetryDefaults, type RetryOptions } from '../shared/fetch-with-retry';
+import { BambooHrApiError } from './errors';
 import { HYDRATE_FIELDS, type BambooHrRecord } from './fields';
-import { parseRetryAfter } from './retry-after';
 import { canonicalInstant, formatInstant, parseInstant } from './time';
 
 /**
@@ -18,28 +17,19 @@ import { canonicalInstant, formatInstant, parseInstant } from './time';
  *   retried with capped exponential backoff (equal jitter); 429 and 503 honour `Retry-After`. A
  *   `Retry-After` longer than `maxRetryAfterMs` is not slept on: the error is thrown (retryable,
  *   with `retryAfterMs`) so a webhook request is not held open for minutes. Other 4xx are final.
+ *   The loop is `../shared/fetch-with-retry.ts`; BambooHR's `X-BambooHR-Error-Message` header is
+ *   added to the error message.
+ * - Timeouts, attempts and backoff are {@link RetryOptions}, defaulting to {@link BAMBOOHR_RETRY_DEFAULTS}.
  */
-export interface BambooHrClientOptions {
+export interface BambooHrClientOptions extends RetryOptions {
   baseUrl: string;
   apiKey: string;
   /** Fields requested by {@link BambooHrClient.getEmployee}; {@link HYDRATE_FIELDS} by default. */
   fields?: readonly string[];
-  /** Per attempt, including reading the body. Default 10 s. */
-  timeoutMs?: number;
-  /** Attempts in total, first included. Default 4. */
-  maxAttempts?: number;
-  /** Backoff before retry n is `min(maxMs, baseMs * 2^(n-1))`, jittered to 50-100%. Defaults 250 ms / 8 s. */
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-  /** Longest Retry-After waited in-process. Default 30 s. */
-  maxRetryAfterMs?: number;
-  log?: Logger;
-  fetch?: typeof globalThis.fetch;
-  sleep?: (ms: number) => Promise<void>;
-  /** In [0, 1); for jitter. */
-  random?: () => number;
-  now?: () => number;
 }
+
+/** Retry defaults of the BambooHR client: short, because a webhook request waits on it. */
+export const BAMBOOHR_RETRY_DEFAULTS: RetryDefaults = Object.freeze({ timeoutMs: 10_000, maxAttempts: 4, backoffBaseMs: 250, backoffMaxMs: 8_000, maxRetryAfterMs: 30_000 });
 
 export interface GetEmployeeRequest {
   employeeId: string;
@@ -95,44 +85,19 @@ const ChangedBody = z.looseObject({
 export function createBambooHrClient(opts: BambooHrClientOptions): BambooHrClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
   const authorization = `Basic ${Buffer.from(`${opts.apiKey}:x`, 'utf8').toString('base64')}`;
-  const fetchFn = opts.fetch ?? globalThis.fetch;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = opts.random ?? Math.random;
-  const now = opts.now ?? Date.now;
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const maxAttempts = Math.max(1, opts.maxAttempts ?? 4);
-  const backoffBaseMs = opts.backoffBaseMs ?? 250;
-  const backoffMaxMs = opts.backoffMaxMs ?? 8_000;
-  const maxRetryAfterMs = opts.maxRetryAfterMs ?? 30_000;
+  const getJson = createRetryingFetch({
+    vendor: 'BambooHR',
+    retryLogMessage: 'bamboohr request failed; retrying',
+    newError: (o) => new BambooHrApiError(o),
+    describeFailure: (res) => res.headers.get('x-bamboohr-error-message')?.slice(0, 200),
+    retry: opts,
+    defaults: BAMBOOHR_RETRY_DEFAULTS,
+  });
+  const headers = { authorization, accept: 'application/json' };
 
   /** GET with retries; resolves to the parsed JSON body of a 2xx. */
-  async function getJson(path: string, context: Record<string, string>): Promise<unknown> {
-    for (let attempt = 1; ; attempt++) {
-      let error: BambooHrApiError;
-      try {
-        const res = await fetchFn(`${base}${path}`, {
-          headers: { authorization, accept: 'application/json' },
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (res.ok) return await readJson(res, context);
-        error = await errorFromResponse(res, now(), { ...context, attempt });
-      } catch (err) {
-        if (err instanceof BambooHrApiError) throw err;
-        const timedOut = err instanceof Error && err.name === 'TimeoutError';
-        error = new BambooHrApiError({
-          code: 'transient',
-          message: timedOut ? `BambooHR did not answer within ${timeoutMs} ms` : `BambooHR request failed: ${(err as Error).message}`,
-          cause: err,
-          context: { ...context, attempt },
-        });
-      }
-      if (!error.retryable || attempt >= maxAttempts) throw error;
-      if (error.retryAfterMs !== undefined && error.retryAfterMs > maxRetryAfterMs) throw error;
-      const backoff = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (attempt - 1));
-      const delayMs = error.retryAfterMs ?? Math.round(backoff * (0.5 + random() / 2));
-      opts.log?.warn({ ...context, attempt, code: error.code, status: error.status, delayMs }, 'bamboohr request failed; retrying');
-      await sleep(delayMs);
-    }
+  function getJsonAt(path: string, context: Record<string, string>): Promise<unknown> {
+    return getJson({ url: `${base}${path}`, headers, context, read: ({ response }) => readJson(response, context) });
   }
 
   return {
@@ -140,7 +105,7 @@ export function createBambooHrClient(opts: BambooHrClientOptions): BambooHrClien
       const fields = req.fields ?? opts.fields ?? HYDRATE_FIELDS;
       const query = new URLSearchParams({ fields: fields.join(','), onlyCurrent: 'false' });
       const context = { operation: 'getEmployee', employeeId: req.employeeId };
-      const body = EmployeeBody.safeParse(await getJson(`/employees/${encodeURIComponent(req.employeeId)}?${query}`, context));
+      const body = EmployeeBody.safeParse(await getJsonAt(`/employees/${encodeURIComponent(req.employeeId)}?${query}`, context));
       if (!body.success || String(body.data.id) !== req.employeeId) {
         throw invalidResponse(`expected {"id": "${req.employeeId}", …}`, context);
       }
@@ -160,7 +125,7 @@ export function createBambooHrClient(opts: BambooHrClientOptions): BambooHrClien
       const query = new URLSearchParams({ since: formatInstant(Math.floor(sinceMs / 1000) * 1000) });
       if (req.type) query.set('type', req.type);
       const context = { operation: 'listChangedSince' };
-      const body = ChangedBody.safeParse(await getJson(`/employees/changed?${query}`, context));
+      const body = ChangedBody.safeParse(await getJsonAt(`/employees/changed?${query}`, context));
       if (!body.success) throw invalidResponse('expected {"latest", "employees": {<id>: {id, action, lastChanged}}}', context);
       const changes: ChangedEmployee[] = [];
       for (const e of Array.isArray(body.data.employees) ? [] : Object.values(body.data.employees)) {
@@ -182,29 +147,6 @@ async function readJson(res: Response, context: Record<string, string>): Promise
   } catch (cause) {
     throw new BambooHrApiError({ code: 'invalid-response', message: 'BambooHR answered with a body that is not JSON', status: res.status, cause, context });
   }
-}
-
-async function errorFromResponse(res: Response, nowMs: number, context: Record<string, string | number>): Promise<BambooHrApiError> {
-  await res.arrayBuffer().catch(() => undefined); // free the connection
-  const detail = res.headers.get('x-bamboohr-error-message')?.slice(0, 200);
-  const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after'), nowMs) : undefined;
-  const code: BambooHrApiErrorCode =
-    res.status === 429 || (res.status === 503 && retryAfterMs !== undefined)
-      ? 'rate-limited'
-      : res.status >= 500
-        ? 'transient'
-        : res.status === 401 || res.status === 403
-          ? 'auth'
-          : res.status === 404
-            ? 'not-found'
-            : 'invalid-request';
-  return new BambooHrApiError({
-    code,
-    message: `BambooHR answered ${res.status}${detail ? `: ${detail}` : ''}`,
-    status: res.status,
-    ...(retryAfterMs !== undefined && { retryAfterMs }),
-    context,
-  });
 }
 
 function invalidResponse(expected: string, context: Record<string, string>): BambooHrApiError {

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeRaas, type FakeRaas } from '../../../../test/fakes/workday-raas';
+import { rejectionOf } from '../shared/test-support';
 import { isWorkdayApiError, type WorkdayApiError } from './errors';
 import { createRaasClient, type RaasClientOptions } from './raas';
 
@@ -35,14 +36,7 @@ function client(over: Partial<RaasClientOptions> = {}) {
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<WorkdayApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isWorkdayApiError(err)) throw new Error(`expected a WorkdayApiError, got ${String(err)}`);
-  return err;
-}
+const failure = (p: Promise<unknown>): Promise<WorkdayApiError> => rejectionOf(p, isWorkdayApiError);
 
 describe('createRaasClient > fetchReport', () => {
   it('runs the report as JSON with Basic auth and returns its rows and when it ran', async () => {
