@@ -4,6 +4,9 @@ import type {} from 'vitest';
 import { loadConfig } from '../../services/config';
 import type { StackEndpoints } from '../../infra/stack/stack';
 import { WORKFLOWS_PATH } from '../../services/worker/worker';
+import { pino } from 'pino';
+import { createKafka } from '../../services/kafka/client';
+import { ensureTopics } from '../../services/kafka/topics';
 import { acquireStack } from './acquire-stack';
 
 declare module 'vitest' {
@@ -23,6 +26,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   const stack = await acquireStack({ config: loadConfig(), say, label: 'test' });
   try {
+    // Topics exist before any test file runs, so each file also passes on its own (a test that only
+    // produces would otherwise wait on a topic nobody created).
+    const admin = createKafka({ brokers: stack.endpoints.kafkaBrokers, clientId: 'test-setup', log: pino({ level: 'warn' }) }).admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, { partitions: 6 });
+    } finally {
+      await admin.disconnect();
+    }
     project.provide('workflowBundleCode', (await bundle).code);
   } catch (err) {
     await stack.release();
