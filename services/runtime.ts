@@ -15,6 +15,7 @@ import { workdayRoute } from './gateway/routes/workday';
 import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
 import { ensureTopics, TOPICS } from './kafka/topics';
+import { redisMassChangeGuard } from './worker/guard';
 import { createRateLimiter } from './worker/rate-limit';
 import { loadPolicyFile, type LoadedPolicy } from './policy/load';
 import { redisDedupe } from './gateway/dedupe';
@@ -37,6 +38,8 @@ export interface PipelineOptions {
   dispatcherStartAt?: 'committed' | 'now';
   /** Environment for resolving the policy's secret references (process.env by default). */
   env?: NodeJS.ProcessEnv;
+  /** Connectors the policy may name (the registry by default; tests add their own). */
+  connectors?: Readonly<Record<string, () => AnyConnector>>;
 }
 
 export interface Pipeline {
@@ -123,7 +126,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     if (parts.worker) {
       // A bad policy fails here, at boot, with every problem listed.
       const policy: LoadedPolicy | undefined = config.policyFile
-        ? loadPolicyFile({ path: config.policyFile, env: opts.env ?? process.env, connectors: CONNECTOR_FACTORIES })
+        ? loadPolicyFile({ path: config.policyFile, env: opts.env ?? process.env, connectors: opts.connectors ?? CONNECTOR_FACTORIES })
         : undefined;
       const apps = policy ? policy.apps : devAppInstances(config, endpoints.redisUrl);
       const activityLog = log.child({ component: 'activities' });
@@ -132,6 +135,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         ...(policy ? { policy } : {}),
         log: activityLog,
         rateLimiter: createRateLimiter({ redis, log: activityLog }),
+        // One window per task queue: pipelines sharing a Redis but not a queue count separately.
+        guard: redisMassChangeGuard(redis, { key: `jml:guard:${config.temporal.taskQueue}` }),
         audit: {
           record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
         },

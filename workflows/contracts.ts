@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JmlEvent } from '../schemas/jml-event.v1';
+import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
+import type { HeldApp, HeldApps, PlanMode } from '../services/worker/plan';
 
 /**
  * What clients (dispatcher, CLI, tests) need to talk to our workflows. Safe to import outside the
@@ -14,6 +15,22 @@ export const eventWorkflowId = (personKey: string, eventId: string) => `jml/${pe
 export const jmlEventSignal = defineSignal<[JmlEvent]>('jmlEvent');
 export const personStateQuery = defineQuery<PersonState>('state');
 
+/** Ops' answer to an event held by the mass-change guard (Temporal UI "Signal", or `jml approve`). */
+export interface GuardDecision {
+  /** Who decided, for the history. */
+  by?: string;
+  reason?: string;
+}
+export const approveSignal = defineSignal<[GuardDecision?]>('approve');
+export const rejectSignal = defineSignal<[GuardDecision?]>('reject');
+/** Where an event workflow is: `planning`, `held` (waiting for approve/reject), `running`, `done`. */
+export const eventStatusQuery = defineQuery<EventStatus>('status');
+export interface EventStatus {
+  phase: 'planning' | 'held' | 'running' | 'compensating' | 'done';
+  /** Held: the event's position in the guard's window and the guard's limit. */
+  held?: { position: number; max: number };
+}
+
 export interface PersonWorkflowInput {
   personKey: string;
   /** State carried over continue-as-new. */
@@ -22,9 +39,30 @@ export interface PersonWorkflowInput {
 
 export interface ProcessedEvent {
   eventId: string;
-  type: JmlEvent['type'];
-  status: 'completed' | 'failed' | 'duplicate';
+  type: JmlEvent['type'] | 'retention-delete';
+  /**
+   * `superseded`: not applied, because newer HR truth already decided (see person.ts);
+   * `needs-attention`: applied except in apps that failed (and were compensated);
+   * `rejected`: held by the mass-change guard and rejected by ops.
+   */
+  status: 'completed' | 'needs-attention' | 'rejected' | 'failed' | 'duplicate' | 'superseded';
   error?: string;
+}
+
+/** An applied event's HR timing, kept to recognize late and superseded deliveries. */
+export interface AppliedEvent {
+  id: string;
+  type: JmlEvent['type'];
+  /** Epoch ms. */
+  enteredAt: number;
+  effectiveAt: number;
+}
+
+/** Deletes a leaver scheduled: the apps, and when their retention ends (epoch ms, workflow time). */
+export interface ScheduledDelete {
+  leaver: JmlEvent;
+  appIds: string[];
+  dueAt: number;
 }
 
 export interface CarriedPersonState {
@@ -32,7 +70,12 @@ export interface CarriedPersonState {
   recentEventIds: string[];
   processed: number;
   duplicates: number;
+  superseded?: number;
   recent: ProcessedEvent[];
+  applied?: AppliedEvent[];
+  person?: PersonSnapshot;
+  apps?: HeldApps;
+  deletes?: ScheduledDelete[];
 }
 
 export interface PersonState {
@@ -43,16 +86,57 @@ export interface PersonState {
   duplicates: number;
   pendingEventIds: string[];
   currentEventId?: string;
+  /** Events not applied because newer HR truth had already decided. */
+  superseded: number;
   /** Most recent outcomes, newest last. */
   recent: ProcessedEvent[];
+  /** The person as last applied. */
+  person?: PersonSnapshot;
+  /** What the person holds in each app, as far as the pipeline applied it. */
+  apps: HeldApps;
+  /** Retention deletes waiting for their time (ISO instants). */
+  scheduledDeletes: Array<{ appIds: string[]; dueAt: string; leaverEventId: string }>;
+  /** Future-dated events waiting for their effective moment (ISO instants). */
+  waiting: Array<{ eventId: string; type: JmlEvent['type']; until: string }>;
 }
 
 export interface EventWorkflowInput {
   event: JmlEvent;
+  /** `retention-delete` deletes `appIds` after a leaver's retention; default `apply`. */
+  mode?: PlanMode;
+  appIds?: string[];
+  /** What the person holds before this event (from the person workflow). */
+  held?: HeldApps;
+}
+
+export interface StepOutcome {
+  operation: string;
+  qualifier?: string;
+  outcome: string;
+  error?: string;
+}
+
+export interface AppOutcome {
+  appId: string;
+  /**
+   * `done`: every step succeeded; `compensated`: a step failed permanently and the steps before it
+   * were undone (see `compensations`); `failed`: a step failed and nothing could or may be undone
+   * (leavers are never compensated), or an undo failed too.
+   */
+  status: 'done' | 'compensated' | 'failed';
+  steps: StepOutcome[];
+  compensations?: StepOutcome[];
+  /** `done` only: what the app now holds. */
+  target?: HeldApp;
+  deleteAfterMs?: number;
+  error?: string;
 }
 
 export interface EventOutcome {
   eventId: string;
   kind: string;
-  apps: Array<{ appId: string; steps: Array<{ operation: string; outcome: string }> }>;
+  status: 'completed' | 'needs-attention' | 'rejected';
+  apps: AppOutcome[];
+  /** Set when the mass-change guard held the event: who decided what. */
+  guard?: { held: true; decision: 'approved' | 'rejected'; by?: string };
 }

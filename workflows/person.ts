@@ -9,14 +9,19 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
-import { employeeIdOf, sourceOf, type JmlEvent } from '../schemas/jml-event.v1';
+import { employeeIdOf, sourceOf, type JmlEvent, type PersonSnapshot } from '../schemas/jml-event.v1';
+import type { HeldApp } from '../services/worker/plan';
 import {
   eventWorkflowId,
   jmlEventSignal,
   personStateQuery,
+  type AppliedEvent,
   type CarriedPersonState,
+  type EventOutcome,
+  type EventWorkflowInput,
   type PersonWorkflowInput,
   type ProcessedEvent,
+  type ScheduledDelete,
 } from './contracts';
 import { jmlEventWorkflow } from './jml-event';
 import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from './search-attributes';
@@ -24,13 +29,37 @@ import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey }
 /** Event ids remembered for dedupe across continue-as-new (older ones are caught by child workflow ids). */
 const RECENT_IDS = 500;
 const RECENT_OUTCOMES = 20;
+/** Applied events remembered to recognize late deliveries. */
+const APPLIED_KEPT = 50;
 /** Roll over before the history grows heavy even if the server does not suggest it yet. */
 const MAX_HISTORY_EVENTS = 4_000;
 
+type Family = 'status' | 'attributes' | 'leave';
+const familyOf = (type: JmlEvent['type']): Family =>
+  type === 'jml.joiner' || type === 'jml.rehire' || type === 'jml.leaver' ? 'status' : type === 'jml.mover' || type === 'jml.update' ? 'attributes' : 'leave';
+const isJoin = (type: JmlEvent['type']) => type === 'jml.joiner' || type === 'jml.rehire';
+const ms = (iso: string) => Date.parse(iso);
+
 /**
- * Entity workflow `person/<personKey>`: serializes everything that happens to one person. Events
- * arrive as signals (signalWithStart from the dispatcher), are deduplicated by id and applied one at a
- * time, each by a child workflow `jml/<personKey>/<eventId>` that ops can find in the UI.
+ * Entity workflow `person/<personKey>`: everything that happens to one person, one thing at a time.
+ *
+ * Events arrive as signals (signalWithStart from the dispatcher) and are deduplicated by id. Each is
+ * applied by a child workflow `jml/<personKey>/<eventId>` that ops find in the UI, when it is due:
+ * at its `effectiveAt` (a durable timer waits for future-dated ones), at once for involuntary
+ * leavers. Due events go in the order HR entered them (`enteredAt`), whatever order they arrived in.
+ * Changes entered for a pre-hire wait until the hire is applied, so nobody is provisioned early.
+ *
+ * Converging to the newest HR truth: an event is superseded, and not applied, when an event HR
+ * entered later (known here, applied or pending)
+ * - of the same family (status: joiner/rehire/leaver; attributes: mover/update; leave) was already
+ *   applied with an effective moment at or after this one's (a late delivery of older news);
+ * - is a joiner/rehire/leaver effective at or before this one's moment, when this one is too
+ *   (a rescinded hire, a withdrawn termination);
+ * - is an applied leaver, when this one is not a joiner/rehire/leaver (no moving a departed person).
+ *
+ * It remembers what the person holds per app (from each child's outcome) for the planner's diffs,
+ * and the retention deletes leavers scheduled. A joiner or rehire that re-enables an app cancels
+ * that app's pending delete. It continues-as-new (waiting for handlers) before history grows large.
  */
 export async function personWorkflow(input: PersonWorkflowInput): Promise<void> {
   const { personKey } = input;
@@ -39,9 +68,16 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   const seen = new Set<string>([...carried.recentEventIds, ...queue.map((e) => e.id)]);
   const recentIds = [...carried.recentEventIds];
   const recent: ProcessedEvent[] = [...carried.recent];
+  const applied: AppliedEvent[] = [...(carried.applied ?? [])];
+  const apps: Record<string, HeldApp> = { ...carried.apps };
+  let deletes: ScheduledDelete[] = [...(carried.deletes ?? [])];
+  let person: PersonSnapshot | undefined = carried.person;
   let processed = carried.processed;
   let duplicates = carried.duplicates;
-  let current: JmlEvent | undefined;
+  let superseded = carried.superseded ?? 0;
+  let current: string | undefined;
+  /** Bumped by every accepted signal, so a wait ends when there is something new to consider. */
+  let arrivals = 0;
 
   const remember = (outcome: ProcessedEvent) => {
     recent.push(outcome);
@@ -60,60 +96,181 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     seen.add(event.id);
     recentIds.push(event.id);
     queue.push(event);
+    arrivals += 1;
   });
 
   setHandler(personStateQuery, () => ({
     personKey,
     processed,
     duplicates,
+    superseded,
     pendingEventIds: queue.map((e) => e.id),
-    currentEventId: current?.id,
+    ...(current ? { currentEventId: current } : {}),
     recent: [...recent],
+    ...(person ? { person } : {}),
+    apps: { ...apps },
+    scheduledDeletes: deletes.map((d) => ({ appIds: d.appIds, dueAt: new Date(d.dueAt).toISOString(), leaverEventId: d.leaver.id })),
+    waiting: queue.filter((e) => dueAt(e) > Date.now()).map((e) => ({ eventId: e.id, type: e.type, until: new Date(dueAt(e)).toISOString() })),
   }));
+
+  /** When an event may be applied: its effective moment; involuntary leavers at once. */
+  const dueAt = (e: JmlEvent): number => (e.type === 'jml.leaver' && e.data.involuntary ? 0 : ms(e.data.effectiveAt));
+
+  /** Which known event, if any, makes `e` obsolete (see the rules above). */
+  const supersededBy = (e: JmlEvent): string | undefined => {
+    const entered = ms(e.data.enteredAt);
+    const effective = ms(e.data.effectiveAt);
+    const family = familyOf(e.type);
+    for (const a of applied) {
+      if (a.enteredAt <= entered) continue;
+      if (familyOf(a.type) === family && a.effectiveAt >= effective) return a.id;
+      if (a.type === 'jml.leaver' && family !== 'status') return a.id;
+      if (family === 'status' && familyOf(a.type) === 'status' && a.effectiveAt <= effective) return a.id;
+    }
+    if (family === 'status') {
+      for (const p of queue) {
+        if (p.id === e.id || familyOf(p.type) !== 'status' || ms(p.data.enteredAt) <= entered) continue;
+        if (ms(p.data.effectiveAt) <= effective) return p.id;
+      }
+    }
+    return undefined;
+  };
+
+  /** A non-status change for someone whose hire is still pending waits for the hire. */
+  const waitsForHire = (e: JmlEvent): boolean =>
+    familyOf(e.type) !== 'status' && queue.some((p) => isJoin(p.type) && p.id !== e.id && ms(p.data.enteredAt) <= ms(e.data.enteredAt));
+
+  const dropSuperseded = () => {
+    for (let i = 0; i < queue.length; ) {
+      const e = queue[i] as JmlEvent;
+      const by = supersededBy(e);
+      if (by === undefined) {
+        i += 1;
+        continue;
+      }
+      queue.splice(i, 1);
+      superseded += 1;
+      remember({ eventId: e.id, type: e.type, status: 'superseded', error: `superseded by ${by}` });
+      log.info('event superseded by newer HR truth', { eventId: e.id, by });
+    }
+  };
+
+  const nextDue = (now: number): JmlEvent | undefined => {
+    let best: JmlEvent | undefined;
+    for (const e of queue) {
+      if (dueAt(e) > now || waitsForHire(e)) continue;
+      if (!best || ms(e.data.enteredAt) < ms(best.data.enteredAt)) best = e;
+    }
+    return best;
+  };
 
   const shouldRoll = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS;
 
   for (;;) {
-    await condition(() => queue.length > 0 || shouldRoll());
     if (shouldRoll()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof personWorkflow>({
         personKey,
-        carried: { pending: queue, recentEventIds: recentIds.slice(-RECENT_IDS), processed, duplicates, recent },
+        carried: {
+          pending: queue,
+          recentEventIds: recentIds.slice(-RECENT_IDS),
+          processed,
+          duplicates,
+          superseded,
+          recent,
+          applied,
+          ...(person ? { person } : {}),
+          apps,
+          deletes,
+        },
       });
     }
-    current = queue.shift() as JmlEvent;
-    remember(await applyEvent(personKey, current));
-    if (recent[recent.length - 1]?.status === 'duplicate') duplicates += 1;
-    else processed += 1;
-    current = undefined;
+    dropSuperseded();
+    const now = Date.now();
+    const event = nextDue(now);
+    if (event) {
+      queue.splice(queue.indexOf(event), 1);
+      current = event.id;
+      const result = await applyEvent(personKey, event, { event, held: { ...apps } });
+      current = undefined;
+      remember(result.processed);
+      if (result.processed.status === 'duplicate') {
+        duplicates += 1;
+        continue;
+      }
+      processed += 1;
+      if (result.outcome && result.outcome.status !== 'rejected') {
+        person = event.data.person;
+        applied.push({ id: event.id, type: event.type, enteredAt: ms(event.data.enteredAt), effectiveAt: ms(event.data.effectiveAt) });
+        if (applied.length > APPLIED_KEPT) applied.shift();
+        record(result.outcome, event, Date.now());
+      }
+      continue;
+    }
+    const due = deletes.find((d) => d.dueAt <= now);
+    if (due) {
+      deletes = deletes.filter((d) => d !== due);
+      const id = `${due.leaver.id}.delete.${due.appIds.join('+')}`;
+      current = id;
+      const result = await applyEvent(personKey, due.leaver, { event: due.leaver, mode: 'retention-delete', appIds: due.appIds, held: { ...apps } }, id);
+      current = undefined;
+      remember({ ...result.processed, type: 'retention-delete' });
+      if (result.outcome && result.outcome.status !== 'rejected') record(result.outcome, due.leaver, Date.now());
+      continue;
+    }
+    const wakeAt = Math.min(...queue.filter((e) => !waitsForHire(e)).map(dueAt), ...deletes.map((d) => d.dueAt));
+    const seenArrivals = arrivals;
+    const woken = () => arrivals !== seenArrivals || shouldRoll();
+    if (Number.isFinite(wakeAt)) await condition(woken, Math.max(1, wakeAt - now));
+    else await condition(woken);
+  }
+
+  /** Folds a child's outcome into what the person holds, and schedules or cancels retention deletes. */
+  function record(outcome: EventOutcome, event: JmlEvent, now: number): void {
+    const byRetention = new Map<number, string[]>();
+    for (const app of outcome.apps) {
+      if (app.status !== 'done' || !app.target) continue;
+      apps[app.appId] = app.target;
+      if (app.target.status === 'active') {
+        // Back in this app (rehire inside retention): its pending delete is off.
+        deletes = deletes.map((d) => ({ ...d, appIds: d.appIds.filter((id) => id !== app.appId) })).filter((d) => d.appIds.length > 0);
+      }
+      if (app.deleteAfterMs !== undefined) byRetention.set(app.deleteAfterMs, [...(byRetention.get(app.deleteAfterMs) ?? []), app.appId]);
+    }
+    for (const [after, appIds] of [...byRetention].sort(([a], [b]) => a - b)) deletes.push({ leaver: event, appIds, dueAt: now + after });
   }
 }
 
-async function applyEvent(personKey: string, event: JmlEvent): Promise<ProcessedEvent> {
-  const base = { eventId: event.id, type: event.type };
+async function applyEvent(
+  personKey: string,
+  event: JmlEvent,
+  input: EventWorkflowInput,
+  childKey = event.id,
+): Promise<{ processed: ProcessedEvent; outcome?: EventOutcome }> {
+  const base = { eventId: childKey, type: event.type };
+  const kind = input.mode === 'retention-delete' ? 'delete' : event.type.slice('jml.'.length);
   try {
-    await executeChild(jmlEventWorkflow, {
-      workflowId: eventWorkflowId(personKey, event.id),
-      args: [{ event }],
+    const outcome = await executeChild(jmlEventWorkflow, {
+      workflowId: eventWorkflowId(personKey, childKey),
+      args: [input],
       // A child id that already ran means this event was applied before (dedupe beyond RECENT_IDS).
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      staticSummary: `${event.type.slice('jml.'.length)} ${personKey}`,
+      staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}`,
       memo: { displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}` },
       typedSearchAttributes: [
         { key: EmployeeId, value: employeeIdOf(personKey) },
         { key: PersonKey, value: personKey },
         { key: HrSource, value: sourceOf(personKey) },
-        { key: JmlKind, value: event.type.slice('jml.'.length) },
+        { key: JmlKind, value: kind },
         { key: EffectiveAt, value: new Date(event.data.effectiveAt) },
         { key: NeedsAttention, value: false },
       ],
     });
-    return { ...base, status: 'completed' };
+    return { processed: { ...base, status: outcome.status }, outcome };
   } catch (err) {
-    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return { ...base, status: 'duplicate' };
-    log.error('event failed', { eventId: event.id, error: (err as Error).message });
-    return { ...base, status: 'failed', error: (err as Error).message };
+    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return { processed: { ...base, status: 'duplicate' } };
+    log.error('event failed', { eventId: childKey, error: (err as Error).message });
+    return { processed: { ...base, status: 'failed', error: (err as Error).message } };
   }
 }

@@ -4,12 +4,16 @@
  *   person <personKey>       show what the person's workflow holds (processed, duplicates, pending, recent outcomes)
  *   events <employeeId>      list the event workflows of an employee (as the Temporal UI would find them)
  *   plan <event.json>        print what the policy (JML_CONFIG_FILE) would do for an event, without doing it
+ *   held                     list the events the mass-change guard holds
+ *   approve <workflowId…|--all>   let held events go ahead (signal `approve`)
+ *   reject <workflowId…|--all>    drop held events without changing anything (signal `reject`)
  */
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, loadDotEnv } from '../config';
 import { signStandardWebhook } from '../gateway/standard-webhooks';
-import { personStateQuery, personWorkflowId } from '../../workflows/contracts';
+import { approveSignal, eventStatusQuery, personStateQuery, personWorkflowId, rejectSignal } from '../../workflows/contracts';
 import { DEV_CANONICAL_SECRET } from '../dev-defaults';
 import { JmlEvent } from '../../schemas/jml-event.v1';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
@@ -68,8 +72,37 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'held':
+    case 'approve':
+    case 'reject': {
+      const ids = argv.slice(1);
+      if (command !== 'held' && ids.length === 0) throw new Error(`usage: jml ${command} <workflowId…|--all>`);
+      const connection = await Connection.connect({ address: config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}` });
+      try {
+        const client = new Client({ connection, namespace: config.temporal.namespace });
+        const held: string[] = [];
+        for await (const wf of client.workflow.list({ query: "NeedsAttention = true AND ExecutionStatus = 'Running'" })) {
+          const status = await client.workflow.getHandle(wf.workflowId).query(eventStatusQuery).catch(() => undefined);
+          if (status?.phase === 'held') held.push(wf.workflowId);
+        }
+        if (command === 'held') {
+          for (const id of held) console.log(id);
+          console.error(`${held.length} held`);
+          return 0;
+        }
+        const targets = ids.includes('--all') ? held : ids;
+        const by = `jml ${command} (${userInfo().username})`;
+        for (const id of targets) {
+          await client.workflow.getHandle(id).signal(command === 'approve' ? approveSignal : rejectSignal, { by });
+          console.log(`${command === 'approve' ? 'approved' : 'rejected'} ${id}`);
+        }
+        return 0;
+      } finally {
+        await connection.close();
+      }
+    }
     default:
-      console.error('usage: jml <send <event.json> | person <personKey> | events <employeeId> | plan <event.json>>');
+      console.error('usage: jml <send <event.json> | person <personKey> | events <employeeId> | plan <event.json> | held | approve|reject <workflowId…|--all>>');
       return 2;
   }
 }

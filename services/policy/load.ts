@@ -5,17 +5,22 @@ import { definitionProblems } from '../../connectors/sdk';
 import { compileAppMapping, formatMappingIssue, MappingConfigError, type AppMapping } from '../mapping';
 import { resolveSecret } from '../secrets';
 import type { AppInstance } from '../worker/activities';
+import { durationMs } from './duration';
 import { PolicyFile } from './schema';
 
 /** An app ready to run: its connector, parsed settings, resolved secrets, compiled mapping. */
 export interface LoadedApp extends AppInstance {
   mapping?: AppMapping;
   leaver: PolicyFile['apps'][string]['leaver'];
+  /** `leaver.deleteAfter` in milliseconds; absent means disable only. */
+  deleteAfterMs?: number;
 }
 
 export interface LoadedPolicy {
   file: PolicyFile;
   apps: ReadonlyMap<string, LoadedApp>;
+  /** `massChangeGuard` with its window in milliseconds. */
+  guard?: { max: number; windowMs: number };
 }
 
 export class PolicyError extends Error {
@@ -88,6 +93,7 @@ export function loadPolicy(req: {
         else throw err;
       }
     }
+    const deleteAfterMs = app.leaver.deleteAfter === undefined ? undefined : durationOrProblem(app.leaver.deleteAfter, `apps.${appId}.leaver.deleteAfter`, problems);
     if (settings.success) {
       apps.set(appId, {
         appId,
@@ -96,6 +102,7 @@ export function loadPolicy(req: {
         secrets,
         ...(mapping ? { mapping } : {}),
         leaver: app.leaver,
+        ...(deleteAfterMs !== undefined ? { deleteAfterMs } : {}),
         ...(app.rateLimit ? { rateLimit: app.rateLimit } : {}),
       });
     }
@@ -111,8 +118,9 @@ export function loadPolicy(req: {
   for (const [personKey, o] of Object.entries(file.overrides)) {
     for (const app of [...Object.keys(o.grant), ...o.deny]) if (!known.has(app)) problems.push(`overrides.${personKey}: names unknown app '${app}'`);
   }
+  const guard = file.massChangeGuard ? { max: file.massChangeGuard.max, windowMs: durationOrProblem(file.massChangeGuard.window, 'massChangeGuard.window', problems) } : undefined;
   if (problems.length > 0) throw new PolicyError(problems);
-  return { file, apps };
+  return { file, apps, ...(guard ? { guard } : {}) };
 }
 
 /** Reads and loads the policy file at `path`. */
@@ -124,4 +132,13 @@ export function loadPolicyFile(req: { path: string; env: NodeJS.ProcessEnv; conn
     throw new PolicyError([`${req.path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
   return loadPolicy({ text, source: req.path, env: req.env, connectors: req.connectors });
+}
+
+function durationOrProblem(iso: string, path: string, problems: string[]): number {
+  try {
+    return durationMs(iso);
+  } catch (err) {
+    problems.push(`${path}: ${(err as Error).message}`);
+    return 0;
+  }
 }

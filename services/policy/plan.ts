@@ -1,81 +1,154 @@
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { mapPerson } from '../mapping';
-import { defaultAttributes, type AppPlan, type EventPlan, type PlannedStep } from '../worker/plan';
+import { defaultAttributes, deleteStep, type AppPlan, type EventPlan, type HeldApp, type PlanEventInput, type PlannedStep } from '../worker/plan';
 import { decide, type Entitlements } from './evaluate';
 import type { LoadedApp, LoadedPolicy } from './load';
 
 /**
  * Plans one event from the policy: which apps, which steps, in which order, and why. Pure: the same
- * policy and event always give the same plan, which is recorded in the workflow history.
+ * policy, event and held state always give the same plan, which is recorded in the workflow history.
+ *
+ * `held` is what the person workflow knows the person holds (per app: status and the entitlements the
+ * pipeline granted). It is the baseline for diffs; without it (the person's first event here) the
+ * event's `previous` values stand in.
  *
  * - joiner: create the account in every granted app, then add each entitlement.
- * - rehire: ensure the account, refresh it, enable it, then add entitlements.
+ * - rehire: where an account is held (disabled, not deleted), refresh and enable it, add new and
+ *   remove stale entitlements; elsewhere it is a joiner. The person workflow cancels pending deletes.
  * - mover / update: in apps kept, update attributes, grant new entitlements BEFORE revoking old ones;
  *   apps newly granted get an account; apps no longer granted are disabled.
- * - leaver / leave start: disable in EVERY configured app (kill switch), whatever the rules say today,
- *   so a grant from an old rule cannot survive a departure. Disabling where there is no account is a no-op.
+ * - leaver / leave start: disable in EVERY configured app (kill switch), whatever the rules or the
+ *   held state say, so a grant from an old rule or a missed event cannot survive a departure.
+ *   Disabling where there is no account is a no-op. Leavers carry each app's retention.
  * - leave end: enable again where the rules grant.
+ * - retention delete: delete the account in the apps whose retention has passed.
  */
-export function planWithPolicy(req: { policy: LoadedPolicy; event: JmlEvent }): EventPlan {
+export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): EventPlan {
   const { policy, event } = req;
+  const held = req.held ?? {};
+  const hasHeld = Object.keys(held).length > 0;
   const person = event.data.person;
+  const kind = event.type.slice('jml.'.length);
+  const guard = policy.guard ? { guard: { ...policy.guard } } : {};
+  if (req.mode === 'retention-delete') {
+    const apps = (req.appIds ?? []).filter((id) => policy.apps.has(id)).sort();
+    return {
+      eventId: event.id,
+      personKey: event.subject,
+      kind: 'delete',
+      apps: apps.map((appId) => ({ appId, steps: [deleteStep], target: { status: 'deleted', entitlements: [] } })),
+      ...guard,
+    };
+  }
   const current = decide(policy.file, event.subject, person);
   const before = event.data.previous ? decide(policy.file, event.subject, { ...person, ...event.data.previous }) : current;
-  const attributesFor = (app: LoadedApp) => attributes(app, event, person);
+  /** What the person holds in an app before this event: the workflow's memory, else the event's `previous`. */
+  const heldIn = (appId: string): Set<string> | undefined => {
+    if (hasHeld) {
+      const h = held[appId];
+      return h && h.status !== 'deleted' ? new Set(h.entitlements) : undefined;
+    }
+    return before.entitlements.get(appId);
+  };
+  const attributesFor = (appId: string) => attributes(policy.apps.get(appId) as LoadedApp, event, person);
+  const active = (ents: Set<string>): HeldApp => ({ status: 'active', entitlements: [...ents].sort() });
+  const joinerApp = (appId: string, ents: Set<string>): AppPlan => ({
+    appId,
+    steps: [{ operation: 'createAccount', summary: 'create account', attributes: attributesFor(appId), enabled: true }, ...grants(ents)],
+    target: active(ents),
+  });
   const apps: AppPlan[] = [];
-  const appOf = (appId: string) => policy.apps.get(appId) as LoadedApp;
+  let isGuarded = false;
 
   switch (event.type) {
     case 'jml.joiner':
-      for (const [appId, ents] of sorted(current.entitlements)) {
-        apps.push({ appId, steps: [{ operation: 'createAccount', summary: 'create account', attributes: attributesFor(appOf(appId)), enabled: true }, ...grants(ents)] });
-      }
+      for (const [appId, ents] of sorted(current.entitlements)) apps.push(joinerApp(appId, ents));
       break;
     case 'jml.rehire':
       for (const [appId, ents] of sorted(current.entitlements)) {
-        const attrs = attributesFor(appOf(appId));
+        const old = hasHeld ? heldIn(appId) : undefined;
+        if (!old) {
+          apps.push(joinerApp(appId, ents));
+          continue;
+        }
+        const attrs = attributesFor(appId);
         apps.push({
           appId,
           steps: [
-            { operation: 'createAccount', summary: 'create account', attributes: attrs, enabled: true },
+            { operation: 'createAccount', summary: 'ensure account', attributes: attrs, enabled: true },
             { operation: 'updateAccount', summary: 'update attributes', attributes: attrs },
             { operation: 'restoreAccount', summary: 'enable account' },
-            ...grants(ents),
+            ...grants(difference(ents, old)),
+            ...revokes(difference(old, ents)),
           ],
+          target: active(ents),
         });
       }
       break;
     case 'jml.mover':
     case 'jml.update':
       for (const [appId, ents] of sorted(current.entitlements)) {
-        const attrs = attributesFor(appOf(appId));
-        const old = before.entitlements.get(appId);
-        if (!old) {
-          apps.push({ appId, steps: [{ operation: 'createAccount', summary: 'create account', attributes: attrs, enabled: true }, ...grants(ents)] });
+        if (!hasHeld) {
+          // Nothing known here about this person (the first event seen is a change): ensure the whole
+          // state, since every step is idempotent, and revoke what `previous` says the person had.
+          const attrs = attributesFor(appId);
+          apps.push({
+            appId,
+            steps: [
+              { operation: 'createAccount', summary: 'ensure account', attributes: attrs, enabled: true },
+              { operation: 'updateAccount', summary: 'update attributes', attributes: attrs },
+              ...grants(ents),
+              ...revokes(difference(before.entitlements.get(appId) ?? new Set(), ents)),
+            ],
+            target: active(ents),
+          });
           continue;
         }
-        const added = new Set([...ents].filter((e) => !old.has(e)));
-        const removed = new Set([...old].filter((e) => !ents.has(e)));
-        apps.push({ appId, steps: [{ operation: 'updateAccount', summary: 'update attributes', attributes: attrs }, ...grants(added), ...revokes(removed)] });
+        const old = heldIn(appId);
+        if (!old) {
+          apps.push(joinerApp(appId, ents));
+          continue;
+        }
+        apps.push({
+          appId,
+          steps: [{ operation: 'updateAccount', summary: 'update attributes', attributes: attributesFor(appId) }, ...grants(difference(ents, old)), ...revokes(difference(old, ents))],
+          target: active(ents),
+        });
       }
-      for (const [appId] of sorted(before.entitlements)) {
-        if (!current.entitlements.has(appId)) apps.push({ appId, steps: [{ operation: 'suspendAccount', summary: 'disable account (no longer granted)' }] });
+      for (const appId of [...policy.apps.keys()].sort()) {
+        if (current.entitlements.has(appId)) continue;
+        const old = heldIn(appId);
+        const wasActive = hasHeld ? held[appId]?.status === 'active' : old !== undefined;
+        if (old && wasActive) {
+          apps.push({ appId, steps: [{ operation: 'suspendAccount', summary: 'disable account (no longer granted)' }], target: { status: 'disabled', entitlements: [...old].sort() } });
+        }
       }
       break;
     case 'jml.leaver':
     case 'jml.leave.start':
-      for (const appId of [...policy.apps.keys()].sort()) apps.push({ appId, steps: [{ operation: 'suspendAccount', summary: 'disable account' }] });
+      isGuarded = event.type === 'jml.leaver';
+      for (const [appId, app] of [...policy.apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        apps.push({
+          appId,
+          steps: [{ operation: 'suspendAccount', summary: 'disable account' }],
+          target: { status: 'disabled', entitlements: [...(heldIn(appId) ?? [])].sort() },
+          ...(event.type === 'jml.leaver' && app.deleteAfterMs !== undefined ? { deleteAfterMs: app.deleteAfterMs } : {}),
+        });
+      }
       break;
     case 'jml.leave.end':
-      for (const [appId] of sorted(current.entitlements)) apps.push({ appId, steps: [{ operation: 'restoreAccount', summary: 'enable account' }] });
+      for (const [appId, ents] of sorted(current.entitlements)) {
+        apps.push({ appId, steps: [{ operation: 'restoreAccount', summary: 'enable account' }], target: { status: 'active', entitlements: [...(heldIn(appId) ?? ents)].sort() } });
+      }
       break;
   }
   return {
     eventId: event.id,
     personKey: event.subject,
-    kind: event.type.slice('jml.'.length),
+    kind,
     apps,
     why: { matchedRules: current.matchedRules, deniedBy: current.deniedBy },
+    ...(isGuarded ? guard : {}),
   };
 }
 
@@ -92,3 +165,7 @@ const grants = (ents: Set<string>): PlannedStep[] =>
   [...ents].sort().map((e) => ({ operation: 'grantAccess', qualifier: e, entitlement: e, summary: `add to ${e}` }));
 const revokes = (ents: Set<string>): PlannedStep[] =>
   [...ents].sort().map((e) => ({ operation: 'revokeAccess', qualifier: e, entitlement: e, summary: `remove from ${e}` }));
+
+function difference(a: Set<string>, b: Set<string>): Set<string> {
+  return new Set([...a].filter((e) => !b.has(e)));
+}

@@ -4,6 +4,7 @@ import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { makeEvent } from '../../test/support/events';
 import { decide, globMatch } from './evaluate';
 import { loadPolicy, PolicyError, type LoadedPolicy } from './load';
+import type { HeldApps } from '../worker/plan';
 import { planWithPolicy } from './plan';
 
 const POLICY = `
@@ -91,19 +92,89 @@ rules:
     expect(plan.why?.matchedRules).toEqual(['everyone', 'eng']);
   });
 
-  it('plans mover > grants new entitlements before revoking old ones, and disables apps no longer granted', () => {
+  it('plans mover > from what the person holds: grants new entitlements before revoking old ones, disables apps no longer granted', () => {
     const policy = load();
+    const held: HeldApps = {
+      directory: { status: 'active', entitlements: [] },
+      chat: { status: 'active', entitlements: ['channel:eng', 'channel:general'] },
+      code: { status: 'active', entitlements: ['team:eng'] },
+    };
     const event = makeEvent({ personKey: 'test:1', type: 'jml.mover', person: { department: 'Sales' }, changedFields: ['department'] });
-    event.data.previous = { department: 'Engineering' };
-    expect(stepsOf(policy, event)).toEqual({
+    // What the workflow holds wins over what the event claims came before.
+    event.data.previous = { department: 'Marketing' };
+    const plan = planWithPolicy({ policy, event, held });
+    expect(Object.fromEntries(plan.apps.map((a) => [a.appId, a.steps.map((s) => s.summary)]))).toEqual({
       chat: ['update attributes', 'remove from channel:eng'],
       directory: ['update attributes'],
       code: ['disable account (no longer granted)'],
     });
+    expect(plan.apps.find((a) => a.appId === 'code')?.target).toEqual({ status: 'disabled', entitlements: ['team:eng'] });
+    expect(plan.apps.find((a) => a.appId === 'chat')?.target).toEqual({ status: 'active', entitlements: ['channel:general'] });
     const back = makeEvent({ personKey: 'test:1', type: 'jml.mover', person: { department: 'Engineering' }, changedFields: ['department'] });
-    back.data.previous = { department: 'Sales', workerType: 'employee' };
-    const chatSteps = planWithPolicy({ policy, event: back }).apps.find((a) => a.appId === 'chat')?.steps.map((s) => s.operation);
-    expect(chatSteps).toEqual(['updateAccount', 'grantAccess']);
+    const chat = planWithPolicy({ policy, event: back, held: { ...held, chat: { status: 'active', entitlements: ['channel:general'] } } }).apps.find((a) => a.appId === 'chat');
+    expect(chat?.steps.map((s) => [s.operation, s.entitlement])).toEqual([
+      ['updateAccount', undefined],
+      ['grantAccess', 'channel:eng'],
+    ]);
+  });
+
+  it('plans mover > for a person seen first through a change, ensures the whole state and revokes what `previous` granted', () => {
+    const policy = load();
+    const event = makeEvent({ personKey: 'test:1', type: 'jml.mover', person: { department: 'Sales' }, changedFields: ['department'] });
+    event.data.previous = { department: 'Engineering' };
+    expect(stepsOf(policy, event)).toEqual({
+      chat: ['ensure account', 'update attributes', 'add to channel:general', 'remove from channel:eng'],
+      directory: ['ensure account', 'update attributes'],
+      code: ['disable account (no longer granted)'],
+    });
+  });
+
+  it('plans rehire > refreshes and enables held accounts, acts as a joiner where the account was deleted', () => {
+    const policy = load();
+    const event = makeEvent({ personKey: 'test:1', type: 'jml.rehire', person: { department: 'Sales' } });
+    const held: HeldApps = { chat: { status: 'disabled', entitlements: ['channel:eng', 'channel:general'] }, directory: { status: 'deleted', entitlements: [] } };
+    const plan = planWithPolicy({ policy, event, held });
+    expect(Object.fromEntries(plan.apps.map((a) => [a.appId, a.steps.map((s) => s.summary)]))).toEqual({
+      chat: ['ensure account', 'update attributes', 'enable account', 'remove from channel:eng'],
+      directory: ['create account'],
+    });
+  });
+
+  it('plans leaver > carries each app retention and the mass-change guard; a retention delete deletes only the apps due', () => {
+    const policy = load(
+      POLICY.replace('directory: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }', 'directory: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, leaver: { deleteAfter: P30D } }').replace(
+        'version: 1',
+        'version: 1\nmassChangeGuard: { max: 20, window: PT1H }',
+      ),
+    );
+    const event = makeEvent({ personKey: 'test:2', type: 'jml.leaver' });
+    const plan = planWithPolicy({ policy, event });
+    expect(plan.guard).toEqual({ max: 20, windowMs: 3_600_000 });
+    expect(plan.apps.map((a) => [a.appId, a.deleteAfterMs])).toEqual([
+      ['chat', undefined],
+      ['code', undefined],
+      ['directory', 30 * 86_400_000],
+    ]);
+    const del = planWithPolicy({ policy, event, mode: 'retention-delete', appIds: ['directory'] });
+    expect(del).toMatchObject({ kind: 'delete', guard: { max: 20 }, apps: [{ appId: 'directory', steps: [{ operation: 'deleteAccount' }], target: { status: 'deleted' } }] });
+    // A joiner is not guarded.
+    expect(planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type: 'jml.joiner' }) }).guard).toBeUndefined();
+  });
+
+  it('loads > refuses retention periods and guard windows in calendar units', () => {
+    const text = POLICY.replace('version: 1', 'version: 1\nmassChangeGuard: { max: 5, window: P1M }').replace(
+      'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }',
+      'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, leaver: { deleteAfter: P1Y } }',
+    );
+    expect(() => load(text)).toThrow(PolicyError);
+    try {
+      load(text);
+    } catch (err) {
+      expect((err as PolicyError).problems).toEqual([
+        expect.stringMatching(/^apps\.chat\.leaver\.deleteAfter: 'P1Y' is not a duration/),
+        expect.stringMatching(/^massChangeGuard\.window: 'P1M' is not a duration/),
+      ]);
+    }
   });
 
   it('plans leaver > disables in every configured app, granted today or not (kill switch)', () => {

@@ -36,8 +36,15 @@ export const AppConfig = z.strictObject({
   rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().positive() }).optional(),
 });
 
+/**
+ * Mass-change guard: when more than `max` leaver or delete events start inside `window` (sliding),
+ * the rest are held until ops approve or reject them (Temporal UI signal or `jml approve`).
+ */
+export const MassChangeGuard = z.strictObject({ max: z.number().int().positive(), window: z.iso.duration() });
+
 export const PolicyFile = z.strictObject({
   version: z.literal(1),
+  massChangeGuard: MassChangeGuard.optional(),
   apps: z.record(AppId, AppConfig),
   rules: z.array(Rule).default([]),
   deny: z.array(DenyRule).default([]),

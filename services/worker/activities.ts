@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
-import { planForEveryApp, type EventPlan, type PlannedStep } from './plan';
+import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep } from './plan';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy } from '../policy/plan';
+import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
@@ -32,6 +33,8 @@ export interface ActivityDeps {
   maxInlineWaitMs?: number;
   /** The policy; without one every configured app gets the same lifecycle (development). */
   policy?: LoadedPolicy;
+  /** Counts leaver and delete events for the policy's mass-change guard. */
+  guard?: MassChangeGuard;
 }
 
 export interface RunStepInput {
@@ -51,8 +54,17 @@ export interface StepResult extends OperationResult {
 export function createActivities(deps: ActivityDeps) {
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
-    async planEvent(input: { event: JmlEvent }): Promise<EventPlan> {
-      return deps.policy ? planWithPolicy({ policy: deps.policy, event: input.event }) : planForEveryApp(input.event, [...deps.apps.keys()]);
+    async planEvent(input: PlanEventInput): Promise<EventPlan> {
+      return deps.policy ? planWithPolicy({ ...input, policy: deps.policy }) : planForEveryApp(input, [...deps.apps.keys()]);
+    },
+
+    /**
+     * Counts a leaver or delete event against the mass-change guard. Without a guard store every
+     * event is admitted (development without Redis).
+     */
+    async admitMassChange(input: { id: string; max: number; windowMs: number }): Promise<{ admitted: boolean; position: number }> {
+      if (!deps.guard) return { admitted: true, position: 0 };
+      return deps.guard.admit(input);
     },
 
     /** Runs one connector operation; connector errors become Temporal failures typed by their code. */

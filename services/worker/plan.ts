@@ -18,9 +18,45 @@ export interface PlannedStep {
   enabled?: boolean;
 }
 
+/** What one app holds for the person once an event's steps there succeeded. */
+export interface HeldApp {
+  status: 'active' | 'disabled' | 'deleted';
+  /** Entitlements the pipeline granted there and has not revoked, sorted. */
+  entitlements: string[];
+}
+
+/** App id → what the person holds there, as the person workflow remembers it. */
+export type HeldApps = Readonly<Record<string, HeldApp>>;
+
 export interface AppPlan {
   appId: string;
   steps: PlannedStep[];
+  /** The app's state once every step succeeded; the person workflow records it. */
+  target?: HeldApp;
+  /** Leavers: delete the account this long after the disable (the app's retention). */
+  deleteAfterMs?: number;
+}
+
+/**
+ * What the workflow plans:
+ * - `apply`: the event itself (the default);
+ * - `retention-delete`: the deletes a leaver scheduled, once the app's retention has passed.
+ */
+export type PlanMode = 'apply' | 'retention-delete';
+
+export interface PlanEventInput {
+  event: JmlEvent;
+  mode?: PlanMode;
+  /** What the person holds today (from the person workflow); absent for the first event. */
+  held?: HeldApps;
+  /** `retention-delete`: the apps whose retention has passed. */
+  appIds?: string[];
+}
+
+/** Mass-change guard: more than `max` leaver/delete events inside `windowMs` are held for approval. */
+export interface GuardPlan {
+  max: number;
+  windowMs: number;
 }
 
 export interface EventPlan {
@@ -30,6 +66,8 @@ export interface EventPlan {
   apps: AppPlan[];
   /** The policy rules that granted, and the deny rules that removed, for "why does Ada have this?". */
   why?: { matchedRules: string[]; deniedBy: string[] };
+  /** Present when the event counts against the mass-change guard (leavers and deletes). */
+  guard?: GuardPlan;
 }
 
 /** Attributes every app receives until per-app mappings land. */
@@ -45,35 +83,42 @@ export function defaultAttributes(event: JmlEvent): AppAttributes {
 }
 
 /**
- * The walking skeleton's plan: every configured app gets the same account lifecycle. The
- * orchestration issue replaces this with declarative policy (birthright rules, leaver policies).
+ * The development plan (no policy file): every configured app gets the same account lifecycle and
+ * no entitlements. Leavers are disabled only; nothing is ever deleted.
  */
-export function planForEveryApp(event: JmlEvent, appIds: readonly string[]): EventPlan {
+export function planForEveryApp(input: PlanEventInput, appIds: readonly string[]): EventPlan {
+  const { event } = input;
   const attributes = defaultAttributes(event);
-  const steps = ((): PlannedStep[] => {
+  const kind = event.type.slice('jml.'.length);
+  const base = { eventId: event.id, personKey: event.subject, kind };
+  if (input.mode === 'retention-delete') {
+    return { ...base, kind: 'delete', apps: (input.appIds ?? []).map((appId) => ({ appId, steps: [deleteStep], target: { status: 'deleted', entitlements: [] } })) };
+  }
+  const [steps, status] = ((): [PlannedStep[], HeldApp['status']] => {
     switch (event.type) {
       case 'jml.joiner':
-        return [{ operation: 'createAccount', summary: 'create account', attributes, enabled: true }];
+        return [[{ operation: 'createAccount', summary: 'create account', attributes, enabled: true }], 'active'];
       case 'jml.rehire':
         return [
-          { operation: 'createAccount', summary: 'create account', attributes, enabled: true },
-          { operation: 'updateAccount', summary: 'update attributes', attributes },
-          { operation: 'restoreAccount', summary: 'enable account' },
+          [
+            { operation: 'createAccount', summary: 'create account', attributes, enabled: true },
+            { operation: 'updateAccount', summary: 'update attributes', attributes },
+            { operation: 'restoreAccount', summary: 'enable account' },
+          ],
+          'active',
         ];
       case 'jml.mover':
       case 'jml.update':
-        return [{ operation: 'updateAccount', summary: 'update attributes', attributes }];
+        return [[{ operation: 'updateAccount', summary: 'update attributes', attributes }], 'active'];
       case 'jml.leaver':
       case 'jml.leave.start':
-        return [{ operation: 'suspendAccount', summary: 'disable account' }];
+        return [[{ operation: 'suspendAccount', summary: 'disable account' }], 'disabled'];
       case 'jml.leave.end':
-        return [{ operation: 'restoreAccount', summary: 'enable account' }];
+        return [[{ operation: 'restoreAccount', summary: 'enable account' }], 'active'];
     }
   })();
-  return {
-    eventId: event.id,
-    personKey: event.subject,
-    kind: event.type.slice('jml.'.length),
-    apps: appIds.map((appId) => ({ appId, steps })),
-  };
+  return { ...base, apps: appIds.map((appId) => ({ appId, steps, target: { status, entitlements: [] } })) };
 }
+
+/** The step of a retention delete. */
+export const deleteStep: PlannedStep = Object.freeze({ operation: 'deleteAccount', summary: 'delete account (retention ended)' });

@@ -1,0 +1,341 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { accountKey, createDevRedisConnector } from '../../connectors/dev-redis';
+import { CONNECTOR_FACTORIES } from '../../connectors/registry';
+import { ConnectorError, type AnyConnector } from '../../connectors/sdk';
+import type { JmlEvent } from '../../schemas/jml-event.v1';
+import { loadConfig } from '../../services/config';
+import { createLogger } from '../../services/log';
+import { startPipeline, type Pipeline } from '../../services/runtime';
+import {
+  approveSignal,
+  eventStatusQuery,
+  eventWorkflowId,
+  personStateQuery,
+  personWorkflowId,
+  rejectSignal,
+  type EventOutcome,
+  type PersonState,
+} from '../../workflows/contracts';
+import { NeedsAttention } from '../../workflows/search-attributes';
+import { captureHistory } from '../replay/capture';
+import { postSigned } from '../support/canonical-client';
+import { makeEvent } from '../support/events';
+import { eventually } from '../support/wait';
+
+const SECRET = 'whsec_b3JjaGVzdHJhdGlvbg';
+const run = Date.now().toString(36);
+const prefix = `jml:it-orch:${run}`;
+const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+
+/**
+ * A development app that refuses one entitlement for good, as an app does when a group was deleted
+ * on its side: the permanent failure that sagas exist for.
+ */
+function refusingConnector(): AnyConnector {
+  const inner = createDevRedisConnector() as AnyConnector;
+  return {
+    ...inner,
+    id: 'refusing',
+    operations: {
+      ...inner.operations,
+      grantAccess: (ctx: never, req: { entitlement: string }) => {
+        if (req.entitlement === 'refused') throw new ConnectorError({ code: 'invalid-request', message: "the app has no group 'refused'", status: 400 });
+        return (inner.operations as { grantAccess: (c: never, r: unknown) => Promise<unknown> }).grantAccess(ctx, req);
+      },
+    },
+  };
+}
+
+async function startWith(opts: { policy: string; taskQueue: string }): Promise<Pipeline> {
+  const stack = inject('stack');
+  const file = join(await mkdtemp(join(tmpdir(), 'jml-orch-')), 'policy.yaml');
+  await writeFile(file, opts.policy);
+  const config = loadConfig({ ...process.env, JML_CANONICAL_SECRET: SECRET, TEMPORAL_TASK_QUEUE: opts.taskQueue, JML_CONFIG_FILE: file, LOG_LEVEL: 'warn' });
+  return startPipeline({
+    config,
+    endpoints: stack,
+    log: createLogger({ name: 'it', level: 'warn' }),
+    gatewayPort: 0,
+    workflowBundle: { code: inject('workflowBundleCode') },
+    dispatcherGroupId: opts.taskQueue,
+    dispatcherStartAt: 'now',
+    connectors: { ...CONNECTOR_FACTORIES, refusing: refusingConnector },
+  });
+}
+
+describe('orchestration on the real stack', () => {
+  const stack = inject('stack');
+  const devApp = (extra = '') => `{ connector: dev-redis, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" }${extra} }`;
+  let pipeline: Pipeline;
+  let redis: Redis;
+  let hook = 0;
+
+  beforeAll(async () => {
+    redis = new Redis(stack.redisUrl);
+    pipeline = await startWith({
+      taskQueue: `orch-${run}`,
+      policy: `version: 1
+apps:
+  directory: ${devApp(', leaver: { deleteAfter: PT6S }')}
+  chat: ${devApp()}
+  lab: { connector: refusing, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" } }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { directory: [], chat: ["channel:general"] } }
+  - { name: eng, when: { department: "Engineering*" }, grant: { chat: ["channel:eng"] } }
+  - { name: research, when: { department: Research }, grant: { directory: ["group:research"], lab: ["group:ok", "refused"] } }
+`,
+    });
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+    redis?.disconnect();
+  });
+
+  const account = async (appId: string, personKey: string) => {
+    const key = accountKey({ keyPrefix: prefix }, appId, personKey);
+    const [fields, groups] = await Promise.all([redis.hgetall(key), redis.smembers(`${key}:entitlements`)]);
+    return fields.enabled === undefined ? 'none' : `${fields.enabled === '1' ? 'enabled' : 'disabled'} [${groups.sort().join(' ')}]`;
+  };
+  const accounts = async (personKey: string) => ({
+    directory: await account('directory', personKey),
+    chat: await account('chat', personKey),
+    lab: await account('lab', personKey),
+  });
+  const post = async (event: JmlEvent) => {
+    hook += 1;
+    expect((await postSigned({ url: pipeline.gatewayUrl as string, secret: SECRET, body: event, webhookId: `orch-${run}-${hook}` })).status).toBe(202);
+  };
+  const outcomeOf = (personKey: string, id: string, timeoutMs?: number) => {
+    const handle = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, id));
+    return eventually(`workflow ${id}`, async () => (await handle.describe()) && ((await handle.result()) as EventOutcome), timeoutMs);
+  };
+  const stateOf = (personKey: string) => pipeline.temporal.workflow.getHandle(personWorkflowId(personKey)).query(personStateQuery);
+  const stateWhen = (personKey: string, what: string, ok: (s: PersonState) => boolean, timeoutMs?: number) =>
+    eventually(what, async () => {
+      const s = await stateOf(personKey);
+      return ok(s) ? s : undefined;
+    }, timeoutMs);
+
+  it('leaver > disables every app at once, then deletes after the retention (shortened to 6 s) only where the policy deletes', async () => {
+    const personKey = `test:${run}-leaver`;
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(-60_000), person: { department: 'Engineering' } });
+    await post(joiner);
+    await outcomeOf(personKey, joiner.id);
+    const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: iso(-1_000), changedFields: ['status', 'terminationDate'] });
+    await post(leaver);
+    const outcome = await outcomeOf(personKey, leaver.id);
+    const disabledAt = Date.now();
+    expect(outcome.status).toBe('completed');
+    expect(outcome.apps.map((a) => [a.appId, a.steps.map((s) => s.operation), a.deleteAfterMs])).toEqual([
+      ['chat', ['suspendAccount'], undefined],
+      ['directory', ['suspendAccount'], 6_000],
+      ['lab', ['suspendAccount'], undefined],
+    ]);
+    expect(await accounts(personKey)).toEqual({ directory: 'disabled []', chat: 'disabled [channel:eng channel:general]', lab: 'none' });
+    const state = await stateWhen(personKey, 'the leaver recorded', (s) => s.processed === 2);
+    expect(state.scheduledDeletes.map((d) => [d.appIds, d.leaverEventId])).toEqual([[['directory'], leaver.id]]);
+
+    const deleted = await outcomeOf(personKey, `${leaver.id}.delete.directory`, 30_000);
+    expect(Date.now() - disabledAt).toBeGreaterThanOrEqual(4_000); // the timer waited (less a little for the time to observe)
+    expect(deleted).toMatchObject({ kind: 'delete', status: 'completed', apps: [{ appId: 'directory', steps: [{ operation: 'deleteAccount', outcome: 'applied' }] }] });
+    expect(await accounts(personKey)).toEqual({ directory: 'none', chat: 'disabled [channel:eng channel:general]', lab: 'none' });
+    expect((await stateWhen(personKey, 'the delete recorded', (s) => s.apps.directory?.status === 'deleted')).scheduledDeletes).toEqual([]);
+    await captureHistory(pipeline.temporal, eventWorkflowId(personKey, `${leaver.id}.delete.directory`), 'jml-event.retention-delete');
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.leaver-retention-delete');
+  });
+
+  it('rehire inside the retention > cancels the pending delete and enables the account again', async () => {
+    const personKey = `test:${run}-rehire`;
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(-60_000) });
+    await post(joiner);
+    await outcomeOf(personKey, joiner.id);
+    // Posted together: the leaver applies now, the rehire waits 2 s for its date, inside the 6 s retention.
+    const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: iso(-2_000) });
+    const rehire = makeEvent({ personKey, type: 'jml.rehire', enteredAt: iso(-1_000), effectiveAt: iso(2_000) });
+    await post(leaver);
+    await post(rehire);
+    await outcomeOf(personKey, leaver.id);
+    expect(await account('directory', personKey)).toBe('disabled []');
+    const rehired = await outcomeOf(personKey, rehire.id);
+    expect(rehired.status).toBe('completed');
+    await stateWhen(personKey, 'the rehire recorded', (s) => s.processed === 3 && s.scheduledDeletes.length === 0);
+    // Past the end of the retention that the leaver started: nothing was deleted.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(await accounts(personKey)).toEqual({ directory: 'enabled []', chat: 'enabled [channel:eng channel:general]', lab: 'none' });
+    await expect(pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, `${leaver.id}.delete.directory`)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.rehire-inside-retention');
+  });
+
+  it('future-dated hire > waits for its effective moment; an involuntary leaver does not wait for its date', async () => {
+    const personKey = `test:${run}-future`;
+    const startsAt = Date.now() + 4_000;
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(-1_000), effectiveAt: new Date(startsAt).toISOString() });
+    await post(joiner);
+    const waiting = await stateWhen(personKey, 'the hire to be waiting', (s) => s.waiting.length === 1);
+    expect(waiting.waiting).toEqual([{ eventId: joiner.id, type: 'jml.joiner', until: new Date(startsAt).toISOString() }]);
+    expect(await accounts(personKey)).toEqual({ directory: 'none', chat: 'none', lab: 'none' });
+    await outcomeOf(personKey, joiner.id, 30_000);
+    const started = (await pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, joiner.id)).describe()).startTime.getTime();
+    expect(started).toBeGreaterThanOrEqual(startsAt - 50);
+    expect(await account('chat', personKey)).toBe('enabled [channel:eng channel:general]');
+
+    // Terminated for cause, dated next month: access goes now.
+    const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: iso(0), effectiveAt: iso(30 * 86_400_000) });
+    leaver.data.involuntary = true;
+    await post(leaver);
+    await outcomeOf(personKey, leaver.id);
+    expect(await account('chat', personKey)).toBe('disabled [channel:eng channel:general]');
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.future-hire');
+  });
+
+  it('compensation > an app that fails permanently is undone, the others complete, and the event needs attention', async () => {
+    const personKey = `test:${run}-saga`;
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(-1_000), person: { department: 'Research' } });
+    await post(joiner);
+    const outcome = await outcomeOf(personKey, joiner.id, 60_000);
+    expect(outcome.status).toBe('needs-attention');
+    expect(outcome.apps.find((a) => a.appId === 'lab')).toMatchObject({
+      status: 'compensated',
+      steps: [
+        { operation: 'createAccount', outcome: 'applied' },
+        { operation: 'grantAccess', qualifier: 'group:ok', outcome: 'applied' },
+        { operation: 'grantAccess', qualifier: 'refused', outcome: 'failed', error: expect.stringContaining('invalid-request') },
+      ],
+      // Newest first: the group added, then the account created.
+      compensations: [
+        { operation: 'revokeAccess', qualifier: 'group:ok', outcome: 'applied' },
+        { operation: 'deleteAccount', outcome: 'applied' },
+      ],
+    });
+    expect(outcome.apps.filter((a) => a.appId !== 'lab').map((a) => [a.appId, a.status])).toEqual([
+      ['chat', 'done'],
+      ['directory', 'done'],
+    ]);
+    expect(await accounts(personKey)).toEqual({ directory: 'enabled [group:research]', chat: 'enabled [channel:general]', lab: 'none' });
+    const described = await pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, joiner.id)).describe();
+    expect(described.typedSearchAttributes.get(NeedsAttention)).toBe(true);
+    // The person holds only what succeeded.
+    const state = await stateWhen(personKey, 'the outcome recorded', (s) => s.processed === 1);
+    expect(Object.keys(state.apps).sort()).toEqual(['chat', 'directory']);
+    await captureHistory(pipeline.temporal, eventWorkflowId(personKey, joiner.id), 'jml-event.compensated');
+  });
+
+  it('out of order and duplicated > converges to the newest HR truth with one effect per event', async () => {
+    const personKey = `test:${run}-order`;
+    const t = (h: number) => new Date(Date.UTC(2026, 10, 10, h)).toISOString();
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: t(1), person: { department: 'Engineering' } });
+    const mover = makeEvent({ personKey, type: 'jml.mover', enteredAt: t(3), person: { department: 'Sales', jobTitle: 'Account Executive' }, changedFields: ['department'] });
+    const olderMover = makeEvent({ personKey, type: 'jml.mover', enteredAt: t(2), person: { department: 'Engineering', jobTitle: 'Staff Engineer' }, changedFields: ['jobTitle'] });
+    const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: t(4), person: { department: 'Sales' } });
+
+    // Arrival order: mover, leaver, then the joiner and the older mover late, then the mover again.
+    await post(mover);
+    await outcomeOf(personKey, mover.id);
+    expect(await account('chat', personKey)).toBe('enabled [channel:general]');
+    await post(leaver);
+    await outcomeOf(personKey, leaver.id);
+    await post(joiner);
+    await post(olderMover);
+    const state = await stateWhen(personKey, 'the late events to be judged', (s) => s.superseded === 2);
+    await post(mover); // a redelivery: the edge drops it
+    expect(state.recent.map((r) => [r.eventId, r.status])).toEqual([
+      [mover.id, 'completed'],
+      [leaver.id, 'completed'],
+      [joiner.id, 'superseded'],
+      [olderMover.id, 'superseded'],
+    ]);
+    expect(state.person).toMatchObject({ department: 'Sales', status: 'terminated' });
+    expect(await accounts(personKey)).toEqual({ directory: 'disabled []', chat: 'disabled [channel:general]', lab: 'none' });
+    for (const late of [joiner, olderMover]) {
+      await expect(pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, late.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    }
+    const effects = await redis.lrange(`${prefix}:chat:effects`, 0, -1);
+    expect(effects.filter((e) => e.includes(personKey) || e.startsWith(mover.id) || e.startsWith(leaver.id)).length).toBeGreaterThan(0);
+    expect(effects.filter((e) => e.startsWith(`${joiner.id}/`) || e.startsWith(`${olderMover.id}/`))).toEqual([]);
+    expect(effects.filter((e) => e.startsWith(`${mover.id}/chat/createAccount`))).toHaveLength(1);
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.out-of-order');
+  });
+});
+
+describe('mass-change guard on the real stack', () => {
+  const stack = inject('stack');
+  const guardPrefix = `${prefix}:guard`;
+  let pipeline: Pipeline;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = new Redis(stack.redisUrl);
+    pipeline = await startWith({
+      taskQueue: `orch-guard-${run}`,
+      policy: `version: 1
+massChangeGuard: { max: 20, window: PT10M }
+apps:
+  directory: { connector: dev-redis, settings: { url: "${stack.redisUrl}", keyPrefix: "${guardPrefix}" } }
+rules:
+  - { name: everyone, grant: { directory: [] } }
+`,
+    });
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+    redis?.disconnect();
+  });
+
+  it('25 leavers in a burst with a guard of 20 > the last 5 are held, unchanged, until ops approve (or reject)', { timeout: 240_000 }, async () => {
+    const people = Array.from({ length: 25 }, (_, i) => `test:${run}-g${String(i).padStart(2, '0')}`);
+    const url = pipeline.gatewayUrl as string;
+    const send = (event: JmlEvent, tag: string) => postSigned({ url, secret: SECRET, body: event, webhookId: `guard-${run}-${tag}` });
+    const enabled = async (personKey: string) => redis.hget(accountKey({ keyPrefix: guardPrefix }, 'directory', personKey), 'enabled');
+
+    const joiners = people.map((personKey) => makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(-60_000) }));
+    expect((await Promise.all(joiners.map((e, i) => send(e, `j${i}`)))).map((r) => r.status)).toEqual(people.map(() => 202));
+    await eventually('25 accounts', async () => ((await Promise.all(people.map(enabled))).every((v) => v === '1') ? true : undefined), 120_000);
+
+    const leavers = people.map((personKey) => makeEvent({ personKey, type: 'jml.leaver', enteredAt: iso(-1_000) }));
+    expect((await Promise.all(leavers.map((e, i) => send(e, `l${i}`)))).map((r) => r.status)).toEqual(people.map(() => 202));
+    const handles = leavers.map((e) => pipeline.temporal.workflow.getHandle(eventWorkflowId(e.subject, e.id)));
+    const phases = async () => Promise.all(handles.map(async (h) => (await h.query(eventStatusQuery).catch(() => undefined))?.phase ?? 'absent'));
+    const settled = await eventually(
+      '20 leavers done and 5 held',
+      async () => {
+        const p = await phases();
+        return p.filter((x) => x === 'done').length === 20 && p.filter((x) => x === 'held').length === 5 ? p : undefined;
+      },
+      120_000,
+    );
+    const held = handles.filter((_, i) => settled[i] === 'held');
+    const heldPeople = people.filter((_, i) => settled[i] === 'held');
+    const donePeople = people.filter((_, i) => settled[i] === 'done');
+    expect((await Promise.all(donePeople.map(enabled))).every((v) => v === '0')).toBe(true);
+    // Held means nothing happened yet.
+    expect(await Promise.all(heldPeople.map(enabled))).toEqual(['1', '1', '1', '1', '1']);
+    expect(await Promise.all(held.map(async (h) => (await h.query(eventStatusQuery)).held?.max))).toEqual([20, 20, 20, 20, 20]);
+    const visible = await eventually('held events visible to ops', async () => {
+      const rows: string[] = [];
+      for await (const wf of pipeline.temporal.workflow.list({ query: `NeedsAttention = true AND ExecutionStatus = 'Running' AND JmlKind = 'leaver'` })) {
+        if (wf.workflowId.includes(`test:${run}-g`)) rows.push(wf.workflowId);
+      }
+      return rows.length === 5 ? rows.sort() : undefined;
+    });
+    expect(visible).toEqual(held.map((h) => h.workflowId).sort());
+
+    // Ops approve four and reject one.
+    const [rejected, ...approved] = held as [(typeof held)[number], ...typeof held];
+    await Promise.all(approved.map((h) => h.signal(approveSignal, { by: 'it-ops' })));
+    await rejected.signal(rejectSignal, { by: 'it-ops' });
+    const results = (await Promise.all(held.map((h) => h.result()))) as EventOutcome[];
+    expect(results.map((r) => [r.status, r.guard?.decision, r.guard?.by])).toEqual([
+      ['rejected', 'rejected', 'it-ops'],
+      ...approved.map(() => ['completed', 'approved', 'it-ops']),
+    ]);
+    expect(await Promise.all(heldPeople.map(enabled))).toEqual(['1', '0', '0', '0', '0']);
+    await captureHistory(pipeline.temporal, (approved[0] as (typeof held)[number]).workflowId, 'jml-event.held-approved');
+  });
+});
