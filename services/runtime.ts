@@ -34,6 +34,8 @@ export interface PipelineOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Consumer group of the dispatcher (tests use their own). */
   dispatcherGroupId?: string;
+  /** Which dispatchers run: the complete log (`events`) and the leaver lane (`priority`); both by default. */
+  dispatcherLanes?: Array<'events' | 'priority'>;
   /** Where a dispatcher without committed offsets starts; see DispatcherDeps.startAt. */
   dispatcherStartAt?: 'committed' | 'now';
   /** Environment for resolving the policy's secret references (process.env by default). */
@@ -156,18 +158,24 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     }
 
     if (parts.dispatcher) {
-      const dispatcher: Dispatcher = createDispatcher({
-        kafka,
-        temporal,
-        producer,
-        taskQueue: config.temporal.taskQueue,
-        groupId: opts.dispatcherGroupId ?? 'jml-dispatcher',
-        log,
-        partitionsConcurrently: 6,
-        startAt: opts.dispatcherStartAt,
-      });
-      await dispatcher.start();
-      stops.push(() => dispatcher.stop());
+      // Two consumer groups: the complete log, and the leaver lane that no joiner backlog can delay.
+      const groupId = opts.dispatcherGroupId ?? 'jml-dispatcher';
+      const lanes = opts.dispatcherLanes ?? ['events', 'priority'];
+      for (const lane of lanes) {
+        const dispatcher: Dispatcher = createDispatcher({
+          kafka,
+          temporal,
+          producer,
+          taskQueue: config.temporal.taskQueue,
+          groupId: lane === 'events' ? groupId : `${groupId}.priority`,
+          topic: TOPICS[lane],
+          log,
+          partitionsConcurrently: 6,
+          startAt: opts.dispatcherStartAt,
+        });
+        await dispatcher.start();
+        stops.push(() => dispatcher.stop());
+      }
     }
 
     let gateway: FastifyInstance | undefined;

@@ -36,6 +36,9 @@ const leaverGuard = proxyActivities<Activities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
 
+/** Temporal task priority of leaver work (1 goes first; the default is 3). */
+export const LEAVER_PRIORITY = 1;
+
 const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -141,7 +144,12 @@ async function runApp(input: EventWorkflowInput, app: AppPlan, isLeaver: boolean
   const steps: StepOutcome[] = [];
   const undo: PlannedStep[] = [];
   const run = (step: PlannedStep, retry: ActivityOptions['retry'], prefix = '') =>
-    proxyActivities<Activities>({ ...STEP_OPTIONS, retry, summary: `${prefix}${app.appId}: ${step.summary}` }).runStep({
+    proxyActivities<Activities>({
+      ...STEP_OPTIONS,
+      retry,
+      summary: `${prefix}${app.appId}: ${step.summary}`,
+      ...(isLeaver ? { priority: { priorityKey: LEAVER_PRIORITY } } : {}),
+    }).runStep({
       eventId: event.id,
       appId: app.appId,
       account: { personKey: event.subject },

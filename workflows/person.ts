@@ -23,7 +23,7 @@ import {
   type ProcessedEvent,
   type ScheduledDelete,
 } from './contracts';
-import { jmlEventWorkflow } from './jml-event';
+import { jmlEventWorkflow, LEAVER_PRIORITY } from './jml-event';
 import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from './search-attributes';
 
 /** Event ids remembered for dedupe across continue-as-new (older ones are caught by child workflow ids). */
@@ -256,6 +256,8 @@ async function applyEvent(
       // A child id that already ran means this event was applied before (dedupe beyond RECENT_IDS).
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // Leavers overtake any backlog of other work; retention deletes can wait for it.
+      priority: { priorityKey: kind === 'leaver' ? LEAVER_PRIORITY : kind === 'delete' ? 4 : 3 },
       staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}`,
       memo: { displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}` },
       typedSearchAttributes: [

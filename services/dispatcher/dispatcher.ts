@@ -23,7 +23,16 @@ export interface DispatcherDeps {
    * broker and must not replay its history).
    */
   startAt?: 'committed' | 'now';
+  /** The topic to consume: `jml.events.v1` (default), or the leaver lane `jml.events.priority.v1`. */
+  topic?: string;
 }
+
+/**
+ * Temporal task priorities (lower goes first; the server's default is 3). Person workflows do little
+ * work per task and carry every leaver, so they go before the per-event work of joiners and movers;
+ * leaver event workflows and their activities go first of all (workflows/jml-event.ts).
+ */
+export const PERSON_PRIORITY = 2;
 
 export interface Dispatcher {
   start(): Promise<void>;
@@ -31,12 +40,13 @@ export interface Dispatcher {
 }
 
 /**
- * Hands each event of `jml.events.v1` to the person's entity workflow with signalWithStart, and only
+ * Hands each event of its topic (`jml.events.v1`, or the leaver lane) to the person's entity workflow with signalWithStart, and only
  * then lets the offset be committed: an event is either in Temporal or will be consumed again.
  * Redelivery is harmless because the person workflow dedupes by event id.
  */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
-  const log = deps.log.child({ component: 'dispatcher' });
+  const topic = deps.topic ?? TOPICS.events;
+  const log = deps.log.child({ component: 'dispatcher', topic });
   const consumer: Consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
 
   async function handle(message: KafkaMessage, partition: number): Promise<void> {
@@ -51,7 +61,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           message: {
             key: message.key,
             value: message.value,
-            headers: { 'jml-reject-code': 'invalid-event', 'jml-reject-reason': (err as Error).message.slice(0, 4_000), 'jml-origin': `${TOPICS.events}/${partition}/${message.offset}` },
+            headers: { 'jml-reject-code': 'invalid-event', 'jml-reject-reason': (err as Error).message.slice(0, 4_000), 'jml-origin': `${topic}/${partition}/${message.offset}` },
           },
         },
       ]);
@@ -70,6 +80,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         { key: HrSource, value: sourceOf(personKey) },
       ],
       staticSummary: `person ${personKey}`,
+      priority: { priorityKey: PERSON_PRIORITY },
     });
     log.debug({ eventId: event.id, personKey, partition, offset: message.offset }, 'event handed to Temporal');
   }
@@ -80,17 +91,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (deps.startAt === 'now') {
         const admin = deps.kafka.admin();
         await admin.connect();
-        ends = await admin.fetchTopicOffsets(TOPICS.events);
+        ends = await admin.fetchTopicOffsets(topic);
         await admin.disconnect();
       }
       await consumer.connect();
-      await consumer.subscribe({ topic: TOPICS.events, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: deps.partitionsConcurrently,
         // kafkajs resolves the offset after eachMessage returns and commits it; a throw retries the message.
         eachMessage: ({ message, partition }) => handle(message, partition),
       });
-      for (const { partition, offset } of ends) consumer.seek({ topic: TOPICS.events, partition, offset });
+      for (const { partition, offset } of ends) consumer.seek({ topic, partition, offset });
     },
     async stop() {
       await consumer.disconnect();

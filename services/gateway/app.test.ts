@@ -84,6 +84,18 @@ describe('gateway POST /v1/events', () => {
     expect(current.metrics.get('jml_gateway_events_accepted_total', { source: 'bamboohr' })).toBe(1);
   });
 
+  it('leaver lane > a leaver is produced to jml.events.v1 and, the same record, to the leaver lane', async () => {
+    current = setup();
+    const leaver = makeEvent({ personKey: 'bamboohr:4101', type: 'jml.leaver' });
+    const body = JSON.stringify(leaver);
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
+    expect(res.statusCode).toBe(202);
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.events, TOPICS.priority, TOPICS.raw]);
+    const [main, lane] = current.sink.sent as [Outgoing, Outgoing];
+    expect(lane.message).toEqual(main.message);
+    expect(lane.message.key).toBe('bamboohr:4101');
+  });
+
   it('dedupes > a redelivered event is acknowledged and archived but not produced again', async () => {
     current = setup();
     const body = JSON.stringify(event);

@@ -33,7 +33,7 @@ export type IngestResult =
 
 /**
  * Accepts a verified delivery's events: drops ids already accepted (when Redis answers), produces the
- * new events to `jml.events.v1` and the delivery as received to `hr.webhooks.raw.v1` in one coalesced
+ * new events to `jml.events.v1` (leavers also to the leaver lane) and the delivery as received to `hr.webhooks.raw.v1` in one coalesced
  * produce, and remembers the ids only after Kafka acknowledged. Never throws for Kafka: the caller
  * answers 503 on `kafka-unavailable`.
  */
@@ -48,14 +48,7 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
     }
   }
   const fresh = events.filter((e) => !duplicates.has(e.id));
-  const records: Outgoing[] = fresh.map((event) => ({
-    topic: TOPICS.events,
-    message: {
-      key: event.subject,
-      value: JSON.stringify(event),
-      headers: { 'jml-event-id': event.id, 'jml-event-type': event.type, 'jml-schema-version': JML_EVENT_SCHEMA_VERSION },
-    },
-  }));
+  const records: Outgoing[] = fresh.flatMap(eventRecords);
   records.push({
     topic: TOPICS.raw,
     message: {
@@ -86,4 +79,14 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
     });
   }
   return { status: 'accepted', accepted: fresh.map((e) => e.id), duplicates: [...duplicates] };
+}
+
+/** The records of one accepted event: on `jml.events.v1`, and for a leaver a copy on the leaver lane. */
+export function eventRecords(event: JmlEvent): Outgoing[] {
+  const message = {
+    key: event.subject,
+    value: JSON.stringify(event),
+    headers: { 'jml-event-id': event.id, 'jml-event-type': event.type, 'jml-schema-version': JML_EVENT_SCHEMA_VERSION },
+  };
+  return event.type === 'jml.leaver' ? [{ topic: TOPICS.events, message }, { topic: TOPICS.priority, message }] : [{ topic: TOPICS.events, message }];
 }

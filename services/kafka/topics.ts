@@ -4,8 +4,14 @@ import type { Admin } from 'kafkajs';
 export const TOPICS = Object.freeze({
   /** Every accepted webhook delivery as received (audit, re-normalization). */
   raw: 'hr.webhooks.raw.v1',
-  /** Canonical JML events, key = personKey. */
+  /** Canonical JML events, key = personKey: the complete, ordered log of every accepted event. */
   events: 'jml.events.v1',
+  /**
+   * The leaver lane: a copy of every leaver, same key and record, so that a departure never waits
+   * behind a backlog of joiners in a partition of `jml.events.v1`. The person workflow dedupes the
+   * second copy by id and orders by HR entry time, so arriving early is safe.
+   */
+  priority: 'jml.events.priority.v1',
   /** Rejected input with the reason in headers: nothing is dropped silently. */
   dlq: 'jml.events.dlq.v1',
   /** One record per connector action outcome. */

@@ -51,7 +51,7 @@ function refusingConnector(): AnyConnector {
   };
 }
 
-async function startWith(opts: { policy: string; taskQueue: string }): Promise<Pipeline> {
+async function startWith(opts: { policy: string; taskQueue: string; lanes?: Array<'events' | 'priority'> }): Promise<Pipeline> {
   const stack = inject('stack');
   const file = join(await mkdtemp(join(tmpdir(), 'jml-orch-')), 'policy.yaml');
   await writeFile(file, opts.policy);
@@ -65,6 +65,7 @@ async function startWith(opts: { policy: string; taskQueue: string }): Promise<P
     dispatcherGroupId: opts.taskQueue,
     dispatcherStartAt: 'now',
     connectors: { ...CONNECTOR_FACTORIES, refusing: refusingConnector },
+    ...(opts.lanes ? { dispatcherLanes: opts.lanes } : {}),
   });
 }
 
@@ -337,5 +338,41 @@ rules:
     ]);
     expect(await Promise.all(heldPeople.map(enabled))).toEqual(['1', '0', '0', '0', '0']);
     await captureHistory(pipeline.temporal, (approved[0] as (typeof held)[number]).workflowId, 'jml-event.held-approved');
+  });
+});
+
+describe('leaver lane on the real stack', () => {
+  const stack = inject('stack');
+  let pipeline: Pipeline;
+
+  beforeAll(async () => {
+    pipeline = await startWith({
+      taskQueue: `orch-lane-${run}`,
+      // Only the leaver lane is consumed: whatever waits in jml.events.v1 cannot hold a leaver back.
+      lanes: ['priority'],
+      policy: `version: 1
+apps:
+  directory: { connector: dev-redis, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}:lane" } }
+rules:
+  - { name: everyone, grant: { directory: [] } }
+`,
+    });
+  });
+  afterAll(async () => pipeline?.stop());
+
+  it('leaver > reaches its person through the leaver lane, at the top task priority, while other events wait in the main topic', async () => {
+    const personKey = `test:${run}-lane`;
+    const url = pipeline.gatewayUrl as string;
+    const mover = makeEvent({ personKey, type: 'jml.mover', enteredAt: iso(-2_000) });
+    const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: iso(-1_000) });
+    expect((await postSigned({ url, secret: SECRET, body: mover, webhookId: `lane-${run}-m` })).status).toBe(202);
+    expect((await postSigned({ url, secret: SECRET, body: leaver, webhookId: `lane-${run}-l` })).status).toBe(202);
+    const handle = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, leaver.id));
+    const outcome = (await eventually('the leaver through the lane', async () => (await handle.describe()) && handle.result())) as EventOutcome;
+    expect(outcome.status).toBe('completed');
+    const described = await handle.describe();
+    expect(described.raw.workflowExecutionInfo?.priority?.priorityKey).toBe(1);
+    await expect(pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, mover.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect((await pipeline.temporal.workflow.getHandle(personWorkflowId(personKey)).query(personStateQuery)).recent.map((r) => r.eventId)).toEqual([leaver.id]);
   });
 });
