@@ -117,6 +117,7 @@ export function createDevRedisConnector() {
       'account.delete',
       'access.grant',
       'access.revoke',
+      'unique.check',
     ],
     operations: {
       async readAccount(ctx, req) {
@@ -139,12 +140,47 @@ export function createDevRedisConnector() {
       deleteAccount: (ctx, req) => apply(ctx, req.account.personKey, 'delete'),
       grantAccess: (ctx, req) => apply(ctx, req.account.personKey, 'grant', req.entitlement),
       revokeAccess: (ctx, req) => apply(ctx, req.account.personKey, 'revoke', req.entitlement),
+      /**
+       * Scans the app's accounts (a development target holds few) for an attribute whose value is
+       * exactly `value`. Reading is not atomic with a later create: like any real app, two joiners
+       * resolving at the same moment can both see a value free.
+       */
+      async checkUnique(ctx, req) {
+        const redis = client(ctx.config.url);
+        const prefix = accountKey(ctx.config, ctx.appId, '');
+        const holders: string[] = [];
+        let cursor = '0';
+        do {
+          ctx.signal.throwIfAborted();
+          let keys: string[];
+          try {
+            // Account hashes only; the `:entitlements` sets are of another type. MATCH is a glob, so escape the prefix.
+            [cursor, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 500, 'TYPE', 'hash');
+            const values = keys.length === 0 ? [] : await redis.pipeline(keys.map((k) => ['hget', k, 'attributes'])).exec();
+            keys.forEach((key, i) => {
+              const attributes = JSON.parse(String(values?.[i]?.[1] ?? '{}')) as AppAttributes;
+              const held = attributes[req.attribute];
+              if (held !== undefined && held !== null && String(held) === req.value) holders.push(key.slice(prefix.length));
+            });
+          } catch (err) {
+            throw new ConnectorError({ code: 'transient', message: `dev-redis checkUnique failed: ${(err as Error).message}`, cause: err, context: { appId: ctx.appId } });
+          }
+        } while (cursor !== '0');
+        const holder = holders.length === 0 ? 'none' : holders.includes(req.account.personKey) ? 'this-person' : 'other';
+        ctx.log.debug({ appId: ctx.appId, attribute: req.attribute, holder }, 'dev-redis unique check');
+        return { holder };
+      },
     },
     async dispose() {
       await Promise.all([...clients.values()].map((c) => c.quit().catch(() => c.disconnect())));
       clients.clear();
     },
   });
+}
+
+/** A Redis glob (SCAN MATCH) that matches `text` literally. */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
 function parseBefore(text: string): unknown {

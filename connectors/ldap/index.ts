@@ -10,6 +10,7 @@ import { toConnectorError } from './errors';
 import { InvalidValueError } from './escape';
 import { findPerson } from './people';
 import { LdapSessions } from './session';
+import { checkUnique } from './unique';
 
 export { LdapConfig, DisableStrategy } from './config';
 export { escapeDnValue, escapeFilterValue } from './escape';
@@ -36,7 +37,7 @@ export function createLdapConnector() {
   }
 
   /** Runs one operation: logs its outcome (ids only, never names or DNs) and types every failure. */
-  async function run<T extends { outcome?: string; exists?: boolean }>(
+  async function run<T extends { outcome?: string; exists?: boolean; holder?: string }>(
     ctx: Ctx,
     operation: string,
     personKey: string,
@@ -44,7 +45,7 @@ export function createLdapConnector() {
   ): Promise<T> {
     try {
       const result = await body(directory(ctx));
-      ctx.log.debug({ appId: ctx.appId, personKey, operation, outcome: result.outcome ?? (result.exists ? 'exists' : 'missing') }, 'ldap operation');
+      ctx.log.debug({ appId: ctx.appId, personKey, operation, outcome: result.outcome ?? result.holder ?? (result.exists ? 'exists' : 'missing') }, 'ldap operation');
       return result;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -74,6 +75,7 @@ export function createLdapConnector() {
       'account.delete',
       'access.grant',
       'access.revoke',
+      'unique.check',
     ],
     operations: {
       readAccount: (ctx, req) => run(ctx, 'readAccount', req.account.personKey, (dir) => readAccount(dir, ctx.config, req)),
@@ -92,6 +94,7 @@ export function createLdapConnector() {
       deleteAccount: (ctx, req) => run(ctx, 'deleteAccount', req.account.personKey, (dir) => deleteAccount(dir, ctx.config, req)),
       grantAccess: (ctx, req) => run(ctx, 'grantAccess', req.account.personKey, (dir) => grantAccess(dir, ctx.config, req)),
       revokeAccess: (ctx, req) => run(ctx, 'revokeAccess', req.account.personKey, (dir) => revokeAccess(dir, ctx.config, req)),
+      checkUnique: (ctx, req) => run(ctx, 'checkUnique', req.account.personKey, (dir) => checkUnique(dir, ctx.config, req)),
     },
     async dispose() {
       await sessions.close();

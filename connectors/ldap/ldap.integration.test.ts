@@ -413,7 +413,19 @@ describe('compensation round trips', () => {
 });
 
 describe('injection safety', () => {
-  const NAMES = ["O'Brien, Ana (Jr.)*", '=+<>#;\\"', ' leading and trailing ', 'Zoë Łukasiewicz', '山田 太郎', '#hash\\back\u0000nul', '*)(uid=*'];
+  const NAMES = [
+    "O'Brien, Ana (Jr.)*",
+    '=+<>#;\\"',
+    'comma, plus + quote " backslash \\ angle < > semi ; equals = star * parens ( )',
+    ' leading and trailing ',
+    'Zoë Łukasiewicz',
+    '山田 太郎',
+    'Ζωή Παπαδοπούλου',
+    'محمد عبد الله',
+    'Алексей Смирнов',
+    '#hash\\back\u0000nul',
+    '*)(uid=*',
+  ];
 
   it.each(NAMES)('round-trips exactly > %j as cn-named entry and as uid', async (name) => {
     for (const [a, naming] of [
@@ -429,6 +441,10 @@ describe('injection safety', () => {
       expect(entry).toMatchObject({ cn: name, sn: name, givenName: name, displayName: name, uid: userName });
       const read = await ops.readAccount(a.ctx, account(id));
       expect(read.attributes).toMatchObject({ cn: name, sn: name, givenName: name, uid: userName });
+      // unique.check searches for exactly this value (RFC 4515 escaping): the owner holds it, anyone else finds it taken.
+      expect(await ops.checkUnique(a.ctx, { ...account(id), attribute: 'uid', value: userName })).toEqual({ holder: 'this-person' });
+      expect(await ops.checkUnique(a.ctx, { ...account(nextId()), attribute: 'uid', value: userName })).toEqual({ holder: 'other' });
+      expect(await ops.checkUnique(a.ctx, { ...account(nextId()), attribute: 'cn', value: name })).toEqual({ holder: 'other' });
       expect((await join(a, { id, given: name, family: name, attributes: { userName, displayName: name } })).outcome).toBe('already-in-state');
       await ops.grantAccess(a.ctx, { ...account(id), entitlement: 'staff' });
       expect((await ops.readAccount(a.ctx, account(id))).entitlements).toEqual(['staff']);
@@ -459,6 +475,47 @@ describe('injection safety', () => {
     expect(created.outcome).toBe('applied');
     expect(created.externalRef).not.toBe(bystander);
     expect((await raw(bystander))?.employeeNumber).toBeUndefined();
+  });
+});
+
+describe('unique.check', () => {
+  const check = (a: RecordingContext, id: string, attribute: string, value: string, externalRef?: string) =>
+    ops.checkUnique(a.ctx, { ...account(id, externalRef), attribute, value });
+
+  it('holders > the person’s own entry, another person’s (any letter case, any searched OU), a hand-made one to adopt, and none', async () => {
+    const a = moveApp();
+    const [own, other, asker] = [nextId(), nextId(), nextId()];
+    await join(a, { id: own, attributes: { userName: `own${own}` } });
+    await join(a, { id: other, attributes: { userName: `other${other}` } });
+    await ops.suspendAccount(a.ctx, account(other)); // moved under the disabled OU, still holding its uid
+    await slapd.admin.add(`uid=hand${asker},${slapd.peopleDn}`, { objectClass: ['inetOrgPerson'], uid: `hand${asker}`, cn: 'H', sn: 'H' });
+
+    expect(await check(a, own, 'userName', `OWN${own}`)).toEqual({ holder: 'this-person' });
+    expect(await check(a, asker, 'uid', `own${own}`)).toEqual({ holder: 'other' });
+    expect(await check(a, asker, 'uid', `Other${other}`)).toEqual({ holder: 'other' });
+    expect(await check(a, asker, 'uid', `hand${asker}`)).toEqual({ holder: 'adoptable' });
+    expect(await check(a, asker, 'cn', 'H')).toEqual({ holder: 'other' }); // only a uid match is adopted
+    expect(await check(a, asker, 'uid', `free${asker}`)).toEqual({ holder: 'none' });
+    // An entry at the externalRef a previous step returned, whose anchor was cleared, is still the person's own.
+    expect(await check(a, asker, 'uid', `hand${asker}`, `uid=hand${asker},${slapd.peopleDn}`)).toEqual({ holder: 'this-person' });
+  });
+
+  it('crafted values > are matched literally (RFC 4515), never as wildcards or filter syntax', async () => {
+    const a = moveApp();
+    const id = nextId();
+    await join(a, { id });
+    // The tree is shared, so each literal carries this test's id (other tests create a literal `*)(uid=*` uid).
+    for (const value of ['*', `*${id})(uid=*`, `x${id})(|(uid=*`, '\\2a', `a${id}*b`]) {
+      expect(await check(a, nextId(), 'uid', value), value).toEqual({ holder: 'none' });
+    }
+    expect(await check(a, nextId(), 'uid', `user${id}`)).toEqual({ holder: 'other' });
+  });
+
+  it('refuses > attributes it does not manage and the anchor, as invalid-request', async () => {
+    const a = moveApp();
+    expect(await failure(check(a, nextId(), 'telephoneNumber', '1'))).toMatchObject({ code: 'invalid-request', retryable: false });
+    expect(await failure(check(a, nextId(), 'employeeNumber', '1'))).toMatchObject({ code: 'invalid-request', retryable: false });
+    expect(await failure(check(a, nextId(), '__proto__', '1'))).toMatchObject({ code: 'invalid-request' });
   });
 });
 

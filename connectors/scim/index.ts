@@ -7,6 +7,7 @@ import { listPage } from './list';
 import { PROFILES, type ScimProfile } from './profiles';
 import type { ScimUser } from './schema';
 import { FeatureCache, openSession } from './session';
+import { checkUnique } from './unique';
 import { createUser, deleteUser, readUser, setActive, updateUser } from './users';
 
 export { ScimConfig } from './config';
@@ -38,6 +39,7 @@ export function createScimConnector() {
       'access.grant',
       'access.revoke',
       'accounts.list',
+      'unique.check',
     ],
     operations: {
       readAccount: async (ctx, req) => readUser(await session(ctx), req.account),
@@ -69,6 +71,7 @@ export function createScimConnector() {
           ...(page.nextStartIndex ? { nextCursor: String(page.nextStartIndex) } : {}),
         };
       },
+      checkUnique: async (ctx, req) => checkUnique(await session(ctx), req),
     },
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
-import { accountValues, changesFor, desiredValues, newUser, patchOperations, withChanges } from './mapping';
+import { accountValues, changesFor, desiredValues, filterPathOf, newUser, patchOperations, withChanges } from './mapping';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA, type ScimUser } from './schema';
 
 const ada: PersonSnapshot = {
@@ -17,7 +17,7 @@ const ada: PersonSnapshot = {
 
 describe('scim mapping', () => {
   it('desired > policy attributes win, the snapshot fills the rest, unknown stays untouched, null clears', () => {
-    expect(desiredValues({ person: ada, attributes: { title: 'Countess', costCenter: null } })).toEqual({
+    expect(desiredValues({ person: ada, attributes: { title: 'Countess', costCenter: null }, for: 'create' })).toEqual({
       userName: 'ada@example.com',
       displayName: 'Ada Lovelace',
       givenName: 'Augusta',
@@ -30,8 +30,23 @@ describe('scim mapping', () => {
     });
   });
 
+  it('desired > an update never takes userName from the snapshot (chosen once, at create), only from the policy', () => {
+    expect(desiredValues({ person: ada, attributes: {}, for: 'update' })).not.toHaveProperty('userName');
+    expect(desiredValues({ person: ada, attributes: { userName: 'countess' }, for: 'update' }).userName).toBe('countess');
+  });
+
+  it('filter paths > every checkable attribute has one the filter grammar accepts; the manager has none', () => {
+    expect(filterPathOf('userName')).toBe('userName');
+    expect(filterPathOf('email')).toBe('emails.value');
+    expect(filterPathOf('familyName')).toBe('name.familyName');
+    expect(filterPathOf('employeeNumber')).toBe(`${ENTERPRISE_SCHEMA}:employeeNumber`);
+    expect(filterPathOf('manager')).toBeUndefined();
+    expect(filterPathOf('shoeSize')).toBeUndefined();
+    expect(filterPathOf('__proto__')).toBeUndefined();
+  });
+
   it('new user > core and enterprise attributes, with both schema URNs', () => {
-    const user = newUser({ values: desiredValues({ person: ada, attributes: {} }), externalId: '4101', active: false });
+    const user = newUser({ values: desiredValues({ person: ada, attributes: {}, for: 'create' }), externalId: '4101', active: false });
     expect(user).toEqual({
       schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
       externalId: '4101',

@@ -38,6 +38,11 @@ interface Field {
   caseInsensitive?: boolean;
   /** PATCH value when it is not the plain string. */
   patchValue?(value: string): unknown;
+  /**
+   * Attribute path of an `eq` filter on this value (RFC 7644 §3.4.2.2), for uniqueness checks;
+   * none where uniqueness means nothing (the manager's id).
+   */
+  filterPath?: string;
 }
 
 const enterprise = (user: ScimUser): EnterpriseUser => (user[ENTERPRISE_SCHEMA] ??= {});
@@ -45,6 +50,7 @@ const enterprise = (user: ScimUser): EnterpriseUser => (user[ENTERPRISE_SCHEMA] 
 function core(attribute: 'userName' | 'displayName' | 'title', caseInsensitive = false): Field {
   return {
     path: attribute,
+    filterPath: attribute,
     caseInsensitive,
     get: (u) => u[attribute],
     set: (u, v) => {
@@ -57,6 +63,7 @@ function core(attribute: 'userName' | 'displayName' | 'title', caseInsensitive =
 function name(part: 'givenName' | 'familyName'): Field {
   return {
     path: `name.${part}`,
+    filterPath: `name.${part}`,
     get: (u) => u.name?.[part],
     set: (u, v) => {
       if (v === null) {
@@ -69,6 +76,7 @@ function name(part: 'givenName' | 'familyName'): Field {
 function ext(attribute: 'employeeNumber' | 'department' | 'costCenter' | 'division' | 'organization'): Field {
   return {
     path: `${ENTERPRISE_SCHEMA}:${attribute}`,
+    filterPath: `${ENTERPRISE_SCHEMA}:${attribute}`,
     get: (u) => u[ENTERPRISE_SCHEMA]?.[attribute],
     set: (u, v) => {
       if (v === null) delete enterprise(u)[attribute];
@@ -87,6 +95,8 @@ const FIELDS: Record<ManagedAttribute, Field> = {
   // AWS IAM Identity Center, keep only one email anyway).
   email: {
     path: 'emails',
+    // The value sub-attribute of any email, primary or not: another user's secondary address counts too.
+    filterPath: 'emails.value',
     caseInsensitive: true,
     get: (u) => (u.emails?.find((e) => e.primary) ?? u.emails?.find((e) => e.type === 'work') ?? u.emails?.[0])?.value,
     set: (u, v) => {
@@ -112,16 +122,28 @@ const FIELDS: Record<ManagedAttribute, Field> = {
   },
 };
 
+/** The filter path of a managed attribute, or undefined when it is not one that can be checked for uniqueness. */
+export function filterPathOf(attribute: string): string | undefined {
+  return Object.hasOwn(FIELDS, attribute) ? FIELDS[attribute as ManagedAttribute].filterPath : undefined;
+}
+
 function workEmail(value: string) {
   return [{ value, type: 'work', primary: true }];
 }
 
 /**
  * What the account should hold: the policy's attributes win; the person snapshot fills the rest
- * (an absent snapshot field is unknown and leaves the app's value alone). Unknown attribute names
- * are a mapping error, reported all at once.
+ * (an absent snapshot field is unknown and leaves the app's value alone). `userName` falls back to
+ * the work email only `for: 'create'`: a user name is chosen once, when the account is created
+ * (services/mapping resolves unique values then), and an update without one never renames.
+ * Unknown attribute names are a mapping error, reported all at once.
  */
-export function desiredValues(req: { person: PersonSnapshot; attributes: AppAttributes; managerRef?: string | null }): DesiredValues {
+export function desiredValues(req: {
+  person: PersonSnapshot;
+  attributes: AppAttributes;
+  managerRef?: string | null;
+  for: 'create' | 'update';
+}): DesiredValues {
   const unknown = Object.keys(req.attributes).filter((k) => !(MANAGED_ATTRIBUTES as readonly string[]).includes(k));
   if (unknown.length > 0) {
     throw new ConnectorError({
@@ -131,7 +153,7 @@ export function desiredValues(req: { person: PersonSnapshot; attributes: AppAttr
   }
   const p = req.person;
   const fromPerson: DesiredValues = {
-    userName: p.workEmail ?? undefined,
+    userName: req.for === 'create' ? (p.workEmail ?? undefined) : undefined,
     displayName: `${p.preferredName ?? p.givenName} ${p.familyName}`,
     givenName: p.givenName,
     familyName: p.familyName,

@@ -17,7 +17,7 @@ describe('scim profiles', () => {
     expect(PROFILES.slack).toMatchObject({ delete: 'deactivates', writeLimit: { requestsPerMinute: 180, scope: 'endpoint' } });
     expect(PROFILES['github-emu'].delete).toBe('irreversible');
     expect(PROFILES.atlassian.delete).toBe('irreversible');
-    expect(PROFILES['aws-identity-center']).toMatchObject({ filterOperators: ['eq', 'and'], bulk: false });
+    expect(PROFILES['aws-identity-center']).toMatchObject({ filterOperators: ['eq', 'and'], userFilterAttributes: ['userName', 'externalId'], bulk: false });
     expect(PROFILES['okta-style']).toMatchObject({ patch: 'never', delete: 'forbidden' });
     expect(PROFILES['scim2-server']).toMatchObject({ membership: { from: 'groups-filter' }, deleteLeavesGroupMembers: true });
   });

@@ -36,6 +36,11 @@ export interface ScimProfile {
   etag: 'auto' | 'never';
   /** Filter operators the app accepts; the connector only ever needs `eq`. */
   filterOperators: readonly string[];
+  /**
+   * Attribute paths the app accepts in a /Users filter, where its docs restrict them; absent means
+   * any path RFC 7644 §3.4.2.2 allows. Uniqueness checks on other attributes are `not-supported`.
+   */
+  userFilterAttributes?: readonly string[];
   /** Whether /Bulk (RFC 7644 §3.7) may be used. The connector sends single requests today. */
   bulk: boolean;
   /** The app keeps only one email per user (no multi-valued attributes). */
@@ -98,8 +103,9 @@ export const PROFILES = {
     ...base,
     id: 'aws-identity-center',
     description:
-      'AWS IAM Identity Center: only `eq` joined by `and` in filters; no /Bulk; one email per user; users carry no `groups`, memberships are queried on Groups.',
+      'AWS IAM Identity Center: only `eq` joined by `and` in filters, on userName or externalId for users; no /Bulk; one email per user; users carry no `groups`, memberships are queried on Groups.',
     filterOperators: ['eq', 'and'],
+    userFilterAttributes: ['userName', 'externalId'],
     singleEmail: true,
     membership: { from: 'groups-filter', memberAttribute: 'members' },
   },

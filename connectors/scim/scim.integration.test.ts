@@ -161,6 +161,92 @@ describe('scim > scim2-server specifics', () => {
     const [raw] = await admin.usersWithExternalId(employeeId);
     expect(raw?.name).toMatchObject({ givenName: text, familyName: text });
     expect(raw?.[ENTERPRISE_SCHEMA]?.department).toBe(text);
+    // unique.check filters on the same value: the owner holds it, anyone else finds it taken.
+    const check = (personKey: string) => connector.operations.checkUnique(ctx(), { account: { personKey }, attribute: 'userName', value: userName });
+    expect(await check(`hr:${employeeId}`)).toEqual({ holder: 'this-person' });
+    expect(await check('hr:someone-else')).toEqual({ holder: 'other' });
+  });
+
+  it('names > a crafted userName is looked up as literal text: nothing is adopted or matched but itself', async () => {
+    const bystander = await admin.createUser({ userName: 'bystander@example.com' }); // adoptable by a matching filter
+    const crafted = 'x" or userName pr or userName eq "x';
+    expect(await connector.operations.checkUnique(ctx(), { account: { personKey: 'hr:crafted' }, attribute: 'userName', value: crafted })).toEqual({ holder: 'none' });
+    const created = await create('hr:crafted', person('crafted'), { userName: crafted });
+    expect(created.outcome).toBe('applied');
+    expect(created.externalRef).not.toBe(bystander.id);
+    expect((await admin.request({ method: 'GET', path: `Users/${bystander.id}` })).body).not.toHaveProperty('externalId');
+    expect((await read('hr:crafted')).attributes?.userName).toBe(crafted);
+  });
+
+  it('unique.check > tells the person’s own, another person’s, a hand-made (adoptable) and a free userName apart, in any letter case', async () => {
+    await create('hr:600', person('600'), { userName: 'own@example.com' });
+    await admin.createUser({ userName: 'theirs@example.com', externalId: '601' });
+    await admin.createUser({ userName: 'hand@example.com' });
+    const holder = async (value: string) => (await connector.operations.checkUnique(ctx(), { account: { personKey: 'hr:600' }, attribute: 'userName', value })).holder;
+    expect(await holder('OWN@example.com')).toBe('this-person');
+    expect(await holder('Theirs@Example.com')).toBe('other');
+    expect(await holder('hand@example.com')).toBe('adoptable');
+    expect(await holder('free@example.com')).toBe('none');
+  });
+
+  describe('through the fault proxy', () => {
+    const proxied = (overrides: Partial<ScimConfig> = {}) => ctx({ baseUrl: proxy.baseUrl, ...overrides });
+    const createVia = (c: ConnectorContext<ScimConfig>, employeeId: string) =>
+      connector.operations.createAccount(c, { account: { personKey: `hr:${employeeId}` }, person: person(employeeId), attributes: { userName: `${employeeId}@example.com` }, enabled: true });
+    const rejection = (p: Promise<unknown>) =>
+      p.then(
+        (r) => {
+          throw new Error(`expected a rejection, got ${JSON.stringify(r)}`);
+        },
+        (e: unknown) => e,
+      );
+    beforeEach(() => proxy.faults.clear());
+
+    it('429 with Retry-After on the POST (after the lookups) > rate-limited with the delay; the retry creates exactly one user', async () => {
+      proxy.faults.next({ kind: 'respond', status: 429, headers: { 'retry-after': '7' }, when: { method: 'POST', url: /^\/Users(\?|$)/ } });
+      const err = await rejection(createVia(proxied(), '700'));
+      expect(err).toMatchObject({ code: 'rate-limited', retryable: true, retryAfterMs: 7_000, status: 429 });
+      expect(proxy.faults.armed).toBe(0);
+      expect((await createVia(proxied(), '700')).outcome).toBe('applied');
+      expect(await admin.usersWithExternalId('700')).toHaveLength(1);
+    });
+
+    it('503 after the server created the user (the answer was lost) > transient; the retry adopts it instead of creating another', async () => {
+      proxy.faults.next({ kind: 'lose-answer', status: 503, when: { method: 'POST', url: /^\/Users(\?|$)/ } });
+      expect(await rejection(createVia(proxied(), '701'))).toMatchObject({ code: 'transient', retryable: true, status: 503 });
+      const [made] = await admin.usersWithExternalId('701');
+      expect(made).toBeDefined();
+      expect(await createVia(proxied(), '701')).toEqual({ outcome: 'already-in-state', externalRef: made?.id });
+      expect(await admin.usersWithExternalId('701')).toHaveLength(1);
+    });
+
+    it('503 on the suspend write, then 429 on its retry > each fails retryably and changes nothing; the next attempt applies once', async () => {
+      const { externalRef } = await createVia(proxied(), '702');
+      const write = { method: 'PATCH', url: /^\/Users\// };
+      proxy.faults.next({ kind: 'respond', status: 503, when: write });
+      expect(await rejection(connector.operations.suspendAccount(proxied(), { account: { personKey: 'hr:702', externalRef } }))).toMatchObject({ code: 'transient' });
+      proxy.faults.next({ kind: 'respond', status: 429, headers: { 'retry-after': '1' }, when: write });
+      expect(await rejection(connector.operations.suspendAccount(proxied(), { account: { personKey: 'hr:702', externalRef } }))).toMatchObject({ code: 'rate-limited', retryAfterMs: 1_000 });
+      expect((await read('hr:702')).enabled).toBe(true);
+      expect((await connector.operations.suspendAccount(proxied(), { account: { personKey: 'hr:702', externalRef } })).outcome).toBe('applied');
+      expect((await connector.operations.suspendAccount(proxied(), { account: { personKey: 'hr:702', externalRef } })).outcome).toBe('already-in-state');
+      expect((await read('hr:702')).enabled).toBe(false);
+    });
+
+    it.each([
+      ['okta-style', {}],
+      ['okta-style', { allowIrreversibleDelete: true }],
+      ['github-emu', {}],
+      ['atlassian', {}],
+    ] as const)('leaver policy > profile %s %j never sends DELETE: not-supported, and the user stays', async (profile, extra) => {
+      const c = proxied({ profile, ...extra });
+      const { externalRef } = await createVia(c, '710');
+      const before = proxy.forwarded.length;
+      expect(await rejection(connector.operations.deleteAccount(c, { account: { personKey: 'hr:710', externalRef } }))).toMatchObject({ code: 'not-supported', retryable: false });
+      expect(proxy.forwarded.slice(before)).toEqual([]);
+      expect(proxy.forwarded.some((r) => r.method === 'DELETE')).toBe(false);
+      expect((await admin.request({ method: 'GET', path: `Users/${externalRef}` })).status).toBe(200);
+    });
   });
 
   it('leaver > DELETE also removes the user from its groups (the server would leave a dangling member)', async () => {

@@ -240,3 +240,80 @@ describe('scim > writes', () => {
     expect(second.nextCursor).toBeUndefined();
   });
 });
+
+describe('scim > unique.check', () => {
+  const check = (c: ConnectorContext<ScimConfig>, employeeId: string, attribute: string, value: string) =>
+    connector.operations.checkUnique(c, { account: { personKey: `hr:${employeeId}` }, attribute, value });
+
+  it('holders > own (by externalId), another person’s, a hand-made one to adopt, and none, from one eq filter each', async () => {
+    server.seedUser({ userName: 'mine@example.com', externalId: '60' });
+    server.seedUser({ userName: 'theirs@example.com', externalId: '61' });
+    server.seedUser({ userName: 'hand@example.com' });
+    const c = ctx();
+    expect(await check(c, '60', 'userName', 'MINE@example.com')).toEqual({ holder: 'this-person' });
+    expect(await check(c, '60', 'userName', 'theirs@example.com')).toEqual({ holder: 'other' });
+    expect(await check(c, '60', 'userName', 'hand@example.com')).toEqual({ holder: 'adoptable' });
+    expect(await check(c, '60', 'userName', 'free@example.com')).toEqual({ holder: 'none' });
+    expect(server.requests.filter((r) => r.path === '/Users').map((r) => r.query.get('filter'))).toEqual([
+      'userName eq "MINE@example.com"',
+      'userName eq "theirs@example.com"',
+      'userName eq "hand@example.com"',
+      'userName eq "free@example.com"',
+    ]);
+    expect(server.requests.some((r) => r.method !== 'GET')).toBe(false);
+  });
+
+  it('adoptable > only where createAccount would adopt: a userName with userName lookups', async () => {
+    server.seedUser({ userName: 'hand@example.com', emails: [{ value: 'hand@example.com' }] });
+    expect(await check(ctx({ lookupBy: ['externalId'] }), '62', 'userName', 'hand@example.com')).toEqual({ holder: 'other' });
+    expect(await check(ctx(), '62', 'email', 'HAND@example.com')).toEqual({ holder: 'other' });
+    expect(server.requests.at(-1)?.query.get('filter')).toBe('emails.value eq "HAND@example.com"');
+  });
+
+  it('own account without externalId > recognised by the externalRef a previous step returned', async () => {
+    const handMade = server.seedUser({ userName: 'ref@example.com' });
+    const result = await connector.operations.checkUnique(ctx(), { account: { personKey: 'hr:63', externalRef: handMade.id }, attribute: 'userName', value: 'ref@example.com' });
+    expect(result).toEqual({ holder: 'this-person' });
+  });
+
+  it('values > are JSON string literals in the filter, so a crafted one matches nothing', async () => {
+    server.seedUser({ userName: 'someone@example.com', externalId: '64' });
+    for (const value of ['" or userName pr or userName eq "', '*', 'someone@example.com" or "1" eq "1']) {
+      expect(await check(ctx(), '65', 'userName', value)).toEqual({ holder: 'none' });
+    }
+  });
+
+  it('refused before any request > unknown attributes and the manager (invalid-request), a profile that cannot filter on it (not-supported)', async () => {
+    expect(await failure(check(ctx(), '66', 'shoeSize', 'x'))).toMatchObject({ code: 'invalid-request', retryable: false });
+    expect(await failure(check(ctx(), '66', 'manager', 'x'))).toMatchObject({ code: 'invalid-request' });
+    const aws = ctx({ profile: 'aws-identity-center' });
+    expect(await failure(check(aws, '66', 'email', 'x@example.com'))).toMatchObject({ code: 'not-supported', retryable: false, context: { profile: 'aws-identity-center' } });
+    expect(server.requests.filter((r) => r.path === '/Users')).toEqual([]);
+    expect(await check(aws, '66', 'userName', 'x@example.com')).toEqual({ holder: 'none' });
+  });
+
+  it('an app without filter support > not-supported', async () => {
+    const noFilter = await startFakeScimServer({ filter: false });
+    try {
+      const c = { ...ctx(), config: ScimConfig.parse({ baseUrl: noFilter.baseUrl }), secrets: { bearerToken: noFilter.token } };
+      expect(await failure(check(c, '67', 'userName', 'x@example.com'))).toMatchObject({ code: 'not-supported' });
+      expect(noFilter.requests.filter((r) => r.path === '/Users')).toEqual([]);
+    } finally {
+      await noFilter.stop();
+    }
+  });
+});
+
+describe('scim > userName is chosen at create', () => {
+  it('update > a new work email in HR never renames the user; only an explicit policy userName does', async () => {
+    const c = ctx();
+    const { externalRef } = await joiner(c, '70', 'jsmith@example.com');
+    const moved = await connector.operations.updateAccount(c, {
+      account: { personKey: 'hr:70' },
+      person: { ...person('70'), workEmail: 'john.smith@example.com' },
+      attributes: { title: 'CTO' },
+    });
+    expect(moved.outcome).toBe('applied');
+    expect(server.users.get(externalRef as string)).toMatchObject({ userName: 'jsmith@example.com', title: 'CTO' });
+  });
+});

@@ -16,7 +16,7 @@ import { ifMatch, patchOrPut, writeUser } from './write';
  */
 export async function createUser(s: ScimSession, req: CreateAccountRequest): Promise<OperationResult> {
   const managerRef = 'manager' in req.attributes ? undefined : await resolveManager(s, req);
-  const desired = desiredValues({ person: req.person, attributes: req.attributes, managerRef });
+  const desired = desiredValues({ person: req.person, attributes: req.attributes, managerRef, for: 'create' });
   const userName = desired.userName;
   if (!userName) {
     throw new ConnectorError({ code: 'invalid-request', message: `app '${s.ctx.appId}': no userName (map one, or give the person a work email)` });
@@ -64,7 +64,7 @@ export async function updateUser(s: ScimSession, req: UpdateAccountRequest): Pro
   const found = await locate(s, req.account);
   if (!found) return { outcome: 'not-applicable' };
   const managerRef = 'manager' in req.attributes ? undefined : await resolveManager(s, req);
-  const desired = desiredValues({ person: req.person, attributes: req.attributes, managerRef });
+  const desired = desiredValues({ person: req.person, attributes: req.attributes, managerRef, for: 'update' });
   let before: ReturnType<typeof accountValues> | undefined;
   const result = await writeUser(s, found, (current) => {
     const changes = changesFor(current.user, desired);

@@ -12,6 +12,7 @@ export const OPERATION_OF: Readonly<Record<Capability, OperationName>> = Object.
   'access.revoke': 'revokeAccess',
   'sessions.revoke': 'revokeSessions',
   'accounts.list': 'listAccounts',
+  'unique.check': 'checkUnique',
 });
 
 /**

@@ -14,6 +14,7 @@ export const CAPABILITIES = [
   'access.revoke',
   'sessions.revoke',
   'accounts.list',
+  'unique.check',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -64,6 +65,30 @@ export interface ReadAccountResult {
   attributes?: AppAttributes;
   entitlements?: string[];
 }
+/**
+ * "Who holds this value?", asked before a create so that a unique attribute (userName, uid, mail)
+ * gets a value no one else holds (services/mapping `resolveUnique`). `attribute` is a name in the
+ * connector's own vocabulary, as `createAccount` receives it; `value` is the exact candidate.
+ */
+export interface CheckUniqueRequest {
+  /** The person who would get the value; an account of theirs holding it does not make it taken. */
+  account: AccountRef;
+  attribute: string;
+  value: string;
+}
+export interface CheckUniqueResult {
+  /**
+   * - `none`: no account holds the value;
+   * - `this-person`: the account of `account.personKey` (or `account.externalRef`) holds it, so a
+   *   retried create converges on the value it chose the first time;
+   * - `adoptable`: exactly one account holds it and carries no person's anchor, and
+   *   `createAccount` with this value would adopt it for this person (rather than collide);
+   * - `other`: another person's account holds it, or several accounts do, or one that
+   *   `createAccount` would not adopt. Only `other` makes the value taken.
+   */
+  holder: 'none' | 'this-person' | 'adoptable' | 'other';
+}
+
 export interface ListAccountsRequest {
   cursor?: string;
   pageSize: number;
@@ -97,6 +122,8 @@ export interface OperationsByCapability<Config> {
   'access.revoke': { revokeAccess(ctx: ConnectorContext<Config>, req: AccessRequest): Promise<OperationResult> };
   'sessions.revoke': { revokeSessions(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
   'accounts.list': { listAccounts(ctx: ConnectorContext<Config>, req: ListAccountsRequest): Promise<ListAccountsResult> };
+  /** Read-only: never writes, so it is safe to ask any number of times before a create. */
+  'unique.check': { checkUnique(ctx: ConnectorContext<Config>, req: CheckUniqueRequest): Promise<CheckUniqueResult> };
 }
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -88,6 +88,11 @@ export function loadPolicy(req: {
     if (app.mapping) {
       try {
         mapping = compileAppMapping({ appId, config: app.mapping });
+        if (mapping.unique.length > 0 && !(connector.capabilities as readonly string[]).includes('unique.check')) {
+          problems.push(
+            `apps.${appId}.mapping: unique attributes (${mapping.unique.map((u) => u.name).join(', ')}) need a connector that can check values; ${app.connector} lacks 'unique.check'`,
+          );
+        }
       } catch (err) {
         if (err instanceof MappingConfigError) for (const issue of err.issues) problems.push(`apps.${appId}.mapping: ${formatMappingIssue(issue)}`);
         else throw err;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
+import type { AnyConnector } from '../../connectors/sdk';
 import { makeEvent } from '../../test/support/events';
 import { decide, globMatch } from './evaluate';
 import { loadPolicy, PolicyError, type LoadedPolicy } from './load';
@@ -159,6 +160,23 @@ rules:
     expect(del).toMatchObject({ kind: 'delete', guard: { max: 20 }, apps: [{ appId: 'directory', steps: [{ operation: 'deleteAccount' }], target: { status: 'deleted' } }] });
     // A joiner is not guarded.
     expect(planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type: 'jml.joiner' }) }).guard).toBeUndefined();
+  });
+
+  it('loads > refuses unique attributes on a connector that cannot check values', () => {
+    const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
+    const plain = (): AnyConnector => {
+      const c = devRedis();
+      const { checkUnique: _dropped, ...operations } = c.operations as Record<string, unknown>;
+      return { ...c, id: 'plain', capabilities: c.capabilities.filter((x: string) => x !== 'unique.check'), operations };
+    };
+    const text = `version: 1
+apps:
+  wiki: { connector: plain, settings: { url: "redis://127.0.0.1:1" }, mapping: { attributes: {}, unique: { userName: ["{givenName|lower}"] } } }
+`;
+    expect(() => loadPolicy({ text, source: 'policy.yaml', env: {}, connectors: { ...CONNECTOR_FACTORIES, plain } })).toThrow(
+      "apps.wiki.mapping: unique attributes (userName) need a connector that can check values; plain lacks 'unique.check'",
+    );
+    expect(() => load(text.replace('connector: plain', 'connector: dev-redis'))).not.toThrow();
   });
 
   it('loads > refuses retention periods and guard windows in calendar units', () => {

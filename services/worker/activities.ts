@@ -4,10 +4,12 @@ import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
 import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep } from './plan';
+import type { AppMapping } from '../mapping';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy } from '../policy/plan';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
+import { withUniqueValues } from './unique';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
 export interface AppInstance {
@@ -17,6 +19,8 @@ export interface AppInstance {
   secrets: Readonly<Record<string, string>>;
   /** Shared across workers through Redis; none means unlimited. */
   rateLimit?: RateLimit;
+  /** The app's attribute mapping; its unique attributes are resolved when an account is created (unique.ts). */
+  mapping?: AppMapping;
 }
 
 /** Where audit records go (Kafka `jml.audit.v1`); resolves once they are durable. */
@@ -121,7 +125,7 @@ export function createActivities(deps: ActivityDeps) {
 
       let result: OperationResult;
       try {
-        result = await operation(ctx, request);
+        result = await operation(ctx, await withUniqueValues({ app, ctx, operation: step.operation, request }));
       } catch (err) {
         if (!isConnectorError(err)) throw err;
         log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');

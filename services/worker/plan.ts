@@ -8,7 +8,7 @@ import type { AppAttributes, OperationName } from '../../connectors/sdk';
  */
 export interface PlannedStep {
   /** Mutating connector operation. */
-  operation: Exclude<OperationName, 'readAccount' | 'listAccounts'>;
+  operation: Exclude<OperationName, 'readAccount' | 'listAccounts' | 'checkUnique'>;
   /** Distinguishes two steps of the same operation in one app (e.g. two groups). */
   qualifier?: string;
   /** One line for the UI, e.g. `create account` or `add to team:eng`. */

@@ -60,6 +60,7 @@ export async function slapdConformanceTarget(req: { connector: AnyConnector }): 
       'error-rate-limited':
         'LDAP (RFC 4511 §4.1.9) has no rate-limit result carrying a retry delay; an overloaded server answers busy (51), which maps to transient (see ldap.integration.test.ts, "result codes on the wire").',
     },
+    uniqueAttribute: 'uid',
     // readAccount reports LDAP attribute names; the kit compares what it sends with what it reads.
     attributesFor: ({ person, variant }) => ({
       uid: person.workEmail ?? `${person.givenName}.${person.familyName}`,

@@ -69,8 +69,9 @@ export async function startFakeScimServer(opts: FakeScimOptions = {}): Promise<F
     const body = text ? (JSON.parse(text) as unknown) : undefined;
     const recorded = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
     requests.push(recorded);
-    const fault = faults.take();
+    const fault = faults.take({ method: recorded.method, url: req.url ?? '/' });
     if (fault && faults.apply(fault, res)) return;
+    if (fault?.kind === 'lose-answer') return send(res, 501, error(501, 'the fake server cannot lose answers; use the fault proxy'));
     fake.onRequest?.(recorded);
     if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, error(401, 'bad token'));
     const [, collection, id] = url.pathname.split('/');

@@ -1,4 +1,4 @@
-import type { AppAttributes, Capability, OperationResult, ReadAccountResult } from '../types';
+import type { AppAttributes, Capability, CheckUniqueResult, OperationResult, ReadAccountResult } from '../types';
 import type { Harness, TestPerson } from './harness';
 
 /** Options every action takes; `externalRef` mimics a workflow that remembers the app's id. */
@@ -45,6 +45,8 @@ export function actions(h: Harness) {
     remove: (p: TestPerson, o: ActionOptions = {}) => call<OperationResult>('deleteAccount', { account: account(p, o) }, o.signal),
     grant: (p: TestPerson, entitlement: string, o: ActionOptions = {}) => call<OperationResult>('grantAccess', { account: account(p, o), entitlement }, o.signal),
     revoke: (p: TestPerson, entitlement: string, o: ActionOptions = {}) => call<OperationResult>('revokeAccess', { account: account(p, o), entitlement }, o.signal),
+    checkUnique: (p: TestPerson, attribute: string, value: string, o: ActionOptions = {}) =>
+      call<CheckUniqueResult>('checkUnique', { account: account(p, o), attribute, value }, o.signal),
     read: async (p: TestPerson, o: ActionOptions = {}) => normalizeRead(await call<ReadAccountResult>('readAccount', { account: account(p, o) }, o.signal)),
   };
 }

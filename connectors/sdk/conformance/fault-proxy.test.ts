@@ -47,6 +47,24 @@ describe('fault proxy', () => {
     expect(seen.at(-1)?.authorization).toBe('Bearer bad');
   });
 
+  it('waits > a fault with `when` lets other requests through and hits the first one that matches', async () => {
+    proxy.faults.next({ kind: 'respond', status: 503, when: { method: 'POST', url: /^\/Users(\?|$)/ } });
+    expect((await get('Users')).status).toBe(200);
+    expect((await get('Groups')).status).toBe(200);
+    const post = await fetch(`${proxy.baseUrl}/Users`, { method: 'POST', headers: { authorization: 'Bearer good' }, body: '{}' });
+    expect(post.status).toBe(503);
+    expect(proxy.faults.armed).toBe(0);
+  });
+
+  it('loses answers > the app acts on the request, the client sees the fault, and forwarded records it', async () => {
+    proxy.faults.next({ kind: 'lose-answer', status: 504, when: { method: 'PUT' } });
+    const before = seen.length;
+    const put = await fetch(`${proxy.baseUrl}/Users/1`, { method: 'PUT', headers: { authorization: 'Bearer good' }, body: '{}' });
+    expect(put.status).toBe(504);
+    expect(seen.slice(before)).toEqual([{ url: '/scim/v2/Users/1', authorization: 'Bearer good' }]);
+    expect(proxy.forwarded.at(-1)).toEqual({ method: 'PUT', url: '/scim/v2/Users/1' });
+  });
+
   it('stalls > until cleared', async () => {
     proxy.faults.next({ kind: 'stall' });
     const pending = get('Users').then(

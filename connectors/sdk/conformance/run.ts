@@ -7,10 +7,11 @@ import { compensationScenarios } from './scenarios-compensation';
 import { errorScenarios } from './scenarios-errors';
 import { lifecycleScenarios } from './scenarios-lifecycle';
 import { safetyScenarios } from './scenarios-safety';
+import { uniqueScenarios } from './scenarios-unique';
 import { SCENARIOS, type ConformanceTarget, type TargetSource } from './target';
 
 /** Every scenario, in run order; the secrets check runs last so that it searches everything logged. */
-export const ALL_SCENARIOS: readonly Scenario[] = [...lifecycleScenarios, ...compensationScenarios, ...errorScenarios, ...safetyScenarios];
+export const ALL_SCENARIOS: readonly Scenario[] = [...lifecycleScenarios, ...uniqueScenarios, ...compensationScenarios, ...errorScenarios, ...safetyScenarios];
 
 const SCENARIO_TIMEOUT_MS = 30_000;
 const MIN_SECRET_LENGTH = 8;

@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'mover',
   'leaver',
   'leaver-after-out-of-band-delete',
+  'unique-check',
   'compensation-create-delete',
   'compensation-suspend-restore',
   'compensation-grant-revoke',
@@ -65,6 +66,11 @@ export interface ConformanceTarget {
   /** Scenarios the target cannot run, each with the reason written out. */
   skip?: Partial<Record<ScenarioId, string>>;
   attributesFor?: AttributesFor;
+  /**
+   * The attribute the `unique-check` scenario asks about, in the connector's vocabulary; its value
+   * comes from `attributesFor`. Default `userName`.
+   */
+  uniqueAttribute?: string;
   /** Called once after the last scenario (stop servers, close clients). */
   dispose?(): Promise<void>;
 }
