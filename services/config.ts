@@ -30,12 +30,25 @@ const BambooHrTenant = z.strictObject({
 const TenantName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
 const BambooHrTenants = z.record(TenantName, BambooHrTenant);
 
+/** The RaaS report the Workday reconciliation poller runs (docs/workday-contract.md#raas-reconciliation). */
+const WorkdayRaas = z.strictObject({
+  /** `https://<host>/ccx/service/customreport2/<tenant>/<owner>/<report>`, without a query. */
+  reportUrl: z.string().url().refine((u) => !URL.canParse(u) || new URL(u).search === '', 'must not carry a query; put report prompts in `prompts`'),
+  /** The integration system user (`ISU_JML@acme`); not a secret. */
+  user: z.string().min(1),
+  password: SecretRef,
+  /** Report prompts sent as query parameters. */
+  prompts: z.record(z.string().min(1), z.string()).optional(),
+});
+
 /** One Workday tenant posting the documented contract (`POST /webhooks/workday/<tenant>`). */
 const WorkdayTenant = z.strictObject({
   /** Shared HMAC secret; a list during rotation (any one may match). */
   secret: z.union([SecretRef, z.array(SecretRef).min(1)]),
   /** Zone for effective dates of workers without a Time_Zone. Required: never the host's zone. */
   defaultTimeZone: z.string().min(1),
+  /** With it, a poller reconciles the tenant against this report. */
+  raas: WorkdayRaas.optional(),
 });
 const WorkdayTenants = z.record(TenantName, WorkdayTenant);
 
@@ -78,8 +91,12 @@ const EnvSchema = z.object({
   JML_CONFIG_FILE: optionalString,
   /** JSON: { "<tenant>": { webhookKey: {env|file}, apiKey: {env|file}, apiBaseUrl?, companyDomain?, timeZone? } } */
   JML_BAMBOOHR_TENANTS: jsonText(BambooHrTenants),
-  /** JSON: { "<tenant>": { secret: {env|file} | [{env|file}, …], defaultTimeZone } } */
+  /** JSON: { "<tenant>": { secret: {env|file} | [{env|file}, …], defaultTimeZone, raas?: { reportUrl, user, password: {env|file}, prompts? } } } */
   JML_WORKDAY_TENANTS: jsonText(WorkdayTenants),
+  /** Seconds between BambooHR reconciliation polls per tenant; 0 turns them off. */
+  JML_BAMBOOHR_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Seconds between Workday RaaS polls per tenant with `raas`; 0 turns them off. */
+  JML_WORKDAY_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(900),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -104,6 +121,8 @@ export interface Config {
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
   /** Workday tenants with their secrets resolved. */
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
+  /** Reconciliation poll intervals (0 = off); see services/pollers/README.md. */
+  readonly pollers: { readonly bamboohrIntervalMs: number; readonly workdayIntervalMs: number };
   /** Path of the policy file, when one is configured. */
   readonly policyFile?: string;
   /** Instances of the development connector that every event is applied to, until policy lands. */
@@ -123,6 +142,8 @@ export interface BambooHrTenantConfig {
 export interface WorkdayTenantConfig {
   readonly secrets: readonly string[];
   readonly defaultTimeZone: string;
+  /** The reconciliation report, password resolved. */
+  readonly raas?: { readonly reportUrl: string; readonly user: string; readonly password: string; readonly prompts?: Readonly<Record<string, string>> };
 }
 
 export class ConfigError extends Error {
@@ -162,7 +183,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if ('error' in r) problems.push(`JML_WORKDAY_TENANTS.${tenant}.secret[${i}]: ${r.error}`);
       else secrets.push(r.value);
     });
-    if (secrets.length === refs.length) workday[tenant] = { secrets, defaultTimeZone: t.defaultTimeZone };
+    const password = t.raas ? resolveSecret(t.raas.password, env) : undefined;
+    if (password && 'error' in password) problems.push(`JML_WORKDAY_TENANTS.${tenant}.raas.password: ${password.error}`);
+    if (secrets.length === refs.length && !(password && 'error' in password)) {
+      workday[tenant] = {
+        secrets,
+        defaultTimeZone: t.defaultTimeZone,
+        ...(t.raas && password && 'value' in password
+          ? { raas: { reportUrl: t.raas.reportUrl, user: t.raas.user, password: password.value, ...(t.raas.prompts ? { prompts: t.raas.prompts } : {}) } }
+          : {}),
+      };
+    }
   }
   const devApps = e.JML_DEV_APPS.split(',').map((s) => s.trim()).filter(Boolean);
   const badApp = devApps.find((a) => !/^[a-z][a-z0-9-]{0,62}$/.test(a));
@@ -185,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalSecret: e.JML_CANONICAL_SECRET },
     bamboohr,
     workday,
+    pollers: { bamboohrIntervalMs: e.JML_BAMBOOHR_POLL_INTERVAL_SECONDS * 1000, workdayIntervalMs: e.JML_WORKDAY_POLL_INTERVAL_SECONDS * 1000 },
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,
     logLevel: e.LOG_LEVEL,

@@ -22,13 +22,18 @@ import { redisDedupe } from './gateway/dedupe';
 import { gatewayCounters } from './metrics';
 import { createActivities, type AppInstance } from './worker/activities';
 import { startWorker, type RunningWorker } from './worker/worker';
+import { createPollerActivities } from './pollers/activities';
+import { recordingSink, redisPublishedState } from './pollers/published-state';
+import { ingestPublisher } from './pollers/publish';
+import { redisSnapshotStore } from './pollers/snapshot-store';
+import { ensurePollers, pollerSpecs } from './pollers/start';
 
 export interface PipelineOptions {
   config: Config;
   endpoints: Pick<StackEndpoints, 'kafkaBrokers' | 'temporalAddress' | 'redisUrl'>;
   log: Logger;
   /** Which parts run in this process (all by default). */
-  parts?: { gateway?: boolean; dispatcher?: boolean; worker?: boolean };
+  parts?: { gateway?: boolean; dispatcher?: boolean; worker?: boolean; pollers?: boolean };
   /** Listen port for the gateway (0 picks a free one). */
   gatewayPort?: number;
   workflowBundle?: WorkflowBundleOption;
@@ -88,7 +93,8 @@ export function devAppInstances(config: Config, redisUrl: string): Map<string, A
  */
 export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const { config, endpoints, log } = opts;
-  const parts = { gateway: true, dispatcher: true, worker: true, ...opts.parts };
+  // Pollers run with the worker (it executes their activities): off when the worker is.
+  const parts = { gateway: true, dispatcher: true, worker: true, pollers: true, ...opts.parts };
   installTemporalRuntime(log);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -125,6 +131,15 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     await redis.connect().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'redis unavailable at start; dedupe and rate limits degrade'));
     stops.push(async () => void redis.disconnect());
 
+    // Reconciliation pollers (services/pollers/README.md). Whatever publishes BambooHR events records
+    // them in the published-state ledger, so a poll can tell a delivered change from a missed one.
+    const counters = gatewayCounters();
+    const ledger = redisPublishedState(redis);
+    const sink = config.pollers.bamboohrIntervalMs > 0 && Object.keys(config.bamboohr).length > 0
+      ? recordingSink(producer, ledger, { track: (source) => source.startsWith('/hr/bamboohr/'), log })
+      : producer;
+    const edgeDedupe = redisDedupe(redis, { ttlSeconds: 7 * 24 * 3600 });
+
     if (parts.worker) {
       // A bad policy fails here, at boot, with every problem listed.
       const policy: LoadedPolicy | undefined = config.policyFile
@@ -143,14 +158,23 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
           record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
         },
       });
+      const pollerActivities = createPollerActivities({
+        bamboohr: config.bamboohr,
+        workday: config.workday,
+        publisher: ingestPublisher({ producer: sink, dedupe: edgeDedupe, metrics: counters, log: log.child({ component: 'pollers' }), now: Date.now }),
+        ledger,
+        snapshots: redisSnapshotStore(redis),
+        log,
+      });
       const worker: RunningWorker = await startWorker({
         address: endpoints.temporalAddress,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        activities,
+        activities: { ...activities, ...pollerActivities },
         log,
         workflowBundle: opts.workflowBundle,
       });
+      if (parts.pollers) await ensurePollers({ temporal, taskQueue: config.temporal.taskQueue, specs: pollerSpecs(config), log });
       stops.push(async () => {
         await worker.shutdown();
         await Promise.all([...new Set([...apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
@@ -183,9 +207,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     if (parts.gateway) {
       if (!config.gateway.canonicalSecret) throw new Error('JML_CANONICAL_SECRET must be set to run the gateway');
       gateway = buildGateway({
-        producer,
-        dedupe: redisDedupe(redis, { ttlSeconds: 7 * 24 * 3600 }),
-        metrics: gatewayCounters(),
+        producer: sink,
+        dedupe: edgeDedupe,
+        metrics: counters,
         isReady: () => kafkaReady,
         log: log.child({ component: 'gateway' }),
         canonicalSecret: config.gateway.canonicalSecret,

@@ -1,0 +1,141 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import type { BambooHrCursor, PollRequest, PollSummary, WorkdayCursor } from '../../workflows/poller-contracts';
+import type { BambooHrTenantConfig, WorkdayTenantConfig } from '../config';
+import { createBambooHrClient, type BambooHrClient } from '../gateway/sources/bamboohr/hydrate';
+import { isSourceApiError } from '../gateway/sources/shared/api-error';
+import { createRaasClient, type RaasClient } from '../gateway/sources/workday/raas';
+import { pollBambooHrOnce } from './bamboohr';
+import { isPollerError, PollerError } from './errors';
+import type { PublishedState } from './published-state';
+import type { PollPublisher } from './publish';
+import type { SnapshotStore } from './snapshot-store';
+import { pollWorkdayOnce } from './workday';
+
+export interface PollerActivityDeps {
+  bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
+  workday: Readonly<Record<string, WorkdayTenantConfig>>;
+  publisher: PollPublisher;
+  /** The published-state ledger (BambooHR); without it every observed change is published. */
+  ledger?: PublishedState;
+  snapshots: SnapshotStore;
+  log: Logger;
+  now?: () => number;
+  /** Prefix of Workday snapshot keys in Redis (tests use their own). */
+  snapshotKeyPrefix?: string;
+  /** How often a running poll heartbeats on its own (default 10 s). */
+  heartbeatEveryMs?: number;
+  /** Client factories (tests may wrap them); default: the real clients from the tenant config. */
+  bambooHrClientFor?: (tenant: string, config: BambooHrTenantConfig) => BambooHrClient;
+  raasClientFor?: (tenant: string, raas: NonNullable<WorkdayTenantConfig['raas']>) => RaasClient;
+}
+
+/**
+ * The poll activities of the reconciliation pollers (workflows/poller.ts), built from injected
+ * dependencies. Each runs one poll of one tenant and returns the next cursor. Failures become
+ * Temporal failures typed by their code (source API codes such as `transient`, `rate-limited`,
+ * `auth`; poller codes in errors.ts), with `nextRetryDelay` from a vendor's Retry-After.
+ */
+export function createPollerActivities(deps: PollerActivityDeps) {
+  const now = deps.now ?? Date.now;
+  const bambooClients = new Map<string, BambooHrClient>();
+  const raasClients = new Map<string, RaasClient>();
+  const log = deps.log.child({ component: 'pollers' });
+
+  return {
+    /** One BambooHR poll (see services/pollers/bamboohr.ts). */
+    async pollBambooHr(req: PollRequest<BambooHrCursor>): Promise<PollSummary<BambooHrCursor>> {
+      const config = Object.hasOwn(deps.bamboohr, req.tenant) ? deps.bamboohr[req.tenant] : undefined;
+      if (!config) throw toFailure(unknownTenant('bamboohr', req.tenant));
+      let client = bambooClients.get(req.tenant);
+      if (!client) {
+        client = deps.bambooHrClientFor?.(req.tenant, config) ?? createBambooHrClient({ baseUrl: config.apiBaseUrl, apiKey: config.apiKey });
+        bambooClients.set(req.tenant, client);
+      }
+      const c = client;
+      return withHeartbeats(deps.heartbeatEveryMs, (heartbeat) =>
+        pollBambooHrOnce(
+          {
+            tenant: req.tenant,
+            client: c,
+            ...(config.timeZone ? { timeZone: config.timeZone } : {}),
+            ...(deps.ledger ? { ledger: deps.ledger } : {}),
+            publisher: deps.publisher,
+            log,
+            now,
+            heartbeat,
+          },
+          req.cursor,
+        ),
+      );
+    },
+
+    /** One Workday RaaS poll (see services/pollers/workday.ts). */
+    async pollWorkday(req: PollRequest<WorkdayCursor>): Promise<PollSummary<WorkdayCursor>> {
+      const config = Object.hasOwn(deps.workday, req.tenant) ? deps.workday[req.tenant] : undefined;
+      const raas = config?.raas;
+      if (!config || !raas) throw toFailure(unknownTenant('workday', req.tenant));
+      let client = raasClients.get(req.tenant);
+      if (!client) {
+        client = deps.raasClientFor?.(req.tenant, raas) ?? createRaasClient({ reportUrl: raas.reportUrl, user: raas.user, password: raas.password });
+        raasClients.set(req.tenant, client);
+      }
+      const c = client;
+      return withHeartbeats(deps.heartbeatEveryMs, () =>
+        pollWorkdayOnce(
+          {
+            tenant: req.tenant,
+            client: c,
+            ...(raas.prompts ? { prompts: raas.prompts } : {}),
+            defaultTimeZone: config.defaultTimeZone,
+            snapshots: deps.snapshots,
+            ...(deps.snapshotKeyPrefix ? { keyPrefix: deps.snapshotKeyPrefix } : {}),
+            publisher: deps.publisher,
+            log,
+            now,
+          },
+          req.cursor,
+        ),
+      );
+    },
+  };
+}
+
+export type PollerActivities = ReturnType<typeof createPollerActivities>;
+
+function unknownTenant(source: string, tenant: string): PollerError {
+  return new PollerError({ code: 'tenant-unknown', message: `no ${source} tenant '${tenant}' with polling is configured on this worker`, context: { source, tenant } });
+}
+
+/**
+ * Runs `fn` in the current activity, heartbeating every `everyMs` (so a slow report download
+ * is not mistaken for a lost worker) and whenever `fn` reports progress; maps errors to failures.
+ */
+async function withHeartbeats<T>(everyMs: number | undefined, fn: (heartbeat: (details: unknown) => void) => Promise<T>): Promise<T> {
+  const activity = Context.current();
+  const beat = (details?: unknown) => activity.heartbeat(details);
+  const timer = setInterval(() => beat(), everyMs ?? 10_000);
+  try {
+    return await fn(beat);
+  } catch (err) {
+    throw toFailure(err);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Coded errors become Temporal failures with that code as `type`; anything else is rethrown (retryable). */
+export function toFailure(err: unknown): unknown {
+  if (isPollerError(err) || isSourceApiError(err, 'BambooHrApiError') || isSourceApiError(err, 'WorkdayApiError')) {
+    const retryAfterMs = 'retryAfterMs' in err ? err.retryAfterMs : undefined;
+    return ApplicationFailure.create({
+      type: err.code,
+      message: err.message,
+      nonRetryable: !err.retryable,
+      ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
+      details: [err.context],
+      cause: err,
+    });
+  }
+  return err;
+}

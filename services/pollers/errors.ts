@@ -1,0 +1,36 @@
+/**
+ * Errors of the reconciliation pollers that are not an HR vendor's API error (those are the
+ * sources' `SourceApiError`, see services/gateway/sources/shared/api-error.ts). Each has a stable
+ * `code` that becomes the Temporal failure `type` of the poll activity, and `retryable`.
+ */
+export const POLLER_ERROR_CODES = {
+  /** Kafka did not acknowledge the poll's events; the poll is retried from the same cursor. */
+  'kafka-unavailable': { retryable: true },
+  /** The Redis that keeps Workday's baseline snapshot did not answer; retried. */
+  'snapshot-store-unavailable': { retryable: true },
+  /** The workflow names a tenant this worker has no (polling) configuration for. */
+  'tenant-unknown': { retryable: false },
+  /** The RaaS report cannot be reconciled (a row without Worker_ID…); retried at the next interval. */
+  'report-invalid': { retryable: false },
+} as const satisfies Record<string, { retryable: boolean }>;
+
+export type PollerErrorCode = keyof typeof POLLER_ERROR_CODES;
+
+export class PollerError extends Error {
+  readonly code: PollerErrorCode;
+  readonly retryable: boolean;
+  readonly context: Record<string, string | number | boolean>;
+
+  constructor(opts: { code: PollerErrorCode; message: string; cause?: unknown; context?: Record<string, string | number | boolean> }) {
+    super(opts.message, { cause: opts.cause });
+    this.name = 'PollerError';
+    this.code = opts.code;
+    this.retryable = POLLER_ERROR_CODES[opts.code].retryable;
+    this.context = opts.context ?? {};
+  }
+}
+
+/** Structural check (name and code), so it also holds across module copies. */
+export function isPollerError(err: unknown): err is PollerError {
+  return err instanceof Error && err.name === 'PollerError' && typeof (err as PollerError).code === 'string';
+}

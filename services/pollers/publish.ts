@@ -1,0 +1,61 @@
+import type { JmlEvent } from '../../schemas/jml-event.v1';
+import { ingest, type IngestDeps } from '../gateway/ingest';
+import { recordRejection } from '../gateway/reject';
+import { PollerError } from './errors';
+
+/**
+ * How a poll hands its events to Kafka: exactly the gateway's path ({@link ingest}), so poll events
+ * get the same topic, key (`subject`), headers (`jml-event-id`, `jml-event-type`,
+ * `jml-schema-version`), edge dedupe by id and a record in `hr.webhooks.raw.v1` (here: what the poll
+ * observed, under the route `/pollers/<source>/<tenant>`).
+ */
+export interface PollPublisher {
+  /** Resolves once Kafka acknowledged; throws {@link PollerError} `kafka-unavailable` otherwise. */
+  publish(req: PublishRequest): Promise<PublishResult>;
+  /** Records an observation that could not become an event in `jml.events.dlq.v1`. */
+  reject(req: RejectRequest): Promise<void>;
+}
+
+export interface PublishRequest {
+  route: string;
+  /** What the poll saw (ids, actions, times; no field values), archived as the "delivery". */
+  observation: unknown;
+  events: readonly JmlEvent[];
+}
+
+export interface PublishResult {
+  accepted: string[];
+  duplicates: string[];
+}
+
+export interface RejectRequest {
+  route: string;
+  observation: unknown;
+  reason: string;
+}
+
+/** Events per produce: keeps each request well under Kafka's default message size limits. */
+const CHUNK = 200;
+
+export function ingestPublisher(deps: IngestDeps): PollPublisher {
+  return {
+    async publish(req) {
+      const result: PublishResult = { accepted: [], duplicates: [] };
+      for (let i = 0; i < req.events.length; i += CHUNK) {
+        const chunk = req.events.slice(i, i + CHUNK);
+        const body = Buffer.from(JSON.stringify(req.observation));
+        const r = await ingest(deps, { route: req.route, body, contentType: 'application/json' }, chunk);
+        if (r.status === 'kafka-unavailable') {
+          throw new PollerError({ code: 'kafka-unavailable', message: 'Kafka did not acknowledge the poll events', context: { route: req.route, events: chunk.length } });
+        }
+        result.accepted.push(...r.accepted);
+        result.duplicates.push(...r.duplicates);
+      }
+      return result;
+    },
+    async reject(req) {
+      const ok = await recordRejection(deps, { route: req.route, body: Buffer.from(JSON.stringify(req.observation)), code: 'invalid-payload', reason: req.reason });
+      if (!ok) throw new PollerError({ code: 'kafka-unavailable', message: 'Kafka did not acknowledge a poll rejection', context: { route: req.route } });
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { memoryPublishedState, memorySink } from '../../test/fakes/pollers';
+import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
+import { TOPICS } from '../kafka/topics';
+import { diffDigests, personDigests, recordingSink } from './published-state';
+
+const log = pino({ level: 'silent' });
+const PERSON: PersonSnapshot = { employeeId: '4101', workerType: 'employee', status: 'pre-hire', givenName: 'Ada', familyName: 'Lovelace', jobTitle: null, custom: { payGroup: 'UK' } };
+
+function event(over: Partial<JmlEvent> & { person?: Partial<PersonSnapshot> } = {}): JmlEvent {
+  const { person, ...rest } = over;
+  return {
+    specversion: '1.0',
+    id: 'bamboohr-1',
+    source: '/hr/bamboohr/acme',
+    type: 'jml.joiner',
+    subject: 'bamboohr:4101',
+    time: '2026-03-01T10:00:00Z',
+    data: { effectiveAt: '2026-03-01T10:00:00Z', enteredAt: '2026-03-01T10:00:00Z', person: { ...PERSON, ...person }, changedFields: [] },
+    ...rest,
+  };
+}
+
+describe('published-state digests', () => {
+  it('personDigests > one digest per field and custom attribute; pre-hire and active are one status, terminated another', () => {
+    const d = personDigests(PERSON);
+    expect(Object.keys(d).sort()).toEqual(['custom.payGroup', 'employeeId', 'familyName', 'givenName', 'jobTitle', 'status', 'workerType']);
+    expect(Object.values(d).every((v) => /^[0-9a-f]{16}$/.test(v))).toBe(true);
+    expect(personDigests({ ...PERSON, status: 'active' })).toEqual(d);
+    expect(personDigests({ ...PERSON, status: 'terminated' }).status).not.toBe(d.status);
+    expect(JSON.stringify(d)).not.toContain('Ada');
+  });
+
+  it('diffDigests > tells a changed field from one that was unknown before', () => {
+    const before = personDigests(PERSON);
+    const after = personDigests({ ...PERSON, givenName: 'Augusta', department: 'R&D', jobTitle: undefined });
+    expect(diffDigests(before, after)).toEqual({ changed: ['givenName', 'jobTitle'], completed: ['department'] });
+    expect(diffDigests(before, before)).toEqual({ changed: [], completed: [] });
+  });
+});
+
+describe('recordingSink', () => {
+  const outgoing = (e: JmlEvent) => ({ topic: TOPICS.events, message: { key: e.subject, value: JSON.stringify(e) } });
+
+  it('records events of tracked sources once Kafka acknowledged them, and nothing else', async () => {
+    const sink = memorySink();
+    const ledger = memoryPublishedState();
+    const recording = recordingSink(sink, ledger, { track: (s) => s.startsWith('/hr/bamboohr/'), log });
+    const canonical = event({ id: 'other-1', source: '/hr/other', subject: 'other:1' });
+    await recording.send([outgoing(event()), outgoing(canonical), { topic: TOPICS.raw, message: { key: null, value: 'not json' } }]);
+    expect([...ledger.entries.keys()]).toEqual(['/hr/bamboohr/acme|bamboohr:4101']);
+    expect(ledger.entries.get('/hr/bamboohr/acme|bamboohr:4101')).toMatchObject({ eventId: 'bamboohr-1', atMs: Date.parse('2026-03-01T10:00:00Z') });
+    expect(sink.sent).toHaveLength(3);
+  });
+
+  it('records nothing when Kafka did not acknowledge, and still succeeds when only the ledger fails', async () => {
+    const sink = memorySink();
+    const ledger = memoryPublishedState();
+    const recording = recordingSink(sink, ledger, { track: () => true, log });
+    sink.failNext();
+    await expect(recording.send([outgoing(event())])).rejects.toThrow('scripted produce failure');
+    expect(ledger.entries.size).toBe(0);
+    ledger.failNext();
+    await expect(recording.send([outgoing(event())])).resolves.toBeUndefined();
+    expect([sink.sent.length, ledger.entries.size]).toEqual([1, 0]);
+  });
+});

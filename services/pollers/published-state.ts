@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { JmlEvent, type PersonSnapshot } from '../../schemas/jml-event.v1';
+import type { RecordSink } from '../gateway/ingest';
+import type { Outgoing } from '../kafka/coalescing-producer';
+import { TOPICS } from '../kafka/topics';
+
+/**
+ * The published-state ledger: for each person of a polled source, a digest of the PersonSnapshot in
+ * the newest event the pipeline published for them, by whichever path (webhook or poll). It is how
+ * a reconciliation poll tells "HR changed and nobody told us" from "a webhook already delivered
+ * this": the poll compares HR's current record with the ledger and publishes only a difference.
+ *
+ * - Written after Kafka acknowledged (see {@link recordingSink}), so a failed produce never hides
+ *   a change from the poll.
+ * - Moves forward only: an entry is replaced only by an event entered at the same time or later.
+ * - Holds no personal data: one SHA-256 (16 hex) per snapshot field, the status as a class
+ *   (`employed` for pre-hire and active, so a start date passing is not a change), event id and time.
+ * - Best effort: when Redis is away the poll publishes what it sees (downstream dedupes by id and
+ *   connectors ensure state), so an outage costs duplicates, never a lost change.
+ */
+export interface PublishedEntry {
+  /** Id of the event this entry came from. */
+  eventId: string;
+  /** Its `time` (entry moment), epoch ms. */
+  atMs: number;
+  /** Snapshot field (or `custom.<name>`) → digest of its value; an absent field is unknown. */
+  fields: Readonly<Record<string, string>>;
+}
+
+export interface PublishedState {
+  /** The entries of these people (`undefined` for those without one). Throws when the store is unreachable. */
+  get(req: { source: string; subjects: readonly string[] }): Promise<Array<PublishedEntry | undefined>>;
+  /** Records these published events (newer-or-equal wins per person). Throws when the store is unreachable. */
+  record(events: readonly JmlEvent[]): Promise<void>;
+}
+
+/** The status as the ledger compares it: pre-hire and active are one class. */
+export function statusClass(status: PersonSnapshot['status']): string {
+  return status === 'pre-hire' || status === 'active' ? 'employed' : status;
+}
+
+/** The ledger's digest of a status (of its class). */
+export function statusDigest(status: PersonSnapshot['status']): string {
+  return digest(statusClass(status));
+}
+
+/** Per-field digests of a snapshot; `custom` attributes are fields of their own (`custom.payGroup`). */
+export function personDigests(person: PersonSnapshot): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(person)) {
+    if (value === undefined) continue;
+    if (key === 'custom') {
+      for (const [name, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[`custom.${name}`] = digest(v);
+    } else {
+      out[key] = key === 'status' ? statusDigest(value as PersonSnapshot['status']) : digest(value);
+    }
+  }
+  return out;
+}
+
+export interface DigestDiff {
+  /** Known before and different now (or known before and unknown now). */
+  changed: string[];
+  /** Unknown before, known now: the record was completed, not changed. */
+  completed: string[];
+}
+
+/** Which fields differ between a ledger entry and a snapshot's digests; sorted. */
+export function diffDigests(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): DigestDiff {
+  const changed: string[] = [];
+  const completed: string[] = [];
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    if (before[key] === after[key]) continue;
+    if (before[key] === undefined) completed.push(key);
+    else changed.push(key);
+  }
+  return { changed, completed };
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+// Replace only when the stored entry is not newer: KEYS[1], ARGV = atMs, value, ttl seconds.
+const RECORD_IF_NEWER = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local at = tonumber(string.match(cur, '^(%d+)|'))
+  if at and at > tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
+return 1`;
+
+export interface RedisPublishedStateOptions {
+  /** Default `jml:published:v1`. */
+  keyPrefix?: string;
+  /** Entries expire when a person has no event for this long (default 400 days). */
+  ttlSeconds?: number;
+}
+
+/** The ledger in Redis: one string per person, `<atMs>|<json>`, under `<prefix>:<source>:<subject>`. */
+export function redisPublishedState(redis: Redis, opts: RedisPublishedStateOptions = {}): PublishedState {
+  const prefix = opts.keyPrefix ?? 'jml:published:v1';
+  const ttl = String(opts.ttlSeconds ?? 400 * 24 * 3600);
+  const key = (source: string, subject: string) => `${prefix}:${source}:${subject}`;
+  return {
+    async get({ source, subjects }) {
+      if (subjects.length === 0) return [];
+      const values = await redis.mget(subjects.map((s) => key(source, s)));
+      return values.map((v) => (v === null ? undefined : parseEntry(v)));
+    },
+    async record(events) {
+      if (events.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const e of events) {
+        const atMs = Date.parse(e.time);
+        const entry: PublishedEntry = { eventId: e.id, atMs, fields: personDigests(e.data.person) };
+        pipeline.eval(RECORD_IF_NEWER, 1, key(e.source, e.subject), String(atMs), JSON.stringify(entry), ttl);
+      }
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    },
+  };
+}
+
+function parseEntry(value: string): PublishedEntry | undefined {
+  try {
+    return JSON.parse(value.slice(value.indexOf('|') + 1)) as PublishedEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A {@link RecordSink} that records, once Kafka acknowledged a send, the events it carried to
+ * `jml.events.v1` whose source `track` accepts. The gateway and the pollers publish through it, so
+ * the ledger sees webhook and poll events alike. A ledger failure is logged, never thrown: the
+ * events are in Kafka, and a missing entry only costs a duplicate later.
+ */
+export function recordingSink(inner: RecordSink, ledger: PublishedState, opts: { track: (source: string) => boolean; log: Logger }): RecordSink {
+  return {
+    async send(items: Outgoing[]) {
+      await inner.send(items);
+      const events: JmlEvent[] = [];
+      for (const { topic, message } of items) {
+        if (topic !== TOPICS.events || message.value === null || message.value === undefined) continue;
+        const parsed = JmlEvent.safeParse(parseJson(message.value.toString()));
+        if (parsed.success && opts.track(parsed.data.source)) events.push(parsed.data);
+      }
+      if (events.length === 0) return;
+      await ledger.record(events).catch((err: unknown) => opts.log.warn({ err: (err as Error).message, events: events.length }, 'could not record published state; a later poll may repeat these'));
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,117 @@
+import type { Dedupe } from '../../services/gateway/dedupe';
+import type { RecordSink } from '../../services/gateway/ingest';
+import type { Outgoing } from '../../services/kafka/coalescing-producer';
+import type { RaasSnapshot } from '../../services/gateway/sources/workday/raas-report';
+import { personDigests, type PublishedEntry, type PublishedState } from '../../services/pollers/published-state';
+import type { SnapshotStore } from '../../services/pollers/snapshot-store';
+import type { JmlEvent } from '../../schemas/jml-event.v1';
+
+/**
+ * In-memory stand-ins for the pollers' stores, for unit tests. Each follows the contract of the
+ * Redis implementation it replaces (services/pollers/), including "newer-or-equal wins" for the
+ * ledger; integration tests use the real Redis ones.
+ */
+
+/** Kafka as a list: every acknowledged send is appended; `failNext` makes the next send throw. */
+export interface MemorySink extends RecordSink {
+  readonly sent: Outgoing[];
+  failNext(): void;
+  /** Events sent to `topic`, parsed. */
+  eventsOn(topic: string): JmlEvent[];
+}
+
+export function memorySink(): MemorySink {
+  const sent: Outgoing[] = [];
+  let fail = false;
+  return {
+    sent,
+    failNext() {
+      fail = true;
+    },
+    async send(items) {
+      if (fail) {
+        fail = false;
+        throw new Error('scripted produce failure');
+      }
+      sent.push(...items);
+    },
+    eventsOn(topic) {
+      return sent.filter((o) => o.topic === topic).map((o) => JSON.parse(String(o.message.value)) as JmlEvent);
+    },
+  };
+}
+
+export function memoryDedupe(): Dedupe & { readonly ids: Set<string> } {
+  const ids = new Set<string>();
+  return {
+    ids,
+    async seen(list) {
+      return new Set(list.filter((id) => ids.has(id)));
+    },
+    async remember(list) {
+      for (const id of list) ids.add(id);
+    },
+  };
+}
+
+export interface MemoryPublishedState extends PublishedState {
+  readonly entries: Map<string, PublishedEntry>;
+  /** The next call throws (an unreachable store). */
+  failNext(): void;
+}
+
+export function memoryPublishedState(): MemoryPublishedState {
+  const entries = new Map<string, PublishedEntry>();
+  let fail = false;
+  const check = () => {
+    if (fail) {
+      fail = false;
+      throw new Error('scripted ledger failure');
+    }
+  };
+  return {
+    entries,
+    failNext() {
+      fail = true;
+    },
+    async get({ source, subjects }) {
+      check();
+      return subjects.map((s) => entries.get(`${source}|${s}`));
+    },
+    async record(events) {
+      check();
+      for (const e of events) {
+        const key = `${e.source}|${e.subject}`;
+        const atMs = Date.parse(e.time);
+        const current = entries.get(key);
+        if (current && current.atMs > atMs) continue;
+        entries.set(key, { eventId: e.id, atMs, fields: personDigests(e.data.person) });
+      }
+    },
+  };
+}
+
+export interface MemorySnapshotStore extends SnapshotStore {
+  readonly snapshots: Map<string, RaasSnapshot>;
+  readonly writes: string[];
+}
+
+export function memorySnapshotStore(): MemorySnapshotStore {
+  const snapshots = new Map<string, RaasSnapshot>();
+  const writes: string[] = [];
+  return {
+    snapshots,
+    writes,
+    async put({ key, snapshot }) {
+      writes.push(key);
+      snapshots.set(key, structuredClone(snapshot));
+    },
+    async get(key) {
+      const s = snapshots.get(key);
+      return s === undefined ? undefined : structuredClone(s);
+    },
+    async touch(key) {
+      return snapshots.has(key);
+    },
+  };
+}
