@@ -176,7 +176,7 @@ rules:
 
   it('future-dated hire > waits for its effective moment; an involuntary leaver does not wait for its date', async () => {
     const personKey = `test:${run}-future`;
-    const startsAt = Date.now() + 4_000;
+    const startsAt = Date.now() + 8_000; // ample for the event to arrive first, even on a busy machine
     const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(-1_000), effectiveAt: new Date(startsAt).toISOString() });
     await post(joiner);
     const waiting = await stateWhen(personKey, 'the hire to be waiting', (s) => s.waiting.length === 1);
