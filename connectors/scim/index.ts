@@ -29,6 +29,15 @@ export function createScimConnector() {
     description: 'SCIM 2.0 users (core + enterprise extension) and group memberships, with per-app profiles.',
     config: ScimConfig as z.ZodType<ScimConfig>,
     secrets: SCIM_SECRETS,
+    /**
+     * A profile's write limit as a token bucket of five seconds' worth. It counts steps, not requests
+     * (a step is a lookup plus at most a few writes) and one bucket per app, not per endpoint: stricter
+     * than the app, never looser.
+     */
+    rateLimitFor(config) {
+      const limit = (PROFILES[config.profile] as ScimProfile).writeLimit;
+      return limit ? { perSecond: limit.requestsPerMinute / 60, burst: Math.max(1, Math.floor(limit.requestsPerMinute / 12)) } : undefined;
+    },
     capabilities: [
       'account.read',
       'account.create',

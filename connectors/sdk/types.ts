@@ -146,6 +146,11 @@ export interface ConnectorDefinition<Config = unknown, Caps extends Capability =
   secrets: readonly string[];
   capabilities: readonly Caps[];
   operations: OperationsFor<Config, Caps>;
+  /**
+   * The app's documented request limit for an instance with this config, applied as the app's shared
+   * rate limit when the policy sets none (e.g. Slack's 180 writes a minute).
+   */
+  rateLimitFor?(config: Config): { perSecond: number; burst: number } | undefined;
   /** Releases clients the connector opened (called once at worker shutdown). */
   dispose?(): Promise<void>;
 }

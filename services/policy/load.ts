@@ -108,7 +108,7 @@ export function loadPolicy(req: {
         ...(mapping ? { mapping } : {}),
         leaver: app.leaver,
         ...(deleteAfterMs !== undefined ? { deleteAfterMs } : {}),
-        ...(app.rateLimit ? { rateLimit: app.rateLimit } : {}),
+        ...rateLimitOf(app.rateLimit ?? connector.rateLimitFor?.(settings.data)),
       });
     }
   }
@@ -147,3 +147,5 @@ function durationOrProblem(iso: string, path: string, problems: string[]): numbe
     return 0;
   }
 }
+
+const rateLimitOf = (limit: { perSecond: number; burst: number } | undefined) => (limit ? { rateLimit: limit } : {});

@@ -179,6 +179,20 @@ apps:
     expect(() => load(text.replace('connector: plain', 'connector: dev-redis'))).not.toThrow();
   });
 
+  it('loads > an app profile\'s documented write limit is the rate limit unless the policy sets one', () => {
+    const scim = (profile: string, extra = '') =>
+      `{ connector: scim, settings: { baseUrl: "http://127.0.0.1:1/scim/v2", profile: ${profile} }, secrets: { bearerToken: { env: T } }${extra} }`;
+    const policy = load(`version: 1
+apps:
+  slack: ${scim('slack')}
+  tuned: ${scim('slack', ', rateLimit: { perSecond: 1, burst: 2 }')}
+  plain: ${scim('generic')}
+`, { T: 'token' });
+    expect(policy.apps.get('slack')?.rateLimit).toEqual({ perSecond: 3, burst: 15 });
+    expect(policy.apps.get('tuned')?.rateLimit).toEqual({ perSecond: 1, burst: 2 });
+    expect(policy.apps.get('plain')?.rateLimit).toBeUndefined();
+  });
+
   it('loads > refuses retention periods and guard windows in calendar units', () => {
     const text = POLICY.replace('version: 1', 'version: 1\nmassChangeGuard: { max: 5, window: P1M }').replace(
       'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }',
