@@ -39,7 +39,7 @@ export interface PersonWorkflowInput {
 
 export interface ProcessedEvent {
   eventId: string;
-  type: JmlEvent['type'] | 'retention-delete';
+  type: JmlEvent['type'] | 'retention-delete' | 'prestart';
   /**
    * `superseded`: not applied, because newer HR truth already decided (see person.ts);
    * `needs-attention`: applied except in apps that failed (and were compensated);
@@ -76,6 +76,14 @@ export interface CarriedPersonState {
   person?: PersonSnapshot;
   apps?: HeldApps;
   deletes?: ScheduledDelete[];
+  prestarts?: Record<string, PreStartGroup[]>;
+}
+
+/** Apps to prepare (disabled) ahead of a pending hire, and when (epoch ms). */
+export interface PreStartGroup {
+  at: number;
+  appIds: string[];
+  done: boolean;
 }
 
 export interface PersonState {
@@ -98,6 +106,8 @@ export interface PersonState {
   scheduledDeletes: Array<{ appIds: string[]; dueAt: string; leaverEventId: string }>;
   /** Future-dated events waiting for their effective moment (ISO instants). */
   waiting: Array<{ eventId: string; type: JmlEvent['type']; until: string }>;
+  /** Accounts prepared, or to be prepared, ahead of a pending hire's start (preStart). */
+  preStarts: Array<{ eventId: string; appIds: string[]; at: string; done: boolean }>;
 }
 
 export interface EventWorkflowInput {

@@ -5,11 +5,14 @@ import {
   executeChild,
   log,
   ParentClosePolicy,
+  patched,
+  proxyActivities,
   setHandler,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { employeeIdOf, sourceOf, type JmlEvent, type PersonSnapshot } from '../schemas/jml-event.v1';
+import type { Activities } from '../services/worker/activities';
 import type { HeldApp } from '../services/worker/plan';
 import {
   eventWorkflowId,
@@ -20,6 +23,7 @@ import {
   type EventOutcome,
   type EventWorkflowInput,
   type PersonWorkflowInput,
+  type PreStartGroup,
   type ProcessedEvent,
   type ScheduledDelete,
 } from './contracts';
@@ -39,6 +43,8 @@ const familyOf = (type: JmlEvent['type']): Family =>
   type === 'jml.joiner' || type === 'jml.rehire' || type === 'jml.leaver' ? 'status' : type === 'jml.mover' || type === 'jml.update' ? 'attributes' : 'leave';
 const isJoin = (type: JmlEvent['type']) => type === 'jml.joiner' || type === 'jml.rehire';
 const ms = (iso: string) => Date.parse(iso);
+
+const lookup = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } });
 
 /**
  * Entity workflow `person/<personKey>`: everything that happens to one person, one thing at a time.
@@ -71,6 +77,8 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   const applied: AppliedEvent[] = [...(carried.applied ?? [])];
   const apps: Record<string, HeldApp> = { ...carried.apps };
   let deletes: ScheduledDelete[] = [...(carried.deletes ?? [])];
+  /** Pending hires' pre-start schedules (app `preStart`), by event id. */
+  const prestarts: Record<string, PreStartGroup[]> = { ...carried.prestarts };
   let person: PersonSnapshot | undefined = carried.person;
   let processed = carried.processed;
   let duplicates = carried.duplicates;
@@ -111,6 +119,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     apps: { ...apps },
     scheduledDeletes: deletes.map((d) => ({ appIds: d.appIds, dueAt: new Date(d.dueAt).toISOString(), leaverEventId: d.leaver.id })),
     waiting: queue.filter((e) => dueAt(e) > Date.now()).map((e) => ({ eventId: e.id, type: e.type, until: new Date(dueAt(e)).toISOString() })),
+    preStarts: Object.entries(prestarts).flatMap(([eventId, groups]) => groups.map((g) => ({ eventId, appIds: g.appIds, at: new Date(g.at).toISOString(), done: g.done }))),
   }));
 
   /** When an event may be applied: its effective moment; involuntary leavers at once. */
@@ -149,6 +158,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
         continue;
       }
       queue.splice(i, 1);
+      delete prestarts[e.id];
       superseded += 1;
       remember({ eventId: e.id, type: e.type, status: 'superseded', error: `superseded by ${by}` });
       log.info('event superseded by newer HR truth', { eventId: e.id, by });
@@ -182,14 +192,23 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
           ...(person ? { person } : {}),
           apps,
           deletes,
+          prestarts,
         },
       });
     }
     dropSuperseded();
+    // A future hire: ask once which apps to prepare ahead of the start (their `preStart`).
+    const unscheduled = queue.find((e) => isJoin(e.type) && dueAt(e) > Date.now() && !(e.id in prestarts));
+    if (unscheduled && patched('prestart-lookahead')) {
+      const { groups } = await lookup.preStartSchedule({ event: unscheduled });
+      prestarts[unscheduled.id] = groups.map((g) => ({ ...g, done: false }));
+      continue;
+    }
     const now = Date.now();
     const event = nextDue(now);
     if (event) {
       queue.splice(queue.indexOf(event), 1);
+      delete prestarts[event.id];
       current = event.id;
       const result = await applyEvent(personKey, event, { event, held: { ...apps } });
       current = undefined;
@@ -207,6 +226,17 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
       }
       continue;
     }
+    const prepare = queue.flatMap((e) => (prestarts[e.id] ?? []).filter((g) => !g.done && g.at <= now).map((g) => ({ event: e, group: g })))[0];
+    if (prepare) {
+      prepare.group.done = true;
+      const id = `${prepare.event.id}.prestart.${prepare.group.appIds.join('+')}`;
+      current = id;
+      const result = await applyEvent(personKey, prepare.event, { event: prepare.event, mode: 'prestart', appIds: prepare.group.appIds, held: { ...apps } }, id);
+      current = undefined;
+      remember({ ...result.processed, type: 'prestart' });
+      if (result.outcome) record(result.outcome, prepare.event, Date.now());
+      continue;
+    }
     const due = deletes.find((d) => d.dueAt <= now);
     if (due) {
       deletes = deletes.filter((d) => d !== due);
@@ -218,7 +248,11 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
       if (result.outcome && result.outcome.status !== 'rejected') record(result.outcome, due.leaver, Date.now());
       continue;
     }
-    const wakeAt = Math.min(...queue.filter((e) => !waitsForHire(e)).map(dueAt), ...deletes.map((d) => d.dueAt));
+    const wakeAt = Math.min(
+      ...queue.filter((e) => !waitsForHire(e)).map(dueAt),
+      ...deletes.map((d) => d.dueAt),
+      ...queue.flatMap((e) => (prestarts[e.id] ?? []).filter((g) => !g.done).map((g) => g.at)),
+    );
     const seenArrivals = arrivals;
     const woken = () => arrivals !== seenArrivals || shouldRoll();
     if (Number.isFinite(wakeAt)) await condition(woken, Math.max(1, wakeAt - now));
@@ -248,7 +282,7 @@ async function applyEvent(
   childKey = event.id,
 ): Promise<{ processed: ProcessedEvent; outcome?: EventOutcome }> {
   const base = { eventId: childKey, type: event.type };
-  const kind = input.mode === 'retention-delete' ? 'delete' : event.type.slice('jml.'.length);
+  const kind = input.mode === 'retention-delete' ? 'delete' : input.mode === 'prestart' ? 'prestart' : event.type.slice('jml.'.length);
   try {
     const outcome = await executeChild(jmlEventWorkflow, {
       workflowId: eventWorkflowId(personKey, childKey),

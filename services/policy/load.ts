@@ -14,6 +14,8 @@ export interface LoadedApp extends AppInstance {
   leaver: PolicyFile['apps'][string]['leaver'];
   /** `leaver.deleteAfter` in milliseconds; absent means disable only. */
   deleteAfterMs?: number;
+  /** `preStart` in milliseconds; absent means the account is created at the start. */
+  preStartMs?: number;
 }
 
 export interface LoadedPolicy {
@@ -99,6 +101,7 @@ export function loadPolicy(req: {
       }
     }
     const deleteAfterMs = app.leaver.deleteAfter === undefined ? undefined : durationOrProblem(app.leaver.deleteAfter, `apps.${appId}.leaver.deleteAfter`, problems);
+    const preStartMs = app.preStart === undefined ? undefined : durationOrProblem(app.preStart, `apps.${appId}.preStart`, problems);
     if (settings.success) {
       apps.set(appId, {
         appId,
@@ -108,6 +111,7 @@ export function loadPolicy(req: {
         ...(mapping ? { mapping } : {}),
         leaver: app.leaver,
         ...(deleteAfterMs !== undefined ? { deleteAfterMs } : {}),
+        ...(preStartMs !== undefined ? { preStartMs } : {}),
         ...rateLimitOf(app.rateLimit ?? connector.rateLimitFor?.(settings.data)),
       });
     }

@@ -1,6 +1,6 @@
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { mapPerson } from '../mapping';
-import { defaultAttributes, deleteStep, type AppPlan, type EventPlan, type HeldApp, type PlanEventInput, type PlannedStep } from '../worker/plan';
+import { defaultAttributes, deleteStep, type AppPlan, type EventPlan, type HeldApp, type PlanEventInput, type PlannedStep, type PreStartSchedule } from '../worker/plan';
 import { decide, type Entitlements } from './evaluate';
 import type { LoadedApp, LoadedPolicy } from './load';
 
@@ -41,6 +41,23 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     };
   }
   const current = decide(policy.file, event.subject, person);
+  const attributesFor = (appId: string) => attributes(policy.apps.get(appId) as LoadedApp, event, person);
+  if (req.mode === 'prestart') {
+    const wanted = new Set(req.appIds ?? []);
+    return {
+      eventId: event.id,
+      personKey: event.subject,
+      kind: 'prestart',
+      apps: sorted(current.entitlements)
+        .filter(([appId]) => wanted.has(appId))
+        .map(([appId, ents]) => ({
+          appId,
+          steps: [{ operation: 'createAccount', summary: 'create account, disabled until the start date', attributes: attributesFor(appId), enabled: false }, ...grants(ents)],
+          target: { status: 'disabled', entitlements: [...ents].sort() },
+        })),
+      why: { matchedRules: current.matchedRules, deniedBy: current.deniedBy },
+    };
+  }
   const before = event.data.previous ? decide(policy.file, event.subject, { ...person, ...event.data.previous }) : current;
   /** What the person holds in an app before this event: the workflow's memory, else the event's `previous`. */
   const heldIn = (appId: string): Set<string> | undefined => {
@@ -50,7 +67,6 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     }
     return before.entitlements.get(appId);
   };
-  const attributesFor = (appId: string) => attributes(policy.apps.get(appId) as LoadedApp, event, person);
   const active = (ents: Set<string>): HeldApp => ({ status: 'active', entitlements: [...ents].sort() });
   const joinerApp = (appId: string, ents: Set<string>): AppPlan => ({
     appId,
@@ -62,7 +78,24 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
 
   switch (event.type) {
     case 'jml.joiner':
-      for (const [appId, ents] of sorted(current.entitlements)) apps.push(joinerApp(appId, ents));
+      for (const [appId, ents] of sorted(current.entitlements)) {
+        const prepared = hasHeld && held[appId]?.status === 'disabled' ? heldIn(appId) : undefined;
+        if (!prepared) {
+          apps.push(joinerApp(appId, ents));
+          continue;
+        }
+        // Prepared ahead of the start date (preStart): enable it, and catch up on changed groups.
+        apps.push({
+          appId,
+          steps: [
+            { operation: 'createAccount', summary: 'ensure account', attributes: attributesFor(appId), enabled: true },
+            { operation: 'restoreAccount', summary: 'enable account (start date)' },
+            ...grants(difference(ents, prepared)),
+            ...revokes(difference(prepared, ents)),
+          ],
+          target: active(ents),
+        });
+      }
       break;
     case 'jml.rehire':
       for (const [appId, ents] of sorted(current.entitlements)) {
@@ -168,4 +201,21 @@ const revokes = (ents: Set<string>): PlannedStep[] =>
 
 function difference(a: Set<string>, b: Set<string>): Set<string> {
   return new Set([...a].filter((e) => !b.has(e)));
+}
+
+/**
+ * When a future-dated joiner or rehire should prepare which apps: each granted app with `preStart`
+ * at `effectiveAt - preStart`, grouped by moment. Empty for other events and when no app looks ahead.
+ */
+export function preStartSchedule(req: { policy: LoadedPolicy; event: JmlEvent }): PreStartSchedule {
+  const { policy, event } = req;
+  if (event.type !== 'jml.joiner' && event.type !== 'jml.rehire') return { groups: [] };
+  const start = Date.parse(event.data.effectiveAt);
+  const byMoment = new Map<number, string[]>();
+  for (const [appId] of sorted(decide(policy.file, event.subject, event.data.person).entitlements)) {
+    const lookahead = policy.apps.get(appId)?.preStartMs;
+    if (lookahead === undefined) continue;
+    byMoment.set(start - lookahead, [...(byMoment.get(start - lookahead) ?? []), appId]);
+  }
+  return { groups: [...byMoment].sort(([a], [b]) => a - b).map(([at, appIds]) => ({ at, appIds })) };
 }

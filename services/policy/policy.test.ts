@@ -6,7 +6,7 @@ import { makeEvent } from '../../test/support/events';
 import { decide, globMatch } from './evaluate';
 import { loadPolicy, PolicyError, type LoadedPolicy } from './load';
 import type { HeldApps } from '../worker/plan';
-import { planWithPolicy } from './plan';
+import { planWithPolicy, preStartSchedule } from './plan';
 
 const POLICY = `
 version: 1
@@ -191,6 +191,42 @@ apps:
     expect(policy.apps.get('slack')?.rateLimit).toEqual({ perSecond: 3, burst: 15 });
     expect(policy.apps.get('tuned')?.rateLimit).toEqual({ perSecond: 1, burst: 2 });
     expect(policy.apps.get('plain')?.rateLimit).toBeUndefined();
+  });
+
+  it('plans pre-start > schedules each looking-ahead app before the start, prepares it disabled with its groups, enables it at the start', () => {
+    const policy = load(
+      POLICY.replace('chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }', 'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, preStart: P7D }').replace(
+        'directory: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }',
+        'directory: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, preStart: P1D }',
+      ),
+    );
+    const joiner = makeEvent({ personKey: 'test:3', type: 'jml.joiner', effectiveAt: '2026-12-14T09:00:00Z' });
+    const start = Date.parse('2026-12-14T09:00:00Z');
+    expect(preStartSchedule({ policy, event: joiner })).toEqual({
+      groups: [
+        { at: start - 7 * 86_400_000, appIds: ['chat'] },
+        { at: start - 86_400_000, appIds: ['directory'] },
+      ],
+    });
+    expect(preStartSchedule({ policy, event: makeEvent({ personKey: 'test:3', type: 'jml.mover' }) })).toEqual({ groups: [] });
+    const prepare = planWithPolicy({ policy, event: joiner, mode: 'prestart', appIds: ['chat'] });
+    expect(prepare.apps).toEqual([
+      {
+        appId: 'chat',
+        steps: [
+          expect.objectContaining({ operation: 'createAccount', enabled: false }),
+          expect.objectContaining({ operation: 'grantAccess', entitlement: 'channel:eng' }),
+          expect.objectContaining({ operation: 'grantAccess', entitlement: 'channel:general' }),
+        ],
+        target: { status: 'disabled', entitlements: ['channel:eng', 'channel:general'] },
+      },
+    ]);
+    const atStart = planWithPolicy({ policy, event: joiner, held: { chat: { status: 'disabled', entitlements: ['channel:general'] } } });
+    expect(Object.fromEntries(atStart.apps.map((a) => [a.appId, a.steps.map((st) => st.summary)]))).toEqual({
+      chat: ['ensure account', 'enable account (start date)', 'add to channel:eng'],
+      code: ['create account', 'add to team:eng'],
+      directory: ['create account'],
+    });
   });
 
   it('loads > refuses retention periods and guard windows in calendar units', () => {

@@ -33,6 +33,11 @@ export const AppConfig = z.strictObject({
   secrets: z.record(z.string().min(1), SecretRef).default({}),
   mapping: AppMappingConfig.optional(),
   leaver: LeaverPolicy.default({}),
+  /**
+   * Pre-start lookahead, e.g. `P7D`: a future-dated hire gets this app's account (disabled, with its
+   * groups) this long before the start date, and it is enabled at the start.
+   */
+  preStart: z.iso.duration().optional(),
   rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().positive() }).optional(),
 });
 

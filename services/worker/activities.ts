@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
-import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep } from './plan';
+import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep, type PreStartSchedule } from './plan';
 import type { AppMapping } from '../mapping';
 import type { LoadedPolicy } from '../policy/load';
-import { planWithPolicy } from '../policy/plan';
+import { planWithPolicy, preStartSchedule } from '../policy/plan';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
 import { withUniqueValues } from './unique';
@@ -60,6 +60,11 @@ export function createActivities(deps: ActivityDeps) {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
       return deps.policy ? planWithPolicy({ ...input, policy: deps.policy }) : planForEveryApp(input, [...deps.apps.keys()]);
+    },
+
+    /** When a future-dated hire should prepare which apps (their `preStart`); none without a policy. */
+    async preStartSchedule(input: { event: JmlEvent }): Promise<PreStartSchedule> {
+      return deps.policy ? preStartSchedule({ policy: deps.policy, event: input.event }) : { groups: [] };
     },
 
     /**

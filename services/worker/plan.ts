@@ -40,17 +40,23 @@ export interface AppPlan {
 /**
  * What the workflow plans:
  * - `apply`: the event itself (the default);
- * - `retention-delete`: the deletes a leaver scheduled, once the app's retention has passed.
+ * - `retention-delete`: the deletes a leaver scheduled, once the app's retention has passed;
+ * - `prestart`: disabled accounts (with their groups) ahead of a future hire's start, in `appIds`.
  */
-export type PlanMode = 'apply' | 'retention-delete';
+export type PlanMode = 'apply' | 'retention-delete' | 'prestart';
 
 export interface PlanEventInput {
   event: JmlEvent;
   mode?: PlanMode;
   /** What the person holds today (from the person workflow); absent for the first event. */
   held?: HeldApps;
-  /** `retention-delete`: the apps whose retention has passed. */
+  /** `retention-delete`: the apps whose retention has passed; `prestart`: the apps to prepare. */
   appIds?: string[];
+}
+
+/** When to prepare which apps ahead of a future hire (epoch ms), from the apps' `preStart`. */
+export interface PreStartSchedule {
+  groups: Array<{ at: number; appIds: string[] }>;
 }
 
 /** Mass-change guard: more than `max` leaver/delete events inside `windowMs` are held for approval. */
@@ -91,6 +97,7 @@ export function planForEveryApp(input: PlanEventInput, appIds: readonly string[]
   const attributes = defaultAttributes(event);
   const kind = event.type.slice('jml.'.length);
   const base = { eventId: event.id, personKey: event.subject, kind };
+  if (input.mode === 'prestart') return { ...base, kind: 'prestart', apps: [] };
   if (input.mode === 'retention-delete') {
     return { ...base, kind: 'delete', apps: (input.appIds ?? []).map((appId) => ({ appId, steps: [deleteStep], target: { status: 'deleted', entitlements: [] } })) };
   }

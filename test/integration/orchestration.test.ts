@@ -82,7 +82,7 @@ describe('orchestration on the real stack', () => {
       taskQueue: `orch-${run}`,
       policy: `version: 1
 apps:
-  directory: ${devApp(', leaver: { deleteAfter: PT6S }')}
+  directory: ${devApp(', leaver: { deleteAfter: PT6S }, preStart: PT6S')}
   chat: ${devApp()}
   lab: { connector: refusing, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" } }
 rules:
@@ -174,18 +174,33 @@ rules:
     await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.rehire-inside-retention');
   });
 
-  it('future-dated hire > waits for its effective moment; an involuntary leaver does not wait for its date', async () => {
+  it('future-dated hire > waits for its effective moment, prepares apps with preStart disabled ahead of it; an involuntary leaver does not wait for its date', async () => {
     const personKey = `test:${run}-future`;
-    const startsAt = Date.now() + 8_000; // ample for the event to arrive first, even on a busy machine
+    // Ample for the event to arrive before anything is due, even on a busy machine.
+    const startsAt = Date.now() + 14_000;
+    const preparesAt = startsAt - 6_000; // directory: preStart PT6S
     const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(-1_000), effectiveAt: new Date(startsAt).toISOString() });
     await post(joiner);
-    const waiting = await stateWhen(personKey, 'the hire to be waiting', (s) => s.waiting.length === 1);
+    const waiting = await stateWhen(personKey, 'the hire to be waiting', (s) => s.waiting.length === 1 && s.preStarts.length === 1);
     expect(waiting.waiting).toEqual([{ eventId: joiner.id, type: 'jml.joiner', until: new Date(startsAt).toISOString() }]);
+    expect(waiting.preStarts).toEqual([{ eventId: joiner.id, appIds: ['directory'], at: new Date(preparesAt).toISOString(), done: false }]);
     expect(await accounts(personKey)).toEqual({ directory: 'none', chat: 'none', lab: 'none' });
-    await outcomeOf(personKey, joiner.id, 30_000);
-    const started = (await pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, joiner.id)).describe()).startTime.getTime();
-    expect(started).toBeGreaterThanOrEqual(startsAt - 50);
-    expect(await account('chat', personKey)).toBe('enabled [channel:eng channel:general]');
+
+    const prepared = await outcomeOf(personKey, `${joiner.id}.prestart.directory`, 30_000);
+    expect(prepared).toMatchObject({ kind: 'prestart', status: 'completed', apps: [{ appId: 'directory', steps: [{ operation: 'createAccount', outcome: 'applied' }] }] });
+    const preparedStart = (await pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, `${joiner.id}.prestart.directory`)).describe()).startTime.getTime();
+    expect(preparedStart).toBeGreaterThanOrEqual(preparesAt - 50);
+    expect(Date.now()).toBeLessThan(startsAt); // observed before the start date
+    expect(await accounts(personKey)).toEqual({ directory: 'disabled []', chat: 'none', lab: 'none' });
+
+    const started = await outcomeOf(personKey, joiner.id, 30_000);
+    const startedAt = (await pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, joiner.id)).describe()).startTime.getTime();
+    expect(startedAt).toBeGreaterThanOrEqual(startsAt - 50);
+    expect(started.apps.find((a) => a.appId === 'directory')?.steps.map((st) => [st.operation, st.outcome])).toEqual([
+      ['createAccount', 'already-in-state'],
+      ['restoreAccount', 'applied'],
+    ]);
+    expect(await accounts(personKey)).toEqual({ directory: 'enabled []', chat: 'enabled [channel:eng channel:general]', lab: 'none' });
 
     // Terminated for cause, dated next month: access goes now.
     const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: iso(0), effectiveAt: iso(30 * 86_400_000) });
@@ -193,8 +208,9 @@ rules:
     await post(leaver);
     await outcomeOf(personKey, leaver.id);
     expect(await account('chat', personKey)).toBe('disabled [channel:eng channel:general]');
-    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.future-hire');
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.future-hire-prestart');
   });
+
 
   it('compensation > an app that fails permanently is undone, the others complete, and the event needs attention', async () => {
     const personKey = `test:${run}-saga`;
