@@ -41,6 +41,9 @@ export const LEAVER_PRIORITY = 1;
 
 const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  // runStep heartbeats every few seconds while a connector works: a lost worker is noticed in
+  // seconds, and cancellation reaches the connector's AbortSignal.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
@@ -157,14 +160,20 @@ async function runApp(input: EventWorkflowInput, app: AppPlan, isLeaver: boolean
       step,
     });
 
+  const retry = {
+    ...STEP_OPTIONS.retry,
+    ...(app.retry?.initialIntervalMs !== undefined ? { initialInterval: app.retry.initialIntervalMs } : {}),
+    ...(app.retry?.maximumIntervalMs !== undefined ? { maximumInterval: app.retry.maximumIntervalMs } : {}),
+    // Unset maximumAttempts means unlimited: leavers retry until the app accepts.
+    ...(isLeaver ? {} : { maximumAttempts: app.retry?.maximumAttempts ?? 10 }),
+  };
   for (const step of app.steps) {
     // Registered before the step runs, withdrawn once the step says it changed nothing.
     const inverse = isLeaver ? undefined : inverseOf(step);
     if (inverse) undo.push(inverse);
     let result: StepResult;
     try {
-      // Unset maximumAttempts means unlimited: leavers retry until the app accepts.
-      result = await run(step, isLeaver ? STEP_OPTIONS.retry : { ...STEP_OPTIONS.retry, maximumAttempts: 10 });
+      result = await run(step, retry);
     } catch (err) {
       const error = failureMessage(err);
       steps.push({ operation: step.operation, ...qualifierOf(step), outcome: 'failed', error });

@@ -5,6 +5,7 @@ import { definitionProblems } from '../../connectors/sdk';
 import { compileAppMapping, formatMappingIssue, MappingConfigError, type AppMapping } from '../mapping';
 import { resolveSecret } from '../secrets';
 import type { AppInstance } from '../worker/activities';
+import type { StepRetry } from '../worker/plan';
 import { durationMs } from './duration';
 import { PolicyFile } from './schema';
 
@@ -16,6 +17,8 @@ export interface LoadedApp extends AppInstance {
   deleteAfterMs?: number;
   /** `preStart` in milliseconds; absent means the account is created at the start. */
   preStartMs?: number;
+  /** The app's step retry policy, durations in milliseconds. */
+  retry?: StepRetry;
 }
 
 export interface LoadedPolicy {
@@ -102,6 +105,13 @@ export function loadPolicy(req: {
     }
     const deleteAfterMs = app.leaver.deleteAfter === undefined ? undefined : durationOrProblem(app.leaver.deleteAfter, `apps.${appId}.leaver.deleteAfter`, problems);
     const preStartMs = app.preStart === undefined ? undefined : durationOrProblem(app.preStart, `apps.${appId}.preStart`, problems);
+    const retry = app.retry
+      ? {
+          ...(app.retry.maximumAttempts !== undefined ? { maximumAttempts: app.retry.maximumAttempts } : {}),
+          ...(app.retry.initialInterval ? { initialIntervalMs: durationOrProblem(app.retry.initialInterval, `apps.${appId}.retry.initialInterval`, problems) } : {}),
+          ...(app.retry.maximumInterval ? { maximumIntervalMs: durationOrProblem(app.retry.maximumInterval, `apps.${appId}.retry.maximumInterval`, problems) } : {}),
+        }
+      : undefined;
     if (settings.success) {
       apps.set(appId, {
         appId,
@@ -112,6 +122,7 @@ export function loadPolicy(req: {
         leaver: app.leaver,
         ...(deleteAfterMs !== undefined ? { deleteAfterMs } : {}),
         ...(preStartMs !== undefined ? { preStartMs } : {}),
+        ...(retry ? { retry } : {}),
         ...rateLimitOf(app.rateLimit ?? connector.rateLimitFor?.(settings.data)),
       });
     }

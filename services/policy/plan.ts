@@ -36,7 +36,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       eventId: event.id,
       personKey: event.subject,
       kind: 'delete',
-      apps: apps.map((appId) => ({ appId, steps: [deleteStep], target: { status: 'deleted', entitlements: [] } })),
+      apps: apps.map((appId) => withRetry(policy, { appId, steps: [deleteStep], target: { status: 'deleted', entitlements: [] } })),
       ...guard,
     };
   }
@@ -50,11 +50,13 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       kind: 'prestart',
       apps: sorted(current.entitlements)
         .filter(([appId]) => wanted.has(appId))
-        .map(([appId, ents]) => ({
-          appId,
-          steps: [{ operation: 'createAccount', summary: 'create account, disabled until the start date', attributes: attributesFor(appId), enabled: false }, ...grants(ents)],
-          target: { status: 'disabled', entitlements: [...ents].sort() },
-        })),
+        .map(([appId, ents]) =>
+          withRetry(policy, {
+            appId,
+            steps: [{ operation: 'createAccount', summary: 'create account, disabled until the start date', attributes: attributesFor(appId), enabled: false }, ...grants(ents)],
+            target: { status: 'disabled', entitlements: [...ents].sort() },
+          }),
+        ),
       why: { matchedRules: current.matchedRules, deniedBy: current.deniedBy },
     };
   }
@@ -179,7 +181,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     eventId: event.id,
     personKey: event.subject,
     kind,
-    apps,
+    apps: apps.map((a) => withRetry(policy, a)),
     why: { matchedRules: current.matchedRules, deniedBy: current.deniedBy },
     ...(isGuarded ? guard : {}),
   };
@@ -218,4 +220,9 @@ export function preStartSchedule(req: { policy: LoadedPolicy; event: JmlEvent })
     byMoment.set(start - lookahead, [...(byMoment.get(start - lookahead) ?? []), appId]);
   }
   return { groups: [...byMoment].sort(([a], [b]) => a - b).map(([at, appIds]) => ({ at, appIds })) };
+}
+
+function withRetry(policy: LoadedPolicy, app: AppPlan): AppPlan {
+  const retry = policy.apps.get(app.appId)?.retry;
+  return retry ? { ...app, retry } : app;
 }

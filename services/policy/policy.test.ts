@@ -229,6 +229,17 @@ apps:
     });
   });
 
+  it('plans retries > an app\'s retry policy travels with each of its plans, durations in ms', () => {
+    const policy = load(
+      POLICY.replace('chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }', 'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, retry: { maximumAttempts: 3, initialInterval: PT2S, maximumInterval: PT30S } }'),
+    );
+    for (const type of ['jml.joiner', 'jml.leaver'] as const) {
+      const plan = planWithPolicy({ policy, event: makeEvent({ personKey: 'test:4', type }) });
+      expect(plan.apps.find((a) => a.appId === 'chat')?.retry).toEqual({ maximumAttempts: 3, initialIntervalMs: 2_000, maximumIntervalMs: 30_000 });
+      expect(plan.apps.find((a) => a.appId === 'directory')?.retry).toBeUndefined();
+    }
+  });
+
   it('loads > refuses retention periods and guard windows in calendar units', () => {
     const text = POLICY.replace('version: 1', 'version: 1\nmassChangeGuard: { max: 5, window: P1M }').replace(
       'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }',

@@ -39,6 +39,13 @@ export const AppConfig = z.strictObject({
    */
   preStart: z.iso.duration().optional(),
   rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().positive() }).optional(),
+  /**
+   * How a failed step in this app is retried (defaults: 10 attempts, 1 s doubling to 1 min). Leavers
+   * ignore `maximumAttempts`: a disable is retried until the app accepts.
+   */
+  retry: z
+    .strictObject({ maximumAttempts: z.number().int().min(1).max(1_000).optional(), initialInterval: z.iso.duration().optional(), maximumInterval: z.iso.duration().optional() })
+    .optional(),
 });
 
 /**

@@ -54,6 +54,9 @@ export interface StepResult extends OperationResult {
   operation: PlannedStep['operation'];
 }
 
+/** How often runStep heartbeats while a connector works; well inside the workflow's heartbeatTimeout. */
+const HEARTBEAT_EVERY_MS = 5_000;
+
 /** Builds the worker's activities from injected dependencies (no globals). */
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -129,6 +132,8 @@ export function createActivities(deps: ActivityDeps) {
       if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
 
       let result: OperationResult;
+      // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts).
+      const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         result = await operation(ctx, await withUniqueValues({ app, ctx, operation: step.operation, request }));
       } catch (err) {
@@ -143,6 +148,8 @@ export function createActivities(deps: ActivityDeps) {
           details: [err.context],
           cause: err,
         });
+      } finally {
+        clearInterval(beating);
       }
       log.info({ outcome: result.outcome }, 'step done');
       await audit({ outcome: result.outcome, ...(result.externalRef ? { externalRef: result.externalRef } : {}) });

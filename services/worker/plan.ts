@@ -28,9 +28,18 @@ export interface HeldApp {
 /** App id → what the person holds there, as the person workflow remembers it. */
 export type HeldApps = Readonly<Record<string, HeldApp>>;
 
+/** An app's retry policy for its steps (from the policy file); unset fields keep the defaults. */
+export interface StepRetry {
+  maximumAttempts?: number;
+  initialIntervalMs?: number;
+  maximumIntervalMs?: number;
+}
+
 export interface AppPlan {
   appId: string;
   steps: PlannedStep[];
+  /** How this app's steps are retried; the workflow's defaults when absent. */
+  retry?: StepRetry;
   /** The app's state once every step succeeded; the person workflow records it. */
   target?: HeldApp;
   /** Leavers: delete the account this long after the disable (the app's retention). */

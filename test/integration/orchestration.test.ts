@@ -328,14 +328,17 @@ rules:
           return d.status.name === 'RUNNING' && d.typedSearchAttributes.get(NeedsAttention) === true ? 'held' : 'running';
         }),
       );
+    let seen: string[] = [];
     const settled = await eventually(
       '20 leavers done and 5 held',
       async () => {
-        const p = await phases();
-        return p.filter((x) => x === 'done').length === 20 && p.filter((x) => x === 'held').length === 5 ? p : undefined;
+        seen = await phases();
+        return seen.filter((x) => x === 'done').length === 20 && seen.filter((x) => x === 'held').length === 5 ? seen : undefined;
       },
       120_000,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; last phases: ${seen.join(' ')}`);
+    });
     const held = handles.filter((_, i) => settled[i] === 'held');
     const heldPeople = people.filter((_, i) => settled[i] === 'held');
     const donePeople = people.filter((_, i) => settled[i] === 'done');
