@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_ERROR_CODES } from '../../connectors/sdk/errors';
 import { GATEWAY_ERRORS } from '../../services/gateway/errors';
+import { POLLER_ERROR_CODES } from '../../services/pollers/errors';
 
 /** Rows of the markdown table under a `## heading` in docs/errors.md, as arrays of cells. */
 function tableUnder(heading: string): string[][] {
@@ -25,6 +26,12 @@ describe('docs/errors.md', () => {
   it('connectors > documents exactly the connector error codes, with their retryability', () => {
     const documented = tableUnder('Connectors').map(([code, retryable]) => [code, retryable === 'yes']);
     const coded = Object.entries(CONNECTOR_ERROR_CODES).map(([code, def]) => [code, def.retryable]);
+    expect(documented.sort()).toEqual(coded.sort());
+  });
+
+  it('pollers > documents exactly the pollers\' own error codes, with their retryability', () => {
+    const documented = tableUnder('Pollers').map(([code, retryable]) => [code, retryable === 'yes']);
+    const coded = Object.entries(POLLER_ERROR_CODES).map(([code, def]) => [code, def.retryable]);
     expect(documented.sort()).toEqual(coded.sort());
   });
 });
