@@ -85,15 +85,31 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     log.debug({ eventId: event.id, personKey, partition, offset: message.offset }, 'event handed to Temporal');
   }
 
+  /**
+   * `startAt: 'now'`: commits the topic's current end for every partition the group has no offset
+   * for, before the consumer joins, so that it cannot read history (a seek after `run` races the
+   * first fetch).
+   */
+  async function commitEndsForNewPartitions(): Promise<void> {
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    try {
+      // A new group's coordinator may still be loading: retry what Kafka calls retriable, briefly.
+      await retriable(async () => {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] });
+        const known = new Set((committed?.partitions ?? []).filter((p) => Number(p.offset) >= 0).map((p) => p.partition));
+        const partitions = ends.filter((e) => !known.has(e.partition)).map(({ partition, offset }) => ({ partition, offset }));
+        if (partitions.length > 0) await admin.setOffsets({ groupId: deps.groupId, topic, partitions });
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   return {
     async start() {
-      let ends: Array<{ partition: number; offset: string }> = [];
-      if (deps.startAt === 'now') {
-        const admin = deps.kafka.admin();
-        await admin.connect();
-        ends = await admin.fetchTopicOffsets(topic);
-        await admin.disconnect();
-      }
+      if (deps.startAt === 'now') await commitEndsForNewPartitions();
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
@@ -101,10 +117,20 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         // kafkajs resolves the offset after eachMessage returns and commits it; a throw retries the message.
         eachMessage: ({ message, partition }) => handle(message, partition),
       });
-      for (const { partition, offset } of ends) consumer.seek({ topic, partition, offset });
     },
     async stop() {
       await consumer.disconnect();
     },
   };
+}
+
+async function retriable<T>(fn: () => Promise<T>, attempts = 20, delayMs = 250): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= attempts || (err as { retriable?: boolean }).retriable !== true) throw err;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }

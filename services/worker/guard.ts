@@ -9,15 +9,21 @@ export interface MassChangeGuard {
   admit(req: { id: string; max: number; windowMs: number }): Promise<{ admitted: boolean; position: number }>;
 }
 
-// KEYS[1] sorted set of event ids scored by first-seen time (Redis TIME, so all workers share a clock).
-// ARGV: window ms, id. Returns the 1-based position of the id among those still in the window.
+// KEYS[1] sorted set of event ids, KEYS[2] a sequence. Scores are Redis TIME in ms times 1000 plus a
+// sequence number (formatted as an exact integer: Lua's default number format would round it), so ids counted in the same millisecond keep their arrival order (a later id must
+// never take a position an earlier one already got). ARGV: window ms, id. Returns the 1-based
+// position of the id among those still in the window.
 const SLIDING_WINDOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-redis.call('ZADD', KEYS[1], 'NX', now, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', (now - window) * 1000))
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  local seq = redis.call('INCR', KEYS[2]) % 1000
+  redis.call('ZADD', KEYS[1], string.format('%.0f', now * 1000 + seq), ARGV[2])
+end
 redis.call('PEXPIRE', KEYS[1], window + 1000)
+redis.call('PEXPIRE', KEYS[2], window + 1000)
 return redis.call('ZRANK', KEYS[1], ARGV[2]) + 1
 `;
 
@@ -29,7 +35,7 @@ return redis.call('ZRANK', KEYS[1], ARGV[2]) + 1
 export function redisMassChangeGuard(redis: Redis, opts: { key: string }): MassChangeGuard {
   return {
     async admit({ id, max, windowMs }) {
-      const position = Number(await redis.eval(SLIDING_WINDOW, 1, opts.key, String(windowMs), id));
+      const position = Number(await redis.eval(SLIDING_WINDOW, 2, opts.key, `${opts.key}:seq`, String(windowMs), id));
       return { admitted: position <= max, position };
     },
   };

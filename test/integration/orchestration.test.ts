@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { accountKey, createDevRedisConnector } from '../../connectors/dev-redis';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { ConnectorError, type AnyConnector } from '../../connectors/sdk';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { loadConfig } from '../../services/config';
+import { eventRecords } from '../../services/gateway/ingest';
+import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
 import {
@@ -372,8 +375,14 @@ rules:
 describe('leaver lane on the real stack', () => {
   const stack = inject('stack');
   let pipeline: Pipeline;
+  const before = makeEvent({ personKey: `test:${run}-history`, type: 'jml.leaver', enteredAt: iso(-5_000) });
 
   beforeAll(async () => {
+    // History: a leaver already in the lane before this pipeline's new consumer group starts at 'now'.
+    const producer = new Kafka({ clientId: 'it-history', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: TOPICS.priority, acks: -1, messages: eventRecords(before).filter((r) => r.topic === TOPICS.priority).map((r) => r.message) });
+    await producer.disconnect();
     pipeline = await startWith({
       taskQueue: `orch-lane-${run}`,
       // Only the leaver lane is consumed: whatever waits in jml.events.v1 cannot hold a leaver back.
@@ -402,5 +411,8 @@ rules:
     expect(described.raw.workflowExecutionInfo?.priority?.priorityKey).toBe(1);
     await expect(pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, mover.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect((await pipeline.temporal.workflow.getHandle(personWorkflowId(personKey)).query(personStateQuery)).recent.map((r) => r.eventId)).toEqual([leaver.id]);
+    // A new group starting at 'now' never reads what was in the topic before it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    await expect(pipeline.temporal.workflow.getHandle(personWorkflowId(before.subject)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });
