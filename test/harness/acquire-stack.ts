@@ -1,7 +1,8 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../services/config';
 import { toolPaths } from '../../infra/stack/paths';
-import { freePort, waitFor } from '../../infra/stack/process';
+import { freePort, isAlive, waitFor } from '../../infra/stack/process';
 import { kafkaReady, redisReady, temporalReady } from '../../infra/stack/servers';
 import { stackDown, stackUp, type StackEndpoints } from '../../infra/stack/stack';
 import { containerRuntimeAvailable, startContainerStack } from './containers';
@@ -32,6 +33,7 @@ export async function acquireStack(opts: { config: Config; say: (line: string) =
     const containers = await startContainerStack();
     acquired = { endpoints: { ...containers.endpoints, ...definedOnly(reuse) }, mode: 'testcontainers', release: containers.stop };
   } else {
+    await reapOrphans(join(config.cacheDir, 'stacks'), opts.label, say);
     const dir = join(config.cacheDir, 'stacks', `${opts.label}-${process.pid}`);
     const ports = {
       kafka: await freePort(),
@@ -65,4 +67,18 @@ export async function acquireStack(opts: { config: Config; say: (line: string) =
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Stops and removes the throwaway stacks of earlier runs whose process died before its teardown
+ * (killed, or its output pipe closed), so servers do not pile up on a developer's machine.
+ */
+async function reapOrphans(stacksDir: string, label: string, say: (line: string) => void): Promise<void> {
+  const entries = await readdir(stacksDir).catch(() => [] as string[]);
+  for (const name of entries) {
+    const owner = new RegExp(`^${label}-(\\d+)$`).exec(name)?.[1];
+    if (owner === undefined || Number(owner) === process.pid || isAlive(Number(owner))) continue;
+    await stackDown({ dir: join(stacksDir, name), removeData: true });
+    say(`removed ${name}, left behind by a run that ended without its teardown`);
+  }
 }
