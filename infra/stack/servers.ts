@@ -75,7 +75,10 @@ export function kafkaServer(opts: { layout: InstanceLayout; libs: string; port: 
         ].join('\n'),
       );
       if (!existsSync(join(dataDir, 'meta.properties'))) {
-        const clusterId = randomBytes(16).toString('base64url');
+        // base64url of 16 random bytes, like Kafka's own ids; never starting with '-', which the
+        // storage tool's argument parser would take for an option (about one run in 64 failed so).
+        let clusterId = randomBytes(16).toString('base64url');
+        while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
         await run('java', [...jvmLogging, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
           logFile: join(layout.logs, 'kafka.log'),
         });
