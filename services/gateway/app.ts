@@ -1,9 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Counters } from '../metrics';
+import { coalescingDedupe } from './coalescing-dedupe';
 import type { Dedupe } from './dedupe';
 import { sendError } from './errors';
 import type { IngestDeps, RecordSink } from './ingest';
+import { lazyChildLoggerFactory } from './lazy-child-logger';
 import { registerCanonicalRoute } from './routes/canonical';
 
 export type { RecordSink } from './ingest';
@@ -28,6 +30,8 @@ export interface GatewayDeps {
 export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const now = deps.now ?? Date.now;
   const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, bodyLimit: deps.bodyLimitBytes, disableRequestLogging: true });
+  // (The `childLoggerFactory` server option is typed but not read by fastify 5.6; the setter is.)
+  app.setChildLoggerFactory(lazyChildLoggerFactory);
 
   // Keep the raw bytes: signatures are computed over them, before any parsing.
   app.removeAllContentTypeParsers();
@@ -50,7 +54,9 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.get('/readyz', async (_req, reply) => (deps.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'not-ready' })));
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(deps.metrics.render()));
 
-  const ingestDeps: IngestDeps = { producer: deps.producer, dedupe: deps.dedupe, metrics: deps.metrics, log: deps.log, now };
+  // Concurrent requests share their dedupe round trips, as they share their produce.
+  const dedupe = deps.dedupe && coalescingDedupe(deps.dedupe);
+  const ingestDeps: IngestDeps = { producer: deps.producer, dedupe, metrics: deps.metrics, log: deps.log, now };
   registerCanonicalRoute(app, { deps: ingestDeps, secret: deps.canonicalSecret, toleranceSec: deps.signatureToleranceSec ?? 300 });
   for (const register of deps.routes ?? []) register(app, ingestDeps);
   return app;

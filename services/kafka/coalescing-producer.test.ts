@@ -1,5 +1,5 @@
 import type { Producer, ProducerBatch } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CoalescingProducer } from './coalescing-producer';
 
 /** A stand-in for a kafkajs producer whose batches are acknowledged or failed by the test, one at a time. */
@@ -68,5 +68,46 @@ describe('coalescing producer', () => {
     expect(batches[2]?.batch.topicMessages?.[0]?.messages.map((m) => m.key)).toEqual(['3', '4', '5']);
     batches[2]?.ack();
     await Promise.all(calls);
+  });
+
+  describe('lingering', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('lingers > under load the next batch waits lingerMs and carries the calls that arrived meanwhile', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+      const { producer, batches } = controllableProducer();
+      const p = new CoalescingProducer(producer, { lingerMs: 3 });
+      const first = p.send([msg('a', '1')]);
+      await tick();
+      const second = p.send([msg('a', '2')]);
+      batches[0]?.ack();
+      await first;
+      await tick();
+      await tick();
+      expect(batches).toHaveLength(1);
+      const third = p.send([msg('a', '3')]);
+      await vi.advanceTimersByTimeAsync(3);
+      await tick();
+      expect(batches).toHaveLength(2);
+      expect(batches[1]?.batch.topicMessages?.[0]?.messages.map((m) => m.key)).toEqual(['2', '3']);
+      batches[1]?.ack();
+      await Promise.all([second, third]);
+    });
+
+    it('lingers > never for a call that finds the producer idle', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+      const { producer, batches } = controllableProducer();
+      const p = new CoalescingProducer(producer, { lingerMs: 3 });
+      const first = p.send([msg('a', '1')]);
+      await tick();
+      batches[0]?.ack();
+      await first;
+      await tick();
+      const later = p.send([msg('a', '2')]);
+      await tick();
+      expect(batches).toHaveLength(2);
+      batches[1]?.ack();
+      await later;
+    });
   });
 });
