@@ -88,5 +88,6 @@ export function eventRecords(event: JmlEvent): Outgoing[] {
     value: JSON.stringify(event),
     headers: { 'jml-event-id': event.id, 'jml-event-type': event.type, 'jml-schema-version': JML_EVENT_SCHEMA_VERSION },
   };
-  return event.type === 'jml.leaver' ? [{ topic: TOPICS.events, message }, { topic: TOPICS.priority, message }] : [{ topic: TOPICS.events, message }];
+  const main: Outgoing = { topic: TOPICS.events, message, event };
+  return event.type === 'jml.leaver' ? [main, { topic: TOPICS.priority, message }] : [main];
 }

@@ -54,6 +54,16 @@ describe('recordingSink', () => {
     expect(sink.sent).toHaveLength(3);
   });
 
+  it('takes the event a record carries instead of parsing its bytes again', async () => {
+    const sink = memorySink();
+    const ledger = memoryPublishedState();
+    const recording = recordingSink(sink, ledger, { track: () => true, log });
+    const e = event();
+    // The bytes are deliberately not the event: only the attached, already validated event is read.
+    await recording.send([{ topic: TOPICS.events, message: { key: e.subject, value: 'opaque' }, event: e }]);
+    expect(ledger.entries.get('/hr/bamboohr/acme|bamboohr:4101')).toMatchObject({ eventId: 'bamboohr-1' });
+  });
+
   it('records nothing when Kafka did not acknowledge, and still succeeds when only the ledger fails', async () => {
     const sink = memorySink();
     const ledger = memoryPublishedState();

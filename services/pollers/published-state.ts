@@ -93,6 +93,10 @@ end
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
 return 1`;
 
+interface RecordIfNewer {
+  jmlRecordIfNewer(key: string, atMs: string, value: string, ttlSeconds: string): unknown;
+}
+
 export interface RedisPublishedStateOptions {
   /** Default `jml:published:v1`. */
   keyPrefix?: string;
@@ -105,6 +109,8 @@ export function redisPublishedState(redis: Redis, opts: RedisPublishedStateOptio
   const prefix = opts.keyPrefix ?? 'jml:published:v1';
   const ttl = String(opts.ttlSeconds ?? 400 * 24 * 3600);
   const key = (source: string, subject: string) => `${prefix}:${source}:${subject}`;
+  // Sent by hash (EVALSHA) once Redis knows it: the script text is not resent with every event.
+  if (!('jmlRecordIfNewer' in redis)) redis.defineCommand('jmlRecordIfNewer', { numberOfKeys: 1, lua: RECORD_IF_NEWER });
   return {
     async get({ source, subjects }) {
       if (subjects.length === 0) return [];
@@ -117,7 +123,7 @@ export function redisPublishedState(redis: Redis, opts: RedisPublishedStateOptio
       for (const e of events) {
         const atMs = Date.parse(e.time);
         const entry: PublishedEntry = { eventId: e.id, atMs, fields: personDigests(e.data.person) };
-        pipeline.eval(RECORD_IF_NEWER, 1, key(e.source, e.subject), String(atMs), JSON.stringify(entry), ttl);
+        (pipeline as unknown as RecordIfNewer).jmlRecordIfNewer(key(e.source, e.subject), String(atMs), JSON.stringify(entry), ttl);
       }
       const results = await pipeline.exec();
       const failed = results?.find(([err]) => err);
@@ -145,10 +151,11 @@ export function recordingSink(inner: RecordSink, ledger: PublishedState, opts: {
     async send(items: Outgoing[]) {
       await inner.send(items);
       const events: JmlEvent[] = [];
-      for (const { topic, message } of items) {
-        if (topic !== TOPICS.events || message.value === null || message.value === undefined) continue;
-        const parsed = JmlEvent.safeParse(parseJson(message.value.toString()));
-        if (parsed.success && opts.track(parsed.data.source)) events.push(parsed.data);
+      for (const { topic, message, event } of items) {
+        if (topic !== TOPICS.events) continue;
+        // The gateway hands over the event it validated; anything else is parsed and checked here.
+        const known = event ?? parseEvent(message.value);
+        if (known && opts.track(known.source)) events.push(known);
       }
       if (events.length === 0) return;
       await ledger.record(events).catch((err: unknown) => opts.log.warn({ err: (err as Error).message, events: events.length }, 'could not record published state; a later poll may repeat these'));
@@ -156,9 +163,11 @@ export function recordingSink(inner: RecordSink, ledger: PublishedState, opts: {
   };
 }
 
-function parseJson(text: string): unknown {
+function parseEvent(value: Buffer | string | null | undefined): JmlEvent | undefined {
+  if (value === null || value === undefined) return undefined;
   try {
-    return JSON.parse(text);
+    const parsed = JmlEvent.safeParse(JSON.parse(value.toString()));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
