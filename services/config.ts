@@ -97,6 +97,8 @@ const EnvSchema = z.object({
   JML_BAMBOOHR_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   /** Seconds between Workday RaaS polls per tenant with `raas`; 0 turns them off. */
   JML_WORKDAY_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(900),
+  /** The complete-log dispatcher hands events to Temporal while the task queue's backlog is under this; 0 turns backpressure off. */
+  JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(100),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -123,6 +125,8 @@ export interface Config {
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
   /** Reconciliation poll intervals (0 = off); see services/pollers/README.md. */
   readonly pollers: { readonly bamboohrIntervalMs: number; readonly workdayIntervalMs: number };
+  /** Backpressure of the complete-log dispatcher (services/dispatcher/backlog-gate.ts); 0 = off. */
+  readonly dispatcher: { readonly maxBacklog: number };
   /** Path of the policy file, when one is configured. */
   readonly policyFile?: string;
   /** Instances of the development connector that every event is applied to, until policy lands. */
@@ -217,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bamboohr,
     workday,
     pollers: { bamboohrIntervalMs: e.JML_BAMBOOHR_POLL_INTERVAL_SECONDS * 1000, workdayIntervalMs: e.JML_WORKDAY_POLL_INTERVAL_SECONDS * 1000 },
+    dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,
     logLevel: e.LOG_LEVEL,

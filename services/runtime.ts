@@ -8,6 +8,7 @@ import { CONNECTOR_FACTORIES } from '../connectors/registry';
 import type { AnyConnector } from '../connectors/sdk';
 import type { StackEndpoints } from '../infra/stack/stack';
 import type { Config } from './config';
+import { backlogGate, temporalBacklogReader } from './dispatcher/backlog-gate';
 import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
 import { buildGateway } from './gateway/app';
 import { bambooHrRoute } from './gateway/routes/bamboohr';
@@ -188,6 +189,14 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       const groupId = opts.dispatcherGroupId ?? 'jml-dispatcher';
       const lanes = opts.dispatcherLanes ?? ['events', 'priority'];
       for (const lane of lanes) {
+        const gate =
+          lane === 'events' && config.dispatcher.maxBacklog > 0
+            ? backlogGate({
+                read: temporalBacklogReader(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }),
+                maxBacklog: config.dispatcher.maxBacklog,
+                log: log.child({ component: 'dispatcher' }),
+              })
+            : undefined;
         const dispatcher: Dispatcher = createDispatcher({
           kafka,
           temporal,
@@ -198,6 +207,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
           log,
           partitionsConcurrently: 6,
           startAt: opts.dispatcherStartAt,
+          ...(gate ? { gate } : {}),
         });
         await dispatcher.start();
         stops.push(() => dispatcher.stop());

@@ -153,6 +153,10 @@ export function temporalServer(opts: {
         // Task-queue priority (the leaver lane) needs the new matcher on the dev server.
         '--dynamic-config-value',
         'matching.useNewMatcher=true',
+        // The dispatcher's backpressure reads task-queue backlogs (DescribeTaskQueue); the server
+        // caches them for 5 s by default, too stale to hold a backlog near its limit.
+        '--dynamic-config-value',
+        'matching.TaskQueueInfoByBuildIdTTL="500ms"',
         ...attributes,
       ],
       logFile: join(layout.logs, 'temporal.log'),

@@ -5,6 +5,7 @@ import { employeeIdOf, JmlEvent, sourceOf } from '../../schemas/jml-event.v1';
 import { jmlEventSignal, personWorkflowId, type PersonWorkflowInput } from '../../workflows/contracts';
 import { EmployeeId, HrSource, PersonKey } from '../../workflows/search-attributes';
 import type { CoalescingProducer } from '../kafka/coalescing-producer';
+import type { BacklogGate } from './backlog-gate';
 import { TOPICS } from '../kafka/topics';
 
 export interface DispatcherDeps {
@@ -25,6 +26,11 @@ export interface DispatcherDeps {
   startAt?: 'committed' | 'now';
   /** The topic to consume: `jml.events.v1` (default), or the leaver lane `jml.events.priority.v1`. */
   topic?: string;
+  /**
+   * Backpressure (./backlog-gate.ts): events wait in Kafka while the task queue's backlog is at its
+   * bound. The complete log has one; the leaver lane never waits.
+   */
+  gate?: BacklogGate;
 }
 
 /**
@@ -82,6 +88,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       staticSummary: `person ${personKey}`,
       priority: { priorityKey: PERSON_PRIORITY },
     });
+    deps.gate?.handedOff();
     log.debug({ eventId: event.id, personKey, partition, offset: message.offset }, 'event handed to Temporal');
   }
 
@@ -115,10 +122,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       await consumer.run({
         partitionsConsumedConcurrently: deps.partitionsConcurrently,
         // kafkajs resolves the offset after eachMessage returns and commits it; a throw retries the message.
-        eachMessage: ({ message, partition }) => handle(message, partition),
+        eachMessage: async ({ message, partition, heartbeat }) => {
+          await deps.gate?.wait(heartbeat);
+          await handle(message, partition);
+        },
       });
     },
     async stop() {
+      deps.gate?.close();
       await consumer.disconnect();
     },
   };
