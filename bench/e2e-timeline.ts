@@ -38,7 +38,7 @@ export interface LeaverStages {
   person: number;
   personWait: number;
   personRun: number;
-  /** child initiated → plan done: child start, its first task, the planEvent activity. */
+  /** child initiated → plan done: child start, its first task, the planEvent activity (local since `plan-local-activity`). */
   plan: number;
   planWait: number;
   planRun: number;
@@ -111,14 +111,17 @@ export async function leaverStages(client: Client, s: LeaverSample): Promise<Lea
   const tasks = child.filter((e) => e.workflowTaskScheduledEventAttributes);
   const activities = child.filter((e) => e.activityTaskScheduledEventAttributes);
   const plan = activities.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'planEvent');
-  const planDone = child.find((e) => plan && idOf(e.activityTaskCompletedEventAttributes?.scheduledEventId) === idOf(plan.eventId));
+  // Since `plan-local-activity`, the plan is a local activity: a marker written with the first task's completion.
+  const planMarker = plan ? undefined : child.find((e) => e.markerRecordedEventAttributes?.markerName?.includes('local_activity'));
+  const planDone = plan ? child.find((e) => idOf(e.activityTaskCompletedEventAttributes?.scheduledEventId) === idOf(plan.eventId)) : planMarker;
   const steps = activities.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runStep');
-  if (!plan || !planDone || tasks.length < 2 || steps.length === 0) return undefined;
+  if (!planDone || tasks.length < (plan ? 2 : 1) || steps.length === 0) return undefined;
 
   const signaledAt = ms(person[signaled]?.eventTime);
   const initiatedAt = ms(initiated.eventTime);
   const planDoneAt = ms(planDone.eventTime);
-  const next = of(tasks.find((t) => ms(t.eventTime) >= planDoneAt));
+  // A remote plan needs one more workflow task to schedule the steps; a local one scheduled them with its marker.
+  const next = plan ? of(tasks.find((t) => ms(t.eventTime) >= planDoneAt)) : undefined;
   const lastStepStarted = Math.max(...steps.map((e) => of(e)?.started ?? Number.NaN));
   return {
     gateway: s.acceptedAt - s.sentAt,
@@ -127,11 +130,11 @@ export async function leaverStages(client: Client, s: LeaverSample): Promise<Lea
     personWait: waitOf(personTimes),
     personRun: runOf(personTimes),
     plan: planDoneAt - initiatedAt,
-    planWait: waitOf(of(tasks[0])) + waitOf(of(plan)),
-    planRun: runOf(of(tasks[0])) + runOf(of(plan)),
+    planWait: waitOf(of(tasks[0])) + (plan ? waitOf(of(plan)) : 0),
+    planRun: runOf(of(tasks[0])) + (plan ? runOf(of(plan)) : 0),
     disable: s.disabledAt - planDoneAt,
-    disableWait: waitOf(next) + Math.max(...steps.map((e) => waitOf(of(e)))),
-    disableRun: runOf(next) + Math.max(0, s.disabledAt - lastStepStarted),
+    disableWait: (next ? waitOf(next) : 0) + Math.max(...steps.map((e) => waitOf(of(e)))),
+    disableRun: (next ? runOf(next) : 0) + Math.max(0, s.disabledAt - lastStepStarted),
     total: s.disabledAt - s.sentAt,
   };
 }
