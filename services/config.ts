@@ -98,7 +98,7 @@ const EnvSchema = z.object({
   /** Seconds between Workday RaaS polls per tenant with `raas`; 0 turns them off. */
   JML_WORKDAY_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(900),
   /** The complete-log dispatcher hands events to Temporal while the task queue's backlog is under this; 0 turns backpressure off. */
-  JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(100),
+  JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
