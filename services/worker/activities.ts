@@ -9,7 +9,7 @@ import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
-import { withUniqueValues } from './unique';
+import { runWithUniqueValues } from './unique';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
 export interface AppInstance {
@@ -135,7 +135,7 @@ export function createActivities(deps: ActivityDeps) {
       // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts).
       const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        result = await operation(ctx, await withUniqueValues({ app, ctx, operation: step.operation, request }));
+        result = await runWithUniqueValues({ app, ctx, operation: step.operation, request }, (resolved) => operation(ctx, resolved));
       } catch (err) {
         if (!isConnectorError(err)) throw err;
         log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');

@@ -29,10 +29,15 @@ const mapping = compileAppMapping({
 
 const john = (employeeId: string): PersonSnapshot => ({ employeeId, workerType: 'employee', status: 'active', givenName: 'John', familyName: 'Smith' });
 
-/** An in-memory app holding accounts by person key, that records every value it is asked about. */
-function memoryApp(opts: { holders?: Record<string, string>; failCheck?: ConnectorError } = {}) {
+/**
+ * An in-memory app holding accounts by person key, that records every value it is asked about.
+ * `racer`: before each of the first `races` creates, another person takes the value being created
+ * (the other joiner of a race that checked at the same moment), and the app answers 409.
+ */
+function memoryApp(opts: { holders?: Record<string, string>; failCheck?: ConnectorError; races?: number } = {}) {
   const accounts = new Map<string, AppAttributes>(Object.entries(opts.holders ?? {}).map(([personKey, userName]) => [personKey, { userName }]));
   const asked: string[] = [];
+  let races = opts.races ?? 0;
   const connector = defineConnector({
     id: 'memory',
     version: '0.0.0',
@@ -43,6 +48,11 @@ function memoryApp(opts: { holders?: Record<string, string>; failCheck?: Connect
     operations: {
       async createAccount(_ctx: ConnectorContext, req: CreateAccountRequest) {
         if (accounts.has(req.account.personKey)) return { outcome: 'already-in-state' as const, externalRef: req.account.personKey };
+        if (races > 0) {
+          races -= 1;
+          accounts.set(`racer:${races}`, { userName: req.attributes.userName as string });
+          throw new ConnectorError({ code: 'conflict', message: 'userName is already taken', status: 409 });
+        }
         accounts.set(req.account.personKey, req.attributes);
         return { outcome: 'applied' as const, externalRef: req.account.personKey };
       },
@@ -173,6 +183,32 @@ describe('runStep > unique values', () => {
     expect((await run(joiner('2'))).outcome).toBe('applied');
     expect((await run(joiner('2'))).outcome).toBe('already-in-state');
     expect(Object.fromEntries([...app.accounts].map(([k, a]) => [k, a.userName]))).toEqual({ 'hr:1': 'jsmith', 'hr:2': 'john.smith' });
+  });
+
+  it('createAccount > a value taken between check and create (a race) is resolved again: the next candidate', async () => {
+    const app = memoryApp({ races: 1 });
+    const result = (await mockEnvironment().run(activitiesFor(app.connector).runStep, joiner('1'))) as StepResult;
+    expect(result.outcome).toBe('applied');
+    expect(app.accounts.get('racer:0')?.userName).toBe('jsmith');
+    expect(app.accounts.get('hr:1')?.userName).toBe('john.smith');
+  });
+
+  it('createAccount > a third lost race in a row fails the step as a conflict, creating nothing', async () => {
+    const app = memoryApp({ races: 3 });
+    const err = await mockEnvironment().run(activitiesFor(app.connector).runStep, joiner('1')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: 'conflict', nonRetryable: true });
+    expect(app.accounts.has('hr:1')).toBe(false);
+    expect(app.asked.filter((v) => v === 'jsmith')).toHaveLength(3);
+  });
+
+  it('createAccount > a conflict on a value the step carried itself is not retried', async () => {
+    const app = memoryApp({ races: 3 });
+    const input = joiner('2');
+    const carried = { ...input, step: { ...input.step, attributes: { displayName: 'John Smith', userName: 'jsmith9' } } };
+    const err = await mockEnvironment().run(activitiesFor(app.connector).runStep, carried).catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: 'conflict' });
+    expect(app.asked).toEqual([]);
+    expect([...app.accounts.keys()]).toEqual(['racer:2']);
   });
 
   it('createAccount > exhaustion fails the step with a non-retryable Temporal failure of type conflict', async () => {

@@ -1,5 +1,6 @@
 import {
   ConnectorError,
+  isConnectorError,
   type AccountRef,
   type AnyConnector,
   type AppAttributes,
@@ -62,8 +63,7 @@ export async function withUniqueValues<R extends CreateLikeRequest>(req: UniqueV
 
   const attributes: AppAttributes = { ...request.attributes };
   for (const { name } of unique) {
-    const given = attributes[name];
-    if (given !== undefined && given !== null && given !== '') continue;
+    if (!isUnset(attributes[name])) continue;
     const resolved = await resolveUnique({
       appId: app.appId,
       mapping,
@@ -93,6 +93,31 @@ export async function withUniqueValues<R extends CreateLikeRequest>(req: UniqueV
   }
   return { ...request, attributes };
 }
+
+/** How often a create whose unique value was taken in the meantime resolves again before it fails. */
+const RACE_ATTEMPTS = 3;
+
+/**
+ * Runs a step with its unique values resolved ({@link withUniqueValues}), and resolves again when
+ * the app answers `conflict` for a create whose values this step chose: another joiner took the
+ * value between our check and our create (two John Smiths hired in the same second). The next
+ * resolution sees the value held by the other person and takes the next candidate. A conflict on
+ * values the step carried itself, or a third lost race, fails the step as before.
+ */
+export async function runWithUniqueValues<R extends CreateLikeRequest, T>(req: UniqueValuesRequest<R>, run: (request: R) => Promise<T>): Promise<T> {
+  const chosenHere = req.operation === 'createAccount' && (req.app.mapping?.unique ?? []).some(({ name }) => isUnset(req.request.attributes[name]));
+  for (let attempt = 1; ; attempt++) {
+    const resolved = await withUniqueValues(req);
+    try {
+      return await run(resolved);
+    } catch (err) {
+      if (!chosenHere || attempt >= RACE_ATTEMPTS || !isConnectorError(err) || err.code !== 'conflict') throw err;
+      req.ctx.log.warn({ attempt, attributes: (req.app.mapping?.unique ?? []).map((u) => u.name) }, 'a unique value was taken between check and create; resolving again');
+    }
+  }
+}
+
+const isUnset = (value: unknown) => value === undefined || value === null || value === '';
 
 type CheckUnique = OperationsByCapability<unknown>['unique.check']['checkUnique'];
 
