@@ -99,8 +99,14 @@ export async function stackUp(opts: StackOptions): Promise<{ endpoints: StackEnd
       `${conflicts.join('; ')}: held by a process jml-pipeline did not start; stop it, pick other ports, or point the env var at it to reuse it.`,
     );
   }
-  const fresh = await Promise.all(servers.map((server) => ensureRunning(server, say)));
-  const started = servers.filter((_, i) => fresh[i]).map((s) => s.name);
+  const outcomes = await Promise.allSettled(servers.map((server) => ensureRunning(server, say)));
+  const started = servers.filter((_, i) => (outcomes[i] as PromiseSettledResult<boolean>).status === 'fulfilled' && (outcomes[i] as PromiseFulfilledResult<boolean>).value).map((s) => s.name);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    // One server did not come up: stop the ones this call started, so nothing is left running unowned.
+    await stackDown({ dir: opts.dir, only: started, say });
+    throw failed.reason;
+  }
 
   const endpoints: StackEndpoints = {
     kafkaBrokers: reuse.kafkaBrokers ?? `127.0.0.1:${opts.ports.kafka}`,

@@ -121,6 +121,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: deps.partitionsConcurrently,
+        // Commit what was handed over at least every second, not only when a fetched batch is done:
+        // behind the backlog gate a batch can take minutes, and the group's lag should say where it is.
+        autoCommitInterval: 1_000,
         // kafkajs resolves the offset after eachMessage returns and commits it; a throw retries the message.
         eachMessage: async ({ message, partition, heartbeat }) => {
           await deps.gate?.wait(heartbeat);
