@@ -14,10 +14,11 @@
  *
  * Starts a throwaway native stack unless KAFKA_BROKERS / TEMPORAL_ADDRESS / REDIS_URL name running
  * services (do not point it at a stack whose dispatcher runs: the events are real events).
- * BENCH_SECONDS (default 10) bounds each phase; BENCH_CPU_PROF=<dir> profiles the gateway process.
+ * BENCH_SECONDS (default 10) bounds each phase; BENCH_CPU_PROF=<dir> profiles the gateway process;
+ * BENCH_GATEWAY_PROCESSES=N runs N gateway processes on one port (node:cluster).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -72,12 +73,24 @@ function bambooHrRequest(i: number) {
   return { path: '/webhooks/bamboohr/bench', headers, body };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
+/** CPU seconds (user + system) a process and its direct children have used so far, from /proc; undefined elsewhere. */
 function processCpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
+  const stat = (p: string) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const own = stat(String(pid));
+    let total = (Number(own[11]) + Number(own[12])) / 100;
+    // Gateway processes forked by node:cluster (BENCH_GATEWAY_PROCESSES) are its children.
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d) || d === String(pid)) continue;
+      try {
+        const f = stat(d);
+        if (Number(f[1]) === pid) total += (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return total;
   } catch {
     return undefined;
   }
@@ -197,7 +210,7 @@ const [gateway, naive, batched] = results as [PhaseResult, PhaseResult, PhaseRes
 const routeLine = (name: string, ms: number[]) => `    ${name.padEnd(42)} n=${ms.length}   p50 ${percentile(ms, 50).toFixed(1)} ms   p99 ${percentile(ms, 99).toFixed(1)} ms`;
 const share = (s: number | undefined) => (s === undefined ? 'n/a' : `${((100 * s) / gateway.seconds).toFixed(0)}% of a core, ${((1e6 * s) / gateway.count).toFixed(0)} us/event`);
 console.log('');
-console.log(`ingest benchmark (${stack.mode} stack, ${seconds} s per phase, acks=-1, idempotent producer)`);
+console.log(`ingest benchmark (${stack.mode} stack, ${seconds} s per phase, acks=-1, idempotent producer, ${process.env.BENCH_GATEWAY_PROCESSES ?? 1} gateway process(es))`);
 console.log(`  ${formatRow(gateway)}`);
 console.log(routeLine('canonical (POST /v1/events)', byRoute.canonical));
 console.log(routeLine('BambooHR field-based (POST /webhooks/bamboohr)', byRoute.bamboohr));

@@ -97,6 +97,8 @@ const EnvSchema = z.object({
   JML_BAMBOOHR_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   /** Seconds between Workday RaaS polls per tenant with `raas`; 0 turns them off. */
   JML_WORKDAY_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(900),
+  /** Under load, the gateway waits this long between produce requests so that each carries more events (0 = never). */
+  JML_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(3),
   /** The complete-log dispatcher hands events to Temporal while the task queue's backlog is under this; 0 turns backpressure off. */
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
@@ -125,6 +127,8 @@ export interface Config {
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
   /** Reconciliation poll intervals (0 = off); see services/pollers/README.md. */
   readonly pollers: { readonly bamboohrIntervalMs: number; readonly workdayIntervalMs: number };
+  /** Producer tuning (services/kafka/coalescing-producer.ts). */
+  readonly kafka: { readonly produceLingerMs: number };
   /** Backpressure of the complete-log dispatcher (services/dispatcher/backlog-gate.ts); 0 = off. */
   readonly dispatcher: { readonly maxBacklog: number };
   /** Path of the policy file, when one is configured. */
@@ -221,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bamboohr,
     workday,
     pollers: { bamboohrIntervalMs: e.JML_BAMBOOHR_POLL_INTERVAL_SECONDS * 1000, workdayIntervalMs: e.JML_WORKDAY_POLL_INTERVAL_SECONDS * 1000 },
+    kafka: { produceLingerMs: e.JML_PRODUCE_LINGER_MS },
     dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,

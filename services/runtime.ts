@@ -124,9 +124,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     rawProducer.on(rawProducer.events.DISCONNECT, () => (kafkaReady = false));
     await rawProducer.connect();
     stops.push(() => rawProducer.disconnect());
-    // Under load, wait 3 ms between produce requests so that each carries more requests: per
+    // Under load, wait a few ms between produce requests so that each carries more requests: per
     // request kafkajs costs about as much CPU as 20 records (bench/ingest.ts measures the effect).
-    const producer = new CoalescingProducer(rawProducer, { lingerMs: 3 });
+    const producer = new CoalescingProducer(rawProducer, { lingerMs: config.kafka.produceLingerMs });
 
     // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
     const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
