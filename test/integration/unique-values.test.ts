@@ -94,6 +94,14 @@ describe('unique userName on the real scim2-server', () => {
     expect(rounds[1]).toEqual(rounds[0]);
   });
 
+  it('two John Smiths at the same moment > both applied, jsmith and john.smith, whichever lost the check-then-create race', async () => {
+    // Both check before either creates, so both see jsmith free; the server's 409 sends the loser
+    // back to resolution, where jsmith is now someone else's.
+    const results = await Promise.all([app.join(person('950')), app.join(person('951'))]);
+    expect(results.map((r) => r.outcome)).toEqual(['applied', 'applied']);
+    expect(Object.values(await userNames()).sort()).toEqual(['john.smith', 'jsmith']);
+  });
+
   it('re-running either create > already-in-state with the same account and value, and nothing but reads reach the server', async () => {
     const first = await app.join(person('910'));
     const second = await app.join(person('911'));
