@@ -18,7 +18,8 @@ import type { LoadedApp, LoadedPolicy } from './load';
  * - mover / update: in apps kept, update attributes, grant new entitlements BEFORE revoking old ones;
  *   apps newly granted get an account; apps no longer granted are disabled.
  * - leaver / leave start: disable in EVERY configured app (kill switch), whatever the rules or the
- *   held state say, so a grant from an old rule or a missed event cannot survive a departure.
+ *   held state say, so a grant from an old rule or a missed event cannot survive a departure; then,
+ *   where the connector declares `sessions.revoke`, end the person's sessions and tokens.
  *   Disabling where there is no account is a no-op. Leavers carry each app's retention.
  * - leave end: enable again where the rules grant.
  * - retention delete: delete the account in the apps whose retention has passed.
@@ -165,7 +166,9 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       for (const [appId, app] of [...policy.apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         apps.push({
           appId,
-          steps: [{ operation: 'suspendAccount', summary: 'disable account' }],
+          // Disable first (nobody can sign in again), then end the sessions and tokens already out
+          // there, where the app can: a disabled account's open session is still access.
+          steps: [{ operation: 'suspendAccount', summary: 'disable account' }, ...(revokesSessions(app) ? [signOutStep] : [])],
           target: { status: 'disabled', entitlements: [...(heldIn(appId) ?? [])].sort() },
           ...(event.type === 'jml.leaver' && app.deleteAfterMs !== undefined ? { deleteAfterMs: app.deleteAfterMs } : {}),
         });
@@ -186,6 +189,11 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     ...(isGuarded ? guard : {}),
   };
 }
+
+const signOutStep: PlannedStep = Object.freeze({ operation: 'revokeSessions', summary: 'end sessions and revoke tokens' });
+
+/** Whether the app's connector declares `sessions.revoke`. */
+const revokesSessions = (app: LoadedApp): boolean => (app.connector.capabilities as readonly string[]).includes('sessions.revoke');
 
 function attributes(app: LoadedApp, event: JmlEvent, person: PersonSnapshot) {
   if (!app.mapping) return defaultAttributes(event);

@@ -262,6 +262,33 @@ apps:
     expect(stepsOf(policy, event)).toEqual({ chat: ['disable account'], code: ['disable account'], directory: ['disable account'] });
   });
 
+  it('plans leaver > ends sessions and tokens after the disable, only where the connector can revoke them', () => {
+    const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
+    const withSessions = (): AnyConnector => {
+      const c = devRedis();
+      return {
+        ...c,
+        id: 'with-sessions',
+        capabilities: [...c.capabilities, 'sessions.revoke'],
+        operations: { ...(c.operations as Record<string, unknown>), revokeSessions: async () => ({ outcome: 'applied' as const }) },
+      } as AnyConnector;
+    };
+    const policy = loadPolicy({
+      text: POLICY.replace('chat: { connector: dev-redis', 'chat: { connector: with-sessions'),
+      source: 'policy.yaml',
+      env: {},
+      connectors: { ...CONNECTOR_FACTORIES, 'with-sessions': withSessions },
+    });
+    for (const type of ['jml.leaver', 'jml.leave.start'] as const) {
+      const plan = planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type }) });
+      expect(Object.fromEntries(plan.apps.map((a) => [a.appId, a.steps.map((s) => s.operation)]))).toEqual({
+        chat: ['suspendAccount', 'revokeSessions'],
+        code: ['suspendAccount'],
+        directory: ['suspendAccount'],
+      });
+    }
+  });
+
   it('example > docs/examples/policy.yaml loads', () => {
     const text = readFileSync(new URL('../../docs/examples/policy.yaml', import.meta.url), 'utf8');
     expect([...load(text).apps.keys()]).toEqual(['directory', 'chat', 'code']);

@@ -43,6 +43,7 @@ export function actions(h: Harness) {
     suspend: (p: TestPerson, o: ActionOptions = {}) => call<OperationResult>('suspendAccount', { account: account(p, o), reason: 'conformance leaver' }, o.signal),
     restore: (p: TestPerson, o: ActionOptions = {}) => call<OperationResult>('restoreAccount', { account: account(p, o) }, o.signal),
     remove: (p: TestPerson, o: ActionOptions = {}) => call<OperationResult>('deleteAccount', { account: account(p, o) }, o.signal),
+    signOut: (p: TestPerson, o: ActionOptions = {}) => call<OperationResult>('revokeSessions', { account: account(p, o) }, o.signal),
     grant: (p: TestPerson, entitlement: string, o: ActionOptions = {}) => call<OperationResult>('grantAccess', { account: account(p, o), entitlement }, o.signal),
     revoke: (p: TestPerson, entitlement: string, o: ActionOptions = {}) => call<OperationResult>('revokeAccess', { account: account(p, o), entitlement }, o.signal),
     checkUnique: (p: TestPerson, attribute: string, value: string, o: ActionOptions = {}) =>

@@ -3,13 +3,33 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../services/config';
 import { accountKey, createDevRedisConnector } from '../../dev-redis';
+import type { AnyConnector } from '../types';
 import { runConformance } from '.';
 
 const NOT_HTTP = 'dev-redis talks to Redis, not HTTP: there is no status code to inject. The HTTP mapping is covered by connectors/sdk/http.test.ts and the SCIM targets.';
 
 const connector = createDevRedisConnector();
 
-runConformance(connector, () => {
+/**
+ * dev-redis plus a `revokeSessions` that ends nothing but answers as an app would (`applied` while
+ * the account exists, `not-applicable` once it is gone): the connector no shipped app declares
+ * `sessions.revoke` for, so that the kit's sessions scenario runs somewhere.
+ */
+function withSessions(inner: AnyConnector): AnyConnector {
+  const ops = inner.operations as Record<string, (ctx: unknown, req: unknown) => Promise<unknown>>;
+  return {
+    ...inner,
+    capabilities: [...inner.capabilities, 'sessions.revoke'],
+    operations: {
+      ...ops,
+      revokeSessions: async (ctx: unknown, req: unknown) =>
+        ((await ops.readAccount?.(ctx, req)) as { exists: boolean }).exists ? { outcome: 'applied' } : { outcome: 'not-applicable' },
+    },
+  } as AnyConnector;
+}
+
+for (const c of [connector, withSessions(connector)])
+runConformance(c, () => {
   const url = loadConfig().reuse.redisUrl ?? inject('stack').redisUrl;
   const config = { url, keyPrefix: `jml:conformance:${process.pid}-${randomBytes(3).toString('hex')}` };
   const appId = 'conformance-dev-redis';
@@ -25,7 +45,7 @@ runConformance(connector, () => {
   };
 
   return {
-    name: 'dev-redis on a real Redis',
+    name: c === connector ? 'dev-redis on a real Redis' : 'dev-redis with sessions.revoke on a real Redis',
     appId,
     config,
     secrets: {},
@@ -45,7 +65,7 @@ runConformance(connector, () => {
     async dispose() {
       await reset();
       await redis.quit();
-      await connector.dispose?.();
+      if (c !== connector) await connector.dispose?.();
     },
   };
 });

@@ -90,4 +90,21 @@ export const lifecycleScenarios: readonly Scenario[] = [
       }
     },
   },
+  {
+    id: 'leaver-sessions',
+    title: 'leaver > ends sessions after the disable, repeatably, without touching the account; nothing to end after a delete',
+    requires: ['account.create', 'account.suspend', 'account.read', 'sessions.revoke'],
+    async run({ h, act }) {
+      const p = h.newPerson();
+      const { externalRef } = await act.create(p);
+      await act.suspend(p, { externalRef });
+      const first = await act.signOut(p, { externalRef });
+      expect(['applied', 'already-in-state']).toContain(first.outcome);
+      // Ensure-state: a repeat (a retried leaver) succeeds too, however the app reports it.
+      expect(['applied', 'already-in-state']).toContain((await act.signOut(p, { externalRef })).outcome);
+      expect(await act.read(p)).toMatchObject({ exists: true, enabled: false, externalRef });
+      await h.target.deleteOutOfBand({ personKey: p.personKey });
+      expect(NOTHING_TO_DO).toContain((await act.signOut(p, { externalRef })).outcome);
+    },
+  },
 ];

@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'mover',
   'leaver',
   'leaver-after-out-of-band-delete',
+  'leaver-sessions',
   'unique-check',
   'compensation-create-delete',
   'compensation-suspend-restore',
