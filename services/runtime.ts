@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { Runtime, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
@@ -22,7 +22,8 @@ import { loadPolicyFile, type LoadedPolicy } from './policy/load';
 import { redisDedupe } from './gateway/dedupe';
 import { gatewayCounters } from './metrics';
 import { createActivities, type AppInstance } from './worker/activities';
-import { startWorker, type RunningWorker } from './worker/worker';
+import { startWorker, WORKFLOWS_PATH, type RunningWorker } from './worker/worker';
+import { leaverTaskQueue } from '../workflows/contracts';
 import { createPollerActivities } from './pollers/activities';
 import { recordingSink, redisPublishedState } from './pollers/published-state';
 import { ingestPublisher } from './pollers/publish';
@@ -169,17 +170,16 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         snapshots: redisSnapshotStore(redis),
         log,
       });
-      const worker: RunningWorker = await startWorker({
-        address: endpoints.temporalAddress,
-        namespace: config.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        activities: { ...activities, ...pollerActivities },
-        log,
-        workflowBundle: opts.workflowBundle,
-      });
+      // One bundle for both workers: the main one, and the leavers' own (workflows/contracts.ts leaverTaskQueue).
+      const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code };
+      const workerDeps = { address: endpoints.temporalAddress, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
+      const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
+        startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue }),
+        startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),
+      ]);
       if (parts.pollers) await ensurePollers({ temporal, taskQueue: config.temporal.taskQueue, specs: pollerSpecs(config), log });
       stops.push(async () => {
-        await worker.shutdown();
+        await Promise.all([worker?.shutdown(), leaverWorker?.shutdown()]);
         await Promise.all([...new Set([...apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
       });
     }

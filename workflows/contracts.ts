@@ -11,6 +11,11 @@ import type { HeldApp, HeldApps, PlanMode } from '../services/worker/plan';
 export const personWorkflowId = (personKey: string) => `person/${personKey}`;
 /** Workflow id of the workflow that applies one event to one person. */
 export const eventWorkflowId = (personKey: string, eventId: string) => `jml/${personKey}/${eventId}`;
+/**
+ * The task queue leaver event workflows (and so their activities) run on: a worker of its own polls
+ * it, so a leaver's tasks never wait for slots, pollers or a backlog that joiners fill.
+ */
+export const leaverTaskQueue = (taskQueue: string) => `${taskQueue}.leavers`;
 
 export const jmlEventSignal = defineSignal<[JmlEvent]>('jmlEvent');
 export const personStateQuery = defineQuery<PersonState>('state');

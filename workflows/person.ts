@@ -17,6 +17,7 @@ import type { HeldApp } from '../services/worker/plan';
 import {
   eventWorkflowId,
   jmlEventSignal,
+  leaverTaskQueue,
   personStateQuery,
   type AppliedEvent,
   type CarriedPersonState,
@@ -292,6 +293,8 @@ async function applyEvent(
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       // Leavers overtake any backlog of other work; retention deletes can wait for it.
       priority: { priorityKey: kind === 'leaver' ? LEAVER_PRIORITY : kind === 'delete' ? 4 : 3 },
+      // ... and run on their own task queue and worker (histories from before replay on the parent's).
+      ...(kind === 'leaver' && patched('leaver-task-queue') ? { taskQueue: leaverTaskQueue(workflowInfo().taskQueue) } : {}),
       staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}`,
       memo: { displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}` },
       typedSearchAttributes: [
