@@ -135,7 +135,9 @@ try {
       rules: [{ name: 'everyone gets every app', when: { workerType: 'employee' }, grant: Object.fromEntries(APP_IDS.map((id) => [id, []])) }],
     }),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./e2e-pipeline.ts', import.meta.url)), '--group', group], {
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the pipeline process (main thread and workflow threads).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(new URL('./e2e-pipeline.ts', import.meta.url)), '--group', group], {
     env: {
       ...process.env,
       KAFKA_BROKERS: endpoints.kafkaBrokers,

@@ -91,13 +91,4 @@ export type JmlEvent = z.infer<typeof JmlEvent>;
 /** Current schema version of {@link JmlEvent}, carried in Kafka headers. */
 export const JML_EVENT_SCHEMA_VERSION = '1';
 
-/** The HR source of a person key (`bamboohr` in `bamboohr:4101`). */
-export function sourceOf(personKey: string): string {
-  const i = personKey.indexOf(':');
-  return i < 0 ? personKey : personKey.slice(0, i);
-}
-
-/** The employee id of a person key (`4101` in `bamboohr:4101`). */
-export function employeeIdOf(personKey: string): string {
-  return personKey.slice(personKey.indexOf(':') + 1);
-}
+export { employeeIdOf, sourceOf } from './person-key';

@@ -11,7 +11,8 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
-import { employeeIdOf, sourceOf, type JmlEvent, type PersonSnapshot } from '../schemas/jml-event.v1';
+import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
+import { employeeIdOf, sourceOf } from '../schemas/person-key';
 import type { Activities } from '../services/worker/activities';
 import type { HeldApp } from '../services/worker/plan';
 import {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as workflows from './index';
 import { HISTORIES_DIR } from '../test/replay/capture';
 import { WORKFLOWS_PATH } from '../services/worker/worker';
@@ -10,6 +10,11 @@ import { WORKFLOWS_PATH } from '../services/worker/worker';
  * workflow code. A change that alters the commands an existing history expects fails here: guard it
  * with `patched()` or a new workflow type, then re-capture (see test/replay/capture.ts).
  */
+let code = '';
+beforeAll(async () => {
+  ({ code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent }));
+}, 120_000);
+
 describe('workflow replay', () => {
   const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 
@@ -26,7 +31,6 @@ describe('workflow replay', () => {
   });
 
   it('replays > every stored history without nondeterminism', { timeout: 120_000 }, async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });
     const histories = files.map((f) => ({
       workflowId: f.replace(/\.json$/, ''),
       history: JSON.parse(readFileSync(new URL(f, HISTORIES_DIR), 'utf8')) as unknown,
@@ -37,6 +41,22 @@ describe('workflow replay', () => {
     }
     expect(failures).toEqual([]);
     expect(histories.length).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * The workflow sandbox evaluates a workflow's own modules again for every workflow execution it
+ * creates (the SDK shares only its own modules between executions). A schema library in the bundle
+ * was rebuilt for every person and event workflow: 27 % of the workflow thread's CPU in bench:e2e.
+ */
+describe('workflow bundle', () => {
+  it('holds only the SDK, workflows/ and zod-free helpers', () => {
+    const modules = [...code.matchAll(/^\/\*{3}\/ "(\.\/[^"]+)"$/gm)].map((m) => m[1] as string);
+    expect(modules).toContain('./workflows/person.ts');
+    const foreign = modules.filter(
+      (m) => !/^\.\/node_modules\/(@temporalio\/(workflow|common)|nexus-rpc|ms|long)\//.test(m) && !m.startsWith('./workflows/') && m !== './schemas/person-key.ts',
+    );
+    expect(foreign).toEqual([]);
   });
 });
 
