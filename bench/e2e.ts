@@ -351,7 +351,7 @@ try {
     knobs: [
       `knobs: --joiners ${JOINERS} --leavers ${LEAVERS} (per phase, +${WARM_LEAVERS} unmeasured warm-up) --bare ${BARE} --poll-ms ${POLL_MS} --post-concurrency ${POST_CONCURRENCY}`,
       `       5 dev-redis apps (${APP_IDS.join(', ')}), key prefix ${keyPrefix}; task queue ${taskQueue}, dispatcher group ${group} (+ .priority), start at topic end`,
-      `       worker options: SDK defaults for both workers; bare starts ${BARE_START_CONCURRENCY} in flight; leavers posted on their own 4-socket pool`,
+      `       worker options: SDK defaults (the pipeline's leaver worker: 32 eager activity slots); bare starts ${BARE_START_CONCURRENCY} in flight; leavers posted on their own 4-socket pool`,
     ],
     bare: { idleMs: bareIdleMs, throughput: bareThroughput },
     idle: { samples: idleSamples, stages: idleStages },

@@ -14,6 +14,11 @@ export interface WorkerDeps {
   log: Logger;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: WorkflowBundleOption;
+  /**
+   * Activities a workflow task may take straight back from the server (eager execution, where the
+   * server allows it) instead of through matching; the SDK's default is 3.
+   */
+  eagerActivities?: number;
 }
 
 export interface RunningWorker {
@@ -32,6 +37,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     taskQueue: deps.taskQueue,
     activities: deps.activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.eagerActivities !== undefined ? { maxEagerActivityReservationsPerWorkflowTask: deps.eagerActivities } : {}),
   });
   const done = worker.run();
   done.catch((err: unknown) => deps.log.error({ err }, 'worker stopped with an error'));
