@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { EAGER_ACTIVITIES } from '../services/worker/worker';
 import type { bareWorkflow } from './workflows';
 
 /**
  * The reference workload of bench/e2e.ts: a bare workflow running five no-op activities, executed
  * by its own worker (its own bundle of bench/workflows.ts, its own task queue) against the same
- * Temporal server as the pipeline, with the SDK's default worker options, as the pipeline's worker.
+ * Temporal server as the pipeline, with the SDK's default worker options and the pipeline workers' eager activity slots.
  */
 
 export interface BareActivities {
@@ -47,6 +48,8 @@ export async function startBareBench(opts: { address: string; namespace: string;
     taskQueue: opts.taskQueue,
     workflowsPath: BARE_WORKFLOWS_PATH,
     activities,
+    // The pipeline's workers' setting (services/runtime.ts), so that both sides run the same way.
+    maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: opts.address });

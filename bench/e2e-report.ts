@@ -116,7 +116,7 @@ export function printReport(r: E2eReport): void {
     (r.backlog.steadyPerSecond !== undefined ? `; ${r.backlog.steadyPerSecond.toFixed(1)} joiners/s between 10 % and 90 % done` : ''));
   out(`  effects recorded by the apps: ${n0(r.backlog.effects)} (expected ${n0(r.backlog.expectedEffects)}: one per account and per disable)`);
   out();
-  out('bare workflow, 5 no-op activities in parallel (own worker and task queue, same server, default worker options)');
+  out("bare workflow, 5 no-op activities in parallel (own worker and task queue, same server, default worker options + the pipeline workers' eager activity slots)");
   out(`  throughput ${bare.perSecond.toFixed(1)} workflows/s (${n0(bare.count)} in ${sec(bare.seconds)}, starts handed over in ${sec(bare.startSeconds)})`);
   out(latencyLine('idle start -> result', r.bare.idleMs, ''));
   out();

@@ -36,6 +36,7 @@ import { readPid } from '../infra/stack/process';
 import { stackDown, stackUp } from '../infra/stack/stack';
 import { loadConfig, loadDotEnv } from '../services/config';
 import { TOPICS } from '../services/kafka/topics';
+import { EAGER_ACTIVITIES } from '../services/worker/worker';
 import { startBareBench } from './e2e-bare';
 import { eventSender, inPool, joinerEvent, leaverEvent } from './e2e-load';
 import { metricsDelta, scrapeMetrics, serverPhase } from './e2e-metrics';
@@ -351,7 +352,7 @@ try {
     knobs: [
       `knobs: --joiners ${JOINERS} --leavers ${LEAVERS} (per phase, +${WARM_LEAVERS} unmeasured warm-up) --bare ${BARE} --poll-ms ${POLL_MS} --post-concurrency ${POST_CONCURRENCY}`,
       `       5 dev-redis apps (${APP_IDS.join(', ')}), key prefix ${keyPrefix}; task queue ${taskQueue}, dispatcher group ${group} (+ .priority), start at topic end`,
-      `       worker options: SDK defaults (the pipeline's leaver worker: 32 eager activity slots); bare starts ${BARE_START_CONCURRENCY} in flight; leavers posted on their own 4-socket pool`,
+      `       worker options: SDK defaults, ${EAGER_ACTIVITIES} eager activity slots per workflow task (all three workers); bare starts ${BARE_START_CONCURRENCY} in flight; leavers posted on their own 4-socket pool`,
     ],
     bare: { idleMs: bareIdleMs, throughput: bareThroughput },
     idle: { samples: idleSamples, stages: idleStages },

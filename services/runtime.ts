@@ -30,9 +30,6 @@ import { ingestPublisher } from './pollers/publish';
 import { redisSnapshotStore } from './pollers/snapshot-store';
 import { ensurePollers, pollerSpecs } from './pollers/start';
 
-/** Eager activity slots per workflow task of the leavers' worker: one disable per app, all at once. */
-const LEAVER_EAGER_ACTIVITIES = 32;
-
 export interface PipelineOptions {
   config: Config;
   endpoints: Pick<StackEndpoints, 'kafkaBrokers' | 'temporalAddress' | 'redisUrl'>;
@@ -178,8 +175,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       const workerDeps = { address: endpoints.temporalAddress, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
       const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
         startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue }),
-        // A leaver's disables all start from the workflow task that schedules them, not via matching.
-        startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue), eagerActivities: LEAVER_EAGER_ACTIVITIES }),
+        startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),
       ]);
       if (parts.pollers) await ensurePollers({ temporal, taskQueue: config.temporal.taskQueue, specs: pollerSpecs(config), log });
       stops.push(async () => {

@@ -3,6 +3,14 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import type { Logger } from 'pino';
 import type { Activities } from './activities';
 
+/**
+ * Eager activity slots per workflow task: every activity a task schedules (one per app) can start
+ * from the task's completion instead of through matching, where the server allows it: a leaver's
+ * disables all at once, and the server writes and matches less per joiner. The SDK's default is 3.
+ * bench:e2e gives its bare workflow the same setting.
+ */
+export const EAGER_ACTIVITIES = 32;
+
 /** Path of the workflow entry module the worker bundles into the sandbox. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -14,10 +22,7 @@ export interface WorkerDeps {
   log: Logger;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: WorkflowBundleOption;
-  /**
-   * Activities a workflow task may take straight back from the server (eager execution, where the
-   * server allows it) instead of through matching; the SDK's default is 3.
-   */
+  /** Eager activity slots per workflow task (default EAGER_ACTIVITIES). */
   eagerActivities?: number;
 }
 
@@ -37,7 +42,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     taskQueue: deps.taskQueue,
     activities: deps.activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    ...(deps.eagerActivities !== undefined ? { maxEagerActivityReservationsPerWorkflowTask: deps.eagerActivities } : {}),
+    maxEagerActivityReservationsPerWorkflowTask: deps.eagerActivities ?? EAGER_ACTIVITIES,
   });
   const done = worker.run();
   done.catch((err: unknown) => deps.log.error({ err }, 'worker stopped with an error'));
