@@ -7,7 +7,7 @@
  * is argv: `--group <dispatcher consumer group>`. Dispatchers start at the topics' current end, so
  * earlier runs' events on a long-lived broker are not replayed. Prints one JSON line
  * `{"url": …, "pid": …}` on stdout once the gateway listens. A `loop` line on stdin prints the
- * event-loop delay since the previous one (`{"loopDelay": {p50, p99, max}}`, ms) and starts over (not a
+ * event-loop delay since the previous one (`{"loopDelay": {p50, p99, max, rssMb}}`, ms; rss in MiB) and starts over (not a
  * signal: the Temporal runtime shuts its workers down on SIGUSR2). SIGTERM, or stdin closing because
  * the benchmark went away, stops it.
  */
@@ -47,7 +47,7 @@ const stop = () => {
 createInterface({ input: process.stdin })
   .on('line', (line) => {
     if (line.trim() !== 'loop') return;
-    process.stdout.write(`${JSON.stringify({ loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } })}\n`);
+    process.stdout.write(`${JSON.stringify({ loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) } })}\n`);
     loop.reset();
   })
   .on('close', stop);

@@ -48,6 +48,8 @@ export interface LoopDelay {
   p50: number;
   p99: number;
   max: number;
+  /** Resident memory of the pipeline process (all threads) at the end of the phase, MiB. */
+  rssMb: number;
 }
 
 const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -124,10 +126,10 @@ export function printReport(r: E2eReport): void {
   out();
   const names = [...new Set(r.phases.flatMap((c) => Object.keys(c.busy.processes)))];
   out(`CPU, cores busy on average (${cpus().length} cores; "others" is every process on the machine that is not ours)`);
-  out(`  ${'phase'.padEnd(24)} ${[...names, 'others', 'machine'].map((n) => n.padStart(9)).join('')}   pipeline event loop delay p50/p99/max`);
+  out(`  ${'phase'.padEnd(24)} ${[...names, 'others', 'machine'].map((n) => n.padStart(9)).join('')}   pipeline event loop delay p50/p99/max, memory`);
   for (const { phase, busy, loop } of r.phases) {
     const cells = [...names.map((n) => busy.processes[n]), busy.others, busy.machine].map((v) => (v === undefined ? '-' : v.toFixed(2)).padStart(9));
-    out(`  ${phase.padEnd(24)} ${cells.join('')}   ${loop.p50} / ${loop.p99} / ${loop.max} ms`);
+    out(`  ${phase.padEnd(24)} ${cells.join('')}   ${loop.p50} / ${loop.p99} / ${loop.max} ms, rss ${n0(loop.rssMb)} MiB`);
   }
   for (const [kind, count] of r.pipelineWarnings) out(`  pipeline worker logged ${n0(count)} x ${kind}`);
   const cost = r.phases.filter((p) => p.phase !== 'leavers at idle');

@@ -75,6 +75,8 @@ const EnvSchema = z.object({
   REDIS_URL: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('jml'),
+  /** Workflow executions the main worker keeps in memory between tasks (its sticky cache); unset = the SDK's default, from the heap size. */
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).optional(),
   KAFKA_PORT: port.default(DEFAULT_PORTS.kafka),
   KAFKA_CONTROLLER_PORT: port.default(DEFAULT_PORTS.kafkaController),
   TEMPORAL_PORT: port.default(DEFAULT_PORTS.temporal),
@@ -119,7 +121,7 @@ export interface Config {
   };
   /** Services to reuse instead of starting them (set by KAFKA_BROKERS, TEMPORAL_ADDRESS, REDIS_URL). */
   readonly reuse: { readonly kafkaBrokers?: string; readonly temporalAddress?: string; readonly redisUrl?: string };
-  readonly temporal: { readonly namespace: string; readonly taskQueue: string };
+  readonly temporal: { readonly namespace: string; readonly taskQueue: string; readonly maxCachedWorkflows?: number };
   readonly gateway: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number; readonly canonicalSecret?: string };
   /** BambooHR tenants with their secrets resolved. */
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
@@ -220,7 +222,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       redis: e.REDIS_PORT,
     },
     reuse: { kafkaBrokers: e.KAFKA_BROKERS, temporalAddress: e.TEMPORAL_ADDRESS, redisUrl: e.REDIS_URL },
-    temporal: { namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.TEMPORAL_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS } : {}),
+    },
     gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalSecret: e.JML_CANONICAL_SECRET },
     bamboohr,
     workday,

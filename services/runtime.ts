@@ -174,7 +174,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code };
       const workerDeps = { address: endpoints.temporalAddress, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
       const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
-        startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue }),
+        startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
         startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),
       ]);
       if (parts.pollers) await ensurePollers({ temporal, taskQueue: config.temporal.taskQueue, specs: pollerSpecs(config), log });

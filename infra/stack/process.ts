@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 
@@ -99,8 +99,50 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** Asks the kernel for a free loopback port. */
-export function freePort(): Promise<number> {
+/** Ports this process has handed out, so that one stack never gets the same port twice. */
+const handedOut = new Set<number>();
+
+/** The lowest port of the kernel's ephemeral range (Linux; 32768 where it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free loopback port below the kernel's ephemeral range. A port from `listen(0)` lies in that range,
+ * where outgoing connections and other servers' own port-0 binds can take it before our server binds
+ * it: the Temporal dev server picks its internal ports that way while Kafka's JVM is still starting
+ * (seen once: "Address already in use" for the Kafka controller).
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow() - 1;
+  const low = 20_000;
+  if (high - low >= 1_000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = low + Math.floor(Math.random() * (high - low + 1));
+      if (handedOut.has(port)) continue;
+      handedOut.add(port); // before the check, so that concurrent callers never pick the same port
+      if (await canListen(port)) return port;
+    }
+  }
+  return kernelPort();
+}
+
+/** Asks the kernel for a free loopback port (from the ephemeral range). */
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

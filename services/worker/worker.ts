@@ -24,6 +24,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkflowBundleOption;
   /** Eager activity slots per workflow task (default EAGER_ACTIVITIES). */
   eagerActivities?: number;
+  /** Sticky cache size; undefined = the SDK's default (from the heap size). */
+  maxCachedWorkflows?: number | undefined;
 }
 
 export interface RunningWorker {
@@ -43,6 +45,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     activities: deps.activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxEagerActivityReservationsPerWorkflowTask: deps.eagerActivities ?? EAGER_ACTIVITIES,
+    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
   });
   const done = worker.run();
   done.catch((err: unknown) => deps.log.error({ err }, 'worker stopped with an error'));
