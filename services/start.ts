@@ -50,8 +50,11 @@ async function main(): Promise<void> {
     say('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // `on`, not `once`: Ctrl-C reaches this process more than once (the terminal signals the whole
+  // process group and npm and tsx forward it too); a second signal must not end it before the
+  // servers it started are stopped.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((err: unknown) => {
