@@ -17,6 +17,12 @@ describe('config', () => {
     expect(c.stackDir).toBe('/c/stacks/default');
   });
 
+  it('worker > sticky cache size only when set, at least 2', () => {
+    expect(loadConfig({}).temporal).toEqual({ namespace: 'default', taskQueue: 'jml' });
+    expect(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '12000' }).temporal.maxCachedWorkflows).toBe(12_000);
+    expect(() => loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '1' })).toThrow(ConfigError);
+  });
+
   it('fails > listing every problem at once', () => {
     let error: unknown;
     try {

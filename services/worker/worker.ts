@@ -22,8 +22,6 @@ export interface WorkerDeps {
   log: Logger;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: WorkflowBundleOption;
-  /** Eager activity slots per workflow task (default EAGER_ACTIVITIES). */
-  eagerActivities?: number;
   /** Sticky cache size; undefined = the SDK's default (from the heap size). */
   maxCachedWorkflows?: number | undefined;
 }
@@ -44,7 +42,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     taskQueue: deps.taskQueue,
     activities: deps.activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    maxEagerActivityReservationsPerWorkflowTask: deps.eagerActivities ?? EAGER_ACTIVITIES,
+    maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
   });
   const done = worker.run();
