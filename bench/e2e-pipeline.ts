@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../services/config';
 import { createLogger } from '../services/log';
 import { startPipeline } from '../services/runtime';
+import { reusedEndpoints } from './support/reused-endpoints';
 
 const { values } = parseArgs({ options: { group: { type: 'string' } } });
 if (!values.group) throw new Error('usage: e2e-pipeline --group <consumer group>');
@@ -24,11 +25,7 @@ if (!values.group) throw new Error('usage: e2e-pipeline --group <consumer group>
 const config = loadConfig();
 const pipeline = await startPipeline({
   config,
-  endpoints: {
-    kafkaBrokers: config.reuse.kafkaBrokers as string,
-    temporalAddress: config.reuse.temporalAddress as string,
-    redisUrl: config.reuse.redisUrl as string,
-  },
+  endpoints: reusedEndpoints(config),
   log: createLogger({ name: 'bench-pipeline', level: config.logLevel }),
   parts: { gateway: true, dispatcher: true, worker: true, pollers: false },
   gatewayPort: 0,

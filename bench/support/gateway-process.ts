@@ -9,6 +9,7 @@ import cluster from 'node:cluster';
 import { loadConfig } from '../../services/config';
 import { createLogger } from '../../services/log';
 import { startPipeline } from '../../services/runtime';
+import { reusedEndpoints } from './reused-endpoints';
 
 const processes = Number(process.env.BENCH_GATEWAY_PROCESSES ?? 1);
 
@@ -31,11 +32,7 @@ if (processes > 1 && cluster.isPrimary) {
   const config = loadConfig();
   const pipeline = await startPipeline({
     config,
-    endpoints: {
-      kafkaBrokers: config.reuse.kafkaBrokers as string,
-      temporalAddress: config.reuse.temporalAddress as string,
-      redisUrl: config.reuse.redisUrl as string,
-    },
+    endpoints: reusedEndpoints(config),
     log: createLogger({ name: 'bench-gateway', level: 'warn' }),
     parts: { gateway: true, dispatcher: false, worker: false },
     gatewayPort: 0,
