@@ -103,6 +103,8 @@ const EnvSchema = z.object({
   JML_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(3),
   /** The complete-log dispatcher hands events to Temporal while the task queue's backlog is under this; 0 turns backpressure off. */
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
+  /** A leaver still retrying an app after this many seconds is flagged NeedsAttention (it keeps retrying). */
+  JML_LEAVER_ATTENTION_AFTER_SECONDS: z.coerce.number().int().min(1).default(900),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -133,6 +135,8 @@ export interface Config {
   readonly kafka: { readonly produceLingerMs: number };
   /** Backpressure of the complete-log dispatcher (services/dispatcher/backlog-gate.ts); 0 = off. */
   readonly dispatcher: { readonly maxBacklog: number };
+  /** Leavers retrying longer than this are flagged NeedsAttention. */
+  readonly leaverAttentionAfterMs: number;
   /** Path of the policy file, when one is configured. */
   readonly policyFile?: string;
   /** Instances of the development connector that every event is applied to, until policy lands. */
@@ -233,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollers: { bamboohrIntervalMs: e.JML_BAMBOOHR_POLL_INTERVAL_SECONDS * 1000, workdayIntervalMs: e.JML_WORKDAY_POLL_INTERVAL_SECONDS * 1000 },
     kafka: { produceLingerMs: e.JML_PRODUCE_LINGER_MS },
     dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
+    leaverAttentionAfterMs: e.JML_LEAVER_ATTENTION_AFTER_SECONDS * 1000,
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,
     logLevel: e.LOG_LEVEL,

@@ -158,6 +158,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         rateLimiter: createRateLimiter({ redis, log: activityLog }),
         // One window per task queue: pipelines sharing a Redis but not a queue count separately.
         guard: redisMassChangeGuard(redis, { key: `jml:guard:${config.temporal.taskQueue}` }),
+        leaverAttentionAfterMs: config.leaverAttentionAfterMs,
         audit: {
           record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
         },

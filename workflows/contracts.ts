@@ -38,6 +38,11 @@ export interface EventStatus {
 
 export interface PersonWorkflowInput {
   personKey: string;
+  /**
+   * Roll over (continue-as-new) once the history holds this many events, even while a child runs;
+   * default 4,000. Tests set it low. Carried across runs.
+   */
+  historyLimit?: number;
   /** State carried over continue-as-new. */
   carried?: CarriedPersonState;
 }
@@ -70,6 +75,13 @@ export interface ScheduledDelete {
   dueAt: number;
 }
 
+/** A child workflow applying one event (or a prestart or retention delete) for the person. */
+export interface InFlightEvent {
+  /** The child's key: the event id, or `<eventId>.prestart.<apps>` / `<eventId>.delete.<apps>`. */
+  childId: string;
+  input: EventWorkflowInput;
+}
+
 export interface CarriedPersonState {
   pending: JmlEvent[];
   recentEventIds: string[];
@@ -82,6 +94,8 @@ export interface CarriedPersonState {
   apps?: HeldApps;
   deletes?: ScheduledDelete[];
   prestarts?: Record<string, PreStartGroup[]>;
+  /** A child the previous run left running when it rolled over; its outcome is awaited first. */
+  inFlight?: InFlightEvent;
 }
 
 /** Apps to prepare (disabled) ahead of a pending hire, and when (epoch ms). */
@@ -136,13 +150,17 @@ export interface AppOutcome {
   /**
    * `done`: every step succeeded; `compensated`: a step failed permanently and the steps before it
    * were undone (see `compensations`); `failed`: a step failed and nothing could or may be undone
-   * (leavers are never compensated), or an undo failed too.
+   * (leavers are never compensated), or an undo failed too; `deferred`: its grants applied, but
+   * its removals (revokes, disables) were held back because a grant failed for good in another app,
+   * so the old access stays (see `reached`).
    */
-  status: 'done' | 'compensated' | 'failed';
+  status: 'done' | 'compensated' | 'failed' | 'deferred';
   steps: StepOutcome[];
   compensations?: StepOutcome[];
-  /** `done` only: what the app now holds. */
+  /** `done` only: what the app now holds (with the account's `externalRef`). */
   target?: HeldApp;
+  /** `deferred` only: what the app holds after the steps that ran. */
+  reached?: HeldApp;
   deleteAfterMs?: number;
   error?: string;
 }

@@ -3,17 +3,17 @@ import {
   CancellationScope,
   condition,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities, StepResult } from '../services/worker/activities';
-import type { AppPlan, EventPlan, PlannedStep } from '../services/worker/plan';
+import type { Activities, StepAudit, StepResult } from '../services/worker/activities';
+import type { AppPlan, EventPlan, HeldApp, PlannedStep } from '../services/worker/plan';
 import {
   approveSignal,
   eventStatusQuery,
@@ -27,11 +27,6 @@ import {
 } from './contracts';
 import { Apps, NeedsAttention } from './search-attributes';
 
-const planning = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-
 /**
  * planEvent as a local activity: it only reads the policy loaded in the worker, and as a marker in
  * the workflow task it saves the server an activity task (three history events, a trip through
@@ -42,8 +37,14 @@ const localPlanning = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-/** Leavers must not wait on a broken guard store: a few tries, then the disable goes ahead (see below). */
-const leaverGuard = proxyActivities<Activities>({
+/** Audit records wait for Kafka as long as it takes: the event does not end before its books are written. */
+const auditing = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** Nothing waits long on a broken guard store: a few tries, then passGuard decides by reversibility. */
+const guardCheck = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
@@ -92,14 +93,13 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
     ...(input.held ? { held: input.held } : {}),
     ...(input.appIds ? { appIds: input.appIds } : {}),
   };
-  // Histories from before the change planned in a (remote) activity and replay that way.
-  const plan = patched('plan-local-activity') ? await localPlanning.planEvent(planInput) : await planning.planEvent(planInput);
+  const plan = await localPlanning.planEvent(planInput);
   upsertSearchAttributes([{ key: Apps, value: plan.apps.map((a) => a.appId) }]);
   const isLeaver = event.type === 'jml.leaver' && plan.kind !== 'delete';
 
   let guard: EventOutcome['guard'];
   if (plan.guard && plan.apps.length > 0) {
-    const held = await passGuard(plan, isLeaver, status);
+    const held = await passGuard(plan, status, () => decision !== undefined);
     if (held) {
       await condition(() => decision !== undefined);
       const d = decision as NonNullable<typeof decision>;
@@ -116,7 +116,23 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
   }
 
   status.phase = 'running';
-  const apps = await Promise.all(plan.apps.map((app) => runApp(input, app, isLeaver, status)));
+  const watch = isLeaver ? watchLeaver(event.id, plan.attentionAfterMs ?? LEAVER_ATTENTION_AFTER_MS) : undefined;
+  const runs = plan.apps.map((app) => newAppRun(input, app, isLeaver));
+  // Gains (creates, grants, enables, updates) in every app finish before any loss (revoke, disable,
+  // delete) starts anywhere: a mover never loses the old team's access before the new team's is in
+  // place, and a gain that fails for good leaves every old access where it was.
+  const phase = (name: 'gain' | 'loss') =>
+    Promise.all(
+      runs.map(async (r) => {
+        await runPhase(r, name, status);
+        await flushAudit(event, r);
+      }),
+    );
+  await phase('gain');
+  const blocked = runs.filter((r) => r.end !== undefined).map((r) => r.app.appId);
+  if (blocked.length === 0) await phase('loss');
+  watch?.finish();
+  const apps = runs.map((r) => outcomeOf(r, blocked));
   const failed = apps.filter((a) => a.status !== 'done');
   status.phase = 'done';
   if (failed.length > 0) {
@@ -124,113 +140,306 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
     setCurrentDetails(failed.map((a) => `${a.appId}: ${a.status} (${a.error ?? 'failed'})`).join('\n'));
     log.warn('event applied except in some apps', { eventId: event.id, apps: failed.map((a) => a.appId) });
   } else {
+    if (watch?.flagged) upsertSearchAttributes([{ key: NeedsAttention, value: false }]);
     log.info('event applied', { eventId: event.id, kind: plan.kind });
   }
   return { eventId: event.id, kind: plan.kind, status: failed.length > 0 ? 'needs-attention' : 'completed', apps, ...(guard ? { guard } : {}) };
 }
 
 /**
- * Counts the event against the mass-change guard. Returns true when it is held. Deletes fail closed
- * (the activity retries until the guard store answers: nothing is deleted unguarded); leavers fail
- * open after a few tries, because a disable is reversible and a departed person's access is not.
+ * Counts the event against the mass-change guard. Returns true when it is held for ops' decision.
+ * When the guard store cannot count (Redis down), reversible work (disables) goes ahead uncounted
+ * and irreversible work (deletes) is held until the store answers again or ops decide; either way
+ * the workflow says so (details, NeedsAttention, log).
  */
-async function passGuard(plan: EventPlan, isLeaver: boolean, status: EventStatus): Promise<boolean> {
+async function passGuard(plan: EventPlan, status: EventStatus, decided: () => boolean): Promise<boolean> {
   const guard = plan.guard as NonNullable<EventPlan['guard']>;
   const request = { id: `${plan.eventId}:${plan.kind}`, max: guard.max, windowMs: guard.windowMs };
-  let admission: { admitted: boolean; position: number };
-  try {
-    admission = await (isLeaver ? leaverGuard : planning).admitMassChange(request);
-  } catch (err) {
-    log.warn('mass-change guard unavailable; the disable goes ahead', { eventId: plan.eventId, error: (err as Error).message });
-    return false;
+  const reversible = plan.kind !== 'delete';
+  let waited = false;
+  for (;;) {
+    let admission: { admitted: boolean; position: number };
+    try {
+      admission = await guardCheck.admitMassChange(request);
+    } catch (err) {
+      const error = failureMessage(err);
+      if (reversible) {
+        setCurrentDetails(`Mass-change guard unavailable (${error}): the ${plan.kind} went ahead without being counted.`);
+        log.warn('mass-change guard unavailable; reversible work goes ahead uncounted', { eventId: plan.eventId, kind: plan.kind, error });
+        return false;
+      }
+      if (!waited) {
+        waited = true;
+        status.phase = 'held';
+        upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
+        setCurrentDetails(
+          `Mass-change guard unavailable (${error}): this ${plan.kind} cannot be undone, so it is held until the guard can count it ` +
+            '(asked again every minute) or ops signal `approve` or `reject`.',
+        );
+        log.warn('mass-change guard unavailable; irreversible work held', { eventId: plan.eventId, kind: plan.kind, error });
+      }
+      if (await condition(decided, GUARD_RECHECK_MS)) return true;
+      continue;
+    }
+    if (admission.admitted) {
+      if (waited) {
+        status.phase = 'running';
+        upsertSearchAttributes([{ key: NeedsAttention, value: false }]);
+        setCurrentDetails('Mass-change guard available again: counted and admitted.');
+      }
+      return false;
+    }
+    status.phase = 'held';
+    status.held = { position: admission.position, max: guard.max };
+    upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
+    setCurrentDetails(
+      `Held by the mass-change guard: ${plan.kind} number ${admission.position} within ${guard.windowMs / 1000} s (limit ${guard.max}). ` +
+        'Signal `approve` or `reject` (Temporal UI, or `jml approve|reject <workflowId>`).',
+    );
+    log.warn('held by the mass-change guard', { eventId: plan.eventId, position: admission.position, max: guard.max });
+    return true;
   }
-  if (admission.admitted) return false;
-  status.phase = 'held';
-  status.held = { position: admission.position, max: guard.max };
-  upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
-  setCurrentDetails(
-    `Held by the mass-change guard: ${plan.kind} number ${admission.position} within ${guard.windowMs / 1000} s (limit ${guard.max}). ` +
-      'Signal `approve` or `reject` (Temporal UI, or `jml approve|reject <workflowId>`).',
-  );
-  log.warn('held by the mass-change guard', { eventId: plan.eventId, position: admission.position, max: guard.max });
-  return true;
 }
 
-async function runApp(input: EventWorkflowInput, app: AppPlan, isLeaver: boolean, status: EventStatus): Promise<AppOutcome> {
-  const { event } = input;
-  const steps: StepOutcome[] = [];
-  const undo: PlannedStep[] = [];
-  const run = (step: PlannedStep, retry: ActivityOptions['retry'], prefix = '') =>
+/** How often a delete held by an unavailable guard store asks again. */
+const GUARD_RECHECK_MS = 60_000;
+
+/**
+ * Audit records of an app's steps, written from the outcomes this workflow has recorded: a step's
+ * effect is in the history before its record is written, so a worker that dies in between cannot
+ * lose it (the local activity runs again on replay; records carry the same content, so a consumer
+ * can drop a repeat by eventId, appId, operation and qualifier).
+ */
+async function flushAudit(event: EventWorkflowInput['event'], r: AppRun): Promise<void> {
+  if (r.audit.length === 0) return;
+  const records = r.audit.map((a) => ({ appId: r.app.appId, ...a }));
+  r.audit = [];
+  await auditing.recordAudit({ eventId: event.id, personKey: event.subject, workflowId: workflowInfo().workflowId, records });
+}
+
+/** How long a leaver may keep retrying an app before the event is flagged NeedsAttention (default). */
+export const LEAVER_ATTENTION_AFTER_MS = 15 * 60_000;
+
+/**
+ * Flags a leaver NeedsAttention (search attribute, details, log) once it has been retrying longer
+ * than `afterMs`; the disables keep retrying. Cleared again when every app accepted.
+ */
+function watchLeaver(eventId: string, afterMs: number): { finish(): void; readonly flagged: boolean } {
+  let finished = false;
+  let flagged = false;
+  void CancellationScope.cancellable(async () => {
+    if (await condition(() => finished, afterMs)) return;
+    flagged = true;
+    upsertSearchAttributes([{ key: NeedsAttention, value: true }]);
+    setCurrentDetails(`Leaver still retrying after ${Math.round(afterMs / 1000)} s: some apps have not accepted the disable yet (it keeps retrying).`);
+    log.warn('leaver still retrying', { eventId, afterMs });
+  });
+  return {
+    finish: () => void (finished = true),
+    get flagged() {
+      return flagged;
+    },
+  };
+}
+
+/** Operations that take access away; every other step gives or keeps it. */
+const LOSSES: ReadonlySet<PlannedStep['operation']> = new Set(['revokeAccess', 'suspendAccount', 'deleteAccount', 'revokeSessions', 'releaseAccount']);
+const phaseOf = (step: PlannedStep): 'gain' | 'loss' => (LOSSES.has(step.operation) ? 'loss' : 'gain');
+
+/** One app's saga while the event runs. */
+interface AppRun {
+  readonly input: EventWorkflowInput;
+  readonly app: AppPlan;
+  readonly isLeaver: boolean;
+  readonly retry: ActivityOptions['retry'];
+  /** The app's id of the account: what the person workflow held, then what the steps report. */
+  ref?: string;
+  /** What the app holds as far as the steps that succeeded tell (starts from the person's held state). */
+  reached: HeldApp | undefined;
+  steps: StepOutcome[];
+  /** Inverses of the steps that changed something, oldest first. */
+  undo: PlannedStep[];
+  audit: AuditEntry[];
+  /** Set once the app stopped: a step failed (and what was undone). */
+  end?: AppOutcome;
+}
+
+/** A step's final outcome as the workflow recorded it; audited from here (see recordAudit). */
+type AuditEntry = Omit<StepAudit, 'appId'>;
+
+function newAppRun(input: EventWorkflowInput, app: AppPlan, isLeaver: boolean): AppRun {
+  const held = input.held?.[app.appId];
+  return {
+    input,
+    app,
+    isLeaver,
+    retry: {
+      ...STEP_OPTIONS.retry,
+      ...(app.retry?.initialIntervalMs !== undefined ? { initialInterval: app.retry.initialIntervalMs } : {}),
+      ...(app.retry?.maximumIntervalMs !== undefined ? { maximumInterval: app.retry.maximumIntervalMs } : {}),
+      // Unset maximumAttempts means unlimited: leavers retry until the app accepts.
+      ...(isLeaver ? {} : { maximumAttempts: app.retry?.maximumAttempts ?? 10 }),
+    },
+    ...(held?.externalRef ? { ref: held.externalRef } : {}),
+    reached: held ? { status: held.status, entitlements: [...held.entitlements] } : undefined,
+    steps: [],
+    undo: [],
+    audit: [],
+  };
+}
+
+function stepRunner(r: AppRun) {
+  const { event } = r.input;
+  return (step: PlannedStep, retry: ActivityOptions['retry'], prefix = '') =>
     proxyActivities<Activities>({
       ...STEP_OPTIONS,
       retry,
-      summary: `${prefix}${app.appId}: ${step.summary}`,
-      ...(isLeaver ? { priority: { priorityKey: LEAVER_PRIORITY } } : {}),
+      summary: `${prefix}${r.app.appId}: ${step.summary}`,
+      ...(r.isLeaver ? { priority: { priorityKey: LEAVER_PRIORITY } } : {}),
     }).runStep({
       eventId: event.id,
-      appId: app.appId,
-      account: { personKey: event.subject },
+      appId: r.app.appId,
+      account: { personKey: event.subject, ...(r.ref ? { externalRef: r.ref } : {}) },
       person: event.data.person,
       step,
     });
-
-  const retry = {
-    ...STEP_OPTIONS.retry,
-    ...(app.retry?.initialIntervalMs !== undefined ? { initialInterval: app.retry.initialIntervalMs } : {}),
-    ...(app.retry?.maximumIntervalMs !== undefined ? { maximumInterval: app.retry.maximumIntervalMs } : {}),
-    // Unset maximumAttempts means unlimited: leavers retry until the app accepts.
-    ...(isLeaver ? {} : { maximumAttempts: app.retry?.maximumAttempts ?? 10 }),
-  };
-  for (const step of app.steps) {
-    // Registered before the step runs, withdrawn once the step says it changed nothing.
-    const inverse = isLeaver ? undefined : inverseOf(step);
-    if (inverse) undo.push(inverse);
-    let result: StepResult;
-    try {
-      result = await run(step, retry);
-    } catch (err) {
-      const error = failureMessage(err);
-      steps.push({ operation: step.operation, ...qualifierOf(step), outcome: 'failed', error });
-      if (inverse && !outcomeUnknown(err)) undo.pop();
-      if (isLeaver || undo.length === 0) return { appId: app.appId, status: 'failed', steps, error };
-      status.phase = 'compensating';
-      const compensations = await CancellationScope.nonCancellable(() => compensate(undo, run));
-      const undone = compensations.every((c) => c.outcome !== 'failed');
-      return { appId: app.appId, status: undone ? 'compensated' : 'failed', steps, compensations, error: undone ? error : `${error}; undo failed too` };
-    }
-    steps.push({ operation: step.operation, ...qualifierOf(step), outcome: result.outcome });
-    if (inverse) {
-      undo.pop();
-      const exact = inverseOf(step, result.before);
-      if (result.outcome === 'applied' && exact) undo.push(exact);
-    }
-  }
-  return { appId: app.appId, status: 'done', steps, ...(app.target ? { target: app.target } : {}), ...(app.deleteAfterMs !== undefined ? { deleteAfterMs: app.deleteAfterMs } : {}) };
 }
 
-/** Runs the undo steps newest first; each one is recorded, a failed one does not stop the others. */
-async function compensate(undo: PlannedStep[], run: (step: PlannedStep, retry: ActivityOptions['retry'], prefix?: string) => Promise<StepResult>): Promise<StepOutcome[]> {
+/**
+ * Runs the app's steps of one phase, in plan order, as a saga. Each step's inverse is registered
+ * before it runs and withdrawn only when the step reports, on its first attempt, that it changed
+ * nothing: a later attempt's `already-in-state` may be the effect of an earlier attempt that
+ * applied and then lost its answer (a worker that died between the app's reply and the
+ * activity's completion), so its inverse stays. A step that times out keeps its inverse too.
+ * When a step fails for good, the app's registered inverses run newest first in a
+ * non-cancellable scope. Leavers are never compensated.
+ */
+async function runPhase(r: AppRun, phase: 'gain' | 'loss', status: EventStatus): Promise<void> {
+  const run = stepRunner(r);
+  for (const step of r.app.steps) {
+    if (r.end || phaseOf(step) !== phase) continue;
+    const inverse = r.isLeaver ? undefined : inverseOf(step);
+    if (inverse) r.undo.push(inverse);
+    let result: StepResult;
+    try {
+      result = await run(step, r.retry);
+    } catch (err) {
+      const error = failureMessage(err);
+      r.steps.push({ operation: step.operation, ...qualifierOf(step), outcome: 'failed', error });
+      if (inverse && !outcomeUnknown(err)) r.undo.pop();
+      if (r.isLeaver || r.undo.length === 0) {
+        r.end = { appId: r.app.appId, status: 'failed', steps: r.steps, error };
+        return;
+      }
+      status.phase = 'compensating';
+      const compensations = await CancellationScope.nonCancellable(() => compensate(r, run));
+      const undone = compensations.every((c) => c.outcome !== 'failed');
+      r.end = { appId: r.app.appId, status: undone ? 'compensated' : 'failed', steps: r.steps, compensations, error: undone ? error : `${error}; undo failed too` };
+      return;
+    }
+    if (result.externalRef) r.ref = result.externalRef;
+    const unsure = result.outcome === 'already-in-state' && (result.attempt ?? 1) > 1;
+    r.steps.push({ operation: step.operation, ...qualifierOf(step), outcome: result.outcome });
+    r.audit.push({
+      operation: step.operation,
+      ...qualifierOf(step),
+      outcome: result.outcome,
+      ...(result.externalRef ? { externalRef: result.externalRef } : {}),
+      attempt: result.attempt ?? 1,
+      ...(unsure ? { mayHaveAppliedEarlier: true } : {}),
+      at: nowIso(),
+    });
+    r.reached = reach(r.reached, step, result.outcome);
+    if (inverse) {
+      r.undo.pop();
+      const exact = inverseOf(step, result);
+      if (exact && (result.outcome === 'applied' || result.outcome === 'adopted')) r.undo.push(exact);
+      else if (unsure) r.undo.push(inverse);
+    }
+  }
+}
+
+/** What the app holds after `step` succeeded with `outcome`, from what it held before. */
+function reach(held: HeldApp | undefined, step: PlannedStep, outcome: StepResult['outcome']): HeldApp | undefined {
+  if (outcome === 'not-applicable') return held;
+  const entitlements = new Set(held?.entitlements ?? []);
+  switch (step.operation) {
+    case 'createAccount':
+      return { status: step.enabled === false ? 'disabled' : 'active', entitlements: [...entitlements].sort() };
+    case 'restoreAccount':
+      return { status: 'active', entitlements: [...entitlements].sort() };
+    case 'suspendAccount':
+      return { status: 'disabled', entitlements: [...entitlements].sort() };
+    case 'deleteAccount':
+    case 'releaseAccount':
+      return { status: 'deleted', entitlements: [] };
+    case 'grantAccess':
+      entitlements.add(step.entitlement as string);
+      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort() };
+    case 'revokeAccess':
+      entitlements.delete(step.entitlement as string);
+      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort() };
+    default:
+      return held;
+  }
+}
+
+/**
+ * The app's outcome. An app that ran every step is `done` and holds the plan's target (with the
+ * account's ref). An app whose losses were held back, because a gain failed in `blocked` apps, is
+ * `deferred`: its gains applied, its old access stays, and what it now holds is reported.
+ */
+function outcomeOf(r: AppRun, blocked: string[]): AppOutcome {
+  if (r.end) return r.end;
+  const ref = r.ref ? { externalRef: r.ref } : {};
+  if (blocked.length > 0 && r.app.steps.some((s) => phaseOf(s) === 'loss')) {
+    return {
+      appId: r.app.appId,
+      status: 'deferred',
+      steps: r.steps,
+      ...(r.reached ? { reached: { ...r.reached, ...ref } } : {}),
+      error: `access not removed: granting failed in ${blocked.join(', ')}`,
+    };
+  }
+  return {
+    appId: r.app.appId,
+    status: 'done',
+    steps: r.steps,
+    ...(r.app.target ? { target: { ...r.app.target, ...(r.app.target.status === 'deleted' ? {} : ref) } } : {}),
+    ...(r.app.deleteAfterMs !== undefined ? { deleteAfterMs: r.app.deleteAfterMs } : {}),
+  };
+}
+
+/** Runs the undo steps newest first; each one is recorded (and audited), a failed one does not stop the others. */
+async function compensate(r: AppRun, run: ReturnType<typeof stepRunner>): Promise<StepOutcome[]> {
   const done: StepOutcome[] = [];
-  for (const step of [...undo].reverse()) {
+  for (const step of [...r.undo].reverse()) {
     try {
       const result = await run(step, { ...STEP_OPTIONS.retry, maximumAttempts: UNDO_ATTEMPTS }, 'undo ');
       done.push({ operation: step.operation, ...qualifierOf(step), outcome: result.outcome });
+      r.audit.push({ operation: step.operation, ...qualifierOf(step), outcome: result.outcome, attempt: result.attempt ?? 1, compensation: true, at: nowIso() });
     } catch (err) {
       done.push({ operation: step.operation, ...qualifierOf(step), outcome: 'failed', error: failureMessage(err) });
     }
   }
+  r.undo = [];
   return done;
 }
 
 /**
- * The step that undoes `step`. An attribute update is undone with the values the connector reported
- * as `before`; without them it cannot be undone. A delete cannot be undone.
+ * The step that undoes `step`, given what it reported (before it runs: the inverse assumed while its
+ * outcome is unknown). A create that adopted an account someone else made is undone by releasing it
+ * (our anchor removed, the account left as it was), never by deleting it. An attribute update is
+ * undone with the values the connector reported as `before`; without them it cannot be undone. A
+ * delete or a release cannot be undone.
  */
-export function inverseOf(step: PlannedStep, before?: unknown): PlannedStep | undefined {
+export function inverseOf(step: PlannedStep, result?: Pick<StepResult, 'outcome' | 'before'>): PlannedStep | undefined {
   const q = qualifierOf(step);
   switch (step.operation) {
     case 'createAccount':
-      return { operation: 'deleteAccount', summary: 'delete the account it created' };
+      return result?.outcome === 'adopted'
+        ? { operation: 'releaseAccount', summary: 'release the adopted account (not deleted)', ...(result.before !== undefined ? { before: result.before } : {}) }
+        : { operation: 'deleteAccount', summary: 'delete the account it created' };
     case 'grantAccess':
       return { operation: 'revokeAccess', ...q, entitlement: step.entitlement as string, summary: `remove from ${step.entitlement}` };
     case 'revokeAccess':
@@ -239,10 +448,12 @@ export function inverseOf(step: PlannedStep, before?: unknown): PlannedStep | un
       return { operation: 'restoreAccount', summary: 'enable account again' };
     case 'restoreAccount':
       return { operation: 'suspendAccount', summary: 'disable account again' };
-    case 'updateAccount':
+    case 'updateAccount': {
+      const before = result?.before;
       return before && typeof before === 'object' && !Array.isArray(before)
         ? { operation: 'updateAccount', qualifier: 'undo', summary: 'restore previous attributes', attributes: before as NonNullable<PlannedStep['attributes']> }
         : undefined;
+    }
     default:
       return undefined;
   }
@@ -254,6 +465,8 @@ const qualifierOf = (step: PlannedStep) => (step.qualifier ? { qualifier: step.q
 function outcomeUnknown(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
 }
+
+const nowIso = () => new Date(Date.now()).toISOString();
 
 function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;

@@ -2,17 +2,17 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  executeChild,
   log,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   setHandler,
+  startChild,
+  type ChildWorkflowHandle,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
-import { employeeIdOf, sourceOf } from '../schemas/person-key';
+import { sourceOf } from '../schemas/person-key';
 import type { Activities } from '../services/worker/activities';
 import type { HeldApp } from '../services/worker/plan';
 import {
@@ -23,7 +23,7 @@ import {
   type AppliedEvent,
   type CarriedPersonState,
   type EventOutcome,
-  type EventWorkflowInput,
+  type InFlightEvent,
   type PersonWorkflowInput,
   type PreStartGroup,
   type ProcessedEvent,
@@ -47,6 +47,12 @@ const isJoin = (type: JmlEvent['type']) => type === 'jml.joiner' || type === 'jm
 const ms = (iso: string) => Date.parse(iso);
 
 const lookup = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } });
+/** Waits for a child a previous run left running; as long as the child takes (held events wait for ops). */
+const waiting = proxyActivities<Activities>({
+  startToCloseTimeout: '30 days',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 /**
  * Entity workflow `person/<personKey>`: everything that happens to one person, one thing at a time.
@@ -67,7 +73,9 @@ const lookup = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', 
  *
  * It remembers what the person holds per app (from each child's outcome) for the planner's diffs,
  * and the retention deletes leavers scheduled. A joiner or rehire that re-enables an app cancels
- * that app's pending delete. It continues-as-new (waiting for handlers) before history grows large.
+ * that app's pending delete. It continues-as-new (waiting for handlers) before history grows large,
+ * also while a child runs (an event held by the guard or retrying an app while signals keep
+ * coming): the child is left running and the next run awaits its outcome.
  */
 export async function personWorkflow(input: PersonWorkflowInput): Promise<void> {
   const { personKey } = input;
@@ -88,6 +96,10 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   let current: string | undefined;
   /** Bumped by every accepted signal, so a wait ends when there is something new to consider. */
   let arrivals = 0;
+  /** A child still running when this run rolls over (carried to the next run). */
+  let inFlight: InFlightEvent | undefined;
+  /** A child the previous run left running: its outcome is awaited first. */
+  let resumed: InFlightEvent | undefined = carried.inFlight;
 
   const remember = (outcome: ProcessedEvent) => {
     recent.push(outcome);
@@ -176,13 +188,66 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     return best;
   };
 
-  const shouldRoll = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS;
+  const historyLimit = input.historyLimit ?? MAX_HISTORY_EVENTS;
+  const shouldRoll = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
+
+  /**
+   * Waits for a child's outcome, or for the history to need a rollover (signals keep arriving while
+   * an event is held by the guard or retrying an app): then the child is left running and the next
+   * run waits for it instead.
+   */
+  const settle = async (f: InFlightEvent, outcome: Promise<EventOutcome>): Promise<Settled | 'rolled'> => {
+    const base = { eventId: f.childId, type: f.input.event.type };
+    let settled: Settled | undefined;
+    outcome.then(
+      (o) => void (settled = { processed: { ...base, status: o.status }, outcome: o }),
+      (err: unknown) => {
+        log.error('event failed', { eventId: f.childId, error: (err as Error).message });
+        settled = { processed: { ...base, status: 'failed', error: (err as Error).message } };
+      },
+    );
+    await condition(() => settled !== undefined || shouldRoll());
+    return settled ?? 'rolled';
+  };
+
+  /** Applies an event (or a prestart or retention delete) through its child workflow, then folds in the outcome. */
+  const apply = async (f: InFlightEvent): Promise<void> => {
+    current = f.childId;
+    const started = await startEventChild(personKey, f);
+    const result = 'processed' in started ? started : await settle(f, started.result());
+    if (result === 'rolled') inFlight = f;
+    else finish(f, result);
+  };
+
+  /** Folds a child's outcome into the person's state. */
+  const finish = (f: InFlightEvent, result: Settled): void => {
+    current = undefined;
+    const { event, mode } = f.input;
+    if (mode === 'prestart' || mode === 'retention-delete') {
+      remember({ ...result.processed, type: mode });
+      if (result.outcome && result.outcome.status !== 'rejected') record(result.outcome, event, Date.now());
+      return;
+    }
+    remember(result.processed);
+    if (result.processed.status === 'duplicate') {
+      duplicates += 1;
+      return;
+    }
+    processed += 1;
+    if (result.outcome && result.outcome.status !== 'rejected') {
+      person = event.data.person;
+      applied.push({ id: event.id, type: event.type, enteredAt: ms(event.data.enteredAt), effectiveAt: ms(event.data.effectiveAt) });
+      if (applied.length > APPLIED_KEPT) applied.shift();
+      record(result.outcome, event, Date.now());
+    }
+  };
 
   for (;;) {
-    if (shouldRoll()) {
+    if (shouldRoll() || inFlight) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof personWorkflow>({
         personKey,
+        ...(input.historyLimit !== undefined ? { historyLimit: input.historyLimit } : {}),
         carried: {
           pending: queue,
           recentEventIds: recentIds.slice(-RECENT_IDS),
@@ -195,13 +260,24 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
           apps,
           deletes,
           prestarts,
+          ...(inFlight ? { inFlight } : {}),
         },
       });
+    }
+    if (resumed) {
+      // The previous run rolled over while this child ran: wait for its outcome here.
+      const f = resumed;
+      resumed = undefined;
+      current = f.childId;
+      const result = await settle(f, waiting.awaitEventOutcome({ workflowId: eventWorkflowId(personKey, f.childId) }));
+      if (result === 'rolled') inFlight = f;
+      else finish(f, result);
+      continue;
     }
     dropSuperseded();
     // A future hire: ask once which apps to prepare ahead of the start (their `preStart`).
     const unscheduled = queue.find((e) => isJoin(e.type) && dueAt(e) > Date.now() && !(e.id in prestarts));
-    if (unscheduled && patched('prestart-lookahead')) {
+    if (unscheduled) {
       const { groups } = await lookup.preStartSchedule({ event: unscheduled });
       prestarts[unscheduled.id] = groups.map((g) => ({ ...g, done: false }));
       continue;
@@ -211,43 +287,21 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     if (event) {
       queue.splice(queue.indexOf(event), 1);
       delete prestarts[event.id];
-      current = event.id;
-      const result = await applyEvent(personKey, event, { event, held: { ...apps } });
-      current = undefined;
-      remember(result.processed);
-      if (result.processed.status === 'duplicate') {
-        duplicates += 1;
-        continue;
-      }
-      processed += 1;
-      if (result.outcome && result.outcome.status !== 'rejected') {
-        person = event.data.person;
-        applied.push({ id: event.id, type: event.type, enteredAt: ms(event.data.enteredAt), effectiveAt: ms(event.data.effectiveAt) });
-        if (applied.length > APPLIED_KEPT) applied.shift();
-        record(result.outcome, event, Date.now());
-      }
+      await apply({ childId: event.id, input: { event, held: { ...apps } } });
       continue;
     }
     const prepare = queue.flatMap((e) => (prestarts[e.id] ?? []).filter((g) => !g.done && g.at <= now).map((g) => ({ event: e, group: g })))[0];
     if (prepare) {
       prepare.group.done = true;
-      const id = `${prepare.event.id}.prestart.${prepare.group.appIds.join('+')}`;
-      current = id;
-      const result = await applyEvent(personKey, prepare.event, { event: prepare.event, mode: 'prestart', appIds: prepare.group.appIds, held: { ...apps } }, id);
-      current = undefined;
-      remember({ ...result.processed, type: 'prestart' });
-      if (result.outcome) record(result.outcome, prepare.event, Date.now());
+      const childId = `${prepare.event.id}.prestart.${prepare.group.appIds.join('+')}`;
+      await apply({ childId, input: { event: prepare.event, mode: 'prestart', appIds: prepare.group.appIds, held: { ...apps } } });
       continue;
     }
     const due = deletes.find((d) => d.dueAt <= now);
     if (due) {
       deletes = deletes.filter((d) => d !== due);
-      const id = `${due.leaver.id}.delete.${due.appIds.join('+')}`;
-      current = id;
-      const result = await applyEvent(personKey, due.leaver, { event: due.leaver, mode: 'retention-delete', appIds: due.appIds, held: { ...apps } }, id);
-      current = undefined;
-      remember({ ...result.processed, type: 'retention-delete' });
-      if (result.outcome && result.outcome.status !== 'rejected') record(result.outcome, due.leaver, Date.now());
+      const childId = `${due.leaver.id}.delete.${due.appIds.join('+')}`;
+      await apply({ childId, input: { event: due.leaver, mode: 'retention-delete', appIds: due.appIds, held: { ...apps } } });
       continue;
     }
     const wakeAt = Math.min(
@@ -265,6 +319,8 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   function record(outcome: EventOutcome, event: JmlEvent, now: number): void {
     const byRetention = new Map<number, string[]>();
     for (const app of outcome.apps) {
+      // A deferred app ran its grants but kept its old access: remember what it holds now.
+      if (app.status === 'deferred' && app.reached) apps[app.appId] = app.reached;
       if (app.status !== 'done' || !app.target) continue;
       apps[app.appId] = app.target;
       if (app.target.status === 'active') {
@@ -277,29 +333,36 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   }
 }
 
-async function applyEvent(
-  personKey: string,
-  event: JmlEvent,
-  input: EventWorkflowInput,
-  childKey = event.id,
-): Promise<{ processed: ProcessedEvent; outcome?: EventOutcome }> {
-  const base = { eventId: childKey, type: event.type };
+/** A child's outcome as the person workflow records it. */
+interface Settled {
+  processed: ProcessedEvent;
+  outcome?: EventOutcome;
+}
+
+/**
+ * Starts the child that applies `f`, or says why none runs: a child id that already ran means this
+ * event was applied before (dedupe beyond RECENT_IDS). Children are abandoned, not cancelled, when
+ * this run closes, so a rollover never interrupts an event half-way.
+ */
+async function startEventChild(personKey: string, f: InFlightEvent): Promise<Settled | ChildWorkflowHandle<typeof jmlEventWorkflow>> {
+  const { input, childId } = f;
+  const { event } = input;
+  const base = { eventId: childId, type: event.type };
   const kind = input.mode === 'retention-delete' ? 'delete' : input.mode === 'prestart' ? 'prestart' : event.type.slice('jml.'.length);
   try {
-    const outcome = await executeChild(jmlEventWorkflow, {
-      workflowId: eventWorkflowId(personKey, childKey),
+    return await startChild(jmlEventWorkflow, {
+      workflowId: eventWorkflowId(personKey, childId),
       args: [input],
-      // A child id that already ran means this event was applied before (dedupe beyond RECENT_IDS).
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
       // Leavers overtake any backlog of other work; retention deletes can wait for it.
       priority: { priorityKey: kind === 'leaver' ? LEAVER_PRIORITY : kind === 'delete' ? 4 : 3 },
-      // ... and run on their own task queue and worker (histories from before replay on the parent's).
-      ...(kind === 'leaver' && patched('leaver-task-queue') ? { taskQueue: leaverTaskQueue(workflowInfo().taskQueue) } : {}),
+      // ... and run on their own task queue and worker.
+      ...(kind === 'leaver' ? { taskQueue: leaverTaskQueue(workflowInfo().taskQueue) } : {}),
       staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}`,
       memo: { displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}` },
       typedSearchAttributes: [
-        { key: EmployeeId, value: employeeIdOf(personKey) },
+        { key: EmployeeId, value: event.data.person.employeeId },
         { key: PersonKey, value: personKey },
         { key: HrSource, value: sourceOf(personKey) },
         { key: JmlKind, value: kind },
@@ -307,10 +370,9 @@ async function applyEvent(
         { key: NeedsAttention, value: false },
       ],
     });
-    return { processed: { ...base, status: outcome.status }, outcome };
   } catch (err) {
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return { processed: { ...base, status: 'duplicate' } };
-    log.error('event failed', { eventId: childKey, error: (err as Error).message });
+    log.error('event failed to start', { eventId: childId, error: (err as Error).message });
     return { processed: { ...base, status: 'failed', error: (err as Error).message } };
   }
 }

@@ -1,8 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
+import type { EventOutcome } from '../../workflows/contracts';
 import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep, type PreStartSchedule } from './plan';
 import type { AppMapping } from '../mapping';
 import type { LoadedPolicy } from '../policy/load';
@@ -39,6 +41,8 @@ export interface ActivityDeps {
   policy?: LoadedPolicy;
   /** Counts leaver and delete events for the policy's mass-change guard. */
   guard?: MassChangeGuard;
+  /** Leavers still retrying after this long are flagged NeedsAttention (the workflow's default when absent). */
+  leaverAttentionAfterMs?: number;
 }
 
 export interface RunStepInput {
@@ -52,6 +56,34 @@ export interface RunStepInput {
 export interface StepResult extends OperationResult {
   appId: string;
   operation: PlannedStep['operation'];
+  /**
+   * The activity attempt that produced this result (1 = the first). An `already-in-state` from a
+   * later attempt may be the effect of an earlier attempt whose answer was lost.
+   */
+  attempt?: number;
+}
+
+/** One step's final outcome, as the event workflow recorded it, for the audit topic. */
+export interface StepAudit {
+  appId: string;
+  operation: PlannedStep['operation'];
+  qualifier?: string;
+  outcome: OperationResult['outcome'];
+  externalRef?: string;
+  attempt: number;
+  /** `already-in-state` on a retry: an earlier attempt may have made the change. */
+  mayHaveAppliedEarlier?: boolean;
+  /** The step undid an earlier one (saga compensation). */
+  compensation?: boolean;
+  /** When the workflow recorded the outcome (workflow time). */
+  at: string;
+}
+
+export interface RecordAuditInput {
+  eventId: string;
+  personKey: string;
+  workflowId: string;
+  records: StepAudit[];
 }
 
 /** How often runStep heartbeats while a connector works; well inside the workflow's heartbeatTimeout. */
@@ -62,7 +94,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
-      return deps.policy ? planWithPolicy({ ...input, policy: deps.policy }) : planForEveryApp(input, [...deps.apps.keys()]);
+      const plan = deps.policy ? planWithPolicy({ ...input, policy: deps.policy }) : planForEveryApp(input, [...deps.apps.keys()]);
+      return deps.leaverAttentionAfterMs !== undefined && plan.kind === 'leaver' ? { ...plan, attentionAfterMs: deps.leaverAttentionAfterMs } : plan;
     },
 
     /** When a future-dated hire should prepare which apps (their `preStart`); none without a policy. */
@@ -152,8 +185,58 @@ export function createActivities(deps: ActivityDeps) {
         clearInterval(beating);
       }
       log.info({ outcome: result.outcome }, 'step done');
-      await audit({ outcome: result.outcome, ...(result.externalRef ? { externalRef: result.externalRef } : {}) });
-      return { ...result, appId: input.appId, operation: step.operation };
+      // Outcomes are audited by the workflow once they are in its history (recordAudit): written
+      // here, a worker dying between the app's answer and this line would lose the record.
+      return { ...result, appId: input.appId, operation: step.operation, attempt: activity.info.attempt };
+    },
+
+    /**
+     * Waits for an event workflow's outcome: a person workflow that rolled over (continue-as-new)
+     * while its child ran asks here instead of awaiting the child. A child that failed or was
+     * terminated answers a non-retryable failure naming why.
+     */
+    async awaitEventOutcome(input: { workflowId: string }): Promise<EventOutcome> {
+      const activity = Context.current();
+      const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        return (await activity.client.workflow.getHandle(input.workflowId).result()) as EventOutcome;
+      } catch (err) {
+        if (err instanceof WorkflowFailedError) {
+          throw ApplicationFailure.create({ type: 'event-failed', message: `${input.workflowId}: ${err.message}`, nonRetryable: true });
+        }
+        throw err;
+      } finally {
+        clearInterval(beating);
+      }
+    },
+
+    /**
+     * Writes the audit records of steps whose outcomes the event workflow has recorded. Resolves once
+     * Kafka acknowledged them; throws (and is retried) while it does not.
+     */
+    async recordAudit(input: RecordAuditInput): Promise<void> {
+      if (!deps.audit) return;
+      const sink = deps.audit;
+      await Promise.all(
+        input.records.map((r) =>
+          sink.record({
+            schema: 'jml.audit.v1',
+            eventId: input.eventId,
+            personKey: input.personKey,
+            appId: r.appId,
+            connector: deps.apps.get(r.appId)?.connector.id ?? 'unknown',
+            operation: r.operation,
+            ...(r.qualifier ? { qualifier: r.qualifier } : {}),
+            outcome: r.outcome,
+            ...(r.externalRef ? { externalRef: r.externalRef } : {}),
+            attempt: r.attempt,
+            ...(r.mayHaveAppliedEarlier ? { mayHaveAppliedEarlier: true } : {}),
+            ...(r.compensation ? { compensation: true } : {}),
+            workflowId: input.workflowId,
+            at: r.at,
+          }),
+        ),
+      );
     },
   };
 }

@@ -23,6 +23,11 @@ export interface HeldApp {
   status: 'active' | 'disabled' | 'deleted';
   /** Entitlements the pipeline granted there and has not revoked, sorted. */
   entitlements: string[];
+  /**
+   * The app's own id of the person's account, as a step last reported it. Every later step gets it
+   * (`AccountRef.externalRef`): apps that cannot search for an account find it only this way.
+   */
+  externalRef?: string;
 }
 
 /** App id → what the person holds there, as the person workflow remembers it. */
@@ -83,6 +88,11 @@ export interface EventPlan {
   why?: { matchedRules: string[]; deniedBy: string[] };
   /** Present when the event counts against the mass-change guard (leavers and deletes). */
   guard?: GuardPlan;
+  /**
+   * Leavers: flag the event NeedsAttention when an app has still not accepted the disable after this
+   * long (it keeps retrying). The workflow's default when absent.
+   */
+  attentionAfterMs?: number;
 }
 
 /** Attributes every app receives until per-app mappings land. */
