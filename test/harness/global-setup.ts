@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { createKafka } from '../../services/kafka/client';
 import { ensureTopics } from '../../services/kafka/topics';
 import { acquireStack } from './acquire-stack';
+import { acquireRunLock } from './run-lock';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,7 +25,21 @@ const say = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  const stack = await acquireStack({ config: loadConfig(), say, label: 'test' });
+  const config = loadConfig();
+  const reusing = Boolean(config.reuse.kafkaBrokers && config.reuse.temporalAddress && config.reuse.redisUrl);
+  const unlock = reusing ? await acquireRunLock({ say }) : async () => undefined;
+  const acquired = await acquireStack({ config, say, label: 'test' }).catch(async (err: unknown) => {
+    await unlock();
+    throw err;
+  });
+  const release = async () => {
+    try {
+      await acquired.release();
+    } finally {
+      await unlock();
+    }
+  };
+  const stack = { ...acquired, release };
   try {
     // Topics exist before any test file runs, so each file also passes on its own (a test that only
     // produces would otherwise wait on a topic nobody created).
