@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ export async function acquireRunLock(opts: { say: (line: string) => void; path?:
       const release = async () => {
         if ((await ownerOf(dir)) === process.pid) await rm(dir, { recursive: true, force: true });
       };
-      process.once('exit', () => void release());
+      // A run that ends without its teardown still frees the lock (a killed one is taken over by pid).
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       return release;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
