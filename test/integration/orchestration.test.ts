@@ -18,6 +18,7 @@ import {
   approveSignal,
   eventStatusQuery,
   eventWorkflowId,
+  jmlEventSignal,
   personStateQuery,
   personWorkflowId,
   rejectSignal,
@@ -54,6 +55,38 @@ function refusingConnector(): AnyConnector {
   };
 }
 
+/**
+ * A dev-redis app that also writes down every call it receives, applied or not, as an app without
+ * "ensure" semantics would act on each: a second create here would be a second account there.
+ */
+function countingConnector(): AnyConnector {
+  const inner = createDevRedisConnector() as AnyConnector;
+  const calls = new Map<string, Redis>();
+  const ops = inner.operations as Record<string, (ctx: { appId: string; idempotencyKey: string; config: { url: string; keyPrefix: string } }, req: unknown) => Promise<unknown>>;
+  const counted = Object.fromEntries(
+    Object.entries(ops).map(([name, op]) => [
+      name,
+      async (ctx: Parameters<typeof op>[0], req: unknown) => {
+        if (!['readAccount', 'checkUnique', 'listAccounts'].includes(name)) {
+          let r = calls.get(ctx.config.url);
+          if (!r) calls.set(ctx.config.url, (r = new Redis(ctx.config.url)));
+          await r.rpush(`${ctx.config.keyPrefix}:${ctx.appId}:calls`, ctx.idempotencyKey);
+        }
+        return op(ctx, req);
+      },
+    ]),
+  );
+  return {
+    ...inner,
+    id: 'counting',
+    operations: counted,
+    async dispose() {
+      await inner.dispose?.();
+      for (const r of calls.values()) r.disconnect();
+    },
+  };
+}
+
 async function startWith(opts: {
   policy: string;
   taskQueue: string;
@@ -73,7 +106,7 @@ async function startWith(opts: {
     workflowBundle: { code: inject('workflowBundleCode') },
     dispatcherGroupId: opts.taskQueue,
     dispatcherStartAt: 'now',
-    connectors: { ...CONNECTOR_FACTORIES, refusing: refusingConnector },
+    connectors: { ...CONNECTOR_FACTORIES, refusing: refusingConnector, counting: countingConnector },
     ...(opts.lanes ? { dispatcherLanes: opts.lanes } : {}),
     ...(opts.parts ? { parts: { pollers: false, ...opts.parts } } : {}),
   });
@@ -93,7 +126,7 @@ describe('orchestration on the real stack', () => {
       policy: `version: 1
 apps:
   directory: ${devApp(', leaver: { deleteAfter: PT6S }, preStart: PT6S')}
-  chat: ${devApp()}
+  chat: { connector: counting, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" } }
   lab: { connector: refusing, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" } }
 rules:
   - { name: everyone, when: { workerType: employee }, grant: { directory: [], chat: ["channel:general"] } }
@@ -271,7 +304,19 @@ rules:
     await post(joiner);
     await post(olderMover);
     const state = await stateWhen(personKey, 'the late events to be judged', (s) => s.superseded === 2);
-    await post(mover); // a redelivery: the edge drops it
+    // Redeliveries that get past the edge: the same record again in Kafka, and the same signal.
+    const before = (await stateOf(personKey)).duplicates;
+    await post(mover); // the edge drops this one
+    const producer = new Kafka({ brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      for (const r of eventRecords(mover)) await producer.send({ topic: r.topic, messages: [r.message] });
+    } finally {
+      await producer.disconnect();
+    }
+    await pipeline.temporal.workflow.getHandle(personWorkflowId(personKey)).signal(jmlEventSignal, mover);
+    // Quiescence: both redeliveries reached the person and were dropped there.
+    await stateWhen(personKey, 'both redeliveries judged', (s) => s.duplicates >= before + 2);
     expect(state.recent.map((r) => [r.eventId, r.status])).toEqual([
       [mover.id, 'completed'],
       [leaver.id, 'completed'],
@@ -283,10 +328,11 @@ rules:
     for (const late of [joiner, olderMover]) {
       await expect(pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, late.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     }
-    const effects = await redis.lrange(`${prefix}:chat:effects`, 0, -1);
-    expect(effects.filter((e) => e.includes(personKey) || e.startsWith(mover.id) || e.startsWith(leaver.id)).length).toBeGreaterThan(0);
-    expect(effects.filter((e) => e.startsWith(`${joiner.id}/`) || e.startsWith(`${olderMover.id}/`))).toEqual([]);
-    expect(effects.filter((e) => e.startsWith(`${mover.id}/chat/createAccount`))).toHaveLength(1);
+    // Every call the app received, applied or not: one per step of each applied event, none for the late ones.
+    const calls = (await redis.lrange(`${prefix}:chat:calls`, 0, -1)).filter((k) => [mover, leaver, joiner, olderMover].some((e) => k.startsWith(`${e.id}/`)));
+    expect(calls.sort()).toEqual(
+      [`${leaver.id}/chat/suspendAccount`, `${mover.id}/chat/createAccount`, `${mover.id}/chat/updateAccount`, `${mover.id}/chat/grantAccess/channel:general`].sort(),
+    );
     await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.out-of-order');
   });
 });
