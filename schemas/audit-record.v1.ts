@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Audit record v1 on `jml.audit.v1`, key = personKey: one record per connector step attempt that
- * reached an outcome (applied, already-in-state, not-applicable) or failed with a coded error.
+ * reached an outcome (applied, adopted, already-in-state, not-applicable) or failed with a coded
+ * error. `adopted`: a create claimed an account the pipeline did not make (connectors/sdk/types.ts).
  * Transform-free, like every wire contract.
  */
 export const AuditRecord = z.strictObject({
@@ -13,7 +14,7 @@ export const AuditRecord = z.strictObject({
   connector: z.string().min(1),
   operation: z.string().min(1),
   qualifier: z.string().optional(),
-  outcome: z.enum(['applied', 'already-in-state', 'not-applicable', 'failed']),
+  outcome: z.enum(['applied', 'adopted', 'already-in-state', 'not-applicable', 'failed']),
   externalRef: z.string().optional(),
   errorCode: z.string().optional(),
   retryable: z.boolean().optional(),
