@@ -8,7 +8,7 @@ import { PROFILES, type ScimProfile } from './profiles';
 import type { ScimUser } from './schema';
 import { FeatureCache, openSession } from './session';
 import { checkUnique } from './unique';
-import { createUser, deleteUser, readUser, setActive, updateUser } from './users';
+import { createUser, deleteUser, readUser, releaseUser, setActive, updateUser } from './users';
 
 export { ScimConfig } from './config';
 export { PROFILES, type ScimProfile, type ProfileId } from './profiles';
@@ -45,6 +45,7 @@ export function createScimConnector() {
       'account.suspend',
       'account.restore',
       'account.delete',
+      'account.release',
       'access.grant',
       'access.revoke',
       'accounts.list',
@@ -61,6 +62,7 @@ export function createScimConnector() {
         refuseForbiddenDelete(ctx);
         return deleteUser(await session(ctx), req.account);
       },
+      releaseAccount: async (ctx, req) => releaseUser(await session(ctx), req),
       grantAccess: async (ctx, req) => grantMembership(await session(ctx), req),
       revokeAccess: async (ctx, req) => revokeMembership(await session(ctx), req),
       async listAccounts(ctx, req) {
