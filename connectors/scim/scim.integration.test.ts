@@ -36,6 +36,24 @@ runConformance(connector, async () => {
         await admin.request({ method: 'DELETE', path: `Users/${user.id}` });
       }
     },
+    handMade: {
+      async create({ attributes }) {
+        const user = await admin.createUser({
+          userName: String(attributes.userName),
+          displayName: 'Made By Hand',
+          title: 'Made by hand',
+          nickName: 'hand',
+          active: false,
+          emails: [{ value: 'hand.private@example.net', type: 'home', primary: true }],
+        });
+        return { externalRef: user.id };
+      },
+      async read({ externalRef }) {
+        const res = await admin.request({ method: 'GET', path: `Users/${externalRef}` });
+        const { meta: _meta, ...user } = res.body as ScimUser;
+        return { status: res.status, user };
+      },
+    },
     faults: {
       rateLimited: ({ retryAfter }) => proxy.faults.respond(429, { 'retry-after': retryAfter }),
       unavailable: () => proxy.faults.respond(503),
@@ -166,6 +184,21 @@ describe('scim > scim2-server specifics', () => {
     expect(after).not.toHaveProperty('externalId');
     expect((await connector.operations.releaseAccount(ctx(), { account, before: adopted.before })).outcome).toBe('already-in-state');
     expect((await admin.list<ScimUser>('Users')).map((u) => u.id)).toEqual([handMade.id]);
+  });
+
+  it('lookupBy [userName] > a leaver disables the user with only the person key and the ref the create returned', async () => {
+    const config = { lookupBy: ['userName'] } as const;
+    const created = await create('hr:320', person('320'), { userName: 'only-by-ref@example.com' }, config);
+    expect(created.outcome).toBe('applied');
+    // What the person workflow holds for the app: the person key and the carried ref, nothing else.
+    const account = { personKey: 'hr:320', externalRef: created.externalRef };
+    const leaver = await connector.operations.suspendAccount(ctx(config), { account, reason: 'leaver' });
+    expect(leaver).toMatchObject({ outcome: 'applied', externalRef: created.externalRef });
+    expect(await userAsAdminSees(created.externalRef as string)).toMatchObject({ active: false, userName: 'only-by-ref@example.com' });
+    expect((await connector.operations.suspendAccount(ctx(config), { account, reason: 'leaver' })).outcome).toBe('already-in-state');
+    // Without the ref the app cannot be searched for the person: refused, never guessed.
+    const blind = await connector.operations.suspendAccount(ctx(config), { account: { personKey: 'hr:320' } }).catch((e: unknown) => e);
+    expect(isConnectorError(blind) && blind.code).toBe('invalid-request');
   });
 
   const awkward = [
