@@ -38,6 +38,11 @@ export function createScimConnector() {
       const limit = (PROFILES[config.profile] as ScimProfile).writeLimit;
       return limit ? { perSecond: limit.requestsPerMinute / 60, burst: Math.max(1, Math.floor(limit.requestsPerMinute / 12)) } : undefined;
     },
+    /**
+     * By our externalId when `lookupBy` has it; else only by the id the create returned (a userName
+     * is searched only to adopt at create, since it can change hands).
+     */
+    locateBy: (config) => (config.lookupBy.includes('externalId') ? 'person-key' : 'created-ref'),
     capabilities: [
       'account.read',
       'account.create',

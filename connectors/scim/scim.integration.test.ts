@@ -187,7 +187,7 @@ describe('scim > scim2-server specifics', () => {
   });
 
   it('lookupBy [userName] > a leaver disables the user with only the person key and the ref the create returned', async () => {
-    const config = { lookupBy: ['userName'] } as const;
+    const config: Partial<ScimConfig> = { lookupBy: ['userName'] };
     const created = await create('hr:320', person('320'), { userName: 'only-by-ref@example.com' }, config);
     expect(created.outcome).toBe('applied');
     // What the person workflow holds for the app: the person key and the carried ref, nothing else.

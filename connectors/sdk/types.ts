@@ -177,9 +177,22 @@ export interface ConnectorDefinition<Config = unknown, Caps extends Capability =
    * rate limit when the policy sets none (e.g. Slack's 180 writes a minute).
    */
   rateLimitFor?(config: Config): { perSecond: number; burst: number } | undefined;
+  /**
+   * How an instance with this config finds a person's account, for the policy-load check that
+   * every app stays reachable by a leaver (services/policy/load.ts, docs/writing-a-connector.md):
+   * - `person-key`: from the person key alone (an anchor the connector writes and searches for);
+   * - `created-ref`: only by the externalRef createAccount returned, which the person workflow keeps
+   *   and passes to every later step; createAccount then returns it with every success;
+   * - `none`: not at all under this config (no lookup, and no ref from createAccount).
+   * Absent means `person-key`.
+   */
+  locateBy?(config: Config): AccountLocation;
   /** Releases clients the connector opened (called once at worker shutdown). */
   dispose?(): Promise<void>;
 }
+
+/** How a connector instance finds a person's account; see {@link ConnectorDefinition.locateBy}. */
+export type AccountLocation = 'person-key' | 'created-ref' | 'none';
 
 /** A connector of any config and capabilities, as the registry and the activity hold them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -17,6 +17,10 @@ export const lifecycleScenarios: readonly Scenario[] = [
       const missing = h.connector.secrets.filter((name) => !(name in h.secrets) || name === CANARY_SECRET);
       expect(missing, 'secrets the connector declares but the target does not provide').toEqual([]);
       if (h.connector.capabilities.includes('access.grant')) expect(h.target.entitlement, 'target.entitlement for grant/revoke').toBeTruthy();
+      // What the connector declares for policy load must be what the target exercises.
+      const location = h.connector.locateBy?.(h.config) ?? 'person-key';
+      expect(location, 'locateBy: an instance that can find no account is refused at policy load').not.toBe('none');
+      expect(location === 'created-ref', `locateBy says '${location}'; target.findsAccountsOnlyByRef must say the same`).toBe(h.target.findsAccountsOnlyByRef === true);
     },
   },
   {
