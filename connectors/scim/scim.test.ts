@@ -380,6 +380,18 @@ describe('scim > adoption is not creation', () => {
     expect(server.requests.some((r) => r.method === 'DELETE' || r.method === 'POST')).toBe(false);
   });
 
+  it('joiner > a hand-made user claimed for someone else between lookup and write (412) is a conflict, never overwritten', async () => {
+    const handMade = server.seedUser({ userName: '85@example.com' });
+    server.onRequest = (req) => {
+      if (req.method === 'PATCH' && server.users.get(handMade.id)?.externalId === undefined) {
+        server.users.set(handMade.id, { ...server.users.get(handMade.id), externalId: 'someone-else', meta: { version: 'W/"admin"' } });
+      }
+    };
+    expect(await failure(joiner(ctx(), '85'))).toMatchObject({ code: 'conflict', retryable: false });
+    expect(server.users.get(handMade.id)?.externalId).toBe('someone-else');
+    expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  });
+
   it('release > a `before` that is not an adoption’s is invalid-request, before any request', async () => {
     server.requests.length = 0;
     expect(await failure(release(ctx(), { personKey: 'hr:84', externalRef: 'x' }, { attributes: {} }))).toMatchObject({ code: 'invalid-request' });
