@@ -38,9 +38,9 @@ export async function readAccount(dir: Directory, config: LdapConfig, req: Accou
 
 /**
  * Ensures the person has an entry. Finds the entry carrying the person's employeeNumber
- * (`already-in-state`, nothing written), else adopts the single entry with the wanted uid and NO
- * employeeNumber (the anchor is written into it: `adopted`, whose inverse is releaseAccount), else
- * creates one (`applied`). An entry with the uid and another employeeNumber is a collision, handled
+ * (`already-in-state`, nothing written), else adopts the entry at `externalRef` or the single entry
+ * with the wanted uid, when it has NO employeeNumber (the anchor is written into it: `adopted`,
+ * whose inverse is releaseAccount), else creates one (`applied`). An entry with the uid and another employeeNumber is a collision, handled
  * by `onUidCollision`.
  */
 export async function createAccount(dir: Directory, config: LdapConfig, req: CreateAccountRequest, log: Logger): Promise<OperationResult> {
@@ -49,6 +49,8 @@ export async function createAccount(dir: Directory, config: LdapConfig, req: Cre
   const employeeNumber = desired.employeeNumber as string;
 
   const existing = await findPerson(dir, config, req.account);
+  // findPerson also returns the entry at externalRef when it carries no anchor at all: not ours yet.
+  if (existing && existing.current.employeeNumber.length === 0) return adopt(dir, config, req, existing, log);
   if (existing) return { outcome: 'already-in-state', externalRef: existing.dn };
 
   if (typeof desired.uid === 'string') {

@@ -346,6 +346,9 @@ describe('scim > adoption is not creation', () => {
     expect(raw(server, handMade.id)).toEqual(untouched);
     expect(await release(ctx(), account, adopted.before)).toEqual({ outcome: 'already-in-state', externalRef: handMade.id });
     expect(server.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    // A later joiner that still carries the ref finds the released user without our externalId: it adopts it again.
+    const again = await connector.operations.createAccount(ctx({ lookupBy: ['externalId'] }), { account, person: person('81'), attributes: { userName: 'x@example.com' }, enabled: true });
+    expect(again).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
   });
 
   it('release > puts back a previous externalId; with PUT (no PATCH) everything else the app holds is sent back unchanged', async () => {
