@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /**
- * Audit record v1 on `jml.audit.v1`, key = personKey: one record per connector step attempt that
- * reached an outcome (applied, adopted, already-in-state, not-applicable) or failed with a coded
- * error. `adopted`: a create claimed an account the pipeline did not make (connectors/sdk/types.ts).
+ * Audit record v1 on `jml.audit.v1`, key = personKey: one record per connector step that reached an
+ * outcome (applied, adopted, already-in-state, not-applicable; written by the event workflow once
+ * the outcome is in its history, so a crash cannot lose it; a replay may write the same record
+ * again), and one per attempt that failed with a coded error (written by the activity).
  * Transform-free, like every wire contract.
  */
 export const AuditRecord = z.strictObject({
@@ -20,6 +21,10 @@ export const AuditRecord = z.strictObject({
   retryable: z.boolean().optional(),
   /** Activity attempt, starting at 1. */
   attempt: z.number().int().positive(),
+  /** `already-in-state` reported by a retry: an earlier attempt may have made the change itself. */
+  mayHaveAppliedEarlier: z.boolean().optional(),
+  /** The step undid an earlier step of the same event (saga compensation). */
+  compensation: z.boolean().optional(),
   workflowId: z.string().min(1),
   at: z.iso.datetime({ offset: true }),
 });
