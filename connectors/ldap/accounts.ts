@@ -6,6 +6,7 @@ import {
   type CreateAccountRequest,
   type OperationResult,
   type ReadAccountResult,
+  type ReleaseAccountRequest,
   type UpdateAccountRequest,
 } from '../sdk';
 import type { LdapConfig } from './config';
@@ -36,10 +37,11 @@ export async function readAccount(dir: Directory, config: LdapConfig, req: Accou
 }
 
 /**
- * Ensures the person has an entry. Adopts, in this order: the entry carrying the person's
- * employeeNumber (nothing written), else the single entry with the wanted uid and NO
- * employeeNumber (the anchor is written into it). An entry with the uid and another employeeNumber
- * is a collision, handled by `onUidCollision`.
+ * Ensures the person has an entry. Finds the entry carrying the person's employeeNumber
+ * (`already-in-state`, nothing written), else adopts the entry at `externalRef` or the single entry
+ * with the wanted uid, when it has NO employeeNumber (the anchor is written into it: `adopted`,
+ * whose inverse is releaseAccount), else creates one (`applied`). An entry with the uid and another employeeNumber is a collision, handled
+ * by `onUidCollision`.
  */
 export async function createAccount(dir: Directory, config: LdapConfig, req: CreateAccountRequest, log: Logger): Promise<OperationResult> {
   const { personKey } = req.account;
@@ -47,6 +49,8 @@ export async function createAccount(dir: Directory, config: LdapConfig, req: Cre
   const employeeNumber = desired.employeeNumber as string;
 
   const existing = await findPerson(dir, config, req.account);
+  // findPerson also returns the entry at externalRef when it carries no anchor at all: not ours yet.
+  if (existing && existing.current.employeeNumber.length === 0) return adopt(dir, config, req, existing, log);
   if (existing) return { outcome: 'already-in-state', externalRef: existing.dn };
 
   if (typeof desired.uid === 'string') {
@@ -95,10 +99,15 @@ function dnTakenError(personKey: string, cause: unknown): ConnectorError {
   return new ConnectorError({ code: 'conflict', message: 'the DN for the new entry is taken by another entry', cause, status: 68, context: { personKey } });
 }
 
+/**
+ * Claims a hand-made entry for the person by adding the anchor (employeeNumber) to it; nothing else
+ * is written. `adopted`, with `before` naming the entry (entryUUID, which survives renames and
+ * moves) and the anchor attribute's values before the adoption, for {@link releaseAccount}.
+ */
 async function adopt(dir: Directory, config: LdapConfig, req: CreateAccountRequest, entry: PersonEntry, log: Logger): Promise<OperationResult> {
-  const employeeNumber = desiredEntry({ personKey: req.account.personKey, attributes: {} }).employeeNumber as string;
+  const employeeNumber = anchorValue(req.account.personKey);
   try {
-    await dir.modify(entry.dn, [{ operation: 'add', attribute: 'employeeNumber', values: [employeeNumber] }]);
+    await dir.modify(entry.dn, [{ operation: 'add', attribute: ANCHOR_ATTRIBUTE, values: [employeeNumber] }]);
   } catch (err) {
     if (!isLdapResult(err, 'attributeOrValueExists')) throw err;
     const raced = await findPerson(dir, config, req.account);
@@ -106,7 +115,69 @@ async function adopt(dir: Directory, config: LdapConfig, req: CreateAccountReque
     throw err;
   }
   log.info({ personKey: req.account.personKey }, 'ldap: adopted an existing entry by uid');
-  return { outcome: 'applied', externalRef: entry.dn, before: { adopted: true, employeeNumber: [] } };
+  const before: AdoptionBefore = { entryUUID: entry.uuid, attributes: { [ANCHOR_ATTRIBUTE]: entry.current[ANCHOR_ATTRIBUTE] } };
+  return { outcome: 'adopted', externalRef: entry.dn, before };
+}
+
+/** The attribute an adoption writes: the anchor the connector finds people by (see people.ts). */
+const ANCHOR_ATTRIBUTE = 'employeeNumber';
+
+/** The anchor value of a person, exactly as createAccount writes it. */
+const anchorValue = (personKey: string): string => desiredEntry({ personKey, attributes: {} }).employeeNumber as string;
+
+/**
+ * What an adoption changed, as `createAccount` returns it in `before`: the adopted entry's
+ * entryUUID (RFC 4530) and the values the anchor attribute held before (`[]`: none).
+ */
+export interface AdoptionBefore {
+  entryUUID: string;
+  attributes: { employeeNumber: string[] };
+}
+
+function adoptionBefore(before: unknown): AdoptionBefore {
+  const b = before as Partial<AdoptionBefore> | undefined;
+  const values = b?.attributes?.[ANCHOR_ATTRIBUTE];
+  const keys = typeof b?.attributes === 'object' && b.attributes !== null ? Object.keys(b.attributes) : [];
+  if (typeof b?.entryUUID === 'string' && Array.isArray(values) && values.every((v) => typeof v === 'string') && keys.length === 1) {
+    return { entryUUID: b.entryUUID, attributes: { [ANCHOR_ATTRIBUTE]: values } };
+  }
+  throw new ConnectorError({
+    code: 'invalid-request',
+    message: 'releaseAccount needs the `before` of the adopting createAccount ({ entryUUID, attributes: { employeeNumber: [...] } })',
+  });
+}
+
+/**
+ * The inverse of an adoption: takes our anchor value out of the entry the adoption claimed and puts
+ * back the values the attribute held before; nothing else is touched and the entry is never
+ * deleted. The entry is found by the anchor and must be the adopted one (same entryUUID): an entry
+ * the pipeline created for the person is left alone (`already-in-state`), as is one that no longer
+ * carries the anchor. `not-applicable` when no entry carries the anchor and the entry at
+ * `externalRef` (if any) is gone.
+ */
+export async function releaseAccount(dir: Directory, config: LdapConfig, req: ReleaseAccountRequest): Promise<OperationResult> {
+  const restore = adoptionBefore(req.before);
+  const anchor = anchorValue(req.account.personKey);
+  const anchored = await findPerson(dir, config, { personKey: req.account.personKey });
+  if (!anchored || anchored.uuid !== restore.entryUUID) {
+    const ref = anchored?.dn ?? req.account.externalRef;
+    const exists = ref !== undefined && (await dir.read(ref, ['1.1'])) !== undefined;
+    return exists ? { outcome: 'already-in-state', externalRef: ref } : { outcome: 'not-applicable' };
+  }
+  const held = anchored.current[ANCHOR_ATTRIBUTE];
+  const putBack = restore.attributes[ANCHOR_ATTRIBUTE].filter((v) => !held.includes(v));
+  try {
+    await dir.modify(anchored.dn, [
+      { operation: 'delete', attribute: ANCHOR_ATTRIBUTE, values: [anchor] },
+      ...(putBack.length > 0 ? [{ operation: 'add' as const, attribute: ANCHOR_ATTRIBUTE, values: putBack }] : []),
+    ]);
+  } catch (err) {
+    // Released meanwhile by a concurrent attempt, or deleted: the state holds, or there is nothing left.
+    if (isLdapResult(err, 'noSuchAttribute')) return { outcome: 'already-in-state', externalRef: anchored.dn };
+    if (isLdapResult(err, 'noSuchObject')) return { outcome: 'not-applicable' };
+    throw err;
+  }
+  return { outcome: 'applied', externalRef: anchored.dn, before: { [ANCHOR_ATTRIBUTE]: held } };
 }
 
 /**

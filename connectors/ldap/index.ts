@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConnectorError, defineConnector, isConnectorError, type ConnectorContext } from '../sdk';
 import { grantAccess, revokeAccess } from './access';
-import { createAccount, deleteAccount, readAccount, updateAccount } from './accounts';
+import { createAccount, deleteAccount, readAccount, releaseAccount, updateAccount } from './accounts';
 import { LDAP_SECRETS, LdapConfig } from './config';
 import { restore, suspend } from './disable';
 import { Directory } from './directory';
@@ -73,6 +73,7 @@ export function createLdapConnector() {
       'account.suspend',
       'account.restore',
       'account.delete',
+      'account.release',
       'access.grant',
       'access.revoke',
       'unique.check',
@@ -92,6 +93,7 @@ export function createLdapConnector() {
           return person ? restore(dir, ctx.config, person) : { outcome: 'not-applicable' as const };
         }),
       deleteAccount: (ctx, req) => run(ctx, 'deleteAccount', req.account.personKey, (dir) => deleteAccount(dir, ctx.config, req)),
+      releaseAccount: (ctx, req) => run(ctx, 'releaseAccount', req.account.personKey, (dir) => releaseAccount(dir, ctx.config, req)),
       grantAccess: (ctx, req) => run(ctx, 'grantAccess', req.account.personKey, (dir) => grantAccess(dir, ctx.config, req)),
       revokeAccess: (ctx, req) => run(ctx, 'revokeAccess', req.account.personKey, (dir) => revokeAccess(dir, ctx.config, req)),
       checkUnique: (ctx, req) => run(ctx, 'checkUnique', req.account.personKey, (dir) => checkUnique(dir, ctx.config, req)),

@@ -88,6 +88,12 @@ async function raw(dn: string): Promise<Record<string, unknown> | undefined> {
   }
 }
 
+/** The user attributes of an entry (no operational ones, which every write changes). */
+async function userAttributes(dn: string): Promise<Record<string, unknown> | undefined> {
+  const { searchEntries } = await slapd.admin.search(dn, { scope: 'base', attributes: ['*'] });
+  return searchEntries[0];
+}
+
 async function members(groupDn: string): Promise<string[]> {
   const entry = await raw(groupDn);
   const member = entry?.member;
@@ -121,9 +127,68 @@ describe('joiner', () => {
     const dn = `uid=legacy${id},${slapd.peopleDn}`;
     await slapd.admin.add(dn, { objectClass: ['inetOrgPerson'], uid: `legacy${id}`, cn: 'Legacy Person', sn: 'Person' });
     const adopted = await join(a, { id, attributes: { userName: `legacy${id}` } });
-    expect(adopted).toMatchObject({ outcome: 'applied', externalRef: dn, before: { adopted: true } });
+    expect(adopted).toMatchObject({ outcome: 'adopted', externalRef: dn, before: { attributes: { employeeNumber: [] } } });
     expect((await raw(dn))?.employeeNumber).toBe(id);
     expect((await join(a, { id, attributes: { userName: `legacy${id}` } })).outcome).toBe('already-in-state');
+  });
+
+  it('adopts, then releases > a hand-made entry with attributes of its own is back exactly as it was, without our anchor', async () => {
+    const a = moveApp();
+    const id = nextId();
+    const dn = `uid=hand${id},${slapd.peopleDn}`;
+    await slapd.admin.add(dn, {
+      objectClass: ['inetOrgPerson'],
+      uid: `hand${id}`,
+      cn: ['Hand Made', 'H. Made'],
+      sn: 'Made',
+      givenName: 'Hand',
+      mail: `hand${id}@example.org`,
+      title: 'Made by hand',
+      description: 'created in the admin console',
+      telephoneNumber: '+1 555 0100',
+      departmentNumber: 'Ops',
+    });
+    const asMade = await userAttributes(dn);
+    const adopted = await join(a, { id, attributes: { userName: `hand${id}`, title: 'Ours' } });
+    expect(adopted).toMatchObject({ outcome: 'adopted', externalRef: dn, before: { attributes: { employeeNumber: [] } } });
+    expect((await userAttributes(dn))?.employeeNumber).toBe(id);
+
+    // The person workflow passes the carried externalRef and the adoption's `before`.
+    const release = () => ops.releaseAccount(a.ctx, { ...account(id, adopted.externalRef), before: adopted.before });
+    expect(await release()).toMatchObject({ outcome: 'applied', externalRef: dn });
+    const after = await userAttributes(dn);
+    expect(after).toEqual(asMade);
+    expect(after).not.toHaveProperty('employeeNumber');
+    expect((await release()).outcome).toBe('already-in-state');
+
+    // A later joiner that still carries the ref finds the released entry without our anchor: it adopts it again.
+    const again = await ops.createAccount(a.ctx, { ...account(id, adopted.externalRef), person: snapshot(id, 'Ada', 'L'), attributes: { userName: `other${id}` }, enabled: true });
+    expect(again).toMatchObject({ outcome: 'adopted', externalRef: dn });
+    expect((await userAttributes(dn))?.employeeNumber).toBe(id);
+    expect((await ops.releaseAccount(a.ctx, { ...account(id, dn), before: again.before })).outcome).toBe('applied');
+    expect(await userAttributes(dn)).toEqual(asMade);
+
+    await slapd.admin.del(dn);
+    expect((await release()).outcome).toBe('not-applicable');
+  });
+
+  it('release > never touches an entry it did not adopt (one the pipeline created carries the anchor too)', async () => {
+    const a = moveApp();
+    const id = nextId();
+    const handDn = `uid=hand${id},${slapd.peopleDn}`;
+    await slapd.admin.add(handDn, { objectClass: ['inetOrgPerson'], uid: `hand${id}`, cn: 'H', sn: 'M' });
+    const adopted = await join(a, { id, attributes: { userName: `hand${id}` } });
+    await slapd.admin.del(handDn);
+    const created = await join(a, { id, attributes: { userName: `new${id}` } });
+    expect(created.outcome).toBe('applied');
+    const before = await userAttributes(created.externalRef as string);
+    expect((await ops.releaseAccount(a.ctx, { ...account(id, created.externalRef), before: adopted.before })).outcome).toBe('already-in-state');
+    expect(await userAttributes(created.externalRef as string)).toEqual(before);
+  });
+
+  it('release > a `before` that is not an adoption’s is invalid-request', async () => {
+    const err = await failure(ops.releaseAccount(moveApp().ctx, { ...account(nextId()), before: { adopted: true } }));
+    expect(err).toMatchObject({ code: 'invalid-request', retryable: false });
   });
 
   it('adopts > the entry carrying the employeeNumber even when its uid differs', async () => {

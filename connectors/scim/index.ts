@@ -8,7 +8,7 @@ import { PROFILES, type ScimProfile } from './profiles';
 import type { ScimUser } from './schema';
 import { FeatureCache, openSession } from './session';
 import { checkUnique } from './unique';
-import { createUser, deleteUser, readUser, setActive, updateUser } from './users';
+import { createUser, deleteUser, readUser, releaseUser, setActive, updateUser } from './users';
 
 export { ScimConfig } from './config';
 export { PROFILES, type ScimProfile, type ProfileId } from './profiles';
@@ -38,6 +38,11 @@ export function createScimConnector() {
       const limit = (PROFILES[config.profile] as ScimProfile).writeLimit;
       return limit ? { perSecond: limit.requestsPerMinute / 60, burst: Math.max(1, Math.floor(limit.requestsPerMinute / 12)) } : undefined;
     },
+    /**
+     * By our externalId when `lookupBy` has it; else only by the id the create returned (a userName
+     * is searched only to adopt at create, since it can change hands).
+     */
+    locateBy: (config) => (config.lookupBy.includes('externalId') ? 'person-key' : 'created-ref'),
     capabilities: [
       'account.read',
       'account.create',
@@ -45,6 +50,7 @@ export function createScimConnector() {
       'account.suspend',
       'account.restore',
       'account.delete',
+      'account.release',
       'access.grant',
       'access.revoke',
       'accounts.list',
@@ -61,6 +67,7 @@ export function createScimConnector() {
         refuseForbiddenDelete(ctx);
         return deleteUser(await session(ctx), req.account);
       },
+      releaseAccount: async (ctx, req) => releaseUser(await session(ctx), req),
       grantAccess: async (ctx, req) => grantMembership(await session(ctx), req),
       revokeAccess: async (ctx, req) => revokeMembership(await session(ctx), req),
       async listAccounts(ctx, req) {

@@ -36,6 +36,24 @@ runConformance(connector, async () => {
         await admin.request({ method: 'DELETE', path: `Users/${user.id}` });
       }
     },
+    handMade: {
+      async create({ attributes }) {
+        const user = await admin.createUser({
+          userName: String(attributes.userName),
+          displayName: 'Made By Hand',
+          title: 'Made by hand',
+          nickName: 'hand',
+          active: false,
+          emails: [{ value: 'hand.private@example.net', type: 'home', primary: true }],
+        });
+        return { externalRef: user.id };
+      },
+      async read({ externalRef }) {
+        const res = await admin.request({ method: 'GET', path: `Users/${externalRef}` });
+        const { meta: _meta, ...user } = res.body as ScimUser;
+        return { status: res.status, user };
+      },
+    },
     faults: {
       rateLimited: ({ retryAfter }) => proxy.faults.respond(429, { 'retry-after': retryAfter }),
       unavailable: () => proxy.faults.respond(503),
@@ -98,6 +116,13 @@ describe('scim > scim2-server specifics', () => {
   const create = (personKey: string, p: PersonSnapshot, attributes: AppAttributes, config?: Partial<ScimConfig>) =>
     connector.operations.createAccount(ctx(config), { account: { personKey }, person: p, attributes, enabled: true });
   const read = (personKey: string) => connector.operations.readAccount(ctx(), { account: { personKey } });
+  /** A user as GET /Users/{id} returns it, without `meta` (its lastModified and version move with any write). */
+  const userAsAdminSees = async (id: string): Promise<ScimUser> => {
+    const res = await admin.request({ method: 'GET', path: `Users/${id}` });
+    if (res.status !== 200) throw new Error(`GET Users/${id} answered ${res.status}`);
+    const { meta: _meta, ...user } = res.body as ScimUser;
+    return user;
+  };
 
   it('reports > what the server itself does with a duplicate userName: 409 uniqueness, also for another letter case', async () => {
     await admin.createUser({ userName: 'dup@example.com' });
@@ -130,8 +155,50 @@ describe('scim > scim2-server specifics', () => {
   it('joiner > adopts a hand-made account whose userName matches and claims it with our externalId', async () => {
     const handMade = await admin.createUser({ userName: 'hand@example.com' });
     const result = await create('hr:300', person('300'), { userName: 'hand@example.com' });
-    expect(result).toEqual({ outcome: 'applied', externalRef: handMade.id });
+    expect(result).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
     expect((await admin.usersWithExternalId('300')).map((u) => u.id)).toEqual([handMade.id]);
+  });
+
+  it('adoption > release puts a hand-made user with attributes of its own back exactly as it was, without our externalId', async () => {
+    const handMade = await admin.createUser({
+      userName: 'kept@example.com',
+      displayName: 'Kept By Hand',
+      title: 'Hand-made',
+      nickName: 'kept',
+      active: false,
+      name: { givenName: 'Kept', familyName: 'By Hand' },
+      emails: [{ value: 'kept.private@example.net', type: 'home', primary: true }],
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_SCHEMA],
+      [ENTERPRISE_SCHEMA]: { department: 'Ops', costCenter: 'CC-7' },
+    });
+    const asMade = await userAsAdminSees(handMade.id);
+    const adopted = await create('hr:310', person('310'), { userName: 'kept@example.com', title: 'Ours' });
+    expect(adopted).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
+    expect((await userAsAdminSees(handMade.id)).externalId).toBe('310');
+    // The person workflow carries the adoption's externalRef and `before` into the release.
+    const account = { personKey: 'hr:310', externalRef: adopted.externalRef };
+    const released = await connector.operations.releaseAccount(ctx(), { account, before: adopted.before });
+    expect(released).toMatchObject({ outcome: 'applied', externalRef: handMade.id });
+    const after = await userAsAdminSees(handMade.id);
+    expect(after).toEqual(asMade);
+    expect(after).not.toHaveProperty('externalId');
+    expect((await connector.operations.releaseAccount(ctx(), { account, before: adopted.before })).outcome).toBe('already-in-state');
+    expect((await admin.list<ScimUser>('Users')).map((u) => u.id)).toEqual([handMade.id]);
+  });
+
+  it('lookupBy [userName] > a leaver disables the user with only the person key and the ref the create returned', async () => {
+    const config: Partial<ScimConfig> = { lookupBy: ['userName'] };
+    const created = await create('hr:320', person('320'), { userName: 'only-by-ref@example.com' }, config);
+    expect(created.outcome).toBe('applied');
+    // What the person workflow holds for the app: the person key and the carried ref, nothing else.
+    const account = { personKey: 'hr:320', externalRef: created.externalRef };
+    const leaver = await connector.operations.suspendAccount(ctx(config), { account, reason: 'leaver' });
+    expect(leaver).toMatchObject({ outcome: 'applied', externalRef: created.externalRef });
+    expect(await userAsAdminSees(created.externalRef as string)).toMatchObject({ active: false, userName: 'only-by-ref@example.com' });
+    expect((await connector.operations.suspendAccount(ctx(config), { account, reason: 'leaver' })).outcome).toBe('already-in-state');
+    // Without the ref the app cannot be searched for the person: refused, never guessed.
+    const blind = await connector.operations.suspendAccount(ctx(config), { account: { personKey: 'hr:320' } }).catch((e: unknown) => e);
+    expect(isConnectorError(blind) && blind.code).toBe('invalid-request');
   });
 
   const awkward = [
@@ -149,7 +216,7 @@ describe('scim > scim2-server specifics', () => {
     await admin.createUser({ userName, name: { givenName: 'x' } });
     // Adoption finds the hand-made user by a `userName eq` filter holding every awkward character.
     const adopted = await create(`hr:${employeeId}`, person(employeeId, { givenName: text, familyName: text }), { userName, displayName: text });
-    expect(adopted.outcome).toBe('applied');
+    expect(adopted.outcome).toBe('adopted');
     const updated = await connector.operations.updateAccount(ctx(), {
       account: { personKey: `hr:${employeeId}` },
       person: person(employeeId, { givenName: text, familyName: text }),

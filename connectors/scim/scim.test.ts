@@ -98,7 +98,7 @@ describe('scim > joiner lookups and 409', () => {
     server.onRequest = (req) => {
       if (req.method === 'POST' && !racer) racer = server.seedUser({ userName: '8@EXAMPLE.com' }).id;
     };
-    expect(await joiner(ctx(), '8')).toEqual({ outcome: 'applied', externalRef: racer });
+    expect(await joiner(ctx(), '8')).toEqual({ outcome: 'adopted', externalRef: racer, before: { externalId: null } });
     expect(server.users.get(racer as string)?.externalId).toBe('8');
   });
 
@@ -121,7 +121,7 @@ describe('scim > joiner lookups and 409', () => {
   it('filter escaping > values are JSON string literals (RFC 7644 §3.4.2.2) and match', async () => {
     const userName = 'o\'brien "the \\ one", (x) * <y> ; = + 李';
     const handMade = server.seedUser({ userName });
-    expect(await joiner(ctx(), '11', userName)).toEqual({ outcome: 'applied', externalRef: handMade.id });
+    expect(await joiner(ctx(), '11', userName)).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
     const filters = server.requests.map((r) => r.query.get('filter')).filter(Boolean);
     expect(filters).toEqual(['externalId eq "11"', 'userName eq "o\'brien \\"the \\\\ one\\", (x) * <y> ; = + 李"']);
   });
@@ -315,5 +315,89 @@ describe('scim > userName is chosen at create', () => {
     });
     expect(moved.outcome).toBe('applied');
     expect(server.users.get(externalRef as string)).toMatchObject({ userName: 'jsmith@example.com', title: 'CTO' });
+  });
+});
+
+describe('scim > adoption is not creation', () => {
+  const release = (c: ConnectorContext<ScimConfig>, account: { personKey: string; externalRef?: string }, before: unknown) =>
+    connector.operations.releaseAccount(c, { account, before });
+  /** The user as an admin sees it, without the server's bookkeeping. */
+  const raw = (srv: FakeScimServer, id: string) => {
+    const { meta: _meta, ...user } = structuredClone(srv.users.get(id) ?? {});
+    return user;
+  };
+
+  it('joiner > a hand-made user is adopted: outcome adopted, before holds the externalId it had (none), nothing else written', async () => {
+    const handMade = server.seedUser({ userName: '80@example.com', title: 'Theirs', nickName: 'hand' });
+    const result = await joiner(ctx(), '80');
+    expect(result).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
+    expect(raw(server, handMade.id)).toEqual({ ...raw(server, handMade.id), userName: '80@example.com', title: 'Theirs', nickName: 'hand', externalId: '80' });
+    // The adoption is done: a repeat finds the user anchored to the person.
+    expect(await joiner(ctx(), '80')).toEqual({ outcome: 'already-in-state', externalRef: handMade.id });
+  });
+
+  it('release > restores the user exactly as it was before the adoption; a repeat is already-in-state; it never DELETEs', async () => {
+    const handMade = server.seedUser({ userName: '81@example.com', title: 'Theirs', active: true });
+    const untouched = raw(server, handMade.id);
+    const adopted = await joiner(ctx(), '81');
+    expect(adopted.outcome).toBe('adopted');
+    const account = { personKey: 'hr:81', externalRef: adopted.externalRef };
+    expect(await release(ctx(), account, adopted.before)).toEqual({ outcome: 'applied', externalRef: handMade.id, before: { externalId: '81' } });
+    expect(raw(server, handMade.id)).toEqual(untouched);
+    expect(await release(ctx(), account, adopted.before)).toEqual({ outcome: 'already-in-state', externalRef: handMade.id });
+    expect(server.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    // A later joiner that still carries the ref finds the released user without our externalId: it adopts it again.
+    const again = await connector.operations.createAccount(ctx({ lookupBy: ['externalId'] }), { account, person: person('81'), attributes: { userName: 'x@example.com' }, enabled: true });
+    expect(again).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
+  });
+
+  it('release > puts back a previous externalId; with PUT (no PATCH) everything else the app holds is sent back unchanged', async () => {
+    const noPatch = await startFakeScimServer({ patch: false, etag: false });
+    try {
+      const c = { ...ctx(), config: ScimConfig.parse({ baseUrl: noPatch.baseUrl }), secrets: { bearerToken: noPatch.token } };
+      const handMade = noPatch.seedUser({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: '82@example.com', nickName: 'keep me' });
+      const untouched = raw(noPatch, handMade.id);
+      const adopted = await joiner(c, '82');
+      expect(adopted).toMatchObject({ outcome: 'adopted', before: { externalId: null } });
+      expect((await release(c, { personKey: 'hr:82', externalRef: handMade.id }, adopted.before)).outcome).toBe('applied');
+      expect(raw(noPatch, handMade.id)).toEqual(untouched);
+      // A `before` naming an earlier externalId restores that value.
+      await joiner(c, '82');
+      expect((await release(c, { personKey: 'hr:82', externalRef: handMade.id }, { externalId: 'legacy-7' })).outcome).toBe('applied');
+      expect(noPatch.users.get(handMade.id)?.externalId).toBe('legacy-7');
+    } finally {
+      await noPatch.stop();
+    }
+  });
+
+  it('release > leaves a user alone that someone else claimed since, and is not-applicable once the user is gone', async () => {
+    const handMade = server.seedUser({ userName: '83@example.com' });
+    const adopted = await joiner(ctx(), '83');
+    const account = { personKey: 'hr:83', externalRef: handMade.id };
+    server.users.set(handMade.id, { ...server.users.get(handMade.id), externalId: 'someone-else' });
+    const claimed = structuredClone(server.users.get(handMade.id));
+    expect((await release(ctx(), account, adopted.before)).outcome).toBe('already-in-state');
+    expect(server.users.get(handMade.id)).toEqual(claimed);
+    server.users.clear();
+    expect((await release(ctx(), account, adopted.before)).outcome).toBe('not-applicable');
+    expect(server.requests.some((r) => r.method === 'DELETE' || r.method === 'POST')).toBe(false);
+  });
+
+  it('joiner > a hand-made user claimed for someone else between lookup and write (412) is a conflict, never overwritten', async () => {
+    const handMade = server.seedUser({ userName: '85@example.com' });
+    server.onRequest = (req) => {
+      if (req.method === 'PATCH' && server.users.get(handMade.id)?.externalId === undefined) {
+        server.users.set(handMade.id, { ...server.users.get(handMade.id), externalId: 'someone-else', meta: { version: 'W/"admin"' } });
+      }
+    };
+    expect(await failure(joiner(ctx(), '85'))).toMatchObject({ code: 'conflict', retryable: false });
+    expect(server.users.get(handMade.id)?.externalId).toBe('someone-else');
+    expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('release > a `before` that is not an adoption’s is invalid-request, before any request', async () => {
+    server.requests.length = 0;
+    expect(await failure(release(ctx(), { personKey: 'hr:84', externalRef: 'x' }, { attributes: {} }))).toMatchObject({ code: 'invalid-request' });
+    expect(server.requests.filter((r) => r.path.startsWith('/Users'))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../sdk/errors';
-import type { AccountRef, CreateAccountRequest, OperationResult, ReadAccountResult, UpdateAccountRequest } from '../sdk/types';
+import type { AccountRef, CreateAccountRequest, OperationResult, ReadAccountResult, ReleaseAccountRequest, UpdateAccountRequest } from '../sdk/types';
 import { groupsOf, removeFromAllGroups } from './groups';
 import { externalIdFor, findUsers, getUser, locate, managerExternalId, type Located } from './locate';
 import { accountValues, changesFor, desiredValues, newUser, patchOperations, withChanges } from './mapping';
@@ -12,7 +12,8 @@ import { ifMatch, patchOrPut, writeUser } from './write';
  * belongs to no one else) or creates it (RFC 7644 §3.3). A 409 uniqueness answer means another
  * writer won a race or the app matched on something we did not filter on: look up again and adopt,
  * else report `conflict`. Adoption leaves attributes and `active` alone (update/restore steps
- * converge them) but writes our `externalId` so that later lookups are exact.
+ * converge them) but writes our `externalId` so that later lookups are exact; it answers `adopted`
+ * (never `applied`), so that its inverse is a release, not a DELETE.
  */
 export async function createUser(s: ScimSession, req: CreateAccountRequest): Promise<OperationResult> {
   const managerRef = 'manager' in req.attributes ? undefined : await resolveManager(s, req);
@@ -48,15 +49,78 @@ export async function createUser(s: ScimSession, req: CreateAccountRequest): Pro
   return { outcome: 'applied', externalRef: id };
 }
 
+/**
+ * Claims a user the pipeline did not create by writing our `externalId` into it: `adopted`, with
+ * `before` = the externalId it held (null for none), which {@link releaseUser} puts back. A user that
+ * already carries our externalId is `already-in-state`. Re-read after a 412, a user that meanwhile
+ * got another person's externalId is a `conflict`, never overwritten.
+ */
 async function adopt(s: ScimSession, found: Located, externalId: string): Promise<OperationResult> {
-  const claimed = await writeUser(s, found, (current) =>
-    current.user.externalId === externalId
-      ? undefined
-      : patchOrPut(s, [{ op: 'replace', path: 'externalId', value: externalId }], () => withChanges(current.user, [], { externalId })),
-  );
+  let before: AdoptionBefore = { externalId: null };
+  const claimed = await writeUser(s, found, (current) => {
+    const held = current.user.externalId;
+    if (held === externalId) return undefined;
+    if (held !== undefined && found.user.externalId !== held) throw claimedByOther(s, current.id);
+    before = { externalId: held ?? null };
+    return patchOrPut(s, [{ op: 'replace', path: 'externalId', value: externalId }], () => withChanges(current.user, [], { externalId }));
+  });
   if (!claimed) throw new ConnectorError({ code: 'transient', message: `app '${s.ctx.appId}': the user to adopt disappeared; retry` });
-  if (claimed.wrote) s.ctx.log.info({ appId: s.ctx.appId, externalRef: found.id }, 'scim: existing user adopted');
-  return { outcome: claimed.wrote ? 'applied' : 'already-in-state', externalRef: found.id };
+  if (!claimed.wrote) return { outcome: 'already-in-state', externalRef: found.id };
+  s.ctx.log.info({ appId: s.ctx.appId, externalRef: found.id }, 'scim: existing user adopted');
+  return { outcome: 'adopted', externalRef: found.id, before };
+}
+
+/** What an adoption changed: the user's `externalId` before we wrote ours (null: it had none). */
+export interface AdoptionBefore {
+  externalId: string | null;
+}
+
+function claimedByOther(s: ScimSession, id: string): ConnectorError {
+  return new ConnectorError({
+    code: 'conflict',
+    message: `app '${s.ctx.appId}': user ${id} was claimed for another person meanwhile; refusing to overwrite its externalId`,
+    context: { appId: s.ctx.appId, externalRef: id },
+  });
+}
+
+/**
+ * The inverse of an adoption: puts back the `externalId` the user held before (removing ours when it
+ * had none) and changes nothing else; never deletes. Found by the carried `externalRef` (else by our
+ * externalId). `already-in-state` when the user no longer carries our externalId (released before,
+ * or claimed since by someone else: left alone); `not-applicable` when no user is found.
+ *
+ * @throws ConnectorError `invalid-request` when `before` is not what an adoption returned.
+ */
+export async function releaseUser(s: ScimSession, req: ReleaseAccountRequest): Promise<OperationResult> {
+  const restore = adoptionBefore(s, req.before);
+  const externalId = externalIdFor(s.ctx.config, req.account.personKey);
+  const found = req.account.externalRef ? await getUser(s, req.account.externalRef) : await locate(s, req.account);
+  if (!found) return { outcome: 'not-applicable' };
+  const released = await writeUser(s, found, (current) => {
+    if (current.user.externalId !== externalId) return undefined;
+    if (restore.externalId === null) {
+      return patchOrPut(s, [{ op: 'remove', path: 'externalId' }], () => {
+        const user = withChanges(current.user, []);
+        delete user.externalId;
+        return user;
+      });
+    }
+    return patchOrPut(s, [{ op: 'replace', path: 'externalId', value: restore.externalId }], () => withChanges(current.user, [], { externalId: restore.externalId as string }));
+  });
+  if (!released) return { outcome: 'not-applicable' };
+  if (!released.wrote) return { outcome: 'already-in-state', externalRef: found.id };
+  s.ctx.log.info({ appId: s.ctx.appId, externalRef: found.id }, 'scim: adopted user released');
+  return { outcome: 'applied', externalRef: found.id, before: { externalId } };
+}
+
+function adoptionBefore(s: ScimSession, before: unknown): AdoptionBefore {
+  const value = (before as { externalId?: unknown } | undefined)?.externalId;
+  if (typeof before === 'object' && before !== null && (value === null || typeof value === 'string')) return { externalId: value };
+  throw new ConnectorError({
+    code: 'invalid-request',
+    message: `app '${s.ctx.appId}': releaseAccount needs the \`before\` of the adopting createAccount ({ externalId: string | null })`,
+    context: { appId: s.ctx.appId },
+  });
 }
 
 /** mover: writes only the attributes that differ; `before` holds every managed attribute as it was. */

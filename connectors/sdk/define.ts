@@ -8,6 +8,7 @@ export const OPERATION_OF: Readonly<Record<Capability, OperationName>> = Object.
   'account.suspend': 'suspendAccount',
   'account.restore': 'restoreAccount',
   'account.delete': 'deleteAccount',
+  'account.release': 'releaseAccount',
   'access.grant': 'grantAccess',
   'access.revoke': 'revokeAccess',
   'sessions.revoke': 'revokeSessions',

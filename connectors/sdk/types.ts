@@ -10,6 +10,7 @@ export const CAPABILITIES = [
   'account.suspend',
   'account.restore',
   'account.delete',
+  'account.release',
   'access.grant',
   'access.revoke',
   'sessions.revoke',
@@ -18,9 +19,18 @@ export const CAPABILITIES = [
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** Every operation means "ensure this state": repeating it is harmless and reports `already-in-state`. */
+/**
+ * Every operation means "ensure this state": repeating it is harmless and reports `already-in-state`.
+ * - `applied`: the operation changed the app (a create created the account);
+ * - `adopted`: only from createAccount: the app already held an account the pipeline did not create,
+ *   and the connector claimed it for this person by writing its anchor. `before` then holds exactly
+ *   what the adoption changed, so that releaseAccount restores it; the inverse of an adoption is a
+ *   release, never a delete;
+ * - `already-in-state`: nothing to change (a create found the account already anchored to the person);
+ * - `not-applicable`: the operation does not apply (e.g. no account to suspend).
+ */
 export interface OperationResult {
-  outcome: 'applied' | 'already-in-state' | 'not-applicable';
+  outcome: 'applied' | 'adopted' | 'already-in-state' | 'not-applicable';
   /** The app's own id of the account, once known. */
   externalRef?: string;
   /** The state before the change, so that a compensation can restore it. */
@@ -52,6 +62,15 @@ export interface UpdateAccountRequest {
 export interface AccountStateRequest {
   account: AccountRef;
   reason?: string;
+}
+/**
+ * Gives back an account createAccount adopted: removes only what the adoption wrote (our anchor),
+ * restoring the values `before` holds (the adoption's own `before`, passed back unchanged).
+ */
+export interface ReleaseAccountRequest {
+  account: AccountRef;
+  /** What the adopting createAccount returned in `before`; connector-specific, opaque to the pipeline. */
+  before?: unknown;
 }
 export interface AccessRequest {
   account: AccountRef;
@@ -118,6 +137,13 @@ export interface OperationsByCapability<Config> {
   'account.suspend': { suspendAccount(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
   'account.restore': { restoreAccount(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
   'account.delete': { deleteAccount(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
+  /**
+   * The inverse of an adopting create: never deletes the account and touches nothing but the anchor
+   * the adoption wrote. `applied` when it changed something, `already-in-state` when the account no
+   * longer carries our anchor, `not-applicable` when the account is gone. A connector whose
+   * createAccount can answer `adopted` must declare it.
+   */
+  'account.release': { releaseAccount(ctx: ConnectorContext<Config>, req: ReleaseAccountRequest): Promise<OperationResult> };
   'access.grant': { grantAccess(ctx: ConnectorContext<Config>, req: AccessRequest): Promise<OperationResult> };
   'access.revoke': { revokeAccess(ctx: ConnectorContext<Config>, req: AccessRequest): Promise<OperationResult> };
   'sessions.revoke': { revokeSessions(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
@@ -151,9 +177,22 @@ export interface ConnectorDefinition<Config = unknown, Caps extends Capability =
    * rate limit when the policy sets none (e.g. Slack's 180 writes a minute).
    */
   rateLimitFor?(config: Config): { perSecond: number; burst: number } | undefined;
+  /**
+   * How an instance with this config finds a person's account, for the policy-load check that
+   * every app stays reachable by a leaver (services/policy/load.ts, docs/writing-a-connector.md):
+   * - `person-key`: from the person key alone (an anchor the connector writes and searches for);
+   * - `created-ref`: only by the externalRef createAccount returned, which the person workflow keeps
+   *   and passes to every later step; createAccount then returns it with every success;
+   * - `none`: not at all under this config (no lookup, and no ref from createAccount).
+   * Absent means `person-key`.
+   */
+  locateBy?(config: Config): AccountLocation;
   /** Releases clients the connector opened (called once at worker shutdown). */
   dispose?(): Promise<void>;
 }
+
+/** How a connector instance finds a person's account; see {@link ConnectorDefinition.locateBy}. */
+export type AccountLocation = 'person-key' | 'created-ref' | 'none';
 
 /** A connector of any config and capabilities, as the registry and the activity hold them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

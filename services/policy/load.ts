@@ -113,6 +113,10 @@ export function loadPolicy(req: {
         }
       : undefined;
     if (settings.success) {
+      const unreachable = unreachableProblem(connector, settings.data);
+      if (unreachable) problems.push(`apps.${appId}: ${unreachable}`);
+    }
+    if (settings.success) {
       apps.set(appId, {
         appId,
         connector,
@@ -152,6 +156,24 @@ export function loadPolicyFile(req: { path: string; env: NodeJS.ProcessEnv; conn
     throw new PolicyError([`${req.path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
   return loadPolicy({ text, source: req.path, env: req.env, connectors: req.connectors });
+}
+
+/**
+ * Why no step could ever find an account in an app, or undefined when it can: every step (a leaver's
+ * disable above all) must locate the person's account from what the workflow holds, the person key
+ * and the externalRef a step returned. Refused: a connector that under these settings finds nothing
+ * (`none`), or one that finds accounts only by the ref createAccount returns (`created-ref`) but
+ * cannot create, so no step ever yields that ref.
+ */
+function unreachableProblem(connector: AnyConnector, config: unknown): string | undefined {
+  const location = connector.locateBy?.(config) ?? 'person-key';
+  if (location === 'none') {
+    return `connector ${connector.id} cannot find accounts with these settings (no lookup by person, no externalRef from createAccount): a leaver could never reach this app`;
+  }
+  if (location === 'created-ref' && !(connector.capabilities as readonly string[]).includes('account.create')) {
+    return `connector ${connector.id} finds accounts only by the externalRef createAccount returns, but cannot create accounts ('account.create'): a leaver could never reach this app`;
+  }
+  return undefined;
 }
 
 function durationOrProblem(iso: string, path: string, problems: string[]): number {

@@ -179,6 +179,37 @@ apps:
     expect(() => load(text.replace('connector: plain', 'connector: dev-redis'))).not.toThrow();
   });
 
+  it('loads > refuses every app that could never locate an account, and accepts SCIM found only by the created ref', () => {
+    const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
+    // Finds accounts only by the ref its create returns, but cannot create: no step ever yields the ref.
+    const noCreate = (): AnyConnector => {
+      const c = devRedis();
+      const { createAccount: _dropped, ...operations } = c.operations as Record<string, unknown>;
+      return { ...c, id: 'no-create', capabilities: c.capabilities.filter((x: string) => x !== 'account.create'), operations, locateBy: () => 'created-ref' };
+    };
+    // Its settings turn off every lookup, and its create returns no ref.
+    const blind = (): AnyConnector => ({ ...devRedis(), id: 'blind', locateBy: () => 'none' });
+    const text = `version: 1
+apps:
+  legacy: { connector: no-create, settings: { url: "redis://127.0.0.1:1" } }
+  kiosk: { connector: blind, settings: { url: "redis://127.0.0.1:1" } }
+  wiki: { connector: scim, settings: { baseUrl: "http://127.0.0.1:1/scim/v2", lookupBy: [userName] }, secrets: { bearerToken: { env: T } } }
+`;
+    let error: unknown;
+    try {
+      loadPolicy({ text, source: 'policy.yaml', env: { T: 'token-value' }, connectors: { ...CONNECTOR_FACTORIES, 'no-create': noCreate, blind } });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as PolicyError).problems).toEqual([
+      "apps.legacy: connector no-create finds accounts only by the externalRef createAccount returns, but cannot create accounts ('account.create'): a leaver could never reach this app",
+      'apps.kiosk: connector blind cannot find accounts with these settings (no lookup by person, no externalRef from createAccount): a leaver could never reach this app',
+    ]);
+    const scimOnly = load(text.split('\n').filter((line) => !/legacy|kiosk/.test(line)).join('\n'), { T: 'token-value' });
+    expect(scimOnly.apps.get('wiki')?.connector.locateBy?.(scimOnly.apps.get('wiki')?.config)).toBe('created-ref');
+  });
+
   it('loads > an app profile\'s documented write limit is the rate limit unless the policy sets one', () => {
     const scim = (profile: string, extra = '') =>
       `{ connector: scim, settings: { baseUrl: "http://127.0.0.1:1/scim/v2", profile: ${profile} }, secrets: { bearerToken: { env: T } }${extra} }`;

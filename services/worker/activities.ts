@@ -146,6 +146,7 @@ export function createActivities(deps: ActivityDeps) {
         attributes: step.attributes ?? {},
         enabled: step.enabled ?? true,
         entitlement: step.entitlement,
+        before: step.before,
       };
       const audit = (fields: Pick<AuditRecord, 'outcome'> & Partial<AuditRecord>) =>
         deps.audit?.record({

@@ -16,6 +16,11 @@ export interface PlannedStep {
   attributes?: AppAttributes;
   entitlement?: string;
   enabled?: boolean;
+  /**
+   * What a release or an undo restores: the `before` of the step it reverses, passed back to the
+   * connector unchanged (e.g. releaseAccount gets the adopting create's `before`).
+   */
+  before?: unknown;
 }
 
 /** What one app holds for the person once an event's steps there succeeded. */

@@ -49,6 +49,12 @@ function worker(app: { appId: string; connector: AnyConnector; config: unknown; 
   return {
     join: (p: PersonSnapshot) => run(input(p, { operation: 'createAccount', summary: 'create account', attributes: attributes(p), enabled: true })),
     move: (p: PersonSnapshot) => run(input(p, { operation: 'updateAccount', summary: 'update attributes', attributes: attributes(p) })),
+    /** The compensation of an adopting create: the carried ref, and the create's `before` in the step. */
+    release: (p: PersonSnapshot, adopted: StepResult) =>
+      run({
+        ...input(p, { operation: 'releaseAccount', summary: 'release adopted account', before: adopted.before }),
+        account: { personKey: `hr:${p.employeeId}`, ...(adopted.externalRef ? { externalRef: adopted.externalRef } : {}) },
+      }),
   };
 }
 
@@ -120,8 +126,12 @@ describe('unique userName on the real scim2-server', () => {
 
   it('a hand-made account holding the first candidate > is adopted, not skipped', async () => {
     const handMade = await admin.createUser({ userName: 'jsmith' });
-    expect(await app.join(person('930'))).toMatchObject({ outcome: 'applied', externalRef: handMade.id });
+    const adopted = await app.join(person('930'));
+    expect(adopted).toMatchObject({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
     expect(await userNames()).toEqual({ '930': 'jsmith' });
+    // Its inverse gives the account back through the same runStep: our externalId is gone, the user stays.
+    expect(await app.release(person('930'), adopted)).toMatchObject({ outcome: 'applied', externalRef: handMade.id });
+    expect(await userNames()).toEqual({ [`(none) ${handMade.id}`]: 'jsmith' });
   });
 
   it('a later change in who holds what > never renames: the re-run create and the mover keep john.smith', async () => {
@@ -206,8 +216,12 @@ describe('unique uid on the real slapd', () => {
     const f = familyName.toLowerCase();
     const dn = `uid=j${f},${slapd.peopleDn}`;
     await slapd.admin.add(dn, { objectClass: ['inetOrgPerson'], uid: `j${f}`, cn: 'Legacy', sn: 'Legacy' });
-    expect(await app.join(person('820', { familyName }))).toMatchObject({ outcome: 'applied', externalRef: dn });
+    const adopted = await app.join(person('820', { familyName }));
+    expect(adopted).toMatchObject({ outcome: 'adopted', externalRef: dn });
     expect(await uids('820')).toEqual({ '820': [`j${f}`] });
+    expect(await app.release(person('820', { familyName }), adopted)).toMatchObject({ outcome: 'applied', externalRef: dn });
+    expect(await uids('820')).toEqual({ '820': [] });
+    expect((await slapd.admin.search(dn, { scope: 'base', attributes: ['uid'] })).searchEntries).toHaveLength(1);
   });
 
   it('a later change in who holds what > never renames: the re-run create and the mover keep john.smithN', async () => {

@@ -3,6 +3,7 @@ import type { AnyConnector } from '../../sdk';
 import type { ConformanceTarget } from '../../sdk/conformance';
 import { startSlapd } from '../../../test/harness/slapd';
 import { anchorOf } from '../entry';
+import { escapeDnValue } from '../escape';
 import { equals } from '../filter';
 import { startLdapFaultProxy } from './fault-proxy';
 
@@ -46,6 +47,26 @@ export async function slapdConformanceTarget(req: { connector: AnyConnector }): 
     async deleteOutOfBand({ personKey }) {
       const { searchEntries } = await admin.search(slapd.baseDn, { scope: 'sub', filter: equals('employeeNumber', anchorOf(personKey)), attributes: ['1.1'] });
       for (const entry of searchEntries) await admin.del(entry.dn);
+    },
+    handMade: {
+      async create({ attributes }) {
+        const dn = `uid=${escapeDnValue(String(attributes.uid))},${slapd.peopleDn}`;
+        await admin.add(dn, {
+          objectClass: ['inetOrgPerson'],
+          uid: String(attributes.uid),
+          cn: ['Made By Hand', 'M. Hand'],
+          sn: 'Hand',
+          title: 'Made by hand',
+          description: 'created in the admin console',
+          telephoneNumber: '+1 555 0100',
+        });
+        return { externalRef: dn };
+      },
+      async read({ externalRef }) {
+        // User attributes only: operational ones (modifyTimestamp, entryCSN) move with every write.
+        const { searchEntries } = await admin.search(externalRef, { scope: 'base', attributes: ['*'] });
+        return searchEntries[0];
+      },
     },
     faults: {
       // An LDAP server going away answers unavailable (52) to whatever comes next.

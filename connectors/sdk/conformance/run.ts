@@ -3,6 +3,7 @@ import type { AnyConnector } from '../types';
 import { actions, missingCapabilities, type Actions } from './actions';
 import { createHarness, type Harness } from './harness';
 import type { Scenario } from './scenario';
+import { adoptionScenarios } from './scenarios-adoption';
 import { compensationScenarios } from './scenarios-compensation';
 import { errorScenarios } from './scenarios-errors';
 import { lifecycleScenarios } from './scenarios-lifecycle';
@@ -11,7 +12,14 @@ import { uniqueScenarios } from './scenarios-unique';
 import { SCENARIOS, type ConformanceTarget, type TargetSource } from './target';
 
 /** Every scenario, in run order; the secrets check runs last so that it searches everything logged. */
-export const ALL_SCENARIOS: readonly Scenario[] = [...lifecycleScenarios, ...uniqueScenarios, ...compensationScenarios, ...errorScenarios, ...safetyScenarios];
+export const ALL_SCENARIOS: readonly Scenario[] = [
+  ...lifecycleScenarios,
+  ...uniqueScenarios,
+  ...compensationScenarios,
+  ...adoptionScenarios,
+  ...errorScenarios,
+  ...safetyScenarios,
+];
 
 const SCENARIO_TIMEOUT_MS = 30_000;
 const MIN_SECRET_LENGTH = 8;

@@ -1,6 +1,8 @@
-import type { Capability } from '../types';
+import { expect } from 'vitest';
+import { isConnectorError } from '../errors';
+import type { Capability, OperationResult } from '../types';
 import type { Actions } from './actions';
-import type { Harness } from './harness';
+import type { Harness, TestPerson } from './harness';
 import type { ScenarioId } from './target';
 
 /** What a scenario body receives. */
@@ -21,3 +23,27 @@ export interface Scenario {
 
 /** Outcomes that mean "nothing to do" when an operation meets no account. */
 export const NOTHING_TO_DO = ['already-in-state', 'not-applicable'] as const;
+
+/**
+ * Runs an operation for a person no step returned a ref for, so the workflow has none to pass (the
+ * account was never created, or the forward step failed before reaching the app). A connector that
+ * finds accounts by the person key reports that there is nothing to do; on a target marked
+ * `findsAccountsOnlyByRef` it cannot know, and must refuse with `invalid-request` rather than guess.
+ */
+export async function expectNothingToDo(h: Harness, run: () => Promise<OperationResult>, allowed: readonly string[] = NOTHING_TO_DO): Promise<void> {
+  if (!h.target.findsAccountsOnlyByRef) {
+    expect(allowed).toContain((await run()).outcome);
+    return;
+  }
+  const err = await run().then(
+    (result) => new Error(`expected invalid-request without a ref, got ${JSON.stringify(result)}`),
+    (e: unknown) => e,
+  );
+  expect(isConnectorError(err) ? err.code : String(err)).toBe('invalid-request');
+}
+
+/** Checks that the app holds no account for a person the kit carries no ref for (see {@link expectNothingToDo}). */
+export async function expectNoAccount(h: Harness, act: Actions, p: TestPerson): Promise<void> {
+  expect(act.carriedRef(p), 'only for a person no step returned a ref for').toBeUndefined();
+  await expectNothingToDo(h, async () => ((await act.read(p)).exists ? { outcome: 'applied' } : { outcome: 'not-applicable' }), ['not-applicable']);
+}

@@ -17,6 +17,10 @@ export const lifecycleScenarios: readonly Scenario[] = [
       const missing = h.connector.secrets.filter((name) => !(name in h.secrets) || name === CANARY_SECRET);
       expect(missing, 'secrets the connector declares but the target does not provide').toEqual([]);
       if (h.connector.capabilities.includes('access.grant')) expect(h.target.entitlement, 'target.entitlement for grant/revoke').toBeTruthy();
+      // What the connector declares for policy load must be what the target exercises.
+      const location = h.connector.locateBy?.(h.config) ?? 'person-key';
+      expect(location, 'locateBy: an instance that can find no account is refused at policy load').not.toBe('none');
+      expect(location === 'created-ref', `locateBy says '${location}'; target.findsAccountsOnlyByRef must say the same`).toBe(h.target.findsAccountsOnlyByRef === true);
     },
   },
   {
@@ -32,6 +36,8 @@ export const lifecycleScenarios: readonly Scenario[] = [
       const second = await act.create(p, { attributes });
       expect(second.outcome).toBe('already-in-state');
       expect(second.externalRef).toBe(first.externalRef);
+      // A retry of the first create whose answer was lost carries no ref: it must find the account too.
+      expect(await act.create(p, { attributes, withoutRef: true })).toMatchObject({ outcome: 'already-in-state', externalRef: first.externalRef });
       const read = await act.read(p);
       expect(read).toMatchObject({ exists: true, enabled: true, externalRef: first.externalRef });
       expect(read.attributes).toMatchObject(attributes);
@@ -64,13 +70,13 @@ export const lifecycleScenarios: readonly Scenario[] = [
   },
   {
     id: 'leaver',
-    title: 'leaver > suspends once; the second run is already-in-state and the account stays',
+    title: 'leaver > suspends once, knowing only the person key and the ref the create returned; the second run is already-in-state and the account stays',
     requires: ['account.create', 'account.suspend', 'account.read'],
     async run({ h, act }) {
       const p = h.newPerson();
-      const { externalRef } = await act.create(p);
-      expect((await act.suspend(p, { externalRef })).outcome).toBe('applied');
-      expect((await act.suspend(p, { externalRef })).outcome).toBe('already-in-state');
+      await act.create(p);
+      expect((await act.suspend(p)).outcome).toBe('applied');
+      expect((await act.suspend(p)).outcome).toBe('already-in-state');
       expect(await act.read(p)).toMatchObject({ exists: true, enabled: false });
     },
   },
@@ -80,13 +86,13 @@ export const lifecycleScenarios: readonly Scenario[] = [
     requires: ['account.create', 'account.suspend', 'account.read'],
     async run({ h, act }) {
       const p = h.newPerson();
-      const { externalRef } = await act.create(p);
+      await act.create(p);
       await h.target.deleteOutOfBand({ personKey: p.personKey });
-      expect(NOTHING_TO_DO).toContain((await act.suspend(p, { externalRef })).outcome);
       expect(NOTHING_TO_DO).toContain((await act.suspend(p)).outcome);
-      expect((await act.read(p, { externalRef })).exists).toBe(false);
+      expect(NOTHING_TO_DO).toContain((await act.suspend(p)).outcome);
+      expect((await act.read(p)).exists).toBe(false);
       if (h.connector.capabilities.includes('account.delete')) {
-        expect((await act.remove(p, { externalRef })).outcome).toBe('already-in-state');
+        expect((await act.remove(p)).outcome).toBe('already-in-state');
       }
     },
   },
@@ -96,15 +102,15 @@ export const lifecycleScenarios: readonly Scenario[] = [
     requires: ['account.create', 'account.suspend', 'account.read', 'sessions.revoke'],
     async run({ h, act }) {
       const p = h.newPerson();
-      const { externalRef } = await act.create(p);
-      await act.suspend(p, { externalRef });
-      const first = await act.signOut(p, { externalRef });
+      await act.create(p);
+      await act.suspend(p);
+      const first = await act.signOut(p);
       expect(['applied', 'already-in-state']).toContain(first.outcome);
       // Ensure-state: a repeat (a retried leaver) succeeds too, however the app reports it.
-      expect(['applied', 'already-in-state']).toContain((await act.signOut(p, { externalRef })).outcome);
-      expect(await act.read(p)).toMatchObject({ exists: true, enabled: false, externalRef });
+      expect(['applied', 'already-in-state']).toContain((await act.signOut(p)).outcome);
+      expect(await act.read(p)).toMatchObject({ exists: true, enabled: false, externalRef: act.carriedRef(p) });
       await h.target.deleteOutOfBand({ personKey: p.personKey });
-      expect(NOTHING_TO_DO).toContain((await act.signOut(p, { externalRef })).outcome);
+      expect(NOTHING_TO_DO).toContain((await act.signOut(p)).outcome);
     },
   },
 ];

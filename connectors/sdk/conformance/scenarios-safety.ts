@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Scenario } from './scenario';
+import { expectNoAccount, type Scenario } from './scenario';
 
 /** How long "promptly" is: well under any activity's heartbeat timeout. */
 const PROMPT_MS = 2_000;
@@ -12,7 +12,7 @@ const PROMPT_MS = 2_000;
 export const safetyScenarios: readonly Scenario[] = [
   {
     id: 'cancel-before-start',
-    title: 'cancellation > an already-aborted signal rejects promptly and changes nothing',
+    title: 'cancellation > an already-aborted signal rejects promptly and changes nothing (the next create creates)',
     requires: ['account.create', 'account.read'],
     async run({ h, act }) {
       const p = h.newPerson();
@@ -26,7 +26,8 @@ export const safetyScenarios: readonly Scenario[] = [
       );
       expect(Date.now() - started).toBeLessThan(PROMPT_MS);
       expectCancellation(err, reason);
-      expect((await act.read(p)).exists).toBe(false);
+      await expectNoAccount(h, act, p);
+      expect((await act.create(p)).outcome, 'the cancelled create left nothing behind').toBe('applied');
     },
   },
   {

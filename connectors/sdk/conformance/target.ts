@@ -15,6 +15,7 @@ export const SCENARIOS = [
   'compensation-suspend-restore',
   'compensation-grant-revoke',
   'compensation-update',
+  'adopt-release',
   'error-rate-limited',
   'error-unavailable',
   'error-unauthorized',
@@ -64,6 +65,18 @@ export interface ConformanceTarget {
   /** Deletes a person's account behind the connector's back, as an admin would in the app's UI. */
   deleteOutOfBand(req: { personKey: string }): Promise<void>;
   faults?: FaultHooks;
+  /**
+   * Accounts made by hand in the app, for `adopt-release` (required when the connector declares
+   * `account.release`, unless that scenario is skipped with a reason).
+   */
+  handMade?: HandMadeAccounts;
+  /**
+   * Set when this instance can find an account only by the externalRef a step returned (e.g. SCIM
+   * with `lookupBy: [userName]`, or an app without filters): every scenario still runs, but an
+   * operation for a person the kit carries no ref for must fail with `invalid-request` instead of
+   * reporting that nothing is there.
+   */
+  findsAccountsOnlyByRef?: boolean;
   /** Scenarios the target cannot run, each with the reason written out. */
   skip?: Partial<Record<ScenarioId, string>>;
   attributesFor?: AttributesFor;
@@ -74,6 +87,21 @@ export interface ConformanceTarget {
   uniqueAttribute?: string;
   /** Called once after the last scenario (stop servers, close clients). */
   dispose?(): Promise<void>;
+}
+
+/** What an administrator does in the app behind the connector's back, for the adoption scenario. */
+export interface HandMadeAccounts {
+  /**
+   * Creates an account as an admin would, carrying no person's anchor: the attribute createAccount
+   * adopts by (userName, uid) holds the value `attributes` gives it, and the account has attributes
+   * of its own that the pipeline would not write (a title, a description, …). Returns the app's id.
+   */
+  create(req: { person: PersonSnapshot; attributes: AppAttributes }): Promise<{ externalRef: string }>;
+  /**
+   * Everything the app holds for the account, as an admin would see it, minus bookkeeping that every
+   * write changes (modification times, versions). The kit compares it before and after.
+   */
+  read(req: { externalRef: string }): Promise<unknown>;
 }
 
 export type TargetSource = ConformanceTarget | (() => ConformanceTarget | Promise<ConformanceTarget>);

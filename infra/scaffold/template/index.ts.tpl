@@ -138,7 +138,10 @@ export function __FACTORY__() {
       async createAccount(ctx, req) {
         const s = openSession(ctx);
         const existing = await locate(s, req.account);
-        // Adoption leaves attributes and the enabled state alone: the plan's update and restore steps converge them.
+        // The person's own user (it carries our externalId): nothing to create. Attributes and the enabled
+        // state are left alone; the plan's update and restore steps converge them. A user made by hand
+        // is never claimed here: a create that claims one must answer `adopted` and the connector must
+        // declare `account.release` (docs/writing-a-connector.md, "Adopting is not creating").
         if (existing) return { outcome: 'already-in-state', externalRef: existing.id };
         // TODO(__ID__): the app's create payload; map req.attributes to its field names.
         const res = await s.request<AppUser>({
@@ -148,7 +151,7 @@ export function __FACTORY__() {
           accept: [409],
         });
         if (res.status === 409) {
-          // Another writer won the race: adopt its user.
+          // Another attempt for the same person won the race: its user carries our externalId.
           const winner = await locate(s, req.account);
           if (winner) return { outcome: 'already-in-state', externalRef: winner.id };
           throw new ConnectorError({ code: 'conflict', status: 409, message: `app '${ctx.appId}' reports a conflict but no user carries our externalId`, context: { appId: ctx.appId } });
