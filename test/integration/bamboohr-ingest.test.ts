@@ -70,12 +70,12 @@ describe('BambooHR webhooks through the gateway into Kafka', () => {
       metrics: gatewayCounters(),
       isReady: () => true,
       log,
-      canonicalSecret: 'whsec_dW51c2Vk',
+      canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: 'whsec_dW51c2VkLWNhbm9uaWNhbC1rZXktMDAwMDE=' }],
       bodyLimitBytes: 1024 * 1024,
       now: () => Date.parse(context.receivedAt),
       routes: [
         bambooHrRoute({
-          tenants: { [context.tenant]: { webhookKey: KEY, apiKey: API_KEY, apiBaseUrl: fake.url, ...(context.timeZone ? { timeZone: context.timeZone } : {}) } },
+          tenants: { [context.tenant]: { webhookKeys: [KEY], apiKey: API_KEY, apiBaseUrl: fake.url, ...(context.timeZone ? { timeZone: context.timeZone } : {}) } },
         }),
       ],
     });
