@@ -10,7 +10,7 @@ import { buildBambooHrEvents } from '../sources/bamboohr/events';
 import { createBambooHrClient, type BambooHrClient } from '../sources/bamboohr/hydrate';
 import { admitSigned, type RouteDeps } from './admit';
 import { header } from './headers';
-import { decoyKeys, tenantKeysOrDecoy } from './tenant-keys';
+import { assertTenantKeys, decoyKeys, tenantKeysOrDecoy } from './tenant-keys';
 
 export interface BambooHrRouteOptions {
   tenants: Readonly<Record<string, BambooHrTenantConfig>>;
@@ -40,6 +40,7 @@ export function bambooHrRoute(opts: BambooHrRouteOptions) {
   };
 
   const toleranceSec = opts.toleranceSec ?? DEFAULT_BAMBOOHR_TOLERANCE_SEC;
+  assertTenantKeys('BambooHR', opts.tenants, (c) => c.webhookKeys);
   const decoy = decoyKeys();
 
   return (app: FastifyInstance, deps: RouteDeps) => {

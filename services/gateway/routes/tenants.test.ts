@@ -68,3 +68,11 @@ describe('tenants are not enumerable', () => {
     });
   }
 });
+
+describe('tenant keys', () => {
+  it('routes > refuse a tenant without a key or with one under 24 bytes', () => {
+    expect(() => bambooHrRoute({ tenants: { acme: { webhookKeys: [], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: no signing key/);
+    expect(() => bambooHrRoute({ tenants: { acme: { webhookKeys: [KEY, 'short'], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: key 1 is 5 bytes/);
+    expect(() => workdayRoute({ tenants: { acme: { secrets: ['short'], defaultTimeZone: 'UTC' } } })).toThrow(/Workday tenant acme: key 0/);
+  });
+});

@@ -9,7 +9,7 @@ import { parseWorkdayBody } from '../sources/workday/payload';
 import { DEFAULT_WORKDAY_TOLERANCE_SEC, verifyWorkdaySignature, WORKDAY_SIGNATURE_HEADER, WORKDAY_TIMESTAMP_HEADER } from '../sources/workday/signature';
 import { admitSigned, type RouteDeps } from './admit';
 import { header } from './headers';
-import { decoyKeys, tenantKeysOrDecoy } from './tenant-keys';
+import { assertTenantKeys, decoyKeys, tenantKeysOrDecoy } from './tenant-keys';
 
 /**
  * `POST /webhooks/workday/:tenant`: the JSON contract a Workday Studio / EIB integration posts
@@ -20,6 +20,7 @@ import { decoyKeys, tenantKeysOrDecoy } from './tenant-keys';
  */
 export function workdayRoute(opts: { tenants: Readonly<Record<string, WorkdayTenantConfig>>; toleranceSec?: number }) {
   const toleranceSec = opts.toleranceSec ?? DEFAULT_WORKDAY_TOLERANCE_SEC;
+  assertTenantKeys('Workday', opts.tenants, (c) => c.secrets);
   const decoy = decoyKeys();
   return (app: FastifyInstance, deps: RouteDeps) => {
     app.post('/webhooks/workday/:tenant', async (req: FastifyRequest<{ Body: Buffer; Params: { tenant: string } }>, reply) => {
