@@ -36,15 +36,11 @@ export function registerCanonicalRoute(app: FastifyInstance, opts: CanonicalRout
       body,
       { nowMs: deps.now(), toleranceSec: opts.toleranceSec },
     );
-    const answered = await admitSigned(req, reply, deps, {
-      route: ROUTE,
-      failure: 'failure' in check ? check.failure : undefined,
-      // A sender's retry of one message keeps its webhook-id; the body is part of the key so that
-      // two senders who happen to pick the same id are never taken for a replay of each other.
-      replayKey: () => deliveryKey([ROUTE, deliveryId ?? '', body]),
-      toleranceSec: opts.toleranceSec,
-    });
-    if (answered) return reply;
+    // A sender's retry of one message keeps its webhook-id; the body is part of the key so that two
+    // senders who happen to pick the same id are never taken for a replay of each other.
+    const replayKey = () => deliveryKey([ROUTE, deliveryId ?? '', body]);
+    const failure = 'failure' in check ? check.failure : undefined;
+    if (await admitSigned(req, reply, deps, { route: ROUTE, failure, replayKey, toleranceSec: opts.toleranceSec })) return reply;
     if ('failure' in check) return sendError(reply, check.failure); // not reached: admitSigned answered it
     let json: unknown;
     try {
