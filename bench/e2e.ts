@@ -81,7 +81,7 @@ const PIPELINE_SYMPTOMS: ReadonlyArray<[string, string]> = [
   ['Task not found when completing', 'workflow task completed after the server had timed it out (10 s) and rescheduled it'],
 ];
 const APP_IDS = ['directory', 'chat', 'wiki', 'code', 'mail'] as const;
-const SECRET = 'whsec_YmVuY2gtZTJlLXNlY3JldA==';
+const SECRET = 'whsec_YmVuY2gtZTJlLXNlY3JldC0wMDAwMDAwMQ==';
 
 const run = Date.now().toString(36);
 const taskQueue = `bench-e2e-${run}`;

@@ -32,7 +32,7 @@ import { makeEvent } from '../test/support/events';
 import { createRawHttpClient } from './support/raw-http';
 import { closedLoop, formatRow, percentile, type PhaseResult } from './support/stats';
 
-const SECRET = 'whsec_YmVuY2gtaW5nZXN0LXNlY3JldA==';
+const SECRET = 'whsec_YmVuY2gtaW5nZXN0LXNlY3JldC0wMDAwMDE=';
 const BAMBOOHR_KEY = 'bench-bamboohr-webhook-key';
 const CONCURRENCY = 64;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);

@@ -37,4 +37,60 @@ describe('config', () => {
   it('fails > on an app id that is not a safe identifier', () => {
     expect(() => loadConfig({ JML_DEV_APPS: 'chat,Bad App' })).toThrow(/Bad App/);
   });
+
+  it('secrets > refuses empty, non-base64 and short keys at load, every one listed, never echoing a key', () => {
+    const strong = 'x'.repeat(24);
+    const bamboo = JSON.stringify({ acme: { webhookKey: [{ env: 'OLD' }, { env: 'SHORT' }], apiKey: { env: 'OLD' }, companyDomain: 'acme' } });
+    const workday = JSON.stringify({ acme: { secret: { env: 'SHORT' }, defaultTimeZone: 'UTC' } });
+    for (const [key, why] of [
+      ['whsec_', /decodes to 0 bytes/],
+      ['whsec_!!!!', /not valid base64/],
+      ['whsec_a', /not valid base64/],
+      ['whsec_dW51c2Vk', /decodes to 6 bytes/],
+      ['short-plain-text', /is 16 bytes long/],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig({ JML_CANONICAL_SECRET: key, OLD: strong, SHORT: 'k', JML_BAMBOOHR_TENANTS: bamboo, JML_WORKDAY_TENANTS: workday });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const issues = (error as ConfigError).issues;
+      expect(issues.map((i) => i.split(':')[0])).toEqual([
+        'JML_BAMBOOHR_TENANTS.acme.webhookKey[1]',
+        'JML_WORKDAY_TENANTS.acme.secret',
+        'JML_CANONICAL_SECRET',
+      ]);
+      expect(issues[2]).toMatch(why);
+      expect(issues[0]).toMatch(/is 1 bytes long; at least 24/);
+      if (key.length > 10) expect((error as Error).message).not.toContain(key);
+    }
+  });
+
+  it('secrets > keys of 24 bytes pass: whsec_ by decoded bytes, other keys by UTF-8 bytes', () => {
+    const c = loadConfig({
+      JML_CANONICAL_SECRET: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
+      K: 'é'.repeat(12),
+      JML_BAMBOOHR_TENANTS: JSON.stringify({ acme: { webhookKey: [{ env: 'K' }, { env: 'K' }], apiKey: { env: 'K' }, companyDomain: 'acme' } }),
+      JML_WORKDAY_TENANTS: JSON.stringify({ acme: { secret: { env: 'K' }, defaultTimeZone: 'UTC' } }),
+    });
+    expect(c.gateway.canonicalKeys.map((k) => k.name)).toEqual(['JML_CANONICAL_SECRET']);
+    expect(c.bamboohr.acme?.webhookKeys).toHaveLength(2);
+    expect(c.workday.acme?.secrets).toHaveLength(1);
+  });
+
+  it('secrets > JML_CANONICAL_SECRETS lists keys with the source and subject prefixes each may send for', () => {
+    const c = loadConfig({
+      A: `whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+      B: `whsec_${Buffer.alloc(32, 2).toString('base64')}`,
+      JML_CANONICAL_SECRETS: JSON.stringify([{ secret: { env: 'A' } }, { secret: { env: 'B' }, sources: ['/hr/bamboohr/'], subjects: ['bamboohr:'] }]),
+    });
+    expect(c.gateway.canonicalKeys).toEqual([
+      { name: 'JML_CANONICAL_SECRETS[0]', secret: expect.stringMatching(/^whsec_/) },
+      { name: 'JML_CANONICAL_SECRETS[1]', secret: expect.stringMatching(/^whsec_/), sources: ['/hr/bamboohr/'], subjects: ['bamboohr:'] },
+    ]);
+    expect(() => loadConfig({ A: 'x'.repeat(30), JML_CANONICAL_SECRET: 'x'.repeat(30), JML_CANONICAL_SECRETS: JSON.stringify([{ secret: { env: 'A' } }]) })).toThrow(/both set/);
+    expect(loadConfig({}).gateway.canonicalKeys).toEqual([]);
+  });
 });

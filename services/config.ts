@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { cacheDir } from '../infra/stack/paths';
 import { DEFAULT_PORTS } from '../infra/stack/stack';
-import { resolveSecret, SecretRef } from './secrets';
+import { hmacKeyProblem, resolveSecret, SecretRef } from './secrets';
 
 /**
  * The one place that reads `process.env`. Everything else receives a parsed, frozen {@link Config}.
@@ -15,10 +15,22 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** One secret or, during a rotation, several (any one may verify a delivery). */
+const SecretRefs = z.union([SecretRef, z.array(SecretRef).min(1)]);
+
+/** One key of the canonical API (`JML_CANONICAL_SECRETS`) and what it may speak for. */
+const CanonicalKey = z.strictObject({
+  secret: SecretRef,
+  /** Prefixes of the event `source` this key may send (`/hr/bamboohr/`); any source when absent. */
+  sources: z.array(z.string().min(1)).min(1).optional(),
+  /** Prefixes of the event `subject` (person key) this key may send (`bamboohr:`); any subject when absent. */
+  subjects: z.array(z.string().min(1)).min(1).optional(),
+});
+
 /** One BambooHR account the gateway takes webhooks from (`POST /webhooks/bamboohr/<tenant>`). */
 const BambooHrTenant = z.strictObject({
-  /** The webhook's private key (signature). */
-  webhookKey: SecretRef,
+  /** The webhook's private key (signature); a list during rotation. */
+  webhookKey: SecretRefs,
   /** API key for hydration and reconciliation. */
   apiKey: SecretRef,
   /** API root ending in /v1; default `https://api.bamboohr.com/api/gateway.php/<companyDomain>/v1`. */
@@ -44,7 +56,7 @@ const WorkdayRaas = z.strictObject({
 /** One Workday tenant posting the documented contract (`POST /webhooks/workday/<tenant>`). */
 const WorkdayTenant = z.strictObject({
   /** Shared HMAC secret; a list during rotation (any one may match). */
-  secret: z.union([SecretRef, z.array(SecretRef).min(1)]),
+  secret: SecretRefs,
   /** Zone for effective dates of workers without a Time_Zone. Required: never the host's zone. */
   defaultTimeZone: z.string().min(1),
   /** With it, a poller reconciles the tenant against this report. */
@@ -87,11 +99,14 @@ const EnvSchema = z.object({
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port.default(8080),
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** The canonical API's one key, unscoped (`whsec_<base64>`). */
   JML_CANONICAL_SECRET: optionalString,
+  /** JSON: [{ secret: {env|file}, sources?: [prefix…], subjects?: [prefix…] }, …]: several keys (rotation, per-sender scopes). */
+  JML_CANONICAL_SECRETS: jsonText(z.array(CanonicalKey).min(1)),
   JML_DEV_APPS: z.string().default('directory,chat,wiki'),
   /** Policy file (YAML or JSON): apps, rules, leaver policies. Without it, the dev apps are used. */
   JML_CONFIG_FILE: optionalString,
-  /** JSON: { "<tenant>": { webhookKey: {env|file}, apiKey: {env|file}, apiBaseUrl?, companyDomain?, timeZone? } } */
+  /** JSON: { "<tenant>": { webhookKey: {env|file} | [{env|file}, …], apiKey: {env|file}, apiBaseUrl?, companyDomain?, timeZone? } } */
   JML_BAMBOOHR_TENANTS: jsonText(BambooHrTenants),
   /** JSON: { "<tenant>": { secret: {env|file} | [{env|file}, …], defaultTimeZone, raas?: { reportUrl, user, password: {env|file}, prompts? } } } */
   JML_WORKDAY_TENANTS: jsonText(WorkdayTenants),
@@ -124,7 +139,13 @@ export interface Config {
   /** Services to reuse instead of starting them (set by KAFKA_BROKERS, TEMPORAL_ADDRESS, REDIS_URL). */
   readonly reuse: { readonly kafkaBrokers?: string; readonly temporalAddress?: string; readonly redisUrl?: string };
   readonly temporal: { readonly namespace: string; readonly taskQueue: string; readonly maxCachedWorkflows?: number };
-  readonly gateway: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number; readonly canonicalSecret?: string };
+  readonly gateway: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    /** Keys of the canonical API (`POST /v1/events`); empty when none is configured, and then the gateway refuses to start. */
+    readonly canonicalKeys: readonly CanonicalKeyConfig[];
+  };
   /** BambooHR tenants with their secrets resolved. */
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
   /** Workday tenants with their secrets resolved. */
@@ -146,8 +167,18 @@ export interface Config {
   readonly testStack: 'auto' | 'native';
 }
 
+/** A key of the canonical API, resolved, with the prefixes it may speak for (any when absent). */
+export interface CanonicalKeyConfig {
+  /** Where it was configured (`JML_CANONICAL_SECRET`, `JML_CANONICAL_SECRETS[1]`): safe to log, unlike the key. */
+  readonly name: string;
+  readonly secret: string;
+  readonly sources?: readonly string[];
+  readonly subjects?: readonly string[];
+}
+
 export interface BambooHrTenantConfig {
-  readonly webhookKey: string;
+  /** The webhook's private keys: one, or several during a rotation. */
+  readonly webhookKeys: readonly string[];
   readonly apiKey: string;
   readonly apiBaseUrl: string;
   readonly timeZone?: string;
@@ -178,28 +209,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const bamboohr: Record<string, BambooHrTenantConfig> = {};
   for (const [tenant, t] of Object.entries(e.JML_BAMBOOHR_TENANTS ?? {})) {
-    const webhookKey = resolveSecret(t.webhookKey, env);
+    const webhookKeys = resolveKeys(t.webhookKey, `JML_BAMBOOHR_TENANTS.${tenant}.webhookKey`, env, 'utf8', problems);
     const apiKey = resolveSecret(t.apiKey, env);
-    if ('error' in webhookKey) problems.push(`JML_BAMBOOHR_TENANTS.${tenant}.webhookKey: ${webhookKey.error}`);
     if ('error' in apiKey) problems.push(`JML_BAMBOOHR_TENANTS.${tenant}.apiKey: ${apiKey.error}`);
     const apiBaseUrl = t.apiBaseUrl ?? (t.companyDomain ? `https://api.bamboohr.com/api/gateway.php/${encodeURIComponent(t.companyDomain)}/v1` : undefined);
     if (!apiBaseUrl) problems.push(`JML_BAMBOOHR_TENANTS.${tenant}: set apiBaseUrl or companyDomain`);
-    if ('value' in webhookKey && 'value' in apiKey && apiBaseUrl) {
-      bamboohr[tenant] = { webhookKey: webhookKey.value, apiKey: apiKey.value, apiBaseUrl, ...(t.timeZone ? { timeZone: t.timeZone } : {}) };
+    if (webhookKeys && 'value' in apiKey && apiBaseUrl) {
+      bamboohr[tenant] = { webhookKeys, apiKey: apiKey.value, apiBaseUrl, ...(t.timeZone ? { timeZone: t.timeZone } : {}) };
     }
   }
   const workday: Record<string, WorkdayTenantConfig> = {};
   for (const [tenant, t] of Object.entries(e.JML_WORKDAY_TENANTS ?? {})) {
-    const refs = Array.isArray(t.secret) ? t.secret : [t.secret];
-    const secrets: string[] = [];
-    refs.forEach((ref, i) => {
-      const r = resolveSecret(ref, env);
-      if ('error' in r) problems.push(`JML_WORKDAY_TENANTS.${tenant}.secret[${i}]: ${r.error}`);
-      else secrets.push(r.value);
-    });
+    const secrets = resolveKeys(t.secret, `JML_WORKDAY_TENANTS.${tenant}.secret`, env, 'utf8', problems);
     const password = t.raas ? resolveSecret(t.raas.password, env) : undefined;
     if (password && 'error' in password) problems.push(`JML_WORKDAY_TENANTS.${tenant}.raas.password: ${password.error}`);
-    if (secrets.length === refs.length && !(password && 'error' in password)) {
+    if (secrets && !(password && 'error' in password)) {
       workday[tenant] = {
         secrets,
         defaultTimeZone: t.defaultTimeZone,
@@ -209,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       };
     }
   }
+  const canonicalKeys = canonicalKeysOf(e.JML_CANONICAL_SECRET, e.JML_CANONICAL_SECRETS, env, problems);
   const devApps = e.JML_DEV_APPS.split(',').map((s) => s.trim()).filter(Boolean);
   const badApp = devApps.find((a) => !/^[a-z][a-z0-9-]{0,62}$/.test(a));
   if (badApp) problems.push(`JML_DEV_APPS: '${badApp}' is not an app id (lowercase letters, digits, dashes)`);
@@ -231,7 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       ...(e.TEMPORAL_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS } : {}),
     },
-    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalSecret: e.JML_CANONICAL_SECRET },
+    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalKeys },
     bamboohr,
     workday,
     pollers: { bamboohrIntervalMs: e.JML_BAMBOOHR_POLL_INTERVAL_SECONDS * 1000, workdayIntervalMs: e.JML_WORKDAY_POLL_INTERVAL_SECONDS * 1000 },
@@ -242,6 +267,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devApps,
     logLevel: e.LOG_LEVEL,
     testStack: e.JML_TEST_STACK,
+  });
+}
+
+/**
+ * Resolves one secret reference or a rotation list of them into signing keys, adding a problem for
+ * each one that cannot be read or is too weak; undefined when any of them is unusable.
+ */
+function resolveKeys(
+  refs: SecretRef | SecretRef[],
+  path: string,
+  env: NodeJS.ProcessEnv,
+  encoding: 'standard-webhooks' | 'utf8',
+  problems: string[],
+): string[] | undefined {
+  const list = Array.isArray(refs) ? refs : [refs];
+  const keys: string[] = [];
+  list.forEach((ref, i) => {
+    const where = Array.isArray(refs) ? `${path}[${i}]` : path;
+    const r = resolveSecret(ref, env);
+    const weak = 'value' in r ? hmacKeyProblem(r.value, encoding) : undefined;
+    if ('error' in r) problems.push(`${where}: ${r.error}`);
+    else if (weak) problems.push(`${where}: the key ${weak}`);
+    else keys.push(r.value);
+  });
+  return keys.length === list.length ? keys : undefined;
+}
+
+/** The canonical API's keys: `JML_CANONICAL_SECRET` (one, unscoped) or `JML_CANONICAL_SECRETS` (a list), not both. */
+function canonicalKeysOf(
+  single: string | undefined,
+  list: z.infer<typeof CanonicalKey>[] | undefined,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): CanonicalKeyConfig[] {
+  if (single !== undefined && list !== undefined) {
+    problems.push('JML_CANONICAL_SECRET and JML_CANONICAL_SECRETS are both set; set one (put the single key into the list)');
+    return [];
+  }
+  if (single !== undefined) {
+    const weak = hmacKeyProblem(single, 'standard-webhooks');
+    if (weak) problems.push(`JML_CANONICAL_SECRET: the key ${weak}`);
+    return weak ? [] : [{ name: 'JML_CANONICAL_SECRET', secret: single }];
+  }
+  return (list ?? []).flatMap((k, i) => {
+    const name = `JML_CANONICAL_SECRETS[${i}]`;
+    const [secret] = resolveKeys(k.secret, `${name}.secret`, env, 'standard-webhooks', problems) ?? [];
+    if (secret === undefined) return [];
+    return [{ name, secret, ...(k.sources ? { sources: k.sources } : {}), ...(k.subjects ? { subjects: k.subjects } : {}) }];
   });
 }
 

@@ -38,8 +38,10 @@ function renderLabels(labels: Record<string, string>): string {
 
 export function gatewayCounters(): Counters {
   return new Counters({
-    jml_gateway_events_accepted_total: 'Events acknowledged by Kafka, by source.',
-    jml_gateway_events_duplicate_total: 'Deliveries of events already accepted (dropped at the edge), by source.',
+    jml_gateway_events_accepted_total: 'Events acknowledged by Kafka, by route (configured routes and tenants only).',
+    jml_gateway_events_duplicate_total: 'Deliveries of events already accepted (dropped at the edge), by route.',
+    jml_gateway_replays_total: 'Verified deliveries seen before inside the signature window, answered from memory without any work, by route.',
+    jml_gateway_replay_guard_unavailable_total: 'Deliveries handled without the replay memory because Redis was unreachable (event dedupe still holds).',
     jml_gateway_rejected_total: 'Requests answered 4xx, by code.',
     jml_gateway_kafka_unavailable_total: 'Requests answered 503 because Kafka did not acknowledge.',
     jml_gateway_dedupe_unavailable_total: 'Requests handled without edge dedupe because Redis was unreachable (downstream still dedupes).',

@@ -20,6 +20,7 @@ import { redisMassChangeGuard } from './worker/guard';
 import { createRateLimiter } from './worker/rate-limit';
 import { loadPolicyFile, type LoadedPolicy } from './policy/load';
 import { redisDedupe } from './gateway/dedupe';
+import { redisDeliveryMemory } from './gateway/replay-guard';
 import { gatewayCounters } from './metrics';
 import { createActivities, type AppInstance } from './worker/activities';
 import { startWorker, WORKFLOWS_PATH, type RunningWorker } from './worker/worker';
@@ -97,6 +98,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const { config, endpoints, log } = opts;
   // Pollers run with the worker (it executes their activities): off when the worker is.
   const parts = { gateway: true, dispatcher: true, worker: true, pollers: true, ...opts.parts };
+  // Before any connection: a gateway without a key is a configuration error, not a runtime one.
+  if (parts.gateway && config.gateway.canonicalKeys.length === 0) throw new Error('JML_CANONICAL_SECRET is not set; the gateway does not start without it');
   installTemporalRuntime(log);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -218,14 +221,14 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     let gateway: FastifyInstance | undefined;
     let gatewayUrl: string | undefined;
     if (parts.gateway) {
-      if (!config.gateway.canonicalSecret) throw new Error('JML_CANONICAL_SECRET must be set to run the gateway');
       gateway = buildGateway({
         producer: sink,
         dedupe: edgeDedupe,
+        deliveries: redisDeliveryMemory(redis),
         metrics: counters,
         isReady: () => kafkaReady,
         log: log.child({ component: 'gateway' }),
-        canonicalSecret: config.gateway.canonicalSecret,
+        canonicalKeys: config.gateway.canonicalKeys,
         bodyLimitBytes: config.gateway.bodyLimitBytes,
         routes: [bambooHrRoute({ tenants: config.bamboohr }), workdayRoute({ tenants: config.workday })],
       });

@@ -1,9 +1,13 @@
 /**
  * `npm start`: the whole local stack (Kafka, Temporal with UI, Redis) plus gateway, dispatcher and
  * worker in this process. Ctrl-C stops what this run started; servers it found running stay up.
+ *
+ * `--dev` (what `npm start` passes) is the development mode, and the only way to run without a
+ * configured canonical key: it then generates one per stack directory, refuses unless the gateway
+ * binds to loopback, and says so. Without `--dev`, a missing key stops the start.
  */
 import { loadConfig, loadDotEnv, type Config } from './config';
-import { DEV_CANONICAL_SECRET } from './dev-defaults';
+import { ensureDevCanonicalSecret, isLoopbackHost } from './dev-defaults';
 import { createLogger } from './log';
 import { startPipeline } from './runtime';
 import { toolPaths } from '../infra/stack/paths';
@@ -11,14 +15,21 @@ import { stackDown, stackUp } from '../infra/stack/stack';
 
 
 async function main(): Promise<void> {
+  const devMode = process.argv.slice(2).includes('--dev');
+  const say = (line: string) => console.log(`[start] ${line}`);
   loadDotEnv();
   let config: Config = loadConfig();
-  if (!config.gateway.canonicalSecret) {
-    config = loadConfig({ ...process.env, JML_CANONICAL_SECRET: DEV_CANONICAL_SECRET });
-    console.log(`[start] JML_CANONICAL_SECRET is not set; using the development secret ${DEV_CANONICAL_SECRET}`);
+  if (devMode) say('development mode (npm start): not for anything but this machine');
+  if (config.gateway.canonicalKeys.length === 0) {
+    if (!devMode) throw new Error('JML_CANONICAL_SECRET is not set; the gateway does not start without it (only `npm start`, in development mode, generates one)');
+    if (!isLoopbackHost(config.gateway.host)) {
+      throw new Error(`JML_CANONICAL_SECRET is not set and GATEWAY_HOST ${config.gateway.host} is not loopback; development mode generates a key only for a gateway on loopback`);
+    }
+    const dev = ensureDevCanonicalSecret(config.stackDir);
+    config = loadConfig({ ...process.env, JML_CANONICAL_SECRET: dev.secret });
+    say(`JML_CANONICAL_SECRET is not set; using the development key ${dev.created ? 'generated now ' : ''}in ${dev.path} (\`npm run jml -- send\` signs with it)`);
   }
   const log = createLogger({ name: 'jml', level: config.logLevel });
-  const say = (line: string) => console.log(`[start] ${line}`);
 
   const { endpoints, started } = await stackUp({
     dir: config.stackDir,

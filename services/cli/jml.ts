@@ -1,6 +1,6 @@
 /**
  * `npm run jml -- <command>`: the ops CLI.
- *   send <event.json>        sign a JmlEvent with JML_CANONICAL_SECRET (or the dev secret) and POST it to the gateway
+ *   send <event.json>        sign a JmlEvent with JML_CANONICAL_SECRET (or, against a loopback gateway, npm start's development key) and POST it to the gateway
  *   person <personKey>       show what the person's workflow holds (processed, duplicates, pending, recent outcomes)
  *   events <employeeId>      list the event workflows of an employee (as the Temporal UI would find them)
  *   plan <event.json>        print what the policy (JML_CONFIG_FILE) would do for an event, without doing it
@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, loadDotEnv } from '../config';
 import { signStandardWebhook } from '../gateway/standard-webhooks';
 import { approveSignal, eventStatusQuery, personStateQuery, personWorkflowId, rejectSignal } from '../../workflows/contracts';
-import { DEV_CANONICAL_SECRET } from '../dev-defaults';
+import { cliSigningKey } from '../dev-defaults';
 import { JmlEvent } from '../../schemas/jml-event.v1';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { loadPolicyFile } from '../policy/load';
@@ -29,10 +29,14 @@ async function main(argv: string[]): Promise<number> {
       if (!arg) throw new Error('usage: jml send <event.json>');
       const body = await readFile(arg);
       const event = JSON.parse(body.toString('utf8')) as { id?: string };
-      const secret = config.gateway.canonicalSecret ?? DEV_CANONICAL_SECRET;
+      const key = cliSigningKey({ keys: config.gateway.canonicalKeys, gatewayHost: config.gateway.host, stackDir: config.stackDir });
+      if ('error' in key) throw new Error(key.error);
+      if (key.note) console.error(`jml: ${key.note}`);
+      const secret = key.secret;
       const ts = Math.floor(Date.now() / 1000);
       const webhookId = `cli-${event.id ?? 'event'}-${ts}`;
-      const res = await fetch(`http://${config.gateway.host}:${config.gateway.port}/v1/events`, {
+      const host = config.gateway.host.includes(':') ? `[${config.gateway.host}]` : config.gateway.host;
+      const res = await fetch(`http://${host}:${config.gateway.port}/v1/events`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

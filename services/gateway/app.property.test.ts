@@ -9,8 +9,8 @@ import { signBambooHr } from './sources/bamboohr/signature';
 import { signStandardWebhook } from './standard-webhooks';
 import { makeEvent } from '../../test/support/events';
 
-const SECRET = 'whsec_cHJvcGVydHktdGVzdA==';
-const KEY = 'bamboohr-property-key';
+const SECRET = 'whsec_cHJvcGVydHktdGVzdC1rZXktMDAwMDAwMQ==';
+const KEY = 'bamboohr-property-test-key';
 const NOW = 1_795_400_000_000;
 
 function gateway() {
@@ -20,12 +20,12 @@ function gateway() {
     metrics: gatewayCounters(),
     isReady: () => true,
     log: pino({ level: 'silent' }),
-    canonicalSecret: SECRET,
+    canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: SECRET }],
     bodyLimitBytes: 64 * 1024,
     now: () => NOW,
     routes: [
       bambooHrRoute({
-        tenants: { acme: { webhookKey: KEY, apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } },
+        tenants: { acme: { webhookKeys: [KEY], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } },
         // Hydration fails permanently here: the property is about the answer, not the API.
         clientFor: () => ({
           getEmployee: async () => Promise.reject(Object.assign(new Error('gone'), { name: 'BambooHrApiError', code: 'not-found', retryable: false })),

@@ -8,7 +8,7 @@ import { buildGateway, type RecordSink } from './app';
 import type { Dedupe } from './dedupe';
 import { signStandardWebhook } from './standard-webhooks';
 
-const SECRET = 'whsec_Z2F0ZXdheS11bml0LXRlc3Q=';
+const SECRET = 'whsec_Z2F0ZXdheS11bml0LXRlc3Qta2V5LTAwMDE=';
 const NOW = 1_795_400_000_000;
 
 /** Records what the gateway would produce; `fail` makes the next sends throw like an unreachable broker. */
@@ -35,6 +35,8 @@ class MemoryDedupe implements Dedupe {
   }
 }
 
+const SCOPED = 'whsec_c2NvcGVkLXRvLWJhbWJvb2hyLW9ubHktMDAwMQ==';
+
 function setup(opts: { bodyLimitBytes?: number } = {}) {
   const sink = new MemorySink();
   const dedupe = new MemoryDedupe();
@@ -45,7 +47,10 @@ function setup(opts: { bodyLimitBytes?: number } = {}) {
     metrics,
     isReady: () => !sink.fail,
     log: pino({ level: 'silent' }),
-    canonicalSecret: SECRET,
+    canonicalKeys: [
+      { name: 'JML_CANONICAL_SECRETS[0]', secret: SECRET },
+      { name: 'JML_CANONICAL_SECRETS[1]', secret: SCOPED, sources: ['/hr/bamboohr/'], subjects: ['bamboohr:'] },
+    ],
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
     now: () => NOW,
   });
@@ -81,7 +86,7 @@ describe('gateway POST /v1/events', () => {
     expect(record.message.headers).toEqual({ 'jml-event-id': event.id, 'jml-event-type': 'jml.joiner', 'jml-schema-version': '1' });
     expect(Buffer.from(raw.message.value as Buffer).toString()).toBe(body);
     expect(raw.message.headers).toMatchObject({ 'jml-route': '/v1/events', 'jml-delivery-id': 'wh-1', 'jml-event-ids': event.id });
-    expect(current.metrics.get('jml_gateway_events_accepted_total', { source: 'bamboohr' })).toBe(1);
+    expect(current.metrics.get('jml_gateway_events_accepted_total', { route: '/v1/events' })).toBe(1);
   });
 
   it('leaver lane > a leaver is produced to jml.events.v1 and, the same record, to the leaver lane', async () => {
@@ -104,7 +109,7 @@ describe('gateway POST /v1/events', () => {
       expect(res.statusCode).toBe(202);
     }
     expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.events, TOPICS.raw, TOPICS.raw]);
-    expect(current.metrics.get('jml_gateway_events_duplicate_total', { source: 'bamboohr' })).toBe(1);
+    expect(current.metrics.get('jml_gateway_events_duplicate_total', { route: '/v1/events' })).toBe(1);
   });
 
   it('dedupes > only after Kafka acknowledged: a failed produce does not make the retry a duplicate', async () => {
@@ -133,7 +138,7 @@ describe('gateway POST /v1/events', () => {
     const body = JSON.stringify(event);
     const cases = [
       { headers: { 'content-type': 'application/json' }, code: 'signature-missing' },
-      { headers: signed(body, { secret: 'whsec_d3Jvbmc=' }), code: 'signature-invalid' },
+      { headers: signed(body, { secret: 'whsec_d3JvbmctZ2F0ZXdheS11bml0LXRlc3Qta2V5' }), code: 'signature-invalid' },
       { headers: signed(body, { ts: NOW / 1000 - 301 }), code: 'timestamp-out-of-window' },
     ];
     for (const c of cases) {
@@ -197,5 +202,45 @@ describe('gateway POST /v1/events', () => {
     current = setup();
     const res = await current.app.inject({ method: 'GET', url: '/healthz' });
     expect([res.statusCode, res.json()]).toEqual([200, { status: 'ok' }]);
+  });
+
+  it('scopes > a key limited to prefixes sends within them; outside them 403, recorded in the DLQ, never on the events topic', async () => {
+    current = setup();
+    const inside = makeEvent({ personKey: 'bamboohr:4101', type: 'jml.leaver' });
+    const ok = JSON.stringify({ ...inside, source: '/hr/bamboohr/acme' });
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(ok, { secret: SCOPED }), payload: ok });
+    expect(res.statusCode).toBe(202);
+    current.sink.sent.length = 0;
+    for (const [i, event] of [
+      { ...inside, source: '/hr/bamboohr/acme', subject: 'workday:4101' },
+      { ...inside, source: '/hr/workday/acme', subject: 'bamboohr:4101' },
+    ].entries()) {
+      const body = JSON.stringify(event);
+      const out = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { secret: SCOPED, id: `wh-out-${i}` }), payload: body });
+      expect([out.statusCode, out.json().error.code]).toEqual([403, 'out-of-scope']);
+    }
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.dlq, TOPICS.dlq]);
+    expect(String(current.sink.sent[0]?.message.headers?.['jml-reject-reason'])).toContain('JML_CANONICAL_SECRETS[1]');
+    // The same event signed by an unscoped key is fine.
+    const body = JSON.stringify({ ...inside, source: '/hr/workday/acme', subject: 'workday:4101' });
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { id: 'wh-any' }), payload: body })).statusCode).toBe(202);
+  });
+
+  it('metrics > fifty senders\' subjects add no series: accepted events are labelled by route', async () => {
+    current = setup();
+    for (let i = 0; i < 50; i++) {
+      const body = JSON.stringify(makeEvent({ personKey: `src${i}-x:${i}`, type: 'jml.update' }));
+      expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { id: `wh-${i}` }), payload: body })).statusCode).toBe(202);
+    }
+    const text = (await current.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text.split('\n').filter((l) => l.startsWith('jml_gateway_events_accepted_total'))).toEqual(['jml_gateway_events_accepted_total{route="/v1/events"} 50']);
+  });
+
+  it('keys > the gateway refuses to build without a canonical key, or with one under 24 bytes', () => {
+    const deps = { producer: new MemorySink(), metrics: gatewayCounters(), isReady: () => true, log: pino({ level: 'silent' }), bodyLimitBytes: 1024 };
+    expect(() => buildGateway({ ...deps, canonicalKeys: [] })).toThrow(/JML_CANONICAL_SECRET/);
+    for (const secret of ['whsec_', 'whsec_!!!!', 'whsec_a', 'whsec_dW51c2Vk']) {
+      expect(() => buildGateway({ ...deps, canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret }] })).toThrow(/^JML_CANONICAL_SECRET: the key/);
+    }
   });
 });

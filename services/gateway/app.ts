@@ -1,11 +1,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { CanonicalKeyConfig } from '../config';
 import type { Counters } from '../metrics';
+import { hmacKeyProblem } from '../secrets';
 import { coalescingDedupe } from './coalescing-dedupe';
 import type { Dedupe } from './dedupe';
 import { sendError } from './errors';
-import type { IngestDeps, RecordSink } from './ingest';
+import type { RecordSink } from './ingest';
 import { lazyChildLoggerFactory } from './lazy-child-logger';
+import { ReplayGuard, type DeliveryMemory } from './replay-guard';
+import type { RouteDeps } from './routes/admit';
 import { registerCanonicalRoute } from './routes/canonical';
 
 export type { RecordSink } from './ingest';
@@ -18,16 +22,27 @@ export interface GatewayDeps {
   /** True while the Kafka producer is connected; drives /readyz. */
   isReady: () => boolean;
   log: Logger;
-  canonicalSecret: string;
+  /** Keys of the canonical API (config.gateway.canonicalKeys); at least one, each of at least 24 bytes. */
+  canonicalKeys: readonly CanonicalKeyConfig[];
+  /** Replay memory of verified deliveries (Redis); without it, replays are handled like new deliveries. */
+  deliveries?: DeliveryMemory;
   bodyLimitBytes: number;
   signatureToleranceSec?: number;
   now?: () => number;
   /** Source adapters (BambooHR, Workday, …) register their routes here. */
-  routes?: Array<(app: FastifyInstance, deps: IngestDeps) => void>;
+  routes?: Array<(app: FastifyInstance, deps: RouteDeps) => void>;
 }
 
-/** Builds the HTTP gateway. It owns no connections; the caller starts and stops them. */
+/**
+ * Builds the HTTP gateway. It owns no connections; the caller starts and stops them. Throws when no
+ * canonical key is given or one is too weak: the gateway never takes events signed with a guessable key.
+ */
 export function buildGateway(deps: GatewayDeps): FastifyInstance {
+  if (deps.canonicalKeys.length === 0) throw new Error('the gateway needs a canonical API key: set JML_CANONICAL_SECRET');
+  for (const key of deps.canonicalKeys) {
+    const weak = hmacKeyProblem(key.secret, 'standard-webhooks');
+    if (weak) throw new Error(`${key.name}: the key ${weak}`);
+  }
   const now = deps.now ?? Date.now;
   const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, bodyLimit: deps.bodyLimitBytes, disableRequestLogging: true });
   // (The `childLoggerFactory` server option is typed but not read by fastify 5.6; the setter is.)
@@ -56,8 +71,10 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
 
   // Concurrent requests share their dedupe round trips, as they share their produce.
   const dedupe = deps.dedupe && coalescingDedupe(deps.dedupe);
-  const ingestDeps: IngestDeps = { producer: deps.producer, dedupe, metrics: deps.metrics, log: deps.log, now };
-  registerCanonicalRoute(app, { deps: ingestDeps, secret: deps.canonicalSecret, toleranceSec: deps.signatureToleranceSec ?? 300 });
-  for (const register of deps.routes ?? []) register(app, ingestDeps);
+  const replays = new ReplayGuard({ ...(deps.deliveries ? { memory: deps.deliveries } : {}), metrics: deps.metrics, log: deps.log });
+  replays.install(app);
+  const routeDeps: RouteDeps = { producer: deps.producer, dedupe, metrics: deps.metrics, log: deps.log, now, replays };
+  registerCanonicalRoute(app, { deps: routeDeps, keys: deps.canonicalKeys, toleranceSec: deps.signatureToleranceSec ?? 300 });
+  for (const register of deps.routes ?? []) register(app, routeDeps);
   return app;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { JML_EVENT_SCHEMA_VERSION, sourceOf, type JmlEvent } from '../../schemas/jml-event.v1';
+import { JML_EVENT_SCHEMA_VERSION, type JmlEvent } from '../../schemas/jml-event.v1';
 import type { Outgoing } from '../kafka/coalescing-producer';
 import { TOPICS } from '../kafka/topics';
 import type { Counters } from '../metrics';
@@ -20,6 +20,7 @@ export interface IngestDeps {
 
 /** A delivery as received, for the raw archive. */
 export interface Delivery {
+  /** Where it came in, from configured values only (`/v1/events`, `/webhooks/bamboohr/<tenant>`); a metric label. */
   route: string;
   body: Buffer;
   contentType: string;
@@ -70,8 +71,10 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
     deps.log.warn({ err: (err as Error).message, route: delivery.route }, 'kafka produce failed');
     return { status: 'kafka-unavailable' };
   }
-  for (const e of fresh) deps.metrics.inc('jml_gateway_events_accepted_total', { source: sourceOf(e.subject) });
-  for (const id of duplicates) deps.metrics.inc('jml_gateway_events_duplicate_total', { source: sourceOf(events.find((e) => e.id === id)?.subject ?? '') });
+  // Labelled by route, which is ours (tenants are configured), never by what a sender wrote in an
+  // event: a label per sender-chosen value would grow the metrics without bound.
+  if (fresh.length > 0) deps.metrics.inc('jml_gateway_events_accepted_total', { route: delivery.route }, fresh.length);
+  if (duplicates.size > 0) deps.metrics.inc('jml_gateway_events_duplicate_total', { route: delivery.route }, duplicates.size);
   if (deps.dedupe && fresh.length > 0) {
     await deps.dedupe.remember(fresh.map((e) => e.id)).catch((err: unknown) => {
       deps.metrics.inc('jml_gateway_dedupe_unavailable_total');

@@ -22,24 +22,44 @@ export function signStandardWebhook(secret: string, id: string, timestampSec: nu
   return `v1,${mac}`;
 }
 
-/** Returns undefined when the delivery is authentic and fresh, else why not. */
+/** Returns undefined when the delivery is authentic and fresh (signed by any of `secrets`), else why not. */
 export function verifyStandardWebhook(
-  secret: string,
+  secrets: string | readonly string[],
   headers: SignatureHeaders,
   body: Buffer,
   opts: { nowMs: number; toleranceSec: number },
 ): SignatureFailure | undefined {
+  const check = checkStandardWebhook(typeof secrets === 'string' ? [secrets] : secrets, headers, body, opts);
+  return 'failure' in check ? check.failure : undefined;
+}
+
+/**
+ * Like {@link verifyStandardWebhook}, and tells which keys signed: the indexes into `secrets` of
+ * every key one of the `v1` signatures matches (a sender rotating its key may sign with both).
+ * Every signature is compared with every key in constant time, so timing does not tell which key
+ * matched. An empty `secrets` fails exactly as a wrong key does.
+ */
+export function checkStandardWebhook(
+  secrets: readonly string[],
+  headers: SignatureHeaders,
+  body: Buffer,
+  opts: { nowMs: number; toleranceSec: number },
+): { failure: SignatureFailure } | { matched: number[] } {
   const { id, timestamp, signature } = headers;
-  if (!id || !timestamp || !signature) return 'signature-missing';
-  if (!/^\d{1,12}$/.test(timestamp)) return 'timestamp-invalid';
+  if (!id || !timestamp || !signature) return { failure: 'signature-missing' };
+  if (!/^\d{1,12}$/.test(timestamp)) return { failure: 'timestamp-invalid' };
   const ts = Number(timestamp);
-  if (Math.abs(opts.nowMs / 1000 - ts) > opts.toleranceSec) return 'timestamp-out-of-window';
-  const expected = Buffer.from(signStandardWebhook(secret, id, ts, body).slice(3), 'base64');
-  for (const candidate of signature.split(' ')) {
-    const [version, value] = candidate.split(',', 2);
-    if (version !== 'v1' || !value) continue;
-    const given = Buffer.from(value, 'base64');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
-  }
-  return 'signature-invalid';
+  if (Math.abs(opts.nowMs / 1000 - ts) > opts.toleranceSec) return { failure: 'timestamp-out-of-window' };
+  const given = signature
+    .split(' ')
+    .map((candidate) => candidate.split(',', 2))
+    .flatMap(([version, value]) => (version === 'v1' && value ? [Buffer.from(value, 'base64')] : []));
+  const matched: number[] = [];
+  secrets.forEach((secret, i) => {
+    const expected = Buffer.from(signStandardWebhook(secret, id, ts, body).slice(3), 'base64');
+    let match = false;
+    for (const g of given) if (g.length === expected.length && timingSafeEqual(g, expected)) match = true;
+    if (match) matched.push(i);
+  });
+  return matched.length > 0 ? { matched } : { failure: 'signature-invalid' };
 }

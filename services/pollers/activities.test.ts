@@ -24,7 +24,7 @@ describe('poller activities', () => {
 
   function activities(over: Partial<PollerActivityDeps> = {}) {
     return createPollerActivities({
-      bamboohr: { acme: { webhookKey: 'w', apiKey: 'key', apiBaseUrl: fake.url } },
+      bamboohr: { acme: { webhookKeys: ['w'], apiKey: 'key', apiBaseUrl: fake.url } },
       workday: { acme: { secrets: ['s'], defaultTimeZone: 'UTC' } },
       publisher: ingestPublisher({ producer: memorySink(), dedupe: memoryDedupe(), metrics: gatewayCounters(), log, now: Date.now }),
       ledger: memoryPublishedState(),
@@ -55,7 +55,7 @@ describe('poller activities', () => {
 
   it('vendor errors > become failures typed by their code, honouring Retry-After', async () => {
     const env = mockEnv();
-    const wrongKey = activities({ bamboohr: { acme: { webhookKey: 'w', apiKey: 'wrong', apiBaseUrl: fake.url } } });
+    const wrongKey = activities({ bamboohr: { acme: { webhookKeys: ['w'], apiKey: 'wrong', apiBaseUrl: fake.url } } });
     const auth = await failureOf(env.run(wrongKey.pollBambooHr, { tenant: 'acme', cursor: SINCE }));
     expect([auth.type, auth.nonRetryable]).toEqual(['auth', true]);
 

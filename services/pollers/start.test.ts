@@ -13,7 +13,7 @@ const WORKDAY = JSON.stringify({
 
 describe('pollerSpecs', () => {
   it('one poller per BambooHR tenant and per Workday tenant with a report, at the default intervals', () => {
-    const config = loadConfig({ K: 'k', RAAS_PW: 'pw', JML_BAMBOOHR_TENANTS: BAMBOO, JML_WORKDAY_TENANTS: WORKDAY });
+    const config = loadConfig({ K: 'a-key-of-at-least-24-bytes', RAAS_PW: 'pw', JML_BAMBOOHR_TENANTS: BAMBOO, JML_WORKDAY_TENANTS: WORKDAY });
     expect(pollerSpecs(config)).toEqual([
       { source: 'bamboohr', tenant: 'acme', intervalMs: 300_000 },
       { source: 'bamboohr', tenant: 'beta', intervalMs: 300_000 },
@@ -23,17 +23,17 @@ describe('pollerSpecs', () => {
   });
 
   it('an interval of 0 turns a source off; other intervals are seconds', () => {
-    const config = loadConfig({ K: 'k', RAAS_PW: 'pw', JML_BAMBOOHR_TENANTS: BAMBOO, JML_WORKDAY_TENANTS: WORKDAY, JML_BAMBOOHR_POLL_INTERVAL_SECONDS: '0', JML_WORKDAY_POLL_INTERVAL_SECONDS: '60' });
+    const config = loadConfig({ K: 'a-key-of-at-least-24-bytes', RAAS_PW: 'pw', JML_BAMBOOHR_TENANTS: BAMBOO, JML_WORKDAY_TENANTS: WORKDAY, JML_BAMBOOHR_POLL_INTERVAL_SECONDS: '0', JML_WORKDAY_POLL_INTERVAL_SECONDS: '60' });
     expect(pollerSpecs(config)).toEqual([{ source: 'workday', tenant: 'acme', intervalMs: 60_000 }]);
   });
 
   it('config > lists an unresolvable report password and a report URL with a query', () => {
     const bad = JSON.stringify({ acme: { secret: { env: 'K' }, defaultTimeZone: 'UTC', raas: { reportUrl: 'https://wd.example/r?format=json', user: 'u', password: { env: 'MISSING' } } } });
-    expect(() => loadConfig({ K: 'k', JML_WORKDAY_TENANTS: bad })).toThrow(/raas\.reportUrl: must not carry a query/);
+    expect(() => loadConfig({ K: 'a-key-of-at-least-24-bytes', JML_WORKDAY_TENANTS: bad })).toThrow(/raas\.reportUrl: must not carry a query/);
     const missing = JSON.stringify({ acme: { secret: { env: 'K' }, defaultTimeZone: 'UTC', raas: { reportUrl: 'https://wd.example/r', user: 'u', password: { env: 'MISSING' } } } });
     let error: unknown;
     try {
-      loadConfig({ K: 'k', JML_WORKDAY_TENANTS: missing });
+      loadConfig({ K: 'a-key-of-at-least-24-bytes', JML_WORKDAY_TENANTS: missing });
     } catch (err) {
       error = err;
     }

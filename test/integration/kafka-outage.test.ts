@@ -19,7 +19,7 @@ import { stackDown, stackUp, type StackOptions } from '../../infra/stack/stack';
 import { makeEvent } from '../support/events';
 import { consumeUntil } from '../support/kafka';
 
-const SECRET = 'whsec_b3V0YWdlLXRlc3Q=';
+const SECRET = 'whsec_b3V0YWdlLXRlc3Qtc2VjcmV0LTAwMDAwMQ==';
 const run = Date.now().toString(36);
 
 /**
@@ -56,7 +56,7 @@ describe('Kafka outage', () => {
       metrics: gatewayCounters(),
       isReady: () => true,
       log,
-      canonicalSecret: SECRET,
+      canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: SECRET }],
       bodyLimitBytes: 1 << 20,
     });
   }, 120_000);

@@ -31,7 +31,7 @@ import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
 
-const SECRET = 'whsec_b3JjaGVzdHJhdGlvbg';
+const SECRET = 'whsec_b3JjaGVzdHJhdGlvbi10ZXN0LWtleS0wMQ==';
 const run = Date.now().toString(36);
 const prefix = `jml:it-orch:${run}`;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();

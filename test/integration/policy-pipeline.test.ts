@@ -12,7 +12,7 @@ import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
 
-const SECRET = 'whsec_cG9saWN5LXBpcGVsaW5l';
+const SECRET = 'whsec_cG9saWN5LXBpcGVsaW5lLXRlc3Qta2V5MQ==';
 const run = Date.now().toString(36);
 const prefix = `jml:it-policy:${run}`;
 

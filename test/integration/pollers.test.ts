@@ -18,7 +18,7 @@ import { eventually } from '../support/wait';
 const run = Date.now().toString(36);
 const BAMBOO = `b-${run}`;
 const WORKDAY = `w-${run}`;
-const WEBHOOK_KEY = 'bamboohr-webhook-key';
+const WEBHOOK_KEY = 'bamboohr-webhook-key-0001';
 const API_KEY = 'bamboohr-api-key';
 
 const ADA = {
@@ -54,17 +54,18 @@ describe('reconciliation pollers on the real stack', () => {
 
   const env = () => ({
     ...process.env,
-    JML_CANONICAL_SECRET: 'whsec_cG9sbGVycy10ZXN0',
+    JML_CANONICAL_SECRET: 'whsec_cG9sbGVycy10ZXN0LXNlY3JldC0wMDAwMQ==',
     TEMPORAL_TASK_QUEUE: `pollers-${run}`,
     LOG_LEVEL: 'warn',
     IT_BAMBOO_KEY: WEBHOOK_KEY,
     IT_BAMBOO_API_KEY: API_KEY,
     IT_RAAS_PW: 'raas-password',
+    IT_WORKDAY_SECRET: 'workday-shared-secret-0001',
     JML_BAMBOOHR_TENANTS: JSON.stringify({
       [BAMBOO]: { webhookKey: { env: 'IT_BAMBOO_KEY' }, apiKey: { env: 'IT_BAMBOO_API_KEY' }, apiBaseUrl: bamboo.url, timeZone: 'Europe/London' },
     }),
     JML_WORKDAY_TENANTS: JSON.stringify({
-      [WORKDAY]: { secret: { env: 'IT_RAAS_PW' }, defaultTimeZone: 'America/Los_Angeles', raas: { reportUrl: raas.url, user: 'ISU_JML@acme', password: { env: 'IT_RAAS_PW' } } },
+      [WORKDAY]: { secret: { env: 'IT_WORKDAY_SECRET' }, defaultTimeZone: 'America/Los_Angeles', raas: { reportUrl: raas.url, user: 'ISU_JML@acme', password: { env: 'IT_RAAS_PW' } } },
     }),
     // Polls are triggered by the tests (pollNow); the timers would only fire after an hour.
     JML_BAMBOOHR_POLL_INTERVAL_SECONDS: '3600',

@@ -15,7 +15,7 @@ import { captureHistory } from '../replay/capture';
 import { consumeUntil } from '../support/kafka';
 import { AuditRecord } from '../../schemas/audit-record.v1';
 
-const SECRET = 'whsec_c2tlbGV0b24tdGVzdC1zZWNyZXQ=';
+const SECRET = 'whsec_c2tlbGV0b24tdGVzdC1zZWNyZXQtMDAwMQ==';
 const run = Date.now().toString(36);
 const APPS = ['directory', 'chat'];
 

@@ -14,7 +14,7 @@ import { gatewayCounters } from '../../services/metrics';
 import { consumeUntil } from '../support/kafka';
 
 const DIR = new URL('../fixtures/workday/', import.meta.url);
-const SECRET = 'workday-shared-secret';
+const SECRET = 'workday-shared-secret-0001';
 const run = Date.now().toString(36);
 
 const fixtures = readdirSync(DIR)
@@ -51,9 +51,9 @@ describe('Workday contract posts through the gateway into Kafka', () => {
       metrics: gatewayCounters(),
       isReady: () => true,
       log,
-      canonicalSecret: 'whsec_dW51c2Vk',
+      canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: 'whsec_dW51c2VkLWNhbm9uaWNhbC1rZXktMDAwMDE=' }],
       bodyLimitBytes: 1 << 20,
-      routes: [workdayRoute({ tenants: { [tenant]: { secrets: ['an-old-secret', SECRET], defaultTimeZone } } })],
+      routes: [workdayRoute({ tenants: { [tenant]: { secrets: ['an-old-secret-of-24-bytes-or-more', SECRET], defaultTimeZone } } })],
     });
 
   for (const fixture of fixtures) {

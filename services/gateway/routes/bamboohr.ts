@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BambooHrTenantConfig } from '../../config';
 import { sendError } from '../errors';
-import { ingest, type IngestDeps } from '../ingest';
+import { ingest } from '../ingest';
 import { recordRejection, rejectToDlq } from '../reject';
-import { BAMBOOHR_SIGNATURE_HEADER, BAMBOOHR_TIMESTAMP_HEADER, verifyBambooHrSignature } from '../sources/bamboohr/signature';
+import { deliveryKey } from '../replay-guard';
+import { BAMBOOHR_SIGNATURE_HEADER, BAMBOOHR_TIMESTAMP_HEADER, DEFAULT_BAMBOOHR_TOLERANCE_SEC, verifyBambooHrSignature } from '../sources/bamboohr/signature';
 import { parseBambooHrBody } from '../sources/bamboohr/payload';
 import { buildBambooHrEvents } from '../sources/bamboohr/events';
 import { createBambooHrClient, type BambooHrClient } from '../sources/bamboohr/hydrate';
+import { admitSigned, type RouteDeps } from './admit';
 import { header } from './headers';
+import { assertTenantKeys, decoyKeys, tenantKeysOrDecoy } from './tenant-keys';
 
 export interface BambooHrRouteOptions {
   tenants: Readonly<Record<string, BambooHrTenantConfig>>;
@@ -21,6 +24,9 @@ export interface BambooHrRouteOptions {
  * form), hydrate what the webhook did not carry, normalize, and accept. BambooHR retries 5xx and
  * never 4xx, so a failure of its own API while hydrating answers 503; a delivery that cannot become
  * an event goes to the DLQ with its reason while the others of the same post are accepted.
+ * A tenant that is not configured is answered exactly as a wrong signature is, so that the answers
+ * do not tell which tenants exist; a replay of a handled delivery is answered from memory without
+ * hydrating again.
  */
 export function bambooHrRoute(opts: BambooHrRouteOptions) {
   const clients = new Map<string, BambooHrClient>();
@@ -33,25 +39,28 @@ export function bambooHrRoute(opts: BambooHrRouteOptions) {
     return client;
   };
 
-  return (app: FastifyInstance, deps: IngestDeps) => {
+  const toleranceSec = opts.toleranceSec ?? DEFAULT_BAMBOOHR_TOLERANCE_SEC;
+  assertTenantKeys('BambooHR', opts.tenants, (c) => c.webhookKeys);
+  const decoy = decoyKeys();
+
+  return (app: FastifyInstance, deps: RouteDeps) => {
     app.post('/webhooks/bamboohr/:tenant', async (req: FastifyRequest<{ Body: Buffer; Params: { tenant: string } }>, reply) => {
       const { tenant } = req.params;
-      const config = Object.hasOwn(opts.tenants, tenant) ? opts.tenants[tenant] : undefined;
-      if (!config) return sendError(reply, 'unknown-tenant');
+      const { config, keys } = tenantKeysOrDecoy(opts.tenants, tenant, (c) => c.webhookKeys, decoy);
       const body = req.body;
+      const signature = header(req, BAMBOOHR_SIGNATURE_HEADER);
+      const route = `/webhooks/bamboohr/${tenant}`;
       const failure = verifyBambooHrSignature({
-        privateKey: config.webhookKey,
-        signature: header(req, BAMBOOHR_SIGNATURE_HEADER),
+        privateKey: keys,
+        signature,
         timestamp: header(req, BAMBOOHR_TIMESTAMP_HEADER),
         body,
         nowMs: deps.now(),
-        toleranceSec: opts.toleranceSec,
+        toleranceSec,
       });
-      if (failure) {
-        deps.metrics.inc('jml_gateway_rejected_total', { code: failure });
-        return sendError(reply, failure);
-      }
-      const route = `/webhooks/bamboohr/${tenant}`;
+      // BambooHR sends no delivery id: the signature (over body and timestamp) identifies a delivery.
+      if (await admitSigned(req, reply, deps, { route, failure, replayKey: () => deliveryKey([route, (signature ?? '').trim().toLowerCase()]), toleranceSec })) return reply;
+      if (!config) return sendError(reply, 'signature-invalid'); // not reached: no delivery is signed with a decoy key
       const contentType = req.headers['content-type'] ?? '';
       const parsed = parseBambooHrBody(body, contentType);
       if (!parsed.ok) return rejectToDlq(deps, reply, { route, body, code: 'invalid-payload', reason: parsed.reason });

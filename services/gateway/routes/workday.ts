@@ -1,38 +1,45 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WorkdayTenantConfig } from '../../config';
 import { sendError } from '../errors';
-import { ingest, type IngestDeps } from '../ingest';
+import { ingest } from '../ingest';
 import { rejectToDlq } from '../reject';
+import { deliveryKey } from '../replay-guard';
 import { normalizeWorkday } from '../sources/workday/normalize';
 import { parseWorkdayBody } from '../sources/workday/payload';
-import { verifyWorkdaySignature, WORKDAY_SIGNATURE_HEADER, WORKDAY_TIMESTAMP_HEADER } from '../sources/workday/signature';
+import { DEFAULT_WORKDAY_TOLERANCE_SEC, verifyWorkdaySignature, WORKDAY_SIGNATURE_HEADER, WORKDAY_TIMESTAMP_HEADER } from '../sources/workday/signature';
+import { admitSigned, type RouteDeps } from './admit';
 import { header } from './headers';
+import { assertTenantKeys, decoyKeys, tenantKeysOrDecoy } from './tenant-keys';
 
 /**
  * `POST /webhooks/workday/:tenant`: the JSON contract a Workday Studio / EIB integration posts
  * (docs/workday-contract.md), HMAC-signed with the tenant's shared secret (several during rotation).
- * One business process per post; it carries all the worker data, so nothing is hydrated.
+ * One business process per post; it carries all the worker data, so nothing is hydrated. A tenant
+ * that is not configured is answered exactly as a wrong signature is; a replay of a handled post is
+ * answered from memory.
  */
 export function workdayRoute(opts: { tenants: Readonly<Record<string, WorkdayTenantConfig>>; toleranceSec?: number }) {
-  return (app: FastifyInstance, deps: IngestDeps) => {
+  const toleranceSec = opts.toleranceSec ?? DEFAULT_WORKDAY_TOLERANCE_SEC;
+  assertTenantKeys('Workday', opts.tenants, (c) => c.secrets);
+  const decoy = decoyKeys();
+  return (app: FastifyInstance, deps: RouteDeps) => {
     app.post('/webhooks/workday/:tenant', async (req: FastifyRequest<{ Body: Buffer; Params: { tenant: string } }>, reply) => {
       const { tenant } = req.params;
-      const config = Object.hasOwn(opts.tenants, tenant) ? opts.tenants[tenant] : undefined;
-      if (!config) return sendError(reply, 'unknown-tenant');
+      const { config, keys } = tenantKeysOrDecoy(opts.tenants, tenant, (c) => c.secrets, decoy);
       const body = req.body;
+      const signature = header(req, WORKDAY_SIGNATURE_HEADER);
+      const route = `/webhooks/workday/${tenant}`;
       const failure = verifyWorkdaySignature({
-        secret: config.secrets,
+        secret: keys,
         timestamp: header(req, WORKDAY_TIMESTAMP_HEADER),
-        signature: header(req, WORKDAY_SIGNATURE_HEADER),
+        signature,
         body,
         nowMs: deps.now(),
-        toleranceSec: opts.toleranceSec,
+        toleranceSec,
       });
-      if (failure) {
-        deps.metrics.inc('jml_gateway_rejected_total', { code: failure });
-        return sendError(reply, failure);
-      }
-      const route = `/webhooks/workday/${tenant}`;
+      // The contract has no delivery id: the signature (over timestamp and body) identifies a post.
+      if (await admitSigned(req, reply, deps, { route, failure, replayKey: () => deliveryKey([route, (signature ?? '').trim().toLowerCase()]), toleranceSec })) return reply;
+      if (!config) return sendError(reply, 'signature-invalid'); // not reached: no delivery is signed with a decoy key
       const contentType = req.headers['content-type'] ?? '';
       const parsed = parseWorkdayBody({ body, contentType });
       if (!parsed.ok) return rejectToDlq(deps, reply, { route, body, code: 'invalid-payload', reason: parsed.reason });

@@ -104,3 +104,12 @@ describe('parseBambooHrTimestamp', () => {
     expect(parseBambooHrTimestamp('2026-01-31T24:00:00Z')).toBeUndefined();
   });
 });
+
+describe('verifyBambooHrSignature with several keys', () => {
+  it('rotation > the old or the new key verifies; an empty list fails as a wrong key does', () => {
+    expect(verify({ privateKey: ['bhr_priv_the-new-one-0000000', KEY] })).toBeUndefined();
+    expect(verify({ privateKey: [KEY, 'bhr_priv_the-new-one-0000000'] })).toBeUndefined();
+    expect(verify({ privateKey: ['bhr_priv_the-new-one-0000000'] })).toBe('signature-invalid');
+    expect(verify({ privateKey: [] })).toBe('signature-invalid');
+  });
+});

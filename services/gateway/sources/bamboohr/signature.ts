@@ -29,7 +29,8 @@ export function signBambooHr(req: SignBambooHrRequest): string {
 }
 
 export interface VerifyBambooHrRequest {
-  privateKey: string;
+  /** The webhook's private key; during a rotation, the new and the old one (any match is accepted). */
+  privateKey: string | readonly string[];
   /** `X-BambooHR-Signature` header, if present. */
   signature?: string;
   /** `X-BambooHR-Timestamp` header, if present. */
@@ -43,8 +44,9 @@ export interface VerifyBambooHrRequest {
 
 /**
  * Returns undefined when the delivery is authentic and fresh, else why not. Checks run in a fixed
- * order (presence, timestamp syntax, window, MAC) so the reason is stable; the MAC comparison is
- * constant-time.
+ * order (presence, timestamp syntax, window, MAC) so the reason is stable; every MAC comparison is
+ * constant-time and every key is tried, so timing does not reveal which one matched. No key at all
+ * fails exactly as a wrong key does.
  */
 export function verifyBambooHrSignature(req: VerifyBambooHrRequest): BambooHrSignatureFailure | undefined {
   const { signature, timestamp } = req;
@@ -55,8 +57,12 @@ export function verifyBambooHrSignature(req: VerifyBambooHrRequest): BambooHrSig
   if (Math.abs(req.nowMs - sentMs) > toleranceMs) return 'timestamp-out-of-window';
   const given = signature.trim();
   if (!/^[0-9a-fA-F]{64}$/.test(given)) return 'signature-invalid';
-  const expected = Buffer.from(signBambooHr({ privateKey: req.privateKey, body: req.body, timestamp }), 'hex');
-  return timingSafeEqual(Buffer.from(given, 'hex'), expected) ? undefined : 'signature-invalid';
+  const givenMac = Buffer.from(given, 'hex');
+  let matched = false;
+  for (const privateKey of typeof req.privateKey === 'string' ? [req.privateKey] : req.privateKey) {
+    if (timingSafeEqual(givenMac, Buffer.from(signBambooHr({ privateKey, body: req.body, timestamp }), 'hex'))) matched = true;
+  }
+  return matched ? undefined : 'signature-invalid';
 }
 
 /**

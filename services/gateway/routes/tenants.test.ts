@@ -1,0 +1,78 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { gatewayCounters } from '../../metrics';
+import { buildGateway } from '../app';
+import { signBambooHr } from '../sources/bamboohr/signature';
+import { signWorkday } from '../sources/workday/signature';
+import { bambooHrRoute } from './bamboohr';
+import { workdayRoute } from './workday';
+
+const NOW = 1_795_400_000_000;
+const KEY = 'bamboohr-tenant-test-key-0001';
+const BODY = '{"type":"employee.created","timestamp":"2026-02-02T09:15:00+0000","data":{"companyId":"1","employeeId":"4101"}}';
+
+function gateway() {
+  const metrics = gatewayCounters();
+  const app = buildGateway({
+    producer: { send: async () => undefined },
+    metrics,
+    isReady: () => true,
+    log: pino({ level: 'silent' }),
+    canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: `whsec_${Buffer.alloc(32, 3).toString('base64')}` }],
+    bodyLimitBytes: 64 * 1024,
+    now: () => NOW,
+    routes: [
+      bambooHrRoute({ tenants: { acme: { webhookKeys: [KEY], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } }),
+      workdayRoute({ tenants: { acme: { secrets: [KEY], defaultTimeZone: 'UTC' } } }),
+    ],
+  });
+  return { app, metrics };
+}
+
+/** Everything a caller sees of an answer, but the date. */
+function seen(res: { statusCode: number; headers: Record<string, unknown>; body: string }) {
+  const { date: _date, ...headers } = res.headers;
+  return { status: res.statusCode, headers, body: res.body };
+}
+
+describe('tenants are not enumerable', () => {
+  const ts = String(NOW / 1000);
+  const variants = {
+    bamboohr: {
+      wrongKey: { 'x-bamboohr-timestamp': ts, 'x-bamboohr-signature': signBambooHr({ privateKey: 'not-the-key-of-this-tenant', body: BODY, timestamp: ts }) },
+      rightKey: { 'x-bamboohr-timestamp': ts, 'x-bamboohr-signature': signBambooHr({ privateKey: KEY, body: BODY, timestamp: ts }) },
+      stale: { 'x-bamboohr-timestamp': String(NOW / 1000 - 3600), 'x-bamboohr-signature': '0'.repeat(64) },
+    },
+    workday: {
+      wrongKey: signWorkday({ secret: 'not-the-key-of-this-tenant', body: BODY, timestampSec: NOW / 1000 }),
+      rightKey: signWorkday({ secret: KEY, body: BODY, timestampSec: NOW / 1000 }),
+      stale: signWorkday({ secret: KEY, body: BODY, timestampSec: NOW / 1000 - 3600 }),
+    },
+  };
+
+  for (const [source, headers] of Object.entries(variants)) {
+    it(`${source} > an unknown tenant is answered exactly as a known one with a bad signature, whatever is sent`, async () => {
+      const { app, metrics } = gateway();
+      const post = (tenant: string, h: object) =>
+        app.inject({ method: 'POST', url: `/webhooks/${source}/${tenant}`, headers: { 'content-type': 'application/json', ...(h as Record<string, string>) }, payload: BODY });
+      for (const h of [headers.wrongKey, headers.stale, {}]) {
+        expect(seen(await post('nobody', h))).toEqual(seen(await post('acme', h)));
+      }
+      // Even signed with a key some configured tenant has.
+      const unknown = await post('nobody', headers.rightKey);
+      expect([unknown.statusCode, unknown.json().error.code]).toEqual([401, 'signature-invalid']);
+      const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(text).not.toMatch(/unknown|nobody/);
+      expect(metrics.get('jml_gateway_rejected_total', { code: 'signature-invalid' })).toBe(3);
+      await app.close();
+    });
+  }
+});
+
+describe('tenant keys', () => {
+  it('routes > refuse a tenant without a key or with one under 24 bytes', () => {
+    expect(() => bambooHrRoute({ tenants: { acme: { webhookKeys: [], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: no signing key/);
+    expect(() => bambooHrRoute({ tenants: { acme: { webhookKeys: [KEY, 'short'], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: key 1 is 5 bytes/);
+    expect(() => workdayRoute({ tenants: { acme: { secrets: ['short'], defaultTimeZone: 'UTC' } } })).toThrow(/Workday tenant acme: key 0/);
+  });
+});
