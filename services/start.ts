@@ -2,7 +2,7 @@
  * `npm start`: the whole local stack (Kafka, Temporal with UI, Redis) plus gateway, dispatcher and
  * worker in this process. Ctrl-C stops what this run started; servers it found running stay up.
  */
-import { loadConfig, loadDotEnv, type Config } from './config';
+import { loadConfig, loadDotEnv, withSingleBrokerDefaults, type Config } from './config';
 import { DEV_CANONICAL_SECRET } from './dev-defaults';
 import { createLogger } from './log';
 import { startPipeline } from './runtime';
@@ -12,9 +12,11 @@ import { stackDown, stackUp } from '../infra/stack/stack';
 
 async function main(): Promise<void> {
   loadDotEnv();
-  let config: Config = loadConfig();
+  // Without KAFKA_BROKERS, npm start runs its own one-broker Kafka: replicate once unless told otherwise.
+  const env = process.env.KAFKA_BROKERS ? process.env : withSingleBrokerDefaults(process.env);
+  let config: Config = loadConfig(env);
   if (!config.gateway.canonicalSecret) {
-    config = loadConfig({ ...process.env, JML_CANONICAL_SECRET: DEV_CANONICAL_SECRET });
+    config = loadConfig({ ...env, JML_CANONICAL_SECRET: DEV_CANONICAL_SECRET });
     console.log(`[start] JML_CANONICAL_SECRET is not set; using the development secret ${DEV_CANONICAL_SECRET}`);
   }
   const log = createLogger({ name: 'jml', level: config.logLevel });
