@@ -132,14 +132,17 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     stops.push(() => temporalConnection.close());
     const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
 
-    const rawProducer: Producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
-    });
-    await rawProducer.connect();
-    stops.push(() => rawProducer.disconnect());
+    const connectProducer = async (): Promise<Producer> => {
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
+      });
+      await p.connect();
+      return p;
+    };
+    const rawProducer = await connectProducer();
     // Under load, wait a few ms between produce requests so that each carries more requests: per
     // request kafkajs costs about as much CPU as 20 records (bench/ingest.ts measures the effect).
     // Bounded queue and a deadline per call: a broker that stops answering makes callers fail fast.
@@ -150,7 +153,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       maxQueuedBytes: config.kafka.maxQueuedBytes,
       maxBatchBytes: config.kafka.maxBatchBytes,
       maxRecordBatchBytes: Math.min(...Object.values(topicLimits.maxMessageBytes)),
+      newProducer: connectProducer,
     });
+    stops.push(() => producer.disconnect());
 
     // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
     const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });

@@ -6,6 +6,7 @@ import { CoalescingProducer } from './coalescing-producer';
 function controllableProducer() {
   const batches: Array<{ batch: ProducerBatch; ack(): void; fail(err: Error): void }> = [];
   const producer = {
+    disconnect: async () => undefined,
     sendBatch: (batch: ProducerBatch) =>
       new Promise((resolve, reject) => {
         batches.push({ batch, ack: () => resolve([]), fail: reject });
@@ -103,9 +104,10 @@ describe('coalescing producer', () => {
     await Promise.all([before, after]);
   });
 
-  it('isolates > a batch refused for particular records is sent again call by call, so only the guilty call fails', async () => {
+  it('isolates > a batch refused for particular records is sent again call by call under a new producer id, so only the guilty call fails', async () => {
     const { producer, batches } = controllableProducer();
-    const p = new CoalescingProducer(producer);
+    const replaced: number[] = [];
+    const p = new CoalescingProducer(producer, { newProducer: async () => (replaced.push(batches.length), producer) });
     const calls = [p.send([msg('a', '1')]), p.send([msg('b', 'bad')]), p.send([msg('a', '3')])];
     await tick();
     const tooLarge = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
@@ -123,6 +125,8 @@ describe('coalescing producer', () => {
     }
     const outcomes = await Promise.allSettled(calls);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // A new producer (id) after the failed batch (before the first resend) and after the guilty call's own failure.
+    expect(replaced).toEqual([1, 3]);
   });
 
   it('isolates > a batch failed for the broker\'s health fails all its calls at once, without resending', async () => {

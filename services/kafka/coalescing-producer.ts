@@ -50,6 +50,12 @@ export interface CoalescingProducerOptions {
    * and consumers dedupe by id. Default 5,000.
    */
   deadlineMs?: number;
+  /**
+   * Makes and connects a kafkajs producer like the one given. With it, a batch refused for
+   * particular records is resent call by call on a new producer (see the class); without it, every
+   * call of such a batch fails.
+   */
+  newProducer?: () => Promise<Producer>;
   /** Broker-side timeout of each produce request, in ms. Default 10,000. */
   timeoutMs?: number;
   /**
@@ -74,8 +80,9 @@ export interface CoalescingProducerOptions {
  *
  * One call's trouble stays its own: a call too large for Kafka is refused before it joins a batch,
  * and when a batch of several calls fails with an error about particular records (the broker may
- * have written the other partitions of the request), its calls are sent again one by one, so only
- * the guilty call fails (the others' records may then be in the log twice; consumers dedupe by id).
+ * have written the other partitions of the request), the kafkajs producer is replaced (a new
+ * idempotence id) and the calls are sent again one by one, so only the guilty call fails (the others' records may then
+ * be in the log twice; consumers dedupe by id).
  * The queue is bounded (`queue-full`) and every call has a deadline (`deadline-exceeded`), so a
  * broker that stops answering makes callers fail fast instead of hang.
  *
@@ -89,7 +96,7 @@ export class CoalescingProducer {
   private readonly limits: { messages: number; batchBytes: number; recordBatchBytes: number; calls: number; queuedBytes: number; deadlineMs: number };
 
   constructor(
-    private readonly producer: Producer,
+    private producer: Producer,
     private readonly opts: CoalescingProducerOptions = {},
   ) {
     const recordBatchBytes = opts.maxRecordBatchBytes ?? 1_000_000;
@@ -178,8 +185,22 @@ export class CoalescingProducer {
 
   /** Settles the calls of a failed batch: all with `err`, or, for an error about particular records, each by its own resend. */
   private async failed(batch: Waiting[], err: unknown): Promise<void> {
-    if (batch.length === 1 || !isPerRecordError(err)) {
+    if (!isPerRecordError(err)) {
       for (const w of batch) settle(w, err);
+      return;
+    }
+    if (!this.opts.newProducer) {
+      for (const w of batch) settle(w, err);
+      return;
+    }
+    try {
+      await this.replaceProducer();
+    } catch (reconnect) {
+      for (const w of batch) settle(w, reconnect);
+      return;
+    }
+    if (batch.length === 1) {
+      settle(batch[0] as Waiting, err);
       return;
     }
     // Which call is guilty is unknown: each goes alone, in order (a call already answered by its
@@ -191,8 +212,28 @@ export class CoalescingProducer {
         settle(w);
       } catch (alone) {
         settle(w, alone);
+        if (isPerRecordError(alone)) await this.replaceProducer().catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * After a request refused for particular records. The broker may have written the request's other
+   * partitions, but kafkajs rolled back the idempotence sequence numbers of all of them, so the next
+   * write to those partitions would be refused (OUT_OF_ORDER_SEQUENCE_NUMBER) for good; kafkajs
+   * offers no way to take a new producer id but a new producer.
+   */
+  private async replaceProducer(): Promise<void> {
+    const create = this.opts.newProducer;
+    if (!create) return;
+    const old = this.producer;
+    this.producer = await create();
+    await old.disconnect().catch(() => undefined);
+  }
+
+  /** Disconnects the kafkajs producer in use (the one given, or the last {@link CoalescingProducerOptions.newProducer} made). */
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
   }
 
   private sendBatch(batch: Waiting[]): Promise<unknown> {
