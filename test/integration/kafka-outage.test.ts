@@ -104,13 +104,18 @@ describe('Kafka outage', () => {
     expect(before.status).toBe(202);
 
     await stackDown({ dir: opts.dir, only: ['kafka'] });
+    const stopped = Date.now();
     const notReady = await until(10_000, readyz, (r) => r.status === 503);
+    const notReadyAfter = Date.now() - stopped;
     expect(notReady.status).toBe(503);
     const during = await post(2);
+    say(`broker stopped: /readyz 503 ${notReadyAfter} ms after the stop; webhook ${during.status} in ${during.ms} ms`);
     expect([during.status, during.code, during.retryAfter]).toEqual([503, 'kafka-unavailable', '5']);
 
     await stackUp(opts);
+    const up = Date.now();
     expect((await until(60_000, readyz, (r) => r.status === 200)).status).toBe(200);
+    say(`broker restarted: /readyz 200 ${Date.now() - up} ms after it was up`);
     // The HR system retries the same delivery; the producer reconnects by itself.
     const retried = await until(30_000, () => post(2), (r) => r.status === 202);
     expect(retried.status).toBe(202);
