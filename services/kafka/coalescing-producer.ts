@@ -273,8 +273,8 @@ function settle(w: Waiting, err?: unknown): void {
   else w.reject(err);
 }
 
-/** Kafka's per-record framing (lengths, varints, attributes) beyond key, value and headers, rounded up. */
-const RECORD_OVERHEAD = 32;
+/** Kafka's per-record framing beyond key, value and headers: at most 36 bytes of varints and attributes (v2 record format), rounded up; each header adds two length varints. */
+const RECORD_OVERHEAD = 40;
 /** A record batch's header (61 bytes in v2), rounded up. */
 const BATCH_OVERHEAD = 128;
 
@@ -284,7 +284,7 @@ const byteLength = (v: Buffer | string | null | undefined): number => (v == null
 export function recordBytes(message: Message): number {
   let n = RECORD_OVERHEAD + byteLength(message.key) + byteLength(message.value as Buffer | string | null);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    for (const v of Array.isArray(value) ? value : [value]) n += 8 + Buffer.byteLength(name) + byteLength(v);
+    for (const v of Array.isArray(value) ? value : [value]) n += 10 + Buffer.byteLength(name) + byteLength(v);
   }
   return n;
 }

@@ -16,6 +16,7 @@ import { consumeUntil } from '../support/kafka';
 const SECRET = 'whsec_b3V0YWdlLXRlc3Qtc2VjcmV0LTI0Ynl0ZXM=';
 const run = Date.now().toString(36);
 const DEADLINE_MS = 3_000;
+const MAX_QUEUED = 5;
 const say = (line: string) => process.stderr.write(`[kafka-outage] ${line}\n`);
 
 /**
@@ -40,6 +41,7 @@ describe('Kafka outage', () => {
       KAFKA_BROKERS: brokers,
       JML_CANONICAL_SECRET: SECRET,
       JML_PRODUCE_DEADLINE_MS: String(DEADLINE_MS),
+      JML_PRODUCE_MAX_QUEUED_CALLS: String(MAX_QUEUED),
       TEMPORAL_TASK_QUEUE: `outage-${run}`,
       LOG_LEVEL: 'silent',
     });
@@ -133,7 +135,7 @@ describe('Kafka outage', () => {
     expect(seen).toBe(true);
   });
 
-  it('frozen broker > a webhook is answered 503 + Retry-After within the deadline, /readyz turns 503, and both recover when it resumes', { timeout: 180_000 }, async () => {
+  it('frozen broker > a webhook is answered 503 + Retry-After within the deadline (at once when the queue is full), /readyz turns 503, and both recover when it resumes', { timeout: 180_000 }, async () => {
     expect((await until(30_000, readyz, (r) => r.status === 200)).status).toBe(200);
     expect((await post(10)).status).toBe(202);
 
@@ -151,6 +153,13 @@ describe('Kafka outage', () => {
       say(`still frozen: webhook ${later.status} in ${later.ms} ms`);
       expect([later.status, later.code]).toEqual([503, 'kafka-unavailable']);
       expect(later.ms).toBeLessThan(DEADLINE_MS + 2_000);
+      // A burst while frozen: the producer holds MAX_QUEUED calls, the rest are answered at once.
+      const burst = await Promise.all([20, 21, 22, 23, 24, 25, 26, 27].map((n) => post(n)));
+      const overloaded = burst.filter((b) => b.code === 'overloaded');
+      say(`burst while frozen: ${burst.map((b) => `${b.code} in ${b.ms} ms`).join(', ')}`);
+      expect(overloaded).toHaveLength(8 - MAX_QUEUED);
+      for (const o of overloaded) expect([o.status, o.retryAfter, o.ms < 1_000]).toEqual([503, '5', true]);
+      expect(burst.filter((b) => b.code === 'kafka-unavailable')).toHaveLength(MAX_QUEUED);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
