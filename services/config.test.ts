@@ -47,7 +47,7 @@ describe('config', () => {
   it('gateway > body limit under Kafka\'s default max.message.bytes, an event cap and server timeouts by default', () => {
     const g = loadConfig({}).gateway;
     expect([g.bodyLimitBytes, g.maxEventBytes]).toEqual([1_000_000, 65_536]);
-    expect(g.timeouts).toEqual({ requestMs: 30_000, connectionMs: 60_000, keepAliveMs: 65_000, headersMs: 10_000 });
+    expect(g.timeouts).toEqual({ requestMs: 30_000, connectionMs: 70_000, keepAliveMs: 65_000, headersMs: 10_000 });
   });
 
   it('fails > listing every problem at once', () => {

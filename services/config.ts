@@ -93,8 +93,8 @@ const EnvSchema = z.object({
   GATEWAY_MAX_EVENT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   /** Fastify `requestTimeout`: the most a client may take to send a whole request. */
   GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-  /** Fastify `connectionTimeout`: a socket idle this long is closed. */
-  GATEWAY_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Fastify `connectionTimeout`: a socket idle this long is closed; above the keep-alive timeout, which it would otherwise cut short. */
+  GATEWAY_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(70_000),
   /** Fastify `keepAliveTimeout`: how long an idle keep-alive connection stays open (above a load balancer's idle timeout). */
   GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
   /** Node `headersTimeout`: the most a client may take to send the request headers. */
