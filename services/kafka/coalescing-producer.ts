@@ -2,6 +2,7 @@ import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isPerRecordError, ProducerError } from './errors';
 
+/** One record to produce, with the topic it goes to. */
 export interface Outgoing {
   topic: string;
   message: Message;
@@ -23,6 +24,7 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
+/** Batching, size, queue and deadline bounds of a {@link CoalescingProducer}. */
 export interface CoalescingProducerOptions {
   /** Upper bound of messages per produce request; a single call larger than this still goes out whole. Default 2,000. */
   maxBatchMessages?: number;

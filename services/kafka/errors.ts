@@ -13,6 +13,7 @@ export const PRODUCER_ERROR_CODES = {
 
 export type ProducerErrorCode = keyof typeof PRODUCER_ERROR_CODES;
 
+/** A refusal of the coalescing producer itself (the broker's own errors reach callers as kafkajs gave them). */
 export class ProducerError extends Error {
   readonly code: ProducerErrorCode;
   readonly retryable: boolean;

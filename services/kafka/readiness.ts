@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 
+/** How {@link kafkaReadiness} probes and how long it trusts an answer. */
 export interface KafkaReadinessOptions {
   /** One cheap round trip to the cluster; resolves when Kafka answered. */
   probe: () => Promise<unknown>;
