@@ -30,7 +30,7 @@ export interface CoalescingProducerOptions {
   maxBatchMessages?: number;
   /**
    * Upper bound of the estimated bytes of one produce request; a single call larger than this
-   * still goes out whole. Never above `maxRecordBatchBytes`, so that calls put together cannot
+   * still goes out whole. Never above `maxRecordBatchBytes` less a batch header, so that calls put together cannot
    * form a record batch the broker refuses although each alone would pass. Default 1 MiB.
    */
   maxBatchBytes?: number;
@@ -104,7 +104,7 @@ export class CoalescingProducer {
     const recordBatchBytes = opts.maxRecordBatchBytes ?? 1_000_000;
     this.limits = {
       messages: opts.maxBatchMessages ?? 2_000,
-      batchBytes: Math.min(opts.maxBatchBytes ?? 1024 * 1024, recordBatchBytes),
+      batchBytes: Math.min(opts.maxBatchBytes ?? 1024 * 1024, recordBatchBytes - BATCH_OVERHEAD),
       recordBatchBytes,
       calls: opts.maxQueuedCalls ?? 10_000,
       queuedBytes: opts.maxQueuedBytes ?? 64 * 1024 * 1024,
