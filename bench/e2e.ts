@@ -34,7 +34,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { toolPaths } from '../infra/stack/paths';
 import { readPid } from '../infra/stack/process';
 import { stackDown, stackUp } from '../infra/stack/stack';
-import { loadConfig, loadDotEnv } from '../services/config';
+import { loadConfig, loadDotEnv, withSingleBrokerDefaults } from '../services/config';
 import { TOPICS } from '../services/kafka/topics';
 import { EAGER_ACTIVITIES } from '../services/worker/worker';
 import { startBareBench } from './e2e-bare';
@@ -91,6 +91,8 @@ const keyPrefix = `jml:bench-e2e:${run}`;
 const person = (kind: string, i: number) => `bench:${run}-${kind}${i}`;
 
 loadDotEnv();
+// The bench stack is one broker (its pipeline child inherits this environment).
+Object.assign(process.env, withSingleBrokerDefaults(process.env));
 const config = loadConfig();
 // The bare worker runs in this process: keep the SDK's bundler and state-change chatter out of the output.
 Runtime.install({ logger: new DefaultLogger('WARN') });

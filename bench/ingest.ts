@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { loadConfig } from '../services/config';
+import { loadConfig, withSingleBrokerDefaults } from '../services/config';
 import { signBambooHr } from '../services/gateway/sources/bamboohr/signature';
 import { signStandardWebhook } from '../services/gateway/standard-webhooks';
 import { TOPICS, ensureTopics } from '../services/kafka/topics';
@@ -40,6 +40,8 @@ const say = (line: string) => console.log(`[bench] ${line}`);
 const run = Date.now().toString(36);
 const ENTERED_BASE_MS = 1_790_000_000_000;
 
+// The bench stack is one broker (its gateway child inherits this environment).
+Object.assign(process.env, withSingleBrokerDefaults(process.env));
 const config = loadConfig();
 const stack = await acquireStack({ config, say, label: 'bench' });
 const kafka = new Kafka({ clientId: 'bench', brokers: stack.endpoints.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
@@ -113,7 +115,7 @@ function stackServerPids(): Record<string, number> {
 try {
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, { partitions: 6 });
+  await ensureTopics(admin, config.kafka.topics);
   await admin.disconnect();
 
   // --- gateway over HTTP ---

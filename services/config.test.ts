@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, withSingleBrokerDefaults } from './config';
 
 describe('config', () => {
   it('defaults > the documented ports, a user cache and no reused services', () => {
@@ -21,6 +21,33 @@ describe('config', () => {
     expect(loadConfig({}).temporal).toEqual({ namespace: 'default', taskQueue: 'jml' });
     expect(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '12000' }).temporal.maxCachedWorkflows).toBe(12_000);
     expect(() => loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '1' })).toThrow(ConfigError);
+  });
+
+  it('kafka > production replication by default (3 copies, 2 in sync) and explicit retention per topic', () => {
+    const k = loadConfig({}).kafka;
+    expect([k.topics.replicationFactor, k.topics.minInsyncReplicas]).toEqual([3, 2]);
+    const day = 24 * 3_600_000;
+    expect(k.topics.retentionMs).toEqual({ raw: 7 * day, events: 30 * day, priority: 7 * day, dlq: 30 * day, audit: 365 * day });
+    expect(loadConfig({ KAFKA_RETENTION_HOURS_RAW: '36' }).kafka.topics.retentionMs.raw).toBe(36 * 3_600_000);
+    expect([k.produceDeadlineMs, k.maxQueuedCalls]).toEqual([5_000, 10_000]);
+  });
+
+  it('kafka > min.insync.replicas above the replication factor is refused, naming both variables', () => {
+    expect(() => loadConfig({ KAFKA_REPLICATION_FACTOR: '1' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS: 2 is more than KAFKA_REPLICATION_FACTOR \(1\)/);
+  });
+
+  it('kafka > a single-broker development cluster replicates once unless the environment says otherwise', () => {
+    expect(loadConfig(withSingleBrokerDefaults({})).kafka.topics).toMatchObject({ replicationFactor: 1, minInsyncReplicas: 1 });
+    expect(loadConfig(withSingleBrokerDefaults({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' })).kafka.topics).toMatchObject({
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+    });
+  });
+
+  it('gateway > body limit under Kafka\'s default max.message.bytes, an event cap and server timeouts by default', () => {
+    const g = loadConfig({}).gateway;
+    expect([g.bodyLimitBytes, g.maxEventBytes]).toEqual([1_000_000, 65_536]);
+    expect(g.timeouts).toEqual({ requestMs: 30_000, connectionMs: 70_000, keepAliveMs: 65_000, headersMs: 10_000 });
   });
 
   it('fails > listing every problem at once', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { cacheDir } from '../infra/stack/paths';
 import { DEFAULT_PORTS } from '../infra/stack/stack';
+import type { TopicSettings } from './kafka/topics';
 import { hmacKeyProblem, resolveSecret, SecretRef } from './secrets';
 
 /**
@@ -98,7 +99,18 @@ const EnvSchema = z.object({
   REDIS_PORT: port.default(DEFAULT_PORTS.redis),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port.default(8080),
-  GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Largest body the gateway reads; must fit Kafka's max.message.bytes with headroom (checked at boot). */
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  /** Largest serialized event (canonical, or one normalized from a source) the gateway accepts; larger is refused 413 `event-too-large`. */
+  GATEWAY_MAX_EVENT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** Fastify `requestTimeout`: the most a client may take to send a whole request. */
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Fastify `connectionTimeout`: a socket idle this long is closed; above the keep-alive timeout, which it would otherwise cut short. */
+  GATEWAY_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(70_000),
+  /** Fastify `keepAliveTimeout`: how long an idle keep-alive connection stays open (above a load balancer's idle timeout). */
+  GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
+  /** Node `headersTimeout`: the most a client may take to send the request headers. */
+  GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** The canonical API's one key, unscoped (`whsec_<base64>`). */
   JML_CANONICAL_SECRET: optionalString,
   /** JSON: [{ secret: {env|file}, sources?: [prefix…], subjects?: [prefix…] }, …]: several keys (rotation, per-sender scopes). */
@@ -116,6 +128,24 @@ const EnvSchema = z.object({
   JML_WORKDAY_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(900),
   /** Under load, the gateway waits this long between produce requests so that each carries more events (0 = never). */
   JML_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(3),
+  /** A produce not acknowledged this long after it was asked fails, and the gateway answers 503 + Retry-After. */
+  JML_PRODUCE_DEADLINE_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Produce calls waiting for a request above which the gateway answers 503 + Retry-After at once. */
+  JML_PRODUCE_MAX_QUEUED_CALLS: z.coerce.number().int().positive().default(10_000),
+  /** Bytes of produce calls waiting for a request above which the gateway answers 503 + Retry-After at once. */
+  JML_PRODUCE_MAX_QUEUED_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /** Largest produce request, in estimated bytes (also cut at 2,000 records). */
+  JML_PRODUCE_MAX_BATCH_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Copies of each partition of the pipeline's topics; 1 only for a single-broker development cluster. */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(3),
+  /** Copies that must hold a record before Kafka acknowledges it; at most KAFKA_REPLICATION_FACTOR. */
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().positive().default(2),
+  /** Raw deliveries hold personal data as HR sent it: kept only as long as re-normalizing needs. */
+  KAFKA_RETENTION_HOURS_RAW: z.coerce.number().positive().default(7 * 24),
+  KAFKA_RETENTION_HOURS_EVENTS: z.coerce.number().positive().default(30 * 24),
+  KAFKA_RETENTION_HOURS_PRIORITY: z.coerce.number().positive().default(7 * 24),
+  KAFKA_RETENTION_HOURS_DLQ: z.coerce.number().positive().default(30 * 24),
+  KAFKA_RETENTION_HOURS_AUDIT: z.coerce.number().positive().default(365 * 24),
   /** The complete-log dispatcher hands events to Temporal while the task queue's backlog is under this; 0 turns backpressure off. */
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
   /** A leaver still retrying an app after this many seconds is flagged NeedsAttention (it keeps retrying). */
@@ -143,6 +173,9 @@ export interface Config {
     readonly host: string;
     readonly port: number;
     readonly bodyLimitBytes: number;
+    readonly maxEventBytes: number;
+    /** Fastify/Node server timeouts, in ms. */
+    readonly timeouts: { readonly requestMs: number; readonly connectionMs: number; readonly keepAliveMs: number; readonly headersMs: number };
     /** Keys of the canonical API (`POST /v1/events`); empty when none is configured, and then the gateway refuses to start. */
     readonly canonicalKeys: readonly CanonicalKeyConfig[];
   };
@@ -152,8 +185,15 @@ export interface Config {
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
   /** Reconciliation poll intervals (0 = off); see services/pollers/README.md. */
   readonly pollers: { readonly bamboohrIntervalMs: number; readonly workdayIntervalMs: number };
-  /** Producer tuning (services/kafka/coalescing-producer.ts). */
-  readonly kafka: { readonly produceLingerMs: number };
+  /** Producer tuning (services/kafka/coalescing-producer.ts) and topic settings (services/kafka/topics.ts). */
+  readonly kafka: {
+    readonly produceLingerMs: number;
+    readonly produceDeadlineMs: number;
+    readonly maxQueuedCalls: number;
+    readonly maxQueuedBytes: number;
+    readonly maxBatchBytes: number;
+    readonly topics: TopicSettings;
+  };
   /** Backpressure of the complete-log dispatcher (services/dispatcher/backlog-gate.ts); 0 = off. */
   readonly dispatcher: { readonly maxBacklog: number };
   /** Leavers retrying longer than this are flagged NeedsAttention. */
@@ -237,6 +277,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const devApps = e.JML_DEV_APPS.split(',').map((s) => s.trim()).filter(Boolean);
   const badApp = devApps.find((a) => !/^[a-z][a-z0-9-]{0,62}$/.test(a));
   if (badApp) problems.push(`JML_DEV_APPS: '${badApp}' is not an app id (lowercase letters, digits, dashes)`);
+  if (e.KAFKA_MIN_INSYNC_REPLICAS > e.KAFKA_REPLICATION_FACTOR) {
+    problems.push(`KAFKA_MIN_INSYNC_REPLICAS: ${e.KAFKA_MIN_INSYNC_REPLICAS} is more than KAFKA_REPLICATION_FACTOR (${e.KAFKA_REPLICATION_FACTOR}); no produce could ever be acknowledged`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     cacheDir: cache,
@@ -256,11 +299,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       ...(e.TEMPORAL_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS } : {}),
     },
-    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES, canonicalKeys },
+    gateway: {
+      host: e.GATEWAY_HOST,
+      port: e.GATEWAY_PORT,
+      bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
+      maxEventBytes: e.GATEWAY_MAX_EVENT_BYTES,
+      timeouts: {
+        requestMs: e.GATEWAY_REQUEST_TIMEOUT_MS,
+        connectionMs: e.GATEWAY_CONNECTION_TIMEOUT_MS,
+        keepAliveMs: e.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+        headersMs: e.GATEWAY_HEADERS_TIMEOUT_MS,
+      },
+      canonicalKeys,
+    },
     bamboohr,
     workday,
     pollers: { bamboohrIntervalMs: e.JML_BAMBOOHR_POLL_INTERVAL_SECONDS * 1000, workdayIntervalMs: e.JML_WORKDAY_POLL_INTERVAL_SECONDS * 1000 },
-    kafka: { produceLingerMs: e.JML_PRODUCE_LINGER_MS },
+    kafka: {
+      produceLingerMs: e.JML_PRODUCE_LINGER_MS,
+      produceDeadlineMs: e.JML_PRODUCE_DEADLINE_MS,
+      maxQueuedCalls: e.JML_PRODUCE_MAX_QUEUED_CALLS,
+      maxQueuedBytes: e.JML_PRODUCE_MAX_QUEUED_BYTES,
+      maxBatchBytes: e.JML_PRODUCE_MAX_BATCH_BYTES,
+      topics: {
+        partitions: 6,
+        replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+        minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS,
+        retentionMs: {
+          raw: hours(e.KAFKA_RETENTION_HOURS_RAW),
+          events: hours(e.KAFKA_RETENTION_HOURS_EVENTS),
+          priority: hours(e.KAFKA_RETENTION_HOURS_PRIORITY),
+          dlq: hours(e.KAFKA_RETENTION_HOURS_DLQ),
+          audit: hours(e.KAFKA_RETENTION_HOURS_AUDIT),
+        },
+      },
+    },
     dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
     leaverAttentionAfterMs: e.JML_LEAVER_ATTENTION_AFTER_SECONDS * 1000,
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
@@ -316,6 +389,21 @@ function canonicalKeysOf(
     if (secret === undefined) return [];
     return [{ name, secret, ...(k.sources ? { sources: k.sources } : {}), ...(k.subjects ? { subjects: k.subjects } : {}) }];
   });
+}
+
+const hours = (h: number): number => Math.round(h * 3_600_000);
+
+/**
+ * `env` with Kafka replication defaulted for a single-broker development cluster (1 copy, 1 in
+ * sync) where it does not say otherwise. Only the entry points that run such a cluster use it:
+ * `npm start` with its own local stack, the test harness and the benchmarks.
+ */
+export function withSingleBrokerDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { KAFKA_REPLICATION_FACTOR: '1', KAFKA_MIN_INSYNC_REPLICAS: '1', ...definedOnly(env) };
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 }
 
 function deepFreeze<T>(value: T): T {

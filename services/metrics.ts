@@ -44,6 +44,7 @@ export function gatewayCounters(): Counters {
     jml_gateway_replay_guard_unavailable_total: 'Deliveries handled without the replay memory because Redis was unreachable (event dedupe still holds).',
     jml_gateway_rejected_total: 'Requests answered 4xx, by code.',
     jml_gateway_kafka_unavailable_total: 'Requests answered 503 because Kafka did not acknowledge.',
+    jml_gateway_overloaded_total: "Requests answered 503 at once because the producer's queue was full.",
     jml_gateway_dedupe_unavailable_total: 'Requests handled without edge dedupe because Redis was unreachable (downstream still dedupes).',
   });
 }

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECTOR_FACTORIES } from '../connectors/registry';
 import type { AnyConnector } from '../connectors/sdk';
@@ -15,7 +15,8 @@ import { bambooHrRoute } from './gateway/routes/bamboohr';
 import { workdayRoute } from './gateway/routes/workday';
 import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
-import { ensureTopics, TOPICS } from './kafka/topics';
+import { describeClusterProbe, kafkaReadiness } from './kafka/readiness';
+import { ensureTopics, sizeLimitProblems, TOPICS, TopicSetupError, type TopicReport } from './kafka/topics';
 import { redisMassChangeGuard } from './worker/guard';
 import { createRateLimiter } from './worker/rate-limit';
 import { loadPolicyFile, type LoadedPolicy } from './policy/load';
@@ -91,6 +92,26 @@ export function devAppInstances(config: Config, redisUrl: string): Map<string, A
 }
 
 /**
+ * Creates missing topics, warns (once per topic setting) where existing ones differ from the
+ * configuration, and refuses gateway size limits Kafka would not hold. Throws {@link TopicSetupError}
+ * with a one-line message naming the variable.
+ */
+async function prepareTopics(opts: { kafka: Kafka; config: Config; log: Logger; gateway: boolean }): Promise<TopicReport> {
+  const admin = opts.kafka.admin();
+  await admin.connect();
+  try {
+    const report = await ensureTopics(admin, opts.config.kafka.topics);
+    for (const mismatch of report.mismatches) opts.log.warn({ mismatch }, 'existing Kafka topic differs from the configuration; not altered');
+    if (report.created.length > 0) opts.log.info({ topics: report.created }, 'created Kafka topics');
+    const problems = opts.gateway ? sizeLimitProblems(opts.config.gateway, report.maxMessageBytes) : [];
+    if (problems.length > 0) throw new TopicSetupError(problems.join('; '));
+    return report;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Starts gateway, dispatcher and worker against running Kafka, Temporal and Redis. `stop()` closes
  * them in the reverse order: stop taking webhooks, then stop dispatching, then finish activities.
  */
@@ -108,29 +129,36 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
 
   try {
     const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-pipeline', log });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, { partitions: 6 });
-    await admin.disconnect();
+    const topicLimits = await prepareTopics({ kafka, config, log, gateway: parts.gateway });
 
     const temporalConnection = await Connection.connect({ address: endpoints.temporalAddress });
     stops.push(() => temporalConnection.close());
     const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
 
-    let kafkaReady = false;
-    const rawProducer: Producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
-    });
-    rawProducer.on(rawProducer.events.CONNECT, () => (kafkaReady = true));
-    rawProducer.on(rawProducer.events.DISCONNECT, () => (kafkaReady = false));
-    await rawProducer.connect();
-    stops.push(() => rawProducer.disconnect());
+    const connectProducer = async (): Promise<Producer> => {
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
+      });
+      await p.connect();
+      return p;
+    };
+    const rawProducer = await connectProducer();
     // Under load, wait a few ms between produce requests so that each carries more requests: per
     // request kafkajs costs about as much CPU as 20 records (bench/ingest.ts measures the effect).
-    const producer = new CoalescingProducer(rawProducer, { lingerMs: config.kafka.produceLingerMs });
+    // Bounded queue and a deadline per call: a broker that stops answering makes callers fail fast.
+    const producer = new CoalescingProducer(rawProducer, {
+      lingerMs: config.kafka.produceLingerMs,
+      deadlineMs: config.kafka.produceDeadlineMs,
+      maxQueuedCalls: config.kafka.maxQueuedCalls,
+      maxQueuedBytes: config.kafka.maxQueuedBytes,
+      maxBatchBytes: config.kafka.maxBatchBytes,
+      maxRecordBatchBytes: Math.min(...Object.values(topicLimits.maxMessageBytes)),
+      newProducer: connectProducer,
+    });
+    stops.push(() => producer.disconnect());
 
     // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
     const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
@@ -221,15 +249,22 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     let gateway: FastifyInstance | undefined;
     let gatewayUrl: string | undefined;
     if (parts.gateway) {
+      // Readiness asks the cluster for real, with its own client: short requests, no retries.
+      const probeAdmin = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-readiness', log, requestTimeoutMs: 2_000, connectionTimeoutMs: 1_000, retries: 0 }).admin();
+      await probeAdmin.connect();
+      stops.push(() => probeAdmin.disconnect());
+      const readiness = kafkaReadiness({ probe: describeClusterProbe(probeAdmin) });
       gateway = buildGateway({
         producer: sink,
         dedupe: edgeDedupe,
         deliveries: redisDeliveryMemory(redis),
         metrics: counters,
-        isReady: () => kafkaReady,
+        isReady: () => readiness.ready(),
         log: log.child({ component: 'gateway' }),
         canonicalKeys: config.gateway.canonicalKeys,
         bodyLimitBytes: config.gateway.bodyLimitBytes,
+        maxEventBytes: config.gateway.maxEventBytes,
+        timeouts: config.gateway.timeouts,
         routes: [bambooHrRoute({ tenants: config.bamboohr }), workdayRoute({ tenants: config.workday })],
       });
       gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });

@@ -6,7 +6,7 @@
  * configured canonical key: it then generates one per stack directory, refuses unless the gateway
  * binds to loopback, and says so. Without `--dev`, a missing key stops the start.
  */
-import { loadConfig, loadDotEnv, type Config } from './config';
+import { loadConfig, loadDotEnv, withSingleBrokerDefaults, type Config } from './config';
 import { ensureDevCanonicalSecret, isLoopbackHost } from './dev-defaults';
 import { createLogger } from './log';
 import { startPipeline } from './runtime';
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const devMode = process.argv.slice(2).includes('--dev');
   const say = (line: string) => console.log(`[start] ${line}`);
   loadDotEnv();
-  let config: Config = loadConfig();
+  // Without KAFKA_BROKERS, npm start runs its own one-broker Kafka: replicate once unless told otherwise.
+  const env = process.env.KAFKA_BROKERS ? process.env : withSingleBrokerDefaults(process.env);
+  let config: Config = loadConfig(env);
   if (devMode) say('development mode (npm start): not for anything but this machine');
   if (config.gateway.canonicalKeys.length === 0) {
     if (!devMode) throw new Error('JML_CANONICAL_SECRET is not set; the gateway does not start without it (only `npm start`, in development mode, generates one)');
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
       throw new Error(`JML_CANONICAL_SECRET is not set and GATEWAY_HOST ${config.gateway.host} is not loopback; development mode generates a key only for a gateway on loopback`);
     }
     const dev = ensureDevCanonicalSecret(config.stackDir);
-    config = loadConfig({ ...process.env, JML_CANONICAL_SECRET: dev.secret });
+    config = loadConfig({ ...env, JML_CANONICAL_SECRET: dev.secret });
     say(`JML_CANONICAL_SECRET is not set; using the development key ${dev.created ? 'generated now ' : ''}in ${dev.path} (\`npm run jml -- send\` signs with it)`);
   }
   const log = createLogger({ name: 'jml', level: config.logLevel });

@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../test/support/events';
 import type { Outgoing } from '../kafka/coalescing-producer';
+import { ProducerError } from '../kafka/errors';
+import { kafkaReadiness } from '../kafka/readiness';
 import { TOPICS } from '../kafka/topics';
 import { gatewayCounters } from '../metrics';
 import { buildGateway, type RecordSink } from './app';
@@ -15,8 +17,12 @@ const NOW = 1_795_400_000_000;
 class MemorySink implements RecordSink {
   readonly sent: Outgoing[] = [];
   fail = false;
+  /** When set, a send is failed with what it returns (the producer's own refusals). */
+  refuse?: (items: Outgoing[]) => Error | undefined;
   async send(items: Outgoing[]): Promise<void> {
     if (this.fail) throw new Error('KafkaJSConnectionError: connect ECONNREFUSED');
+    const refused = this.refuse?.(items);
+    if (refused) throw refused;
     this.sent.push(...items);
   }
 }
@@ -37,7 +43,7 @@ class MemoryDedupe implements Dedupe {
 
 const SCOPED = 'whsec_c2NvcGVkLXRvLWJhbWJvb2hyLW9ubHktMDAwMQ==';
 
-function setup(opts: { bodyLimitBytes?: number } = {}) {
+function setup(opts: { bodyLimitBytes?: number; maxEventBytes?: number; isReady?: () => Promise<boolean> } = {}) {
   const sink = new MemorySink();
   const dedupe = new MemoryDedupe();
   const metrics = gatewayCounters();
@@ -45,13 +51,14 @@ function setup(opts: { bodyLimitBytes?: number } = {}) {
     producer: sink,
     dedupe,
     metrics,
-    isReady: () => !sink.fail,
+    isReady: opts.isReady ?? (() => true),
     log: pino({ level: 'silent' }),
     canonicalKeys: [
       { name: 'JML_CANONICAL_SECRETS[0]', secret: SECRET },
       { name: 'JML_CANONICAL_SECRETS[1]', secret: SCOPED, sources: ['/hr/bamboohr/'], subjects: ['bamboohr:'] },
     ],
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+    ...(opts.maxEventBytes !== undefined ? { maxEventBytes: opts.maxEventBytes } : {}),
     now: () => NOW,
   });
   return { app, sink, dedupe, metrics };
@@ -194,8 +201,81 @@ describe('gateway POST /v1/events', () => {
     const bad = '{}';
     const res2 = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(bad), payload: bad });
     expect(res2.statusCode).toBe(503);
-    const ready = await current.app.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.statusCode).toBe(503);
+  });
+
+  it('limits > 413 event-too-large for an event over maxEventBytes, after recording the body and reason in the DLQ', async () => {
+    const body = JSON.stringify(event);
+    const bytes = Buffer.byteLength(body);
+    current = setup({ maxEventBytes: bytes - 1 });
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { id: 'wh-large' }), payload: body });
+    expect([res.statusCode, res.json().error.code]).toEqual([413, 'event-too-large']);
+    expect(res.json().error.details).toEqual({ limitBytes: bytes - 1, events: [{ id: event.id, bytes }] });
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.dlq]);
+    const [record] = current.sink.sent as [Outgoing];
+    expect(String(record.message.headers?.['jml-reject-code'])).toBe('event-too-large');
+    expect(String(record.message.headers?.['jml-reject-reason'])).toContain(event.id);
+    await current.app.close();
+    current = setup({ maxEventBytes: bytes });
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body })).statusCode).toBe(202);
+  });
+
+  it('limits > 413 event-too-large, recorded, when the producer refuses the records as larger than Kafka accepts', async () => {
+    current = setup();
+    current.sink.refuse = (items) =>
+      items.some((i) => i.topic === TOPICS.events) ? new ProducerError({ code: 'record-too-large', message: 'records for jml.events.v1 take about 2000000 bytes' }) : undefined;
+    const body = JSON.stringify(event);
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
+    expect([res.statusCode, res.json().error.code]).toEqual([413, 'event-too-large']);
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.dlq]);
+  });
+
+  it('overloaded > 503 overloaded with Retry-After at once when the producer queue is full, and nothing is recorded', async () => {
+    current = setup();
+    current.sink.refuse = () => new ProducerError({ code: 'queue-full', message: 'the producer already holds 10000 waiting calls' });
+    const body = JSON.stringify(event);
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
+    expect([res.statusCode, res.json().error.code, res.headers['retry-after']]).toEqual([503, 'overloaded', '5']);
+    expect(current.sink.sent).toEqual([]);
+    expect(current.metrics.get('jml_gateway_overloaded_total')).toBe(1);
+  });
+
+  it('deadline > a produce past its deadline answers 503 kafka-unavailable and remembers nothing for dedupe', async () => {
+    current = setup();
+    current.sink.refuse = () => new ProducerError({ code: 'deadline-exceeded', message: 'Kafka did not acknowledge within 5000 ms' });
+    const body = JSON.stringify(event);
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body });
+    expect([res.statusCode, res.json().error.code, res.headers['retry-after']]).toEqual([503, 'kafka-unavailable', '5']);
+    expect(current.dedupe.ids.size).toBe(0);
+  });
+
+  it('readiness > /readyz answers 503 with Retry-After, in time, while the Kafka probe hangs, and 200 once it answers', async () => {
+    let answer = false;
+    const readiness = kafkaReadiness({ probe: () => (answer ? Promise.resolve() : new Promise(() => undefined)), timeoutMs: 200, maxAgeMs: 0 });
+    current = setup({ isReady: () => readiness.ready() });
+    const started = Date.now();
+    const hung = await current.app.inject({ method: 'GET', url: '/readyz' });
+    expect([hung.statusCode, hung.headers['retry-after']]).toEqual([503, '5']);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    answer = true;
+    expect((await current.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('timeouts > the server takes its request, connection, keep-alive and headers timeouts from the options', async () => {
+    const sink = new MemorySink();
+    const app = buildGateway({
+      producer: sink,
+      metrics: gatewayCounters(),
+      isReady: () => true,
+      log: pino({ level: 'silent' }),
+      canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: SECRET }],
+      bodyLimitBytes: 1024,
+      timeouts: { requestMs: 7_000, connectionMs: 8_000, keepAliveMs: 9_000, headersMs: 3_000 },
+    });
+    try {
+      expect([app.server.requestTimeout, app.server.timeout, app.server.keepAliveTimeout, app.server.headersTimeout]).toEqual([7_000, 8_000, 9_000, 3_000]);
+    } finally {
+      await app.close();
+    }
   });
 
   it('health > /healthz answers while the process lives', async () => {

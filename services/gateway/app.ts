@@ -5,7 +5,7 @@ import type { Counters } from '../metrics';
 import { hmacKeyProblem } from '../secrets';
 import { coalescingDedupe } from './coalescing-dedupe';
 import type { Dedupe } from './dedupe';
-import { sendError } from './errors';
+import { GATEWAY_ERRORS, sendError, type GatewayErrorCode } from './errors';
 import type { RecordSink } from './ingest';
 import { lazyChildLoggerFactory } from './lazy-child-logger';
 import { ReplayGuard, type DeliveryMemory } from './replay-guard';
@@ -19,18 +19,30 @@ export interface GatewayDeps {
   /** Edge dedupe of event ids (Redis); optional, downstream dedupes by id regardless. */
   dedupe?: Dedupe;
   metrics: Counters;
-  /** True while the Kafka producer is connected; drives /readyz. */
-  isReady: () => boolean;
+  /** Whether Kafka answers now (services/kafka/readiness.ts); drives /readyz. */
+  isReady: () => boolean | Promise<boolean>;
   log: Logger;
   /** Keys of the canonical API (config.gateway.canonicalKeys); at least one, each of at least 24 bytes. */
   canonicalKeys: readonly CanonicalKeyConfig[];
   /** Replay memory of verified deliveries (Redis); without it, replays are handled like new deliveries. */
   deliveries?: DeliveryMemory;
   bodyLimitBytes: number;
+  /** Largest serialized event accepted; larger is refused 413 `event-too-large` and recorded in the DLQ. No cap when absent. */
+  maxEventBytes?: number;
+  /** Server timeouts in ms (GATEWAY_*_TIMEOUT_MS); Fastify's and Node's defaults when absent. */
+  timeouts?: GatewayTimeouts;
   signatureToleranceSec?: number;
   now?: () => number;
   /** Source adapters (BambooHR, Workday, …) register their routes here. */
   routes?: Array<(app: FastifyInstance, deps: RouteDeps) => void>;
+}
+
+/** How long a client may take: to send a whole request, to stay idle on a socket or a kept-alive connection, to send its headers. */
+export interface GatewayTimeouts {
+  requestMs: number;
+  connectionMs: number;
+  keepAliveMs: number;
+  headersMs: number;
 }
 
 /**
@@ -44,7 +56,16 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     if (weak) throw new Error(`${key.name}: the key ${weak}`);
   }
   const now = deps.now ?? Date.now;
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, bodyLimit: deps.bodyLimitBytes, disableRequestLogging: true });
+  const t = deps.timeouts;
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes,
+    disableRequestLogging: true,
+    // A slow or stalled client cannot hold a socket and its buffers for long.
+    ...(t ? { requestTimeout: t.requestMs, connectionTimeout: t.connectionMs, keepAliveTimeout: t.keepAliveMs } : {}),
+  });
+  // Node's own option; Fastify does not forward it. Never above requestTimeout (Node requires it).
+  if (t) app.server.headersTimeout = Math.min(t.headersMs, t.requestMs);
   // (The `childLoggerFactory` server option is typed but not read by fastify 5.6; the setter is.)
   app.setChildLoggerFactory(lazyChildLoggerFactory);
 
@@ -57,7 +78,8 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   );
 
   app.setNotFoundHandler((_req, reply) => sendError(reply, 'not-found'));
-  app.setErrorHandler((err: Error & { code?: string }, req, reply) => {
+  app.setErrorHandler((err: Error & { code?: string; details?: unknown }, req, reply) => {
+    if (err.name === 'GatewayRefusal' && err.code !== undefined && err.code in GATEWAY_ERRORS) return sendError(reply, err.code as GatewayErrorCode, err.details);
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'body-too-large', { limitBytes: deps.bodyLimitBytes });
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_TYPE') return sendError(reply, 'unsupported-media-type');
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return sendError(reply, 'invalid-json');
@@ -66,14 +88,25 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => (deps.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'not-ready' })));
+  app.get('/readyz', async (_req, reply) => {
+    if (await deps.isReady()) return { status: 'ready' };
+    return reply.code(503).header('retry-after', '5').send({ status: 'not-ready' });
+  });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(deps.metrics.render()));
 
   // Concurrent requests share their dedupe round trips, as they share their produce.
   const dedupe = deps.dedupe && coalescingDedupe(deps.dedupe);
   const replays = new ReplayGuard({ ...(deps.deliveries ? { memory: deps.deliveries } : {}), metrics: deps.metrics, log: deps.log });
   replays.install(app);
-  const routeDeps: RouteDeps = { producer: deps.producer, dedupe, metrics: deps.metrics, log: deps.log, now, replays };
+  const routeDeps: RouteDeps = {
+    producer: deps.producer,
+    dedupe,
+    metrics: deps.metrics,
+    log: deps.log,
+    now,
+    replays,
+    ...(deps.maxEventBytes !== undefined ? { maxEventBytes: deps.maxEventBytes } : {}),
+  };
   registerCanonicalRoute(app, { deps: routeDeps, keys: deps.canonicalKeys, toleranceSec: deps.signatureToleranceSec ?? 300 });
   for (const register of deps.routes ?? []) register(app, routeDeps);
   return app;

@@ -14,9 +14,11 @@ export const GATEWAY_ERRORS = {
   'invalid-event': { status: 400, message: 'body is not a valid JmlEvent v1' },
   'invalid-payload': { status: 400, message: 'body is not a payload this source sends' },
   'body-too-large': { status: 413, message: 'body exceeds the size limit' },
+  'event-too-large': { status: 413, message: 'an event of the body exceeds the size limit' },
   'unsupported-media-type': { status: 415, message: 'content-type must be application/json' },
   'not-found': { status: 404, message: 'no such route' },
   'kafka-unavailable': { status: 503, message: 'the event log is unavailable; retry later' },
+  overloaded: { status: 503, message: 'the gateway holds as many pending writes as it may; retry later' },
   'hr-api-unavailable': { status: 503, message: "the HR system's API did not answer while completing the event; retry later" },
   internal: { status: 500, message: 'unexpected error; retry later' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -32,4 +34,19 @@ export function sendError(reply: FastifyReply, code: GatewayErrorCode, details?:
   if (def.status === 503) reply.header('retry-after', '5');
   const body: ErrorBody = { error: { code, message: message ?? def.message, ...(details === undefined ? {} : { details }) } };
   return reply.code(def.status).send(body);
+}
+
+/**
+ * Thrown by code below a route (ingest) to answer with a gateway error the route does not handle
+ * itself; the gateway's error handler sends it. Whatever the code requires (a DLQ record for 4xx)
+ * is done before it is thrown.
+ */
+export class GatewayRefusal extends Error {
+  constructor(
+    readonly code: GatewayErrorCode,
+    readonly details?: unknown,
+  ) {
+    super(GATEWAY_ERRORS[code].message);
+    this.name = 'GatewayRefusal';
+  }
 }

@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 import { JML_EVENT_SCHEMA_VERSION, type JmlEvent } from '../../schemas/jml-event.v1';
 import type { Outgoing } from '../kafka/coalescing-producer';
+import { isProducerError } from '../kafka/errors';
 import { TOPICS } from '../kafka/topics';
 import type { Counters } from '../metrics';
 import type { Dedupe } from './dedupe';
+import { GatewayRefusal, type GatewayErrorCode } from './errors';
+import { recordRejection } from './reject';
 
 /** Where accepted and rejected records go; resolves only once Kafka acknowledged them. */
 export interface RecordSink {
@@ -12,6 +15,8 @@ export interface RecordSink {
 
 export interface IngestDeps {
   producer: RecordSink;
+  /** Largest serialized event accepted (GATEWAY_MAX_EVENT_BYTES); no cap when absent. */
+  maxEventBytes?: number;
   dedupe?: Dedupe;
   metrics: Counters;
   log: Logger;
@@ -35,10 +40,24 @@ export type IngestResult =
 /**
  * Accepts a verified delivery's events: drops ids already accepted (when Redis answers), produces the
  * new events to `jml.events.v1` (leavers also to the leaver lane) and the delivery as received to `hr.webhooks.raw.v1` in one coalesced
- * produce, and remembers the ids only after Kafka acknowledged. Never throws for Kafka: the caller
- * answers 503 on `kafka-unavailable`.
+ * produce, and remembers the ids only after Kafka acknowledged. The caller answers 503 on
+ * `kafka-unavailable`. Throws {@link GatewayRefusal} `event-too-large` (after recording the delivery
+ * in the DLQ) for an event over `maxEventBytes` or records Kafka would refuse, and `overloaded` when
+ * the producer's queue is full.
  */
 export async function ingest(deps: IngestDeps, delivery: Delivery, events: readonly JmlEvent[]): Promise<IngestResult> {
+  const values = new Map(events.map((e) => [e.id, JSON.stringify(e)]));
+  if (deps.maxEventBytes !== undefined) {
+    const max = deps.maxEventBytes;
+    const oversized = events.flatMap((e) => {
+      const bytes = Buffer.byteLength(values.get(e.id) ?? '');
+      return bytes > max ? [{ id: e.id, bytes }] : [];
+    });
+    if (oversized.length > 0) {
+      const reason = oversized.map((o) => `event ${o.id} is ${o.bytes} bytes; the limit is ${max}`).join('; ');
+      await refuse(deps, delivery, 'event-too-large', reason, { limitBytes: max, events: oversized });
+    }
+  }
   let duplicates = new Set<string>();
   if (deps.dedupe) {
     try {
@@ -49,7 +68,7 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
     }
   }
   const fresh = events.filter((e) => !duplicates.has(e.id));
-  const records: Outgoing[] = fresh.flatMap(eventRecords);
+  const records: Outgoing[] = fresh.flatMap((e) => eventRecords(e, values.get(e.id)));
   records.push({
     topic: TOPICS.raw,
     message: {
@@ -67,6 +86,13 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
   try {
     await deps.producer.send(records);
   } catch (err) {
+    if (isProducerError(err) && err.code === 'record-too-large') {
+      await refuse(deps, delivery, 'event-too-large', `the delivery's records exceed what Kafka accepts: ${err.message}`, err.context);
+    }
+    if (isProducerError(err) && err.code === 'queue-full') {
+      deps.metrics.inc('jml_gateway_overloaded_total');
+      throw new GatewayRefusal('overloaded');
+    }
     deps.metrics.inc('jml_gateway_kafka_unavailable_total');
     deps.log.warn({ err: (err as Error).message, route: delivery.route }, 'kafka produce failed');
     return { status: 'kafka-unavailable' };
@@ -84,11 +110,20 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
   return { status: 'accepted', accepted: fresh.map((e) => e.id), duplicates: [...duplicates] };
 }
 
+/**
+ * Records the delivery and the reason in the DLQ, then throws {@link GatewayRefusal} `code`; throws
+ * `kafka-unavailable` (503) instead when the DLQ record is not acknowledged, so nothing is lost.
+ */
+async function refuse(deps: IngestDeps, delivery: Delivery, code: GatewayErrorCode, reason: string, details: unknown): Promise<never> {
+  const recorded = await recordRejection(deps, { route: delivery.route, body: delivery.body, ...(delivery.deliveryId ? { deliveryId: delivery.deliveryId } : {}), code, reason });
+  throw new GatewayRefusal(recorded ? code : 'kafka-unavailable', recorded ? details : undefined);
+}
+
 /** The records of one accepted event: on `jml.events.v1`, and for a leaver a copy on the leaver lane. */
-export function eventRecords(event: JmlEvent): Outgoing[] {
+export function eventRecords(event: JmlEvent, value: string = JSON.stringify(event)): Outgoing[] {
   const message = {
     key: event.subject,
-    value: JSON.stringify(event),
+    value,
     headers: { 'jml-event-id': event.id, 'jml-event-type': event.type, 'jml-schema-version': JML_EVENT_SCHEMA_VERSION },
   };
   const main: Outgoing = { topic: TOPICS.events, message, event };

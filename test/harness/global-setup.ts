@@ -1,7 +1,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import type {} from 'vitest';
-import { loadConfig } from '../../services/config';
+import { loadConfig, withSingleBrokerDefaults } from '../../services/config';
 import type { StackEndpoints } from '../../infra/stack/stack';
 import { WORKFLOWS_PATH } from '../../services/worker/worker';
 import { pino } from 'pino';
@@ -25,6 +25,9 @@ const say = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  // The test stack is one broker: test files (which inherit this environment) replicate once
+  // unless KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS say otherwise.
+  Object.assign(process.env, withSingleBrokerDefaults(process.env));
   const config = loadConfig();
   const reusing = Boolean(config.reuse.kafkaBrokers && config.reuse.temporalAddress && config.reuse.redisUrl);
   const unlock = reusing ? await acquireRunLock({ say }) : async () => undefined;
@@ -46,7 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const admin = createKafka({ brokers: stack.endpoints.kafkaBrokers, clientId: 'test-setup', log: pino({ level: 'warn' }) }).admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, { partitions: 6 });
+      await ensureTopics(admin, config.kafka.topics);
     } finally {
       await admin.disconnect();
     }
