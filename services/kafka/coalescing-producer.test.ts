@@ -109,6 +109,8 @@ describe('coalescing producer', () => {
     const replaced: number[] = [];
     const p = new CoalescingProducer(producer, { newProducer: async () => (replaced.push(batches.length), producer) });
     const calls = [p.send([msg('a', '1')]), p.send([msg('b', 'bad')]), p.send([msg('a', '3')])];
+    // Settled from the start: the guilty call rejects while the loop below still drives the others.
+    const settled = Promise.allSettled(calls);
     await tick();
     const tooLarge = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
       name: 'KafkaJSProtocolError',
@@ -123,7 +125,7 @@ describe('coalescing producer', () => {
       if (expected[1] === 'bad') last?.fail(tooLarge);
       else last?.ack();
     }
-    const outcomes = await Promise.allSettled(calls);
+    const outcomes = await settled;
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     // A new producer (id) after the failed batch (before the first resend) and after the guilty call's own failure.
     expect(replaced).toEqual([1, 3]);

@@ -1,4 +1,8 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
+
+// kafkajs is CommonJS and Node's ESM loader does not see this export by name (tsx and `node` fail
+// with "does not provide an export named"), so take it from the default export.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Kafka topics of the pipeline. Versioned by name: a breaking change is a new topic. */
 export const TOPICS = Object.freeze({
