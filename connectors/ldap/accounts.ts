@@ -40,8 +40,8 @@ export async function readAccount(dir: Directory, config: LdapConfig, req: Accou
  * Ensures the person has an entry. Finds the entry carrying the person's employeeNumber
  * (`already-in-state`, nothing written), else adopts the entry at `externalRef` or the single entry
  * with the wanted uid, when it has NO employeeNumber (the anchor is written into it: `adopted`,
- * whose inverse is releaseAccount), else creates one (`applied`). An entry with the uid and another employeeNumber is a collision, handled
- * by `onUidCollision`.
+ * whose inverse is releaseAccount), else creates one (`applied`). An entry with the uid and another
+ * employeeNumber is a collision, handled by `onUidCollision`.
  */
 export async function createAccount(dir: Directory, config: LdapConfig, req: CreateAccountRequest, log: Logger): Promise<OperationResult> {
   const { personKey } = req.account;

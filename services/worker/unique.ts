@@ -37,6 +37,8 @@ export interface UniqueValuesRequest<R extends CreateLikeRequest> {
  * - Idempotent: a value this person's account already holds counts as free (`this-person`), so a
  *   retried or repeated create resolves to the value it chose the first time and the connector
  *   reports `already-in-state`.
+ * - A hand-made account holding a candidate (`adoptable`) does not make it taken: the create adopts
+ *   that account and answers `adopted`, a success like `applied` (its inverse is a release).
  * - Create time only: updates never resolve (the plan's update attributes carry no unique ones), so
  *   a collision that appears later never renames an existing account.
  * - A value the request already carries is kept (a compensation re-creating a deleted account
