@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { cacheDir } from '../infra/stack/paths';
 import { DEFAULT_PORTS } from '../infra/stack/stack';
+import type { RedisTimeouts } from './redis';
 import { resolveSecret, SecretRef } from './secrets';
 
 /**
@@ -103,6 +104,10 @@ const EnvSchema = z.object({
   JML_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(3),
   /** The complete-log dispatcher hands events to Temporal while the task queue's backlog is under this; 0 turns backpressure off. */
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
+  /** Deadline of every Redis command (services/redis.ts): a Redis that stops answering fails commands instead of hanging them. */
+  JML_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  /** Deadline of a Redis TCP connect (and of closing a connection that stopped answering). */
+  JML_REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -133,6 +138,8 @@ export interface Config {
   readonly kafka: { readonly produceLingerMs: number };
   /** Backpressure of the complete-log dispatcher (services/dispatcher/backlog-gate.ts); 0 = off. */
   readonly dispatcher: { readonly maxBacklog: number };
+  /** Deadlines of the services' Redis clients (services/redis.ts). */
+  readonly redis: RedisTimeouts;
   /** Path of the policy file, when one is configured. */
   readonly policyFile?: string;
   /** Instances of the development connector that every event is applied to, until policy lands. */
@@ -233,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollers: { bamboohrIntervalMs: e.JML_BAMBOOHR_POLL_INTERVAL_SECONDS * 1000, workdayIntervalMs: e.JML_WORKDAY_POLL_INTERVAL_SECONDS * 1000 },
     kafka: { produceLingerMs: e.JML_PRODUCE_LINGER_MS },
     dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
+    redis: { commandTimeoutMs: e.JML_REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.JML_REDIS_CONNECT_TIMEOUT_MS },
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,
     logLevel: e.LOG_LEVEL,

@@ -1,0 +1,84 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceRedisOptions } from '../../services/redis';
+import { redisMassChangeGuard } from '../../services/worker/guard';
+import { redisSnapshotStore } from '../../services/pollers/snapshot-store';
+import { startRedisServer, type RedisServerInstance } from '../harness/redis-server';
+
+/**
+ * Redis that stops answering must fail commands within their deadline, never hang a poll, a guard
+ * decision or a webhook. A private redis-server (not the shared stack's) is frozen with SIGSTOP: the
+ * kernel still accepts connections and takes the bytes, exactly what a hung server looks like.
+ */
+const timeouts = { commandTimeoutMs: 500, connectTimeoutMs: 500 };
+
+async function settleTime(p: Promise<unknown>): Promise<{ ms: number; error?: string }> {
+  const start = Date.now();
+  try {
+    await p;
+    return { ms: Date.now() - start };
+  } catch (err) {
+    return { ms: Date.now() - start, error: (err as Error).message };
+  }
+}
+
+/** Races `p` against `limitMs`, so that a regression fails the test instead of hanging it. */
+function within(p: Promise<unknown>, limitMs: number): Promise<{ ms: number; error?: string }> {
+  return Promise.race([settleTime(p), new Promise<{ ms: number; error: string }>((r) => setTimeout(() => r({ ms: limitMs, error: 'still pending' }), limitMs))]);
+}
+
+describe('redis clients > deadlines', () => {
+  let server: RedisServerInstance;
+  const clients: Redis[] = [];
+  const client = async () => {
+    const redis = new Redis(server.url, serviceRedisOptions(timeouts));
+    redis.on('error', () => undefined);
+    clients.push(redis);
+    return redis;
+  };
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await server?.stop();
+  });
+
+  it('a command to a Redis that froze after connecting fails within the command timeout', async () => {
+    const redis = await client();
+    await redis.connect();
+    expect(await redis.set('k', 'v')).toBe('OK');
+    server.freeze();
+    try {
+      const get = await within(redis.get('k'), 5_000);
+      expect(get.error).toMatch(/timed out/i);
+      expect(get.ms).toBeLessThan(2_000);
+
+      const guard = redisMassChangeGuard(redis, { key: 'jml:guard:frozen' });
+      const admit = await within(guard.admit({ id: 'e1:leaver', max: 20, windowMs: 60_000 }), 5_000);
+      expect(admit.error).toMatch(/mass-change guard unavailable/);
+      expect(admit.ms).toBeLessThan(2_000);
+
+      const snapshots = redisSnapshotStore(redis);
+      const read = await within(snapshots.get('jml:poll:v1:workday:acme:snapshot:1-x'), 5_000);
+      expect(read.error).toMatch(/snapshot store failed/);
+      expect(read.ms).toBeLessThan(2_000);
+    } finally {
+      server.thaw();
+    }
+  });
+
+  it('connecting to a Redis that accepts but never answers fails within the deadlines', async () => {
+    server.freeze();
+    try {
+      const redis = await client();
+      const connect = await within(redis.connect(), 5_000);
+      expect(connect.error).toBeDefined();
+      // The TCP connect succeeds; the handshake commands time out, then the close waits at most the connect timeout.
+      expect(connect.ms).toBeLessThan(3_000);
+    } finally {
+      server.thaw();
+    }
+  });
+});
