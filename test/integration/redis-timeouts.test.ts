@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceRedisOptions } from '../../services/redis';
 import { redisMassChangeGuard } from '../../services/worker/guard';
+import { createRateLimiter } from '../../services/worker/rate-limit';
 import { redisSnapshotStore } from '../../services/pollers/snapshot-store';
 import { startRedisServer, type RedisServerInstance } from '../harness/redis-server';
 
@@ -59,6 +61,12 @@ describe('redis clients > deadlines', () => {
       const admit = await within(guard.admit({ id: 'e1:leaver', max: 20, windowMs: 60_000 }), 5_000);
       expect(admit.error).toMatch(/mass-change guard unavailable/);
       expect(admit.ms).toBeLessThan(2_000);
+
+      // Rate limits fail open: the step goes ahead once the deadline passed, without a token.
+      const limiter = createRateLimiter({ redis, log: pino({ level: 'silent' }) });
+      const acquire = await within(limiter.acquire('app', { perSecond: 10, burst: 10 }), 5_000);
+      expect(acquire.error).toBeUndefined();
+      expect(acquire.ms).toBeLessThan(2_000);
 
       const snapshots = redisSnapshotStore(redis);
       const read = await within(snapshots.get('jml:poll:v1:workday:acme:snapshot:1-x'), 5_000);
