@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceRedisOptions } from '../../services/redis';
-import { redisMassChangeGuard } from '../../services/worker/guard';
+import { GuardUnavailableError, redisMassChangeGuard } from '../../services/worker/guard';
 import { createRateLimiter } from '../../services/worker/rate-limit';
 import { redisSnapshotStore } from '../../services/pollers/snapshot-store';
 import { startRedisServer, type RedisServerInstance } from '../harness/redis-server';
@@ -75,6 +75,24 @@ describe('redis clients > deadlines', () => {
     } finally {
       server.thaw();
     }
+  });
+
+  it('a Redis that is gone fails the guard at once, as GuardUnavailableError (the activity\'s failure type)', async () => {
+    const gone = await startRedisServer();
+    const other = new Redis(gone.url, serviceRedisOptions(timeouts));
+    other.on('error', () => undefined);
+    clients.push(other);
+    await other.connect();
+    await gone.stop();
+    const guard = redisMassChangeGuard(other, { key: 'jml:guard:gone' });
+    const started = Date.now();
+    const err = await guard.admit({ id: 'e2:delete', max: 20, windowMs: 60_000 }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(GuardUnavailableError);
+    expect(err?.name).toBe('GuardUnavailableError');
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('connecting to a Redis that accepts but never answers fails within the deadlines', async () => {
