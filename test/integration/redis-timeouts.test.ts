@@ -1,11 +1,18 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildGateway } from '../../services/gateway/app';
+import { redisDedupe } from '../../services/gateway/dedupe';
+import { signStandardWebhook } from '../../services/gateway/standard-webhooks';
+import { createKafka } from '../../services/kafka/client';
+import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
+import { gatewayCounters } from '../../services/metrics';
 import { serviceRedisOptions } from '../../services/redis';
 import { GuardUnavailableError, redisMassChangeGuard } from '../../services/worker/guard';
 import { createRateLimiter } from '../../services/worker/rate-limit';
 import { redisSnapshotStore } from '../../services/pollers/snapshot-store';
 import { startRedisServer, type RedisServerInstance } from '../harness/redis-server';
+import { makeEvent } from '../support/events';
 
 /**
  * Redis that stops answering must fail commands within their deadline, never hang a poll, a guard
@@ -13,6 +20,7 @@ import { startRedisServer, type RedisServerInstance } from '../harness/redis-ser
  * kernel still accepts connections and takes the bytes, exactly what a hung server looks like.
  */
 const timeouts = { commandTimeoutMs: 500, connectTimeoutMs: 500 };
+const quiet = pino({ level: 'silent' });
 
 async function settleTime(p: Promise<unknown>): Promise<{ ms: number; error?: string }> {
   const start = Date.now();
@@ -63,7 +71,7 @@ describe('redis clients > deadlines', () => {
       expect(admit.ms).toBeLessThan(2_000);
 
       // Rate limits fail open: the step goes ahead once the deadline passed, without a token.
-      const limiter = createRateLimiter({ redis, log: pino({ level: 'silent' }) });
+      const limiter = createRateLimiter({ redis, log: quiet });
       const acquire = await within(limiter.acquire('app', { perSecond: 10, burst: 10 }), 5_000);
       expect(acquire.error).toBeUndefined();
       expect(acquire.ms).toBeLessThan(2_000);
@@ -93,6 +101,44 @@ describe('redis clients > deadlines', () => {
     expect(err).toBeInstanceOf(GuardUnavailableError);
     expect(err?.name).toBe('GuardUnavailableError');
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a webhook is accepted while Redis is frozen: edge dedupe gives up at its deadline instead of holding the request', async () => {
+    const redis = await client();
+    await redis.connect();
+    const producer = createKafka({ brokers: inject('stack').kafkaBrokers, clientId: 'it-redis-frozen', log: quiet }).producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const secret = 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY';
+    const app = buildGateway({
+      producer: new CoalescingProducer(producer),
+      dedupe: redisDedupe(redis, { ttlSeconds: 600, keyPrefix: `it-frozen-${Date.now().toString(36)}` }),
+      metrics: gatewayCounters(),
+      isReady: () => true,
+      log: quiet,
+      canonicalSecret: secret,
+      bodyLimitBytes: 1 << 20,
+      routes: [],
+    });
+    server.freeze();
+    try {
+      const event = makeEvent({ personKey: `test:frozen-redis-${Date.now().toString(36)}`, type: 'jml.joiner' });
+      const raw = JSON.stringify(event);
+      const ts = Math.floor(Date.now() / 1000);
+      const started = Date.now();
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', 'webhook-id': event.id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(secret, event.id, ts, raw) },
+        payload: raw,
+      });
+      expect(res.statusCode).toBe(202);
+      // Two Redis round trips at most (seen before the produce, remember after), each bounded.
+      expect(Date.now() - started).toBeLessThan(4 * timeouts.commandTimeoutMs + 2_000);
+    } finally {
+      server.thaw();
+      await app.close();
+      await producer.disconnect();
+    }
   });
 
   it('connecting to a Redis that accepts but never answers fails within the deadlines', async () => {
