@@ -22,7 +22,7 @@ export interface AppsObserver {
 }
 
 export function observeApps(opts: { redisUrl: string; keyPrefix: string; appIds: readonly string[]; pollMs: number }): AppsObserver {
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2 });
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 5_000 });
   const config = { keyPrefix: opts.keyPrefix };
   const waiting = new Map<string, Array<(at: number) => void>>();
   /** Set while a poll is scheduled or running: one poll loop at a time. */

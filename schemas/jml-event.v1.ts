@@ -4,7 +4,18 @@ import { z } from 'zod';
  * JML event, version 1: the wire contract between ingest (gateway), Kafka `jml.events.v1` and the
  * orchestrator. A CloudEvents 1.0 envelope in structured JSON mode. The schema only validates; it
  * never transforms, so what is on the wire is exactly what consumers see. Vendor quirks belong in
- * the source adapters. Add optional fields in v1; anything else is a v2 with a new topic.
+ * the source adapters.
+ *
+ * Evolution (docs/decisions/0003-event-evolution.md), so that producers and consumers of different
+ * builds can run side by side during a rolling upgrade:
+ * - A **minor** version (`1.1`, `1.2`, … in the `jml-schema-version` header) may only add optional
+ *   fields, anywhere (envelope, data, person, previous). It never removes, renames, retypes or
+ *   tightens a field, and never gives a new meaning to an old one.
+ * - What we **write** is checked strictly ({@link JmlEvent}): a producer only writes fields it
+ *   knows. What we **read** from Kafka is checked with {@link JmlEventReader}: every v1 rule holds,
+ *   unknown fields are tolerated and passed on unchanged (never dropped, never interpreted).
+ * - Anything else is a new **major** version: a new type and a new topic (`jml.events.v2`). A
+ *   reader dead-letters a record whose major version it does not know.
  */
 
 export const JML_EVENT_TYPES = [
@@ -88,7 +99,40 @@ export const JmlEvent = z.strictObject({
 });
 export type JmlEvent = z.infer<typeof JmlEvent>;
 
-/** Current schema version of {@link JmlEvent}, carried in Kafka headers. */
+/**
+ * Schema version of the {@link JmlEvent}s this build writes, in the `jml-schema-version` Kafka
+ * header: `<major>` or `<major>.<minor>` (`1` is `1.0`). Bump the minor when adding an optional field.
+ */
 export const JML_EVENT_SCHEMA_VERSION = '1';
+/** The major version this build reads; see {@link readableSchemaVersion}. */
+export const JML_EVENT_SCHEMA_MAJOR = 1;
+
+/**
+ * A JmlEvent v1 as a consumer reads it from Kafka: the v1 rules of {@link JmlEvent}, but unknown
+ * fields of the envelope, `data`, `data.person` and `data.previous` are kept as they are, so an
+ * event from a newer minor version passes through this build unchanged (to the person workflow, and
+ * on to whatever reads it there). Never use it to accept input from outside: that is {@link JmlEvent}.
+ */
+export const JmlEventReader = JmlEvent.extend({
+  data: JmlEventData.extend({
+    person: PersonSnapshot.loose(),
+    previous: PersonSnapshot.partial().loose().optional(),
+  }).loose(),
+}).loose();
+
+/**
+ * Whether this build can read a record whose `jml-schema-version` header is `header`: any minor of
+ * {@link JML_EVENT_SCHEMA_MAJOR}. A record without the header counts as `1` (every producer of v1
+ * sets it; the body is checked either way). Returns the reason when it cannot.
+ */
+export function readableSchemaVersion(header: string | undefined): { ok: true } | { ok: false; reason: string } {
+  if (header === undefined) return { ok: true };
+  const m = /^(\d{1,4})(?:\.(\d{1,4}))?$/.exec(header.trim());
+  if (!m) return { ok: false, reason: `jml-schema-version '${header.slice(0, 40)}' is not <major> or <major>.<minor>` };
+  if (Number(m[1]) !== JML_EVENT_SCHEMA_MAJOR) {
+    return { ok: false, reason: `jml-schema-version ${header.trim()}: this build reads major version ${JML_EVENT_SCHEMA_MAJOR} only; another major version belongs on its own topic` };
+  }
+  return { ok: true };
+}
 
 export { employeeIdOf, sourceOf } from './person-key';

@@ -50,6 +50,12 @@ describe('config', () => {
     expect(g.timeouts).toEqual({ requestMs: 30_000, connectionMs: 70_000, keepAliveMs: 65_000, headersMs: 10_000 });
   });
 
+  it('redis > every client gets command and connect deadlines, configurable', () => {
+    expect(loadConfig({}).redis).toEqual({ commandTimeoutMs: 2_000, connectTimeoutMs: 3_000 });
+    expect(loadConfig({ JML_REDIS_COMMAND_TIMEOUT_MS: '750', JML_REDIS_CONNECT_TIMEOUT_MS: '1500' }).redis).toEqual({ commandTimeoutMs: 750, connectTimeoutMs: 1_500 });
+    expect(() => loadConfig({ JML_REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+  });
+
   it('fails > listing every problem at once', () => {
     let error: unknown;
     try {

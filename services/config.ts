@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { cacheDir } from '../infra/stack/paths';
 import { DEFAULT_PORTS } from '../infra/stack/stack';
 import type { TopicSettings } from './kafka/topics';
+import type { RedisTimeouts } from './redis';
 import { hmacKeyProblem, resolveSecret, SecretRef } from './secrets';
 
 /**
@@ -150,6 +151,10 @@ const EnvSchema = z.object({
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
   /** A leaver still retrying an app after this many seconds is flagged NeedsAttention (it keeps retrying). */
   JML_LEAVER_ATTENTION_AFTER_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Deadline of every Redis command (services/redis.ts): a Redis that stops answering fails commands instead of hanging them. */
+  JML_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  /** Deadline of a Redis TCP connect (and of closing a connection that stopped answering). */
+  JML_REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3_000),
   JML_TEST_STACK: z.enum(['auto', 'native']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -198,6 +203,8 @@ export interface Config {
   readonly dispatcher: { readonly maxBacklog: number };
   /** Leavers retrying longer than this are flagged NeedsAttention. */
   readonly leaverAttentionAfterMs: number;
+  /** Deadlines of the services' Redis clients (services/redis.ts). */
+  readonly redis: RedisTimeouts;
   /** Path of the policy file, when one is configured. */
   readonly policyFile?: string;
   /** Instances of the development connector that every event is applied to, until policy lands. */
@@ -336,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
     leaverAttentionAfterMs: e.JML_LEAVER_ATTENTION_AFTER_SECONDS * 1000,
+    redis: { commandTimeoutMs: e.JML_REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.JML_REDIS_CONNECT_TIMEOUT_MS },
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,
     logLevel: e.LOG_LEVEL,

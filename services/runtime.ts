@@ -30,6 +30,7 @@ import { createPollerActivities } from './pollers/activities';
 import { recordingSink, redisPublishedState } from './pollers/published-state';
 import { ingestPublisher } from './pollers/publish';
 import { redisSnapshotStore } from './pollers/snapshot-store';
+import { serviceRedisOptions } from './redis';
 import { ensurePollers, pollerSpecs } from './pollers/start';
 
 export interface PipelineOptions {
@@ -161,7 +162,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     stops.push(() => producer.disconnect());
 
     // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
-    const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
+    // Every command has a deadline (services/redis.ts): a Redis that stops answering fails fast.
+    const redis = new Redis(endpoints.redisUrl, serviceRedisOptions(config.redis));
     redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
     await redis.connect().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'redis unavailable at start; dedupe and rate limits degrade'));
     stops.push(async () => void redis.disconnect());

@@ -74,7 +74,8 @@ export function createDevRedisConnector() {
   const client = (url: string): Redis => {
     let c = clients.get(url);
     if (!c) {
-      c = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+      // Deadlines: a frozen Redis fails the step as transient (retried) instead of hanging it.
+      c = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, commandTimeout: 5_000, connectTimeout: 5_000 });
       c.on('error', () => undefined); // surfaced per command as a transient error
       clients.set(url, c);
     }

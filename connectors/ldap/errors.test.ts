@@ -49,6 +49,17 @@ describe('LDAP result code mapping', () => {
     expect(mapped(new Error('SearchRequest: Operation timed out')).code).toBe('transient');
   });
 
+  it('maps > other (80) without a diagnostic on add or modifyDN to invalid-request naming the likely cause (a naming value too long)', () => {
+    for (const operation of ['add', 'modifyDN']) {
+      const out = toConnectorError(new UnknownStatusCodeError(80, ''), operation) as ConnectorError;
+      expect(out).toMatchObject({ code: 'invalid-request', retryable: false, status: 80, context: { operation, ldapResultCode: 80, ldapResultName: 'other' } });
+      expect(out.message).toMatch(/naming value .*uid.*cn.*240 bytes.*truncateBytes/);
+    }
+    // Elsewhere, or with the server's own diagnostic, it stays a transient server failure.
+    expect(mapped(new UnknownStatusCodeError(80, '')).code).toBe('transient');
+    expect((toConnectorError(new UnknownStatusCodeError(80, 'entry store failed'), 'add') as ConnectorError).code).toBe('transient');
+  });
+
   it('passes through > connector errors and aborts', () => {
     const own = new ConnectorError({ code: 'conflict', message: 'x' });
     expect(toConnectorError(own, 'add')).toBe(own);

@@ -113,6 +113,20 @@ export function sdkCodeFor(resultCode: number): ConnectorErrorCode {
 }
 
 /**
+ * Operations that give an entry a new DN. OpenLDAP's back-mdb refuses a DN whose RDN does not fit
+ * its DN index (keys of at most 511 bytes, which leaves about 240 bytes of UTF-8 for a uid or cn
+ * value) with result `other` (80) and **no diagnostic**. Retrying cannot help, and a joiner retried
+ * for minutes and then rolled back tells nobody why; so on these operations that exact answer is
+ * `invalid-request` with the likely cause. An `other` with the server's own diagnostic ("entry store
+ * failed", "internal error"), or on any other operation, stays `transient`.
+ */
+const NAMING_OPERATIONS: ReadonlySet<string> = new Set(['add', 'modifyDN']);
+
+const NAMING_VALUE_TOO_LONG =
+  'the directory refused the entry\'s name without a diagnostic, which OpenLDAP (back-mdb) does for a naming value (uid, cn) longer than about 240 bytes of UTF-8; ' +
+  'bound it in the mapping (e.g. truncateBytes, docs/attribute-mapping.md) or shorten it in HR';
+
+/**
  * Maps whatever an LDAP call threw to a ConnectorError. Connector errors pass through; an abort
  * (the activity was cancelled) is rethrown untouched so that it is not retried as a failure.
  * Messages carry the operation and the server's diagnostic, never DNs, values or credentials.
@@ -122,12 +136,14 @@ export function toConnectorError(err: unknown, operation: string): unknown {
   if (err instanceof Error && err.name === 'AbortError') return err;
   if (err instanceof ResultCodeError) {
     const name = NAME_OF.get(err.code) ?? 'unknown';
-    const code = sdkCodeFor(err.code);
     // ldapts appends " Code: 0x…" to the server's diagnostic message; keep only the diagnostic.
     const diagnostic = err.message.replace(/\s*Code: 0x[0-9a-f]+$/i, '').trim();
+    const nameTooLong = err.code === LDAP_RESULT.other && diagnostic === '' && NAMING_OPERATIONS.has(operation);
+    const code = nameTooLong ? 'invalid-request' : sdkCodeFor(err.code);
+    const explanation = nameTooLong ? NAMING_VALUE_TOO_LONG : diagnostic;
     return new ConnectorError({
       code,
-      message: `LDAP ${operation} failed: ${name} (${err.code})${diagnostic ? `: ${diagnostic}` : ''}`,
+      message: `LDAP ${operation} failed: ${name} (${err.code})${explanation ? `: ${explanation}` : ''}`,
       status: err.code,
       cause: err,
       context: { operation, ldapResultCode: err.code, ldapResultName: name },

@@ -226,7 +226,7 @@ export function redisServer(opts: { layout: InstanceLayout; port: number; bin: s
 }
 
 export async function redisReady(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000, commandTimeout: 2_000 });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -1,11 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { employeeIdOf, JmlEvent, sourceOf } from '../../schemas/jml-event.v1';
+import { employeeIdOf, sourceOf, type JmlEvent } from '../../schemas/jml-event.v1';
 import { jmlEventSignal, personWorkflowId, type PersonWorkflowInput } from '../../workflows/contracts';
 import { EmployeeId, HrSource, PersonKey } from '../../workflows/search-attributes';
 import type { CoalescingProducer } from '../kafka/coalescing-producer';
 import type { BacklogGate } from './backlog-gate';
+import { readEventRecord } from './read-event';
 import { TOPICS } from '../kafka/topics';
 
 export interface DispatcherDeps {
@@ -48,7 +49,9 @@ export interface Dispatcher {
 /**
  * Hands each event of its topic (`jml.events.v1`, or the leaver lane) to the person's entity workflow with signalWithStart, and only
  * then lets the offset be committed: an event is either in Temporal or will be consumed again.
- * Redelivery is harmless because the person workflow dedupes by event id.
+ * Redelivery is harmless because the person workflow dedupes by event id. A record this build
+ * cannot read (another major version, or not a v1 event) goes to the DLQ with its reason; one of
+ * a newer minor version is handed over with its unknown fields (./read-event.ts).
  */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const topic = deps.topic ?? TOPICS.events;
@@ -56,23 +59,23 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const consumer: Consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
 
   async function handle(message: KafkaMessage, partition: number): Promise<void> {
-    let event: JmlEvent;
-    try {
-      event = JmlEvent.parse(JSON.parse(message.value?.toString('utf8') ?? ''));
-    } catch (err) {
-      log.error({ partition, offset: message.offset, err: (err as Error).message }, 'record on events topic is not a JmlEvent; dead-lettered');
+    const read = readEventRecord(message);
+    if (!read.ok) {
+      log.error({ partition, offset: message.offset, code: read.code, reason: read.reason }, 'record on events topic cannot be read as a JmlEvent v1; dead-lettered');
       await deps.producer.send([
         {
           topic: TOPICS.dlq,
           message: {
             key: message.key,
             value: message.value,
-            headers: { 'jml-reject-code': 'invalid-event', 'jml-reject-reason': (err as Error).message.slice(0, 4_000), 'jml-origin': `${topic}/${partition}/${message.offset}` },
+            headers: { 'jml-reject-code': read.code, 'jml-reject-reason': read.reason.slice(0, 4_000), 'jml-origin': `${topic}/${partition}/${message.offset}` },
           },
         },
       ]);
       return;
     }
+    // Fields of a newer minor version ride along untouched (docs/decisions/0003-event-evolution.md).
+    const event = read.event;
     const personKey = event.subject;
     await deps.temporal.workflow.signalWithStart<(input: PersonWorkflowInput) => Promise<void>, [JmlEvent]>('personWorkflow', {
       workflowId: personWorkflowId(personKey),

@@ -75,6 +75,24 @@ describe('functions', () => {
       expect(evaluate('{givenName|truncate(20)}', { person: ada })).toBe('Ada');
     });
 
+    it('truncateBytes keeps at most n bytes of UTF-8 and never cuts a character, nor a base from its accents', () => {
+      const bytes = (s: unknown) => Buffer.byteLength(String(s));
+      expect(evaluate('{familyName|truncateBytes(4)}', { person: ada })).toBe('Love');
+      expect(evaluate('{givenName|truncateBytes(240)}', { person: ada })).toBe('Ada');
+      // ł and ó are 2 bytes, 山 3, 𠮷 4: a character that would not fit whole is left out.
+      expect(evaluate('{familyName|truncateBytes(3)}', { person: person({ familyName: 'Łódź' }) })).toBe('Ł');
+      expect(evaluate('{familyName|truncateBytes(4)}', { person: person({ familyName: 'Łódź' }) })).toBe('Łó');
+      expect(evaluate('{familyName|truncateBytes(5)}', { person: person({ familyName: '山田' }) })).toBe('山');
+      expect(evaluate('{givenName|truncateBytes(3)}', { person: person({ givenName: '𠮷野家' }) })).toBeNull();
+      // A base letter with a combining mark NFC cannot compose (q + U+0307) is kept or dropped with it.
+      expect(evaluate('{familyName|truncateBytes(3)}', { person: person({ familyName: 'aq\u0307b' }) })).toBe('a');
+      const long = person({ familyName: 'Wąsowska-Łukasiewicz-'.repeat(20) });
+      const cut = evaluate('{familyName|truncateBytes(241)}', { person: long });
+      expect(bytes(cut)).toBeLessThanOrEqual(241);
+      expect(bytes(cut)).toBeGreaterThan(238);
+      expect(long.familyName.startsWith(String(cut))).toBe(true);
+    });
+
     it('count characters, not UTF-16 units, so an astral character is never cut in half', () => {
       expect(evaluate('{givenName|first(2)}', { person: person({ givenName: '𠮷野家' }) })).toBe('𠮷野');
       expect(evaluate('{givenName|last(1)}', { person: person({ givenName: 'Zoë🚀' }) })).toBe('🚀');
@@ -193,7 +211,7 @@ describe('functions', () => {
   });
 
   it('every text function passes null through', () => {
-    for (const fn of ['lower', 'upper', 'trim', 'normalizeSpace', 'titleCase', 'ascii', 'alnum', 'digitsOnly', 'initial', 'initials', 'truncate(2)', 'first(2)', 'last(2)', 'word(1)', 'remove("a")', 'replace("a", "b")', 'substringBefore("a")', 'substringAfter("a")', 'padStart(3, "0")']) {
+    for (const fn of ['lower', 'upper', 'trim', 'normalizeSpace', 'titleCase', 'ascii', 'alnum', 'digitsOnly', 'initial', 'initials', 'truncate(2)', 'truncateBytes(2)', 'first(2)', 'last(2)', 'word(1)', 'remove("a")', 'replace("a", "b")', 'substringBefore("a")', 'substringAfter("a")', 'padStart(3, "0")']) {
       expect(evaluate(`{jobTitle|${fn}}`), fn).toBeNull();
     }
   });

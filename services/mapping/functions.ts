@@ -52,6 +52,29 @@ function textFunction(options: TextFunctionOptions): FunctionSpec {
 }
 
 const codePoints = (s: string): string[] => Array.from(s);
+const COMBINING_MARK = /^\p{M}$/u;
+
+/**
+ * The longest prefix of `s` whose UTF-8 encoding has at most `max` bytes, cut between code points
+ * (never inside one) and never between a character and the combining marks that follow it: a base
+ * whose marks would not all fit is left out with them. Input is NFC already, so this only matters
+ * for marks no precomposed character covers.
+ */
+function truncateUtf8(s: string, max: number): string {
+  const points = codePoints(s);
+  let bytes = 0;
+  let end = 0;
+  while (end < points.length) {
+    const size = Buffer.byteLength(points[end] as string);
+    if (bytes + size > max) break;
+    bytes += size;
+    end += 1;
+  }
+  if (end < points.length) {
+    while (end > 0 && COMBINING_MARK.test(points[end] as string)) end -= 1;
+  }
+  return points.slice(0, end).join('');
+}
 const WORD_BREAK = /[\s-]+/u;
 const SPACES = /\s+/u;
 /** Besides white space, a new word starts after these. */
@@ -146,6 +169,15 @@ const SPECS: readonly FunctionSpec[] = [
     make: ({ args }) => {
       const n = intArg(args, 1);
       return (s) => codePoints(s).slice(0, n).join('');
+    },
+  }),
+  textFunction({
+    name: 'truncateBytes',
+    summary: 'At most `n` bytes of UTF-8 (for byte limits such as a directory\'s naming values); a character that would not fit whole is left out, with its accents.',
+    params: [count('n')],
+    make: ({ args }) => {
+      const n = intArg(args, 1);
+      return (s) => truncateUtf8(s, n);
     },
   }),
   textFunction({

@@ -20,7 +20,8 @@ import type { LoadedApp, LoadedPolicy } from './load';
  * - leaver / leave start: disable in EVERY configured app (kill switch), whatever the rules or the
  *   held state say, so a grant from an old rule or a missed event cannot survive a departure; then,
  *   where the connector declares `sessions.revoke`, end the person's sessions and tokens.
- *   Disabling where there is no account is a no-op. Leavers carry each app's retention.
+ *   Disabling where there is no account is a no-op. Leavers carry each app's retention. Both are
+ *   counted by the mass-change guard (`guard`), as are retention deletes.
  * - leave end: enable again where the rules grant.
  * - retention delete: delete the account in the apps whose retention has passed.
  */
@@ -162,7 +163,9 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       break;
     case 'jml.leaver':
     case 'jml.leave.start':
-      isGuarded = event.type === 'jml.leaver';
+      // A leave start disables every account just as a leaver does, so a mass of them (a bad bulk
+      // import, a misconfigured leave type) is held by the same guard.
+      isGuarded = true;
       for (const [appId, app] of [...policy.apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         apps.push({
           appId,

@@ -162,6 +162,14 @@ rules:
     expect(planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type: 'jml.joiner' }) }).guard).toBeUndefined();
   });
 
+  it('plans leave start > is guarded like a leaver (a mass of leaves disables as many accounts as a mass of leavers); leave end is not', () => {
+    const policy = load(POLICY.replace('version: 1', 'version: 1\nmassChangeGuard: { max: 20, window: PT1H }'));
+    const leave = planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type: 'jml.leave.start' }) });
+    expect(leave.guard).toEqual({ max: 20, windowMs: 3_600_000 });
+    expect(leave.apps.map((a) => a.steps[0]?.operation)).toEqual(['suspendAccount', 'suspendAccount', 'suspendAccount']);
+    expect(planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type: 'jml.leave.end' }) }).guard).toBeUndefined();
+  });
+
   it('loads > refuses unique attributes on a connector that cannot check values', () => {
     const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
     const plain = (): AnyConnector => {

@@ -3,17 +3,23 @@ import type { RaasSnapshot } from '../gateway/sources/workday/raas-report';
 import { PollerError } from './errors';
 
 /**
- * Where the Workday poller keeps its baseline RaaS snapshot between polls. A snapshot of a large
+ * Where the Workday poller keeps its baseline RaaS snapshots between polls. A snapshot of a large
  * workforce is megabytes, far beyond what belongs in workflow history, so the workflow holds only
  * the key (see `WorkdayCursor`). Keys are written once per content and never overwritten with other
  * content, so a retried poll may write the same key again harmlessly.
+ *
+ * Snapshots belong to a `series` (one per source tenant). The store remembers every key it wrote
+ * in a series, so that the poller can delete what no cursor can name any more (`prune`): the store
+ * then holds two snapshots per tenant (the cursor's and the one before), not one per changed poll.
  */
 export interface SnapshotStore {
-  put(req: { key: string; snapshot: RaasSnapshot }): Promise<void>;
+  put(req: { key: string; snapshot: RaasSnapshot; series: string }): Promise<void>;
   /** The snapshot, or `undefined` when it expired or was lost. Renews its expiry. */
   get(key: string): Promise<RaasSnapshot | undefined>;
   /** Renews the expiry without reading; false when the key is gone. */
   touch(key: string): Promise<boolean>;
+  /** Deletes every snapshot of `series` except those in `keep`; resolves to how many it deleted. */
+  prune(req: { series: string; keep: readonly string[] }): Promise<number>;
 }
 
 export interface RedisSnapshotStoreOptions {
@@ -24,14 +30,28 @@ export interface RedisSnapshotStoreOptions {
   ttlSeconds?: number;
 }
 
+/**
+ * Snapshots as JSON strings; a series is a Redis set of its snapshot keys (members of deleted or
+ * expired snapshots are removed by the next prune). Every failure is `snapshot-store-unavailable`.
+ */
 export function redisSnapshotStore(redis: Redis, opts: RedisSnapshotStoreOptions = {}): SnapshotStore {
   const ttl = opts.ttlSeconds ?? 30 * 24 * 3600;
   const unavailable = (err: unknown, key: string) =>
     new PollerError({ code: 'snapshot-store-unavailable', message: `snapshot store failed: ${(err as Error).message}`, cause: err, context: { key } });
+  /** MULTI/EXEC that throws when any command in it failed. */
+  const transaction = async (build: (m: ReturnType<Redis['multi']>) => void): Promise<void> => {
+    const m = redis.multi();
+    build(m);
+    const results = await m.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results) throw new Error('transaction aborted');
+    if (failed) throw failed[0] as Error;
+  };
   return {
-    async put({ key, snapshot }) {
+    async put({ key, snapshot, series }) {
       try {
-        await redis.set(key, JSON.stringify(snapshot), 'EX', ttl);
+        // The key joins its series in the same transaction: no snapshot is written that prune cannot find.
+        await transaction((m) => m.set(key, JSON.stringify(snapshot), 'EX', ttl).sadd(series, key).expire(series, ttl));
       } catch (err) {
         throw unavailable(err, key);
       }
@@ -50,6 +70,19 @@ export function redisSnapshotStore(redis: Redis, opts: RedisSnapshotStoreOptions
         return (await redis.expire(key, ttl)) === 1;
       } catch (err) {
         throw unavailable(err, key);
+      }
+    },
+    async prune({ series, keep }) {
+      try {
+        const members = await redis.smembers(series);
+        const stale = members.filter((k) => !keep.includes(k));
+        await transaction((m) => {
+          if (stale.length > 0) m.del(...stale).srem(series, ...stale);
+          m.expire(series, ttl);
+        });
+        return stale.length;
+      } catch (err) {
+        throw unavailable(err, series);
       }
     },
   };

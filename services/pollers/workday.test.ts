@@ -91,6 +91,23 @@ describe('Workday RaaS reconciliation poll', () => {
     expect(snapshots.snapshots.get(first.cursor.snapshotKey)?.asOf).toBe('2026-04-01T13:00:00Z');
   });
 
+  it('changed report > keeps the cursor\'s baseline and the new one, deletes older ones; a failed delete does not fail the poll', async () => {
+    const { deps, snapshots, events } = setup();
+    const first = await pollWorkdayOnce(deps, undefined);
+    fake.setEntries([ADA, GRACE]);
+    clock += 60_000;
+    const second = await pollWorkdayOnce(deps, first.cursor);
+    expect([...snapshots.snapshots.keys()].sort()).toEqual([first.cursor.snapshotKey, second.cursor.snapshotKey].sort());
+    fake.setEntries([GRACE]);
+    clock += 60_000;
+    snapshots.prune = async () => {
+      throw new Error('scripted prune failure');
+    };
+    const third = await pollWorkdayOnce(deps, second.cursor);
+    expect(third.cursor.snapshotKey).not.toBe(second.cursor.snapshotKey);
+    expect(events().map((e) => e.type)).toEqual(['jml.joiner', 'jml.leaver']);
+  });
+
   it('retry after a crash > the same baseline diffed again gives the same ids, dropped at the edge', async () => {
     const { deps, events } = setup();
     const first = await pollWorkdayOnce(deps, undefined);

@@ -19,6 +19,9 @@ import { summarize } from './summary';
  * - Unchanged report (same content digest as the baseline): no event; the baseline's expiry is renewed.
  * - Baseline lost (expired or flushed from Redis): the report becomes the new baseline, nothing is
  *   published, and the summary says `baseline lost`; changes between the two are not reconciled.
+ * - Redis keeps two snapshots per tenant: the one the workflow's cursor names and the new one. Each
+ *   poll deletes the older ones once the new one is stored and the events are published (a cursor
+ *   passed in is one the workflow holds durably; the new one is not yet).
  * - Order: the new snapshot is stored before the events are published and the cursor is returned
  *   only after Kafka acknowledged. A retry after a crash runs the report again and diffs it against
  *   the same baseline: diff ids do not depend on the new report's time, so events already
@@ -49,20 +52,26 @@ export async function pollWorkdayOnce(deps: WorkdayPollDeps, cursor: WorkdayCurs
   const contentDigest = digestOf(current);
   const notes: string[] = [];
 
+  const series = `${deps.keyPrefix ?? 'jml:poll:v1'}:workday:${deps.tenant}:snapshots`;
   if (cursor && cursor.contentDigest === contentDigest) {
     // Nothing changed. Keep the baseline alive; if it expired, this report (same content, the
     // baseline's time) restores it exactly.
-    if (!(await deps.snapshots.touch(cursor.snapshotKey))) await deps.snapshots.put({ key: cursor.snapshotKey, snapshot: { ...current, asOf: cursor.asOf } });
+    if (!(await deps.snapshots.touch(cursor.snapshotKey))) await deps.snapshots.put({ key: cursor.snapshotKey, snapshot: { ...current, asOf: cursor.asOf }, series });
+    await prune(deps, log, series, [cursor.snapshotKey]);
     return summarize({ cursor, at: deps.now(), observed, skipped: 0, notes });
   }
 
   const key = `${deps.keyPrefix ?? 'jml:poll:v1'}:workday:${deps.tenant}:snapshot:${Date.parse(current.asOf)}-${contentDigest.slice(0, 16)}`;
   const next: WorkdayCursor = { kind: 'workday', asOf: current.asOf, contentDigest, snapshotKey: key, workers: Object.keys(current.workers).length };
   const previous: RaasSnapshot | undefined = cursor ? await deps.snapshots.get(cursor.snapshotKey) : undefined;
-  await deps.snapshots.put({ key, snapshot: current });
+  await deps.snapshots.put({ key, snapshot: current, series });
+  // The workflow holds `cursor` durably (it passed it in), so every older snapshot is unreachable.
+  // The cursor's own stays until a later poll runs with `next`: this poll's result may still be lost.
+  const keep = cursor ? [cursor.snapshotKey, key] : [key];
   if (!previous) {
     notes.push(cursor ? 'baseline lost: this report is the new baseline; changes since the old one are not reconciled' : 'baseline taken');
     if (cursor) log.warn({ lost: cursor.snapshotKey }, 'workday baseline snapshot is gone; taking a new one');
+    await prune(deps, log, series, keep);
     return summarize({ cursor: next, at: deps.now(), observed, skipped: 0, notes });
   }
 
@@ -71,7 +80,21 @@ export async function pollWorkdayOnce(deps: WorkdayPollDeps, cursor: WorkdayCurs
   const observation = { poll: 'workday', tenant: deps.tenant, baselineAsOf: previous.asOf, asOf: current.asOf, rows: observed, unreadable: current.unreadable, skipped: diff.skipped };
   const published = diff.events.length > 0 ? await deps.publisher.publish({ route, observation, events: diff.events }) : { accepted: [], duplicates: [] };
   log.info({ rows: observed, produced: published.accepted.length, duplicates: published.duplicates.length, skipped: diff.skipped.length }, 'workday poll done');
+  await prune(deps, log, series, keep);
   return summarize({ cursor: next, at: deps.now(), observed, skipped: diff.skipped.length, notes, ...published });
+}
+
+/**
+ * Deletes the tenant's snapshots that no cursor can name any more. Best effort: the events are
+ * already published, and what is left now is deleted by the next poll's prune (or expires).
+ */
+async function prune(deps: WorkdayPollDeps, log: Logger, series: string, keep: readonly string[]): Promise<void> {
+  try {
+    const deleted = await deps.snapshots.prune({ series, keep });
+    if (deleted > 0) log.debug({ deleted }, 'older workday baselines deleted');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'could not delete older workday baselines; the next poll tries again');
+  }
 }
 
 /** SHA-256 (32 hex) of what a snapshot says about workers, independent of when it was taken. */

@@ -28,14 +28,38 @@ return redis.call('ZRANK', KEYS[1], ARGV[2]) + 1
 `;
 
 /**
+ * The guard store did not answer: the event could not be counted. Retryable. Thrown from the
+ * `admitMassChange` activity it becomes an ApplicationFailure of type `GuardUnavailableError` (the
+ * SDK names a thrown error's failure after its class), which is what the workflow branches on: a
+ * reversible step (a disable) may go ahead uncounted, an irreversible one (a delete) waits until
+ * the guard can count it.
+ */
+export class GuardUnavailableError extends Error {
+  readonly code = 'guard-unavailable';
+  readonly retryable = true;
+  constructor(cause: unknown) {
+    super(`mass-change guard unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'GuardUnavailableError';
+  }
+}
+
+/**
  * The guard on Redis: one sorted set per pipeline (`key`), members are event ids. An id keeps the
  * position it got first, so the 21st leaver of a burst stays held however often its activity retries.
- * Redis being down makes `admit` throw; the workflow decides what that means (see jml-event.ts).
+ *
+ * When Redis does not answer, `admit` throws {@link GuardUnavailableError} within the client's
+ * command timeout (services/redis.ts), never hangs: the workflow decides what an uncounted event
+ * may do (see jml-event.ts).
  */
 export function redisMassChangeGuard(redis: Redis, opts: { key: string }): MassChangeGuard {
   return {
     async admit({ id, max, windowMs }) {
-      const position = Number(await redis.eval(SLIDING_WINDOW, 2, opts.key, `${opts.key}:seq`, String(windowMs), id));
+      let position: number;
+      try {
+        position = Number(await redis.eval(SLIDING_WINDOW, 2, opts.key, `${opts.key}:seq`, String(windowMs), id));
+      } catch (err) {
+        throw new GuardUnavailableError(err);
+      }
       return { admitted: position <= max, position };
     },
   };

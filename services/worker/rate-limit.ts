@@ -31,8 +31,10 @@ return wait
 `;
 
 /**
- * Shared per-app rate limits. Fails open: when Redis is unreachable the step proceeds (the app's own
- * 429 then slows us down), because losing Redis must never stop provisioning or lose an event.
+ * Shared per-app rate limits. Fails open: when Redis is unreachable, or does not answer within the
+ * client's command timeout (services/redis.ts, so a frozen Redis delays a step by that much at most),
+ * the step proceeds (the app's own 429 then slows us down), because losing Redis must never stop
+ * provisioning or lose an event.
  */
 export function createRateLimiter(deps: { redis: Redis; log: Logger; keyPrefix?: string }) {
   const prefix = deps.keyPrefix ?? 'jml:ratelimit';

@@ -99,11 +99,13 @@ export interface MemorySnapshotStore extends SnapshotStore {
 export function memorySnapshotStore(): MemorySnapshotStore {
   const snapshots = new Map<string, RaasSnapshot>();
   const writes: string[] = [];
+  const seriesKeys = new Map<string, Set<string>>();
   return {
     snapshots,
     writes,
-    async put({ key, snapshot }) {
+    async put({ key, snapshot, series }) {
       writes.push(key);
+      seriesKeys.set(series, (seriesKeys.get(series) ?? new Set<string>()).add(key));
       snapshots.set(key, structuredClone(snapshot));
     },
     async get(key) {
@@ -112,6 +114,15 @@ export function memorySnapshotStore(): MemorySnapshotStore {
     },
     async touch(key) {
       return snapshots.has(key);
+    },
+    async prune({ series, keep }) {
+      const members = seriesKeys.get(series) ?? new Set<string>();
+      const stale = [...members].filter((k) => !keep.includes(k));
+      for (const k of stale) {
+        snapshots.delete(k);
+        members.delete(k);
+      }
+      return stale.length;
     },
   };
 }

@@ -42,7 +42,7 @@ export function workdayRoute(opts: { tenants: Readonly<Record<string, WorkdayTen
       if (!config) return sendError(reply, 'signature-invalid'); // not reached: no delivery is signed with a decoy key
       const contentType = req.headers['content-type'] ?? '';
       const parsed = parseWorkdayBody({ body, contentType });
-      if (!parsed.ok) return rejectToDlq(deps, reply, { route, body, code: 'invalid-payload', reason: parsed.reason });
+      if (!parsed.ok) return rejectToDlq(deps, reply, { route, body, code: 'invalid-payload', reason: parsed.reason, ...(parsed.issues ? { details: parsed.issues } : {}) });
       const normalized = normalizeWorkday({ tenant, event: parsed.event, defaultTimeZone: config.defaultTimeZone });
       if (!normalized.ok) return rejectToDlq(deps, reply, { route, body, code: 'invalid-payload', reason: normalized.reason });
       if (normalized.warnings.length > 0) deps.log.warn({ tenant, eventId: normalized.event.id, warnings: normalized.warnings }, 'workday event accepted with warnings');

@@ -114,7 +114,31 @@ describe('parseWorkdayBody', () => {
 
   it('names what is wrong, for the DLQ and the integration’s log', () => {
     const r = parseWorkdayBody({ body: body({ ...HIRE, Business_Process_Type: 'Terminate Employee' }), contentType: 'application/json' });
-    expect(r).toEqual({ ok: false, reason: 'not a Workday contract v1 event: Termination: is required for Terminate Employee' });
+    expect(r).toEqual({
+      ok: false,
+      reason: 'not a Workday contract v1 event: Termination: is required for Terminate Employee',
+      issues: [{ path: 'Termination', message: 'is required for Terminate Employee' }],
+    });
+  });
+
+  it('lists each offending field with its path and problem: a misspelt one with the field it likely meant, a missing one as required', () => {
+    const { Legal_First_Name, ...worker } = HIRE.Worker;
+    const { Effective_Date, ...hire } = HIRE;
+    const r = parseWorkdayBody({ body: body({ ...hire, Efective_Date: Effective_Date, Worker: { ...worker, Legal_Frist_Name: Legal_First_Name, Shoe_Size: 44 } }), contentType: 'application/json' });
+    expect(r.ok ? [] : r.issues).toEqual([
+      { path: 'Effective_Date', message: 'is required' },
+      { path: 'Worker.Legal_First_Name', message: 'is required' },
+      { path: 'Worker.Legal_Frist_Name', message: 'is not a field of this contract; did you mean Legal_First_Name?' },
+      { path: 'Worker.Shoe_Size', message: 'is not a field of this contract' },
+      { path: 'Efective_Date', message: 'is not a field of this contract; did you mean Effective_Date?' },
+    ]);
+    expect(r.ok ? '' : r.reason).toBe(
+      'not a Workday contract v1 event: Effective_Date: is required; Worker.Legal_First_Name: is required; ' +
+        'Worker.Legal_Frist_Name: is not a field of this contract; did you mean Legal_First_Name?; Worker.Shoe_Size: is not a field of this contract; ' +
+        'Efective_Date: is not a field of this contract; did you mean Effective_Date?',
+    );
+    // Names and rules only: the posted values stay out of the answer and the DLQ header.
+    expect(JSON.stringify(r)).not.toContain(String(Legal_First_Name));
   });
 
   it('refuses other media types and charsets, broken JSON and broken UTF-8', () => {
