@@ -1,3 +1,4 @@
+import { employeeIdOf } from '../../schemas/jml-event.v1';
 import { ConnectorError } from '../sdk';
 import type { LdapConfig } from './config';
 import type { Directory } from './directory';
@@ -8,10 +9,16 @@ import { peopleWithUid, type PersonEntry } from './people';
  * `unique` overlay), yet logins need them, so the connector checks before it writes.
  */
 
-/** `ana-4102` for `ana`, `ana-4102@example.org` for `ana@example.org`. Deterministic by construction. */
-export function suffixedUid(uid: string, employeeNumber: string): string {
+/**
+ * `ana-4102` for `ana`, `ana-4102@example.org` for `ana@example.org`, given the anchor
+ * `workday:acme:4102`: the suffix is the employee id alone, since a login cannot carry the key's
+ * colons gracefully. Deterministic by construction; when two tenants' people with the same
+ * employee id want the same uid, the second suffixed one is a `conflict` (see {@link resolveUid}).
+ */
+export function suffixedUid(uid: string, anchor: string): string {
+  const id = employeeIdOf(anchor);
   const at = uid.lastIndexOf('@');
-  return at < 0 ? `${uid}-${employeeNumber}` : `${uid.slice(0, at)}-${employeeNumber}${uid.slice(at)}`;
+  return at < 0 ? `${uid}-${id}` : `${uid.slice(0, at)}-${id}${uid.slice(at)}`;
 }
 
 function collision(what: string, personKey: string): ConnectorError {

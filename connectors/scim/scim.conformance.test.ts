@@ -17,8 +17,7 @@ runConformance(createScimConnector(), async () => {
       server.seedGroup(entitlement);
     },
     async deleteOutOfBand({ personKey }) {
-      const employeeId = personKey.slice(personKey.indexOf(':') + 1);
-      for (const [id, user] of server.users) if (user.externalId === employeeId) server.users.delete(id);
+      for (const [id, user] of server.users) if (user.externalId === personKey) server.users.delete(id);
     },
     faults: {
       rateLimited: ({ retryAfter }) => server.faults.respond(429, { 'retry-after': retryAfter }),
