@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eqFilter } from '../../connectors/scim/filter';
-import type { ScimUser } from '../../connectors/scim/schema';
+import { ENTERPRISE_SCHEMA, type ScimUser } from '../../connectors/scim/schema';
 import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-admin';
 import { loadConfig } from '../../services/config';
 import type { WorkdayEvent } from '../../services/gateway/sources/workday/contract';
@@ -21,7 +21,8 @@ import { eventually } from '../support/wait';
  * Two Workday tenants that both employ a worker 4101, with the same name, through the whole
  * pipeline into a real slapd and a real scim2-server: they must stay two people. Both hires even
  * carry the same Event_WID (a sandbox refreshed from production holds production's WIDs), so the
- * second must not be swallowed as a duplicate of the first. Then tenant A's worker leaves: only A's
+ * second must not be swallowed as a duplicate of the first. Both name manager 4000, whom only tenant
+ * A employs: only A's worker gets a manager in the SCIM app. Then tenant A's worker leaves: only A's
  * accounts are disabled, B's stay active.
  */
 
@@ -32,6 +33,8 @@ const B = `globex-${run}`;
 const WORKER_ID = '4101';
 const SHARED_WID = randomBytes(16).toString('hex');
 const secrets = { [A]: randomBytes(32).toString('base64url'), [B]: randomBytes(32).toString('base64url') };
+
+const MANAGER_ID = '4000';
 
 const hire = (tenant: string): WorkdayEvent => ({
   Contract_Version: '1',
@@ -45,9 +48,19 @@ const hire = (tenant: string): WorkdayEvent => ({
     Legal_First_Name: 'Ada',
     Legal_Last_Name: 'Lovelace',
     Work_Email: `ada.lovelace@${tenant}.example`,
+    Manager_Worker_ID: MANAGER_ID,
     Time_Zone: 'Europe/London',
     Hire_Date: '2026-01-05',
   },
+});
+
+const managerHire = (): WorkdayEvent => ({
+  Contract_Version: '1',
+  Business_Process_Type: 'Hire Employee',
+  Event_WID: randomBytes(16).toString('hex'),
+  Effective_Date: '2025-06-02',
+  Entry_Moment: '2025-05-20T09:00:00Z',
+  Worker: { Worker_ID: MANAGER_ID, Worker_Type: 'Employee', Legal_First_Name: 'Charles', Legal_Last_Name: 'Babbage', Time_Zone: 'Europe/London', Hire_Date: '2025-06-02' },
 });
 
 const termination = (tenant: string): WorkdayEvent => ({
@@ -153,17 +166,26 @@ rules:
     const { searchEntries } = await slapd.admin.search(slapd.baseDn, { scope: 'sub', filter: `(employeeNumber=workday:${tenant}:${WORKER_ID})`, attributes: ['uid'] });
     return searchEntries.map((e) => `${e.dn.endsWith(slapd.disabledDn) ? 'disabled' : 'active'} ${String(e.uid)}`);
   };
+  const wikiUsers = (tenant: string, id = WORKER_ID) => admin.list<ScimUser>('Users', eqFilter('externalId', `workday:${tenant}:${id}`));
   /** Each tenant's worker in the SCIM app: `active <userName>` or `disabled <userName>`. */
-  const wiki = async (tenant: string) =>
-    (await admin.list<ScimUser>('Users', eqFilter('externalId', `workday:${tenant}:${WORKER_ID}`))).map((u) => `${u.active === false ? 'disabled' : 'active'} ${u.userName}`);
+  const wiki = async (tenant: string) => (await wikiUsers(tenant)).map((u) => `${u.active === false ? 'disabled' : 'active'} ${u.userName}`);
+  /** The SCIM id each tenant's worker names as manager (RFC 7643 §4.3), or `none`. */
+  const managerOf = async (tenant: string) =>
+    (await wikiUsers(tenant)).map((u) => u[ENTERPRISE_SCHEMA]?.manager?.value ?? 'none');
 
   it('joiner in both tenants, leaver in one > two accounts per app, only the leaver’s is disabled', async () => {
+    await post(A, managerHire());
+    const [babbage] = await wikiUsers(A, MANAGER_ID);
+    expect(babbage?.id).toBeDefined();
+
     const [hireA, hireB] = [await post(A, hire(A)), await post(B, hire(B))];
     expect(hireA).not.toBe(hireB);
     expect({ directory: [await directory(A), await directory(B)], wiki: [await wiki(A), await wiki(B)] }).toEqual({
       directory: [['active alovelace'], ['active ada.lovelace']],
       wiki: [['active alovelace'], ['active ada.lovelace']],
     });
+    // Manager 4000 means tenant A's Charles only for tenant A's Ada; tenant B has no 4000 (yet).
+    expect([await managerOf(A), await managerOf(B)]).toEqual([[babbage?.id], ['none']]);
 
     await post(A, termination(A));
     expect({ directory: [await directory(A), await directory(B)], wiki: [await wiki(A), await wiki(B)] }).toEqual({
