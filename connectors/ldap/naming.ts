@@ -12,8 +12,9 @@ import { peopleWithUid, type PersonEntry } from './people';
 /**
  * `ana-4102` for `ana`, `ana-4102@example.org` for `ana@example.org`, given the anchor
  * `workday:acme:4102`: the suffix is the employee id alone, since a login cannot carry the key's
- * colons gracefully. Deterministic by construction; when two tenants' people with the same
- * employee id want the same uid, the second suffixed one is a `conflict` (see {@link resolveUid}).
+ * colons gracefully. Deterministic by construction. People of different tenants may share an
+ * employee id: a third person wanting `ana` with id 4102 finds `ana-4102` taken too, which is a
+ * `conflict` (see {@link resolveUid}).
  */
 export function suffixedUid(uid: string, anchor: string): string {
   const id = employeeIdOf(anchor);
