@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../test/support/events';
-import { employeeIdOf, JmlEvent, sourceOf } from './jml-event.v1';
+import { employeeIdOf, JmlEvent, sourceOf, tenantOf } from './jml-event.v1';
 import { renderJsonSchemas } from './json-schema';
 
 describe('JmlEvent v1', () => {
@@ -16,6 +16,7 @@ describe('JmlEvent v1', () => {
       [{ ...valid, type: 'jml.promoted' }, 'type'],
       [{ ...valid, subject: 'Workday:21001' }, 'subject'],
       [{ ...valid, subject: 'workday:21 001' }, 'subject'],
+      [{ ...valid, subject: 'workday:acme:eu:21001' }, 'subject'],
       [{ ...valid, time: '2026-11-20T09:00:00' }, 'time'],
       [{ ...valid, data: { ...valid.data, effectiveAt: '20 Nov 2026' } }, 'data.effectiveAt'],
       [{ ...valid, data: { ...valid.data, person: { ...valid.data.person, hireDate: '2026-13-01' } } }, 'data.person.hireDate'],
@@ -29,9 +30,10 @@ describe('JmlEvent v1', () => {
     }
   });
 
-  it('splits person keys > into source and employee id', () => {
+  it('splits person keys > into source, tenant and employee id', () => {
     expect([sourceOf('bamboohr:4101'), employeeIdOf('bamboohr:4101')]).toEqual(['bamboohr', '4101']);
-    expect(employeeIdOf('workday:a:b')).toBe('a:b');
+    expect([sourceOf('workday:acme:21001'), tenantOf('workday:acme:21001'), employeeIdOf('workday:acme:21001')]).toEqual(['workday', 'acme', '21001']);
+    expect(JmlEvent.safeParse({ ...valid, subject: 'workday:acme:21001' }).success).toBe(true);
   });
 
   it('exports > the committed JSON Schema equals the zod schema (run npm run schemas:export after a change)', () => {

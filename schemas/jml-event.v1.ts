@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PERSON_KEY_PATTERN } from './person-key';
 
 /**
  * JML event, version 1: the wire contract between ingest (gateway), Kafka `jml.events.v1` and the
@@ -30,11 +31,15 @@ export const JML_EVENT_TYPES = [
 export const JmlEventType = z.enum(JML_EVENT_TYPES);
 export type JmlEventType = z.infer<typeof JmlEventType>;
 
-/** `<source>:<employeeId>`, e.g. `bamboohr:4101` or `workday:21001`. The Kafka key and the workflow id's suffix. */
+/**
+ * `<source>:<tenant>:<employeeId>` (what the HR adapters write, e.g. `bamboohr:acme:4101`,
+ * `workday:acme:21001`) or `<source>:<employeeId>` (a canonical sender's choice for a single system).
+ * The Kafka key, the workflow id's suffix and the anchor written to apps. See person-key.ts.
+ */
 export const PersonKey = z
   .string()
-  .max(200)
-  .regex(/^[a-z][a-z0-9-]{0,39}:[A-Za-z0-9._@-]{1,128}$/, 'personKey must be <source>:<employeeId> (source lowercase; id of letters, digits, . _ @ -)');
+  .max(240)
+  .regex(PERSON_KEY_PATTERN, 'personKey must be <source>:<tenant>:<employeeId> or <source>:<employeeId> (source lowercase; tenant of letters, digits, . _ -; id of letters, digits, . _ @ -)');
 export type PersonKey = z.infer<typeof PersonKey>;
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -135,4 +140,4 @@ export function readableSchemaVersion(header: string | undefined): { ok: true } 
   return { ok: true };
 }
 
-export { employeeIdOf, sourceOf } from './person-key';
+export { colleagueKeyOf, employeeIdOf, parsePersonKey, personKeyOf, sourceOf, tenantOf, type PersonKeyParts } from './person-key';

@@ -50,8 +50,8 @@ export const LdapConfig = z
     /**
      * What happens when a joiner's uid (or RDN) is taken by someone with another employeeNumber:
      * `conflict` fails the step (non-retryable) for a human to decide; `suffix-employee-number` gives
-     * the joiner `<uid>-<employeeNumber>` (before any `@`) and, for a taken RDN, the multi-valued RDN
-     * `<rdn>+employeeNumber=<n>`. Both are deterministic: the same directory gives the same answer.
+     * the joiner `<uid>-<employeeId>` (before any `@`) and, for a taken RDN, the multi-valued RDN
+     * `<rdn>+employeeNumber=<person key>`. Both are deterministic: the same directory gives the same answer.
      */
     onUidCollision: z.enum(['conflict', 'suffix-employee-number']).default('conflict'),
     /**

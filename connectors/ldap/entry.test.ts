@@ -29,7 +29,7 @@ describe('desiredEntry', () => {
       mail: 'ana.obrien@example.org',
       title: 'Engineer',
       departmentNumber: 'R&D',
-      employeeNumber: '4101',
+      employeeNumber: 'bamboohr:4101',
     });
   });
 
@@ -39,7 +39,7 @@ describe('desiredEntry', () => {
       person,
       attributes: { uid: 'aob', userName: 'ignored', displayName: 'Ana O.', department: 'Ops', departmentNumber: '42', title: null, email: 'x@example.org', employeeNumber: '999' },
     });
-    expect(d).toMatchObject({ uid: 'aob', cn: 'Ana O.', displayName: 'Ana O.', departmentNumber: '42', title: null, mail: 'x@example.org', employeeNumber: '4101' });
+    expect(d).toMatchObject({ uid: 'aob', cn: 'Ana O.', displayName: 'Ana O.', departmentNumber: '42', title: null, mail: 'x@example.org', employeeNumber: 'bamboohr:4101' });
   });
 
   it('leaves unknown fields out > and turns empty strings into null', () => {
@@ -53,9 +53,11 @@ describe('desiredEntry', () => {
     expect(() => desiredEntry({ personKey: 'x:1', person: { ...person, familyName: 'O\uD800' }, attributes: {} })).toThrow(InvalidValueError);
   });
 
-  it('anchors > on the id after the first colon', () => {
-    expect(anchorOf('workday:21001')).toBe('21001');
-    expect(anchorOf('x:a:b')).toBe('a:b');
+  it('two tenants > with the same employee id get different anchors: the whole person key', () => {
+    const a = desiredEntry({ personKey: 'workday:acme:4101', person, attributes: {} });
+    const b = desiredEntry({ personKey: 'workday:globex:4101', person, attributes: {} });
+    expect([a.employeeNumber, b.employeeNumber]).toEqual(['workday:acme:4101', 'workday:globex:4101']);
+    expect(anchorOf('hris:4101')).toBe('hris:4101');
   });
 });
 
@@ -85,8 +87,8 @@ describe('entryForAdd / readAttributes', () => {
 });
 
 describe('suffixedUid', () => {
-  it('suffixes > before the @ of an email-style uid, else at the end', () => {
-    expect(suffixedUid('ana', '4102')).toBe('ana-4102');
-    expect(suffixedUid('ana@example.org', '4102')).toBe('ana-4102@example.org');
+  it('suffixes > the employee id of the anchor, before the @ of an email-style uid, else at the end', () => {
+    expect(suffixedUid('ana', 'workday:acme:4102')).toBe('ana-4102');
+    expect(suffixedUid('ana@example.org', 'workday:acme:4102')).toBe('ana-4102@example.org');
   });
 });

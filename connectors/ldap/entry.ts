@@ -18,9 +18,13 @@ export type DesiredEntry = Partial<Record<ManagedAttribute, string | null>>;
 /** Current values per attribute, as read from the directory (absent attributes are `[]`). */
 export type CurrentEntry = Record<ManagedAttribute, string[]>;
 
-/** The employee id of a person key (`4101` in `bamboohr:4101`): the anchor stored in employeeNumber. */
+/**
+ * The anchor stored in employeeNumber: the whole person key (`workday:acme:4101`), never the bare
+ * employee id, which two HR tenants may both use for different people. The key's `:`-separated
+ * form needs no escaping in a DN or a filter value beyond what every value gets.
+ */
 export function anchorOf(personKey: string): string {
-  return personKey.slice(personKey.indexOf(':') + 1);
+  return personKey;
 }
 
 type Value = string | null | undefined;
@@ -48,7 +52,7 @@ function pick(attributes: AppAttributes, keys: readonly string[], fallback: Valu
 /**
  * Computes the entry a person should have. Policy attributes may use LDAP names (`uid`, `mail`,
  * `departmentNumber`, …) or the pipeline's generic names (`userName`, `email`, `department`,
- * `displayName`); LDAP names win. `employeeNumber` is always the anchor from the person key, since
+ * `displayName`); LDAP names win. `employeeNumber` is always the anchor (the person key), since
  * it is how the connector finds the entry again.
  *
  * @throws InvalidValueError for a value with a lone surrogate (it could not round-trip).

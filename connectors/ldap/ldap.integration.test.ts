@@ -117,7 +117,7 @@ describe('joiner', () => {
     expect(second).toEqual({ outcome: 'already-in-state', externalRef: first.externalRef });
 
     const entry = await raw(first.externalRef as string);
-    expect(entry).toMatchObject({ uid: `ada${id}`, cn: 'Ada Lovelace', sn: 'Lovelace', givenName: 'Ada', displayName: 'Ada Lovelace', employeeNumber: id, title: 'Analyst', departmentNumber: 'R&D', mail: `e${id}@example.org` });
+    expect(entry).toMatchObject({ uid: `ada${id}`, cn: 'Ada Lovelace', sn: 'Lovelace', givenName: 'Ada', displayName: 'Ada Lovelace', employeeNumber: `test:${id}`, title: 'Analyst', departmentNumber: 'R&D', mail: `e${id}@example.org` });
     expect(entry?.objectClass).toEqual(expect.arrayContaining(['inetOrgPerson']));
   });
 
@@ -128,7 +128,7 @@ describe('joiner', () => {
     await slapd.admin.add(dn, { objectClass: ['inetOrgPerson'], uid: `legacy${id}`, cn: 'Legacy Person', sn: 'Person' });
     const adopted = await join(a, { id, attributes: { userName: `legacy${id}` } });
     expect(adopted).toMatchObject({ outcome: 'adopted', externalRef: dn, before: { attributes: { employeeNumber: [] } } });
-    expect((await raw(dn))?.employeeNumber).toBe(id);
+    expect((await raw(dn))?.employeeNumber).toBe(`test:${id}`);
     expect((await join(a, { id, attributes: { userName: `legacy${id}` } })).outcome).toBe('already-in-state');
   });
 
@@ -195,7 +195,7 @@ describe('joiner', () => {
     const a = moveApp();
     const id = nextId();
     const dn = `uid=renamed${id},${slapd.peopleDn}`;
-    await slapd.admin.add(dn, { objectClass: ['inetOrgPerson'], uid: `renamed${id}`, cn: 'X', sn: 'Y', employeeNumber: id });
+    await slapd.admin.add(dn, { objectClass: ['inetOrgPerson'], uid: `renamed${id}`, cn: 'X', sn: 'Y', employeeNumber: `test:${id}` });
     expect(await join(a, { id, attributes: { userName: `other${id}` } })).toEqual({ outcome: 'already-in-state', externalRef: dn });
   });
 
@@ -596,7 +596,7 @@ describe('uid collisions', () => {
     expect(await ops.readAccount(a.ctx, account(second))).toEqual({ exists: false });
   });
 
-  it('suffix mode > the second joiner gets <uid>-<employeeNumber>, stable across repeats and updates', async () => {
+  it('suffix mode > the second joiner gets <uid>-<employeeId>, stable across repeats and updates', async () => {
     const a = suffixApp();
     const [first, second] = [nextId(), nextId()];
     await join(a, { id: first, attributes: { userName: `kim${first}@example.org` } });
@@ -620,7 +620,7 @@ describe('uid collisions', () => {
     const created = await join(suffixCn, { id: third, ...name });
     expect(parseDn(created.externalRef as string)[0]).toEqual([
       { type: 'cn', value: `John Smith${first}` },
-      { type: 'employeeNumber', value: third },
+      { type: 'employeeNumber', value: `test:${third}` },
     ]);
   });
 });

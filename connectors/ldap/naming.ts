@@ -1,3 +1,4 @@
+import { employeeIdOf } from '../../schemas/jml-event.v1';
 import { ConnectorError } from '../sdk';
 import type { LdapConfig } from './config';
 import type { Directory } from './directory';
@@ -8,10 +9,17 @@ import { peopleWithUid, type PersonEntry } from './people';
  * `unique` overlay), yet logins need them, so the connector checks before it writes.
  */
 
-/** `ana-4102` for `ana`, `ana-4102@example.org` for `ana@example.org`. Deterministic by construction. */
-export function suffixedUid(uid: string, employeeNumber: string): string {
+/**
+ * `ana-4102` for `ana`, `ana-4102@example.org` for `ana@example.org`, given the anchor
+ * `workday:acme:4102`: the suffix is the employee id alone, since a login cannot carry the key's
+ * colons gracefully. Deterministic by construction. People of different tenants may share an
+ * employee id: a third person wanting `ana` with id 4102 finds `ana-4102` taken too, which is a
+ * `conflict` (see {@link resolveUid}).
+ */
+export function suffixedUid(uid: string, anchor: string): string {
+  const id = employeeIdOf(anchor);
   const at = uid.lastIndexOf('@');
-  return at < 0 ? `${uid}-${employeeNumber}` : `${uid.slice(0, at)}-${employeeNumber}${uid.slice(at)}`;
+  return at < 0 ? `${uid}-${id}` : `${uid.slice(0, at)}-${id}${uid.slice(at)}`;
 }
 
 function collision(what: string, personKey: string): ConnectorError {

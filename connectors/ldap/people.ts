@@ -5,7 +5,7 @@ import { anchorOf, MANAGED_ATTRIBUTES, type CurrentEntry } from './entry';
 import { and, equals } from './filter';
 
 /**
- * Finding people entries. The anchor is `employeeNumber` = the employee id of the person key: it
+ * Finding people entries. The anchor is `employeeNumber` = the person key (tenant included): it
  * survives renames and moves, which a DN does not. Searches cover `baseDn` and, with the
  * move-to-ou strategy, `disabledDn` (each as a subtree).
  */

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ScimConfig } from './config';
 
 describe('scim config', () => {
-  it('defaults > generic profile, externalId then userName lookups, HR employee id as externalId', () => {
+  it('defaults > generic profile, externalId then userName lookups, the person key (tenant included) as externalId', () => {
     expect(ScimConfig.parse({ baseUrl: 'https://api.example.com/scim/v2' })).toMatchObject({
       profile: 'generic',
       lookupBy: ['externalId', 'userName'],
-      externalId: 'employeeId',
+      externalId: 'personKey',
       allowIrreversibleDelete: false,
     });
   });

@@ -34,8 +34,13 @@ export const ScimConfig = z.strictObject({
     .min(1)
     .refine((list) => new Set(list).size === list.length, 'lookupBy lists an attribute twice')
     .default(['externalId', 'userName']),
-  /** What goes into `externalId`: the HR employee id (default) or the whole person key `<source>:<id>`. */
-  externalId: z.enum(['employeeId', 'personKey']).default('employeeId'),
+  /**
+   * What goes into `externalId`, the anchor by which we find a person's user again: the whole person
+   * key `<source>:<tenant>:<employeeId>` (default), or, as an explicit opt-in, the bare HR employee
+   * id. The bare id is safe only for an app fed by a single HR tenant: two tenants' employee 4101
+   * would share one user, and one tenant's leaver would disable the other's employee.
+   */
+  externalId: z.enum(['personKey', 'employeeId']).default('personKey'),
   /** Deleting in an app whose profile marks DELETE irreversible needs this explicit opt-in. */
   allowIrreversibleDelete: z.boolean().default(false),
   requestTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),

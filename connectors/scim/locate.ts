@@ -1,4 +1,4 @@
-import { employeeIdOf, sourceOf } from '../../schemas/jml-event.v1';
+import { colleagueKeyOf, employeeIdOf } from '../../schemas/jml-event.v1';
 import { ConnectorError } from '../sdk/errors';
 import type { AccountRef } from '../sdk/types';
 import type { ScimConfig } from './config';
@@ -13,14 +13,21 @@ export interface Located {
   version?: string;
 }
 
-/** The `externalId` we write for a person: the HR employee id, or the whole person key. */
+/**
+ * The `externalId` we write for a person and look them up by: the whole person key
+ * (`workday:acme:4101`), or the bare employee id when the app is configured `externalId: employeeId`.
+ */
 export function externalIdFor(config: Pick<ScimConfig, 'externalId'>, personKey: string): string {
   return config.externalId === 'personKey' ? personKey : employeeIdOf(personKey);
 }
 
-/** The external id of the manager of a person, in the same form as {@link externalIdFor}. */
+/**
+ * The `externalId` of a person's manager, in the same form as {@link externalIdFor}. HR names the
+ * manager by a bare employee id, which means something only inside the person's own source and
+ * tenant: `workday:acme:4101` with manager `4000` points at `workday:acme:4000`.
+ */
 export function managerExternalId(config: Pick<ScimConfig, 'externalId'>, personKey: string, managerEmployeeId: string): string {
-  return config.externalId === 'personKey' ? `${sourceOf(personKey)}:${managerEmployeeId}` : managerEmployeeId;
+  return config.externalId === 'personKey' ? colleagueKeyOf(personKey, managerEmployeeId) : managerEmployeeId;
 }
 
 /** GET /Users/{id}; undefined on 404 (RFC 7644 §3.4.1). */

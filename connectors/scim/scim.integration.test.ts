@@ -32,7 +32,7 @@ runConformance(connector, async () => {
       await admin.createGroup(ENTITLEMENT);
     },
     async deleteOutOfBand({ personKey }) {
-      for (const user of await admin.usersWithExternalId(personKey.slice(personKey.indexOf(':') + 1))) {
+      for (const user of await admin.usersWithExternalId(personKey)) {
         await admin.request({ method: 'DELETE', path: `Users/${user.id}` });
       }
     },
@@ -156,7 +156,7 @@ describe('scim > scim2-server specifics', () => {
     const handMade = await admin.createUser({ userName: 'hand@example.com' });
     const result = await create('hr:300', person('300'), { userName: 'hand@example.com' });
     expect(result).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
-    expect((await admin.usersWithExternalId('300')).map((u) => u.id)).toEqual([handMade.id]);
+    expect((await admin.usersWithExternalId('hr:300')).map((u) => u.id)).toEqual([handMade.id]);
   });
 
   it('adoption > release puts a hand-made user with attributes of its own back exactly as it was, without our externalId', async () => {
@@ -225,7 +225,7 @@ describe('scim > scim2-server specifics', () => {
     expect(updated.outcome).toBe('applied');
     const seen = await read(`hr:${employeeId}`);
     expect(seen.attributes).toMatchObject({ userName, displayName: text, givenName: text, familyName: text, title: text, department: text });
-    const [raw] = await admin.usersWithExternalId(employeeId);
+    const [raw] = await admin.usersWithExternalId(`hr:${employeeId}`);
     expect(raw?.name).toMatchObject({ givenName: text, familyName: text });
     expect(raw?.[ENTERPRISE_SCHEMA]?.department).toBe(text);
     // unique.check filters on the same value: the owner holds it, anyone else finds it taken.
@@ -247,7 +247,7 @@ describe('scim > scim2-server specifics', () => {
 
   it('unique.check > tells the person’s own, another person’s, a hand-made (adoptable) and a free userName apart, in any letter case', async () => {
     await create('hr:600', person('600'), { userName: 'own@example.com' });
-    await admin.createUser({ userName: 'theirs@example.com', externalId: '601' });
+    await admin.createUser({ userName: 'theirs@example.com', externalId: 'hr:601' });
     await admin.createUser({ userName: 'hand@example.com' });
     const holder = async (value: string) => (await connector.operations.checkUnique(ctx(), { account: { personKey: 'hr:600' }, attribute: 'userName', value })).holder;
     expect(await holder('OWN@example.com')).toBe('this-person');
@@ -275,16 +275,16 @@ describe('scim > scim2-server specifics', () => {
       expect(err).toMatchObject({ code: 'rate-limited', retryable: true, retryAfterMs: 7_000, status: 429 });
       expect(proxy.faults.armed).toBe(0);
       expect((await createVia(proxied(), '700')).outcome).toBe('applied');
-      expect(await admin.usersWithExternalId('700')).toHaveLength(1);
+      expect(await admin.usersWithExternalId('hr:700')).toHaveLength(1);
     });
 
     it('503 after the server created the user (the answer was lost) > transient; the retry adopts it instead of creating another', async () => {
       proxy.faults.next({ kind: 'lose-answer', status: 503, when: { method: 'POST', url: /^\/Users(\?|$)/ } });
       expect(await rejection(createVia(proxied(), '701'))).toMatchObject({ code: 'transient', retryable: true, status: 503 });
-      const [made] = await admin.usersWithExternalId('701');
+      const [made] = await admin.usersWithExternalId('hr:701');
       expect(made).toBeDefined();
       expect(await createVia(proxied(), '701')).toEqual({ outcome: 'already-in-state', externalRef: made?.id });
-      expect(await admin.usersWithExternalId('701')).toHaveLength(1);
+      expect(await admin.usersWithExternalId('hr:701')).toHaveLength(1);
     });
 
     it('503 on the suspend write, then 429 on its retry > each fails retryably and changes nothing; the next attempt applies once', async () => {

@@ -84,7 +84,7 @@ describe('scim > joiner lookups and 409', () => {
   it('409 > a user created by someone else between lookup and POST is re-queried and adopted', async () => {
     let racer: string | undefined;
     server.onRequest = (req) => {
-      if (req.method === 'POST' && !racer) racer = server.seedUser({ userName: '7@example.com', externalId: '7' }).id;
+      if (req.method === 'POST' && !racer) racer = server.seedUser({ userName: '7@example.com', externalId: 'hr:7' }).id;
     };
     const result = await joiner(ctx(), '7');
     expect(result).toEqual({ outcome: 'already-in-state', externalRef: racer });
@@ -99,7 +99,7 @@ describe('scim > joiner lookups and 409', () => {
       if (req.method === 'POST' && !racer) racer = server.seedUser({ userName: '8@EXAMPLE.com' }).id;
     };
     expect(await joiner(ctx(), '8')).toEqual({ outcome: 'adopted', externalRef: racer, before: { externalId: null } });
-    expect(server.users.get(racer as string)?.externalId).toBe('8');
+    expect(server.users.get(racer as string)?.externalId).toBe('hr:8');
   });
 
   it('409 > with no user to adopt (userName lookups disabled) is a conflict', async () => {
@@ -123,7 +123,7 @@ describe('scim > joiner lookups and 409', () => {
     const handMade = server.seedUser({ userName });
     expect(await joiner(ctx(), '11', userName)).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
     const filters = server.requests.map((r) => r.query.get('filter')).filter(Boolean);
-    expect(filters).toEqual(['externalId eq "11"', 'userName eq "o\'brien \\"the \\\\ one\\", (x) * <y> ; = + 李"']);
+    expect(filters).toEqual(['externalId eq "hr:11"', 'userName eq "o\'brien \\"the \\\\ one\\", (x) * <y> ; = + 李"']);
   });
 
   it('unknown attributes > invalid-request naming them all, before any write', async () => {
@@ -211,7 +211,7 @@ describe('scim > writes', () => {
       expect(noPatch.requests.some((r) => r.method === 'PATCH')).toBe(false);
       const put = noPatch.requests.find((r) => r.method === 'PUT');
       expect(put?.headers['if-match']).toBeUndefined();
-      expect(noPatch.users.get(id)).toMatchObject({ title: 'CTO', nickName: 'Ada', externalId: '31', userName: '31@example.com' });
+      expect(noPatch.users.get(id)).toMatchObject({ title: 'CTO', nickName: 'Ada', externalId: 'hr:31', userName: '31@example.com' });
     } finally {
       await noPatch.stop();
     }
@@ -246,8 +246,8 @@ describe('scim > unique.check', () => {
     connector.operations.checkUnique(c, { account: { personKey: `hr:${employeeId}` }, attribute, value });
 
   it('holders > own (by externalId), another person’s, a hand-made one to adopt, and none, from one eq filter each', async () => {
-    server.seedUser({ userName: 'mine@example.com', externalId: '60' });
-    server.seedUser({ userName: 'theirs@example.com', externalId: '61' });
+    server.seedUser({ userName: 'mine@example.com', externalId: 'hr:60' });
+    server.seedUser({ userName: 'theirs@example.com', externalId: 'hr:61' });
     server.seedUser({ userName: 'hand@example.com' });
     const c = ctx();
     expect(await check(c, '60', 'userName', 'MINE@example.com')).toEqual({ holder: 'this-person' });
@@ -277,7 +277,7 @@ describe('scim > unique.check', () => {
   });
 
   it('values > are JSON string literals in the filter, so a crafted one matches nothing', async () => {
-    server.seedUser({ userName: 'someone@example.com', externalId: '64' });
+    server.seedUser({ userName: 'someone@example.com', externalId: 'hr:64' });
     for (const value of ['" or userName pr or userName eq "', '*', 'someone@example.com" or "1" eq "1']) {
       expect(await check(ctx(), '65', 'userName', value)).toEqual({ holder: 'none' });
     }

@@ -81,7 +81,7 @@ describe('BambooHR reconciliation poll', () => {
     expect(rest).toEqual([]);
     expect(event).toMatchObject({
       type: 'jml.joiner',
-      subject: 'bamboohr:5002',
+      subject: 'bamboohr:acme:5002',
       source: '/hr/bamboohr/acme',
       time: '2026-03-01T10:00:00Z',
       data: { effectiveAt: '2026-03-02T00:00:00Z', person: { givenName: 'Grace', status: 'pre-hire' } },
@@ -102,7 +102,7 @@ describe('BambooHR reconciliation poll', () => {
     expect(viaWebhook?.ok && viaWebhook.event).toEqual(event);
     // Same topic, key and headers as the gateway.
     const record = sink.sent.find((o) => o.topic === TOPICS.events);
-    expect(record?.message.key).toBe('bamboohr:5002');
+    expect(record?.message.key).toBe('bamboohr:acme:5002');
     expect(record?.message.headers).toEqual({ 'jml-event-id': id, 'jml-event-type': 'jml.joiner', 'jml-schema-version': '1' });
     expect(sink.sent.find((o) => o.topic === TOPICS.raw)?.message.headers).toMatchObject({ 'jml-route': '/pollers/bamboohr/acme', 'jml-event-ids': id });
     expect(summary).toMatchObject({ observed: 1, produced: 1, skipped: 0, eventIds: [id], cursor: { kind: 'bamboohr', since: '2026-03-01T10:00:00Z' } });

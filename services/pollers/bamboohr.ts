@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { JmlEvent } from '../../schemas/jml-event.v1';
+import { personKeyOf, type JmlEvent } from '../../schemas/jml-event.v1';
 import type { BambooHrCursor, PollSummary } from '../../workflows/poller-contracts';
 import { isBambooHrApiError } from '../gateway/sources/bamboohr/errors';
 import type { BambooHrField, BambooHrRecord } from '../gateway/sources/bamboohr/fields';
@@ -66,7 +66,7 @@ export async function pollBambooHrOnce(deps: BambooHrPollDeps, cursor: BambooHrC
   let entries: Array<PublishedEntry | undefined> = listed.changes.map(() => undefined);
   if (deps.ledger) {
     try {
-      entries = await deps.ledger.get({ source, subjects: listed.changes.map((c) => `bamboohr:${c.employeeId}`) });
+      entries = await deps.ledger.get({ source, subjects: listed.changes.map((c) => personKeyOf({ source: 'bamboohr', tenant: deps.tenant, employeeId: c.employeeId })) });
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'published-state ledger unavailable; publishing every observed change');
       notes.push('ledger unavailable: every observed change published');

@@ -15,7 +15,7 @@ function event(over: Partial<JmlEvent> & { person?: Partial<PersonSnapshot> } = 
     id: 'bamboohr-1',
     source: '/hr/bamboohr/acme',
     type: 'jml.joiner',
-    subject: 'bamboohr:4101',
+    subject: 'bamboohr:acme:4101',
     time: '2026-03-01T10:00:00Z',
     data: { effectiveAt: '2026-03-01T10:00:00Z', enteredAt: '2026-03-01T10:00:00Z', person: { ...PERSON, ...person }, changedFields: [] },
     ...rest,
@@ -49,8 +49,8 @@ describe('recordingSink', () => {
     const recording = recordingSink(sink, ledger, { track: (s) => s.startsWith('/hr/bamboohr/'), log });
     const canonical = event({ id: 'other-1', source: '/hr/other', subject: 'other:1' });
     await recording.send([outgoing(event()), outgoing(canonical), { topic: TOPICS.raw, message: { key: null, value: 'not json' } }]);
-    expect([...ledger.entries.keys()]).toEqual(['/hr/bamboohr/acme|bamboohr:4101']);
-    expect(ledger.entries.get('/hr/bamboohr/acme|bamboohr:4101')).toMatchObject({ eventId: 'bamboohr-1', atMs: Date.parse('2026-03-01T10:00:00Z') });
+    expect([...ledger.entries.keys()]).toEqual(['/hr/bamboohr/acme|bamboohr:acme:4101']);
+    expect(ledger.entries.get('/hr/bamboohr/acme|bamboohr:acme:4101')).toMatchObject({ eventId: 'bamboohr-1', atMs: Date.parse('2026-03-01T10:00:00Z') });
     expect(sink.sent).toHaveLength(3);
   });
 
@@ -61,7 +61,7 @@ describe('recordingSink', () => {
     const e = event();
     // The bytes are deliberately not the event: only the attached, already validated event is read.
     await recording.send([{ topic: TOPICS.events, message: { key: e.subject, value: 'opaque' }, event: e }]);
-    expect(ledger.entries.get('/hr/bamboohr/acme|bamboohr:4101')).toMatchObject({ eventId: 'bamboohr-1' });
+    expect(ledger.entries.get('/hr/bamboohr/acme|bamboohr:acme:4101')).toMatchObject({ eventId: 'bamboohr-1' });
   });
 
   it('records nothing when Kafka did not acknowledge, and still succeeds when only the ledger fails', async () => {

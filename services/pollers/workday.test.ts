@@ -66,8 +66,8 @@ describe('Workday RaaS reconciliation poll', () => {
     const expected = diffSnapshots({ tenant: 'acme', previous: snap(T0, [ADA]), current: snap(clock, [terminated, GRACE]), defaultTimeZone: 'America/Los_Angeles' }).events;
     expect(events()).toEqual(expected);
     expect(events().map((e) => [e.type, e.subject, e.data.effectiveAt])).toEqual([
-      ['jml.leaver', 'workday:21001', '2026-04-03T00:00:00+01:00'],
-      ['jml.joiner', 'workday:21017', '2026-05-04T00:00:00-07:00'],
+      ['jml.leaver', 'workday:acme:21001', '2026-04-03T00:00:00+01:00'],
+      ['jml.joiner', 'workday:acme:21017', '2026-05-04T00:00:00-07:00'],
     ]);
     expect(second).toMatchObject({ observed: 2, produced: 2, duplicates: 0, eventIds: expected.map((e) => e.id), cursor: { asOf: '2026-04-01T13:15:00Z', workers: 2 } });
   });

@@ -116,10 +116,10 @@ describe('reconciliation pollers on the real stack', () => {
 
     const summary = await pollNow('bamboohr');
 
-    const records = await recordsOn(TOPICS.events, new Set([`bamboohr:${ID.grace}`]));
+    const records = await recordsOn(TOPICS.events, new Set([`bamboohr:${BAMBOO}:${ID.grace}`]));
     expect(records).toHaveLength(1);
     const event = JmlEvent.parse(JSON.parse(String(records[0]?.value)));
-    expect(event).toMatchObject({ type: 'jml.joiner', subject: `bamboohr:${ID.grace}`, source: `/hr/bamboohr/${BAMBOO}`, data: { effectiveAt: `${hireDate}T00:00:00+01:00`, person: { givenName: 'Grace', status: 'pre-hire', hireDate } } });
+    expect(event).toMatchObject({ type: 'jml.joiner', subject: `bamboohr:${BAMBOO}:${ID.grace}`, source: `/hr/bamboohr/${BAMBOO}`, data: { effectiveAt: `${hireDate}T00:00:00+01:00`, person: { givenName: 'Grace', status: 'pre-hire', hireDate } } });
     // The id rule: the webhook path's, with BambooHR's lastChanged as the timestamp and no field named.
     expect(event.id).toBe(bambooHrEventId({ source: event.source, employeeId: ID.grace, type: 'jml.joiner', sourceTimestamp: event.time, changedFields: [], person: event.data.person }));
     expect(headersOf(records[0] as KafkaMessage)).toEqual({ 'jml-event-id': event.id, 'jml-event-type': 'jml.joiner', 'jml-schema-version': '1' });
@@ -130,7 +130,7 @@ describe('reconciliation pollers on the real stack', () => {
     const summary = await pollNow('bamboohr');
     // The cursor is inclusive, so the last change is listed again and recognised as published.
     expect([summary.observed, summary.produced, summary.skipped]).toEqual([1, 0, 1]);
-    expect(await recordsOn(TOPICS.events, new Set([`bamboohr:${ID.grace}`]))).toHaveLength(1);
+    expect(await recordsOn(TOPICS.events, new Set([`bamboohr:${BAMBOO}:${ID.grace}`]))).toHaveLength(1);
   });
 
   it('bamboohr > a change the webhook delivered is not published again under another id', async () => {
@@ -150,14 +150,14 @@ describe('reconciliation pollers on the real stack', () => {
 
     expect(summary).toMatchObject({ produced: 0, duplicates: 0 });
     expect(summary.skipped).toBeGreaterThanOrEqual(1);
-    const records = await recordsOn(TOPICS.events, new Set([`bamboohr:${ID.ada}`]));
+    const records = await recordsOn(TOPICS.events, new Set([`bamboohr:${BAMBOO}:${ID.ada}`]));
     expect(records.map((r) => headersOf(r)['jml-event-id'])).toEqual(accepted);
   });
 
   it('bamboohr > a missed change after a delivered one is classified by what differs (mover)', async () => {
     bamboo.setEmployee(ID.ada, { department: 'Platform' });
     const summary = await pollNow('bamboohr');
-    const records = await recordsOn(TOPICS.events, new Set([`bamboohr:${ID.ada}`]));
+    const records = await recordsOn(TOPICS.events, new Set([`bamboohr:${BAMBOO}:${ID.ada}`]));
     const last = JmlEvent.parse(JSON.parse(String(records.at(-1)?.value)));
     expect([records.length, summary.produced, summary.eventIds]).toEqual([2, 1, [last.id]]);
     expect(last).toMatchObject({ type: 'jml.mover', data: { changedFields: ['department'], person: { department: 'Platform', jobTitle: 'Principal Engineer' } } });
@@ -170,11 +170,11 @@ describe('reconciliation pollers on the real stack', () => {
     const summary = await pollNow('workday');
     const again = await pollNow('workday');
 
-    const records = await recordsOn(TOPICS.events, new Set([`workday:${WD_ADA.Worker_ID}`, `workday:${WD_KATHERINE.Worker_ID}`]));
+    const records = await recordsOn(TOPICS.events, new Set([`workday:${WORKDAY}:${WD_ADA.Worker_ID}`, `workday:${WORKDAY}:${WD_KATHERINE.Worker_ID}`]));
     const events = records.map((r) => JmlEvent.parse(JSON.parse(String(r.value))));
     expect(events.map((e) => [e.type, e.subject, e.data.effectiveAt]).sort()).toEqual([
-      ['jml.joiner', `workday:${WD_KATHERINE.Worker_ID}`, '2026-09-01T00:00:00-07:00'],
-      ['jml.leaver', `workday:${WD_ADA.Worker_ID}`, '2026-06-27T00:00:00+02:00'],
+      ['jml.joiner', `workday:${WORKDAY}:${WD_KATHERINE.Worker_ID}`, '2026-09-01T00:00:00-07:00'],
+      ['jml.leaver', `workday:${WORKDAY}:${WD_ADA.Worker_ID}`, '2026-06-27T00:00:00+02:00'],
     ]);
     expect(events.map((e) => e.id).sort()).toEqual([...summary.eventIds].sort());
     expect(events.every((e) => /^workday-raas-[0-9a-f]{32}$/.test(e.id))).toBe(true);

@@ -96,7 +96,7 @@ describe('unique userName on the real scim2-server', () => {
       for (const id of ['900', '901', '902']) expect((await app.join(person(id))).outcome).toBe('applied');
       rounds.push(await userNames());
     }
-    expect(rounds[0]).toEqual({ '900': 'jsmith', '901': 'john.smith', '902': 'jsmith2' });
+    expect(rounds[0]).toEqual({ 'hr:900': 'jsmith', 'hr:901': 'john.smith', 'hr:902': 'jsmith2' });
     expect(rounds[1]).toEqual(rounds[0]);
   });
 
@@ -115,20 +115,20 @@ describe('unique userName on the real scim2-server', () => {
     expect(await app.join(person('911'))).toMatchObject({ outcome: 'already-in-state', externalRef: second.externalRef });
     expect(await app.join(person('910'))).toMatchObject({ outcome: 'already-in-state', externalRef: first.externalRef });
     expect(proxy.forwarded.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(await userNames()).toEqual({ '910': 'jsmith', '911': 'john.smith' });
+    expect(await userNames()).toEqual({ 'hr:910': 'jsmith', 'hr:911': 'john.smith' });
   });
 
   it('the server’s matching rule > a userName held in another letter case by someone else is taken', async () => {
     await admin.createUser({ userName: 'JSmith', externalId: 'someone-else' });
     await app.join(person('920'));
-    expect((await userNames())['920']).toBe('john.smith');
+    expect((await userNames())['hr:920']).toBe('john.smith');
   });
 
   it('a hand-made account holding the first candidate > is adopted, not skipped', async () => {
     const handMade = await admin.createUser({ userName: 'jsmith' });
     const adopted = await app.join(person('930'));
     expect(adopted).toMatchObject({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
-    expect(await userNames()).toEqual({ '930': 'jsmith' });
+    expect(await userNames()).toEqual({ 'hr:930': 'jsmith' });
     // Its inverse gives the account back through the same runStep: our externalId is gone, the user stays.
     expect(await app.release(person('930'), adopted)).toMatchObject({ outcome: 'applied', externalRef: handMade.id });
     expect(await userNames()).toEqual({ [`(none) ${handMade.id}`]: 'jsmith' });
@@ -137,13 +137,13 @@ describe('unique userName on the real scim2-server', () => {
   it('a later change in who holds what > never renames: the re-run create and the mover keep john.smith', async () => {
     const holder = await admin.createUser({ userName: 'jsmith', externalId: 'someone-else' });
     await app.join(person('940'));
-    expect((await userNames())['940']).toBe('john.smith');
+    expect((await userNames())['hr:940']).toBe('john.smith');
     await admin.request({ method: 'DELETE', path: `Users/${holder.id}` }); // jsmith is free now
     expect((await app.join(person('940'))).outcome).toBe('already-in-state');
     // HR now has a work email: the mover writes it as the email, and leaves the userName alone.
     expect((await app.move(person('940', { workEmail: 'john.smith@example.com' }))).outcome).toBe('applied');
-    expect(await userNames()).toEqual({ '940': 'john.smith' });
-    expect((await admin.usersWithExternalId('940'))[0]?.emails).toEqual([expect.objectContaining({ value: 'john.smith@example.com' })]);
+    expect(await userNames()).toEqual({ 'hr:940': 'john.smith' });
+    expect((await admin.usersWithExternalId('hr:940'))[0]?.emails).toEqual([expect.objectContaining({ value: 'john.smith@example.com' })]);
   });
 });
 
@@ -178,11 +178,11 @@ describe('unique uid on the real slapd', () => {
     await slapd?.stop();
   });
 
-  /** uid of each entry carrying one of these employee numbers, wherever it lives. */
+  /** uid of each entry anchored to one of these employee ids (employeeNumber `hr:<id>`), wherever it lives. */
   const uids = async (...employeeNumbers: string[]) => {
     const out: Record<string, unknown> = {};
     for (const n of employeeNumbers) {
-      const { searchEntries } = await slapd.admin.search(slapd.baseDn, { scope: 'sub', filter: `(employeeNumber=${n})`, attributes: ['uid'] });
+      const { searchEntries } = await slapd.admin.search(slapd.baseDn, { scope: 'sub', filter: `(employeeNumber=hr:${n})`, attributes: ['uid'] });
       out[n] = searchEntries.map((e) => String(e.uid));
     }
     return out;

@@ -10,7 +10,7 @@ export function makeEvent(opts: {
   person?: Partial<PersonSnapshot>;
   changedFields?: string[];
 }): JmlEvent {
-  const employeeId = opts.personKey.slice(opts.personKey.indexOf(':') + 1);
+  const employeeId = opts.personKey.slice(opts.personKey.lastIndexOf(':') + 1);
   const enteredAt = opts.enteredAt ?? '2026-11-20T09:00:00Z';
   const effectiveAt = opts.effectiveAt ?? enteredAt;
   const changedFields = opts.changedFields ?? ['status'];

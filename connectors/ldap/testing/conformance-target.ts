@@ -83,12 +83,12 @@ export async function slapdConformanceTarget(req: { connector: AnyConnector }): 
     },
     uniqueAttribute: 'uid',
     // readAccount reports LDAP attribute names; the kit compares what it sends with what it reads.
+    // No employeeNumber: it is the anchor (the whole person key), which no policy value overrides.
     attributesFor: ({ person, variant }) => ({
       uid: person.workEmail ?? `${person.givenName}.${person.familyName}`,
       displayName: `${person.preferredName ?? person.givenName} ${person.familyName}`,
       title: variant === 'joiner' ? 'Engineer' : 'Staff Engineer',
       departmentNumber: variant === 'joiner' ? 'Research' : 'Platform',
-      employeeNumber: person.employeeId,
     }),
     async dispose() {
       await req.connector.dispose?.();

@@ -21,8 +21,8 @@ export async function fakeScimConformanceTarget(req: { appId: string; config?: P
       server.seedGroup(entitlement);
     },
     async deleteOutOfBand({ personKey }) {
-      const employeeId = personKey.slice(personKey.indexOf(':') + 1);
-      for (const [id, user] of server.users) if (user.externalId === employeeId) server.users.delete(id);
+      // The connector's default anchor is the whole person key.
+      for (const [id, user] of server.users) if (user.externalId === personKey) server.users.delete(id);
     },
     handMade: {
       async create({ attributes }) {

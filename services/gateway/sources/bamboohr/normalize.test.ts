@@ -43,11 +43,18 @@ describe('normalizeBambooHr', () => {
     expect(event).toMatchObject({
       specversion: '1.0',
       source: '/hr/bamboohr/acme',
-      subject: 'bamboohr:4101',
+      subject: 'bamboohr:acme:4101',
       type: 'jml.mover',
       time: '2026-02-10T14:03:27Z',
       data: { enteredAt: '2026-02-10T14:03:27Z', effectiveAt: '2026-02-10T14:03:27Z', changedFields: ['jobTitle'] },
     });
+  });
+
+  it('two tenants > that both have employee 4101 are two people', () => {
+    const a = ok({ tenant: 'acme' }).event;
+    const b = ok({ tenant: 'globex' }).event;
+    expect([a.subject, b.subject]).toEqual(['bamboohr:acme:4101', 'bamboohr:globex:4101']);
+    expect(a.id).not.toBe(b.id);
   });
 
   it('trims text, and reads blank and 0000-00-00 as known-empty', () => {

@@ -1,4 +1,4 @@
-import { JmlEvent, PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import { JmlEvent, PersonSnapshot, personKeyOf } from '../../../../schemas/jml-event.v1';
 import { classify } from './classify';
 import { bambooHrEventId } from './event-id';
 import { canonicalFieldName, type BambooHrField, type BambooHrRecord } from './fields';
@@ -10,7 +10,8 @@ import { formatInstant, isTimeZone, parseInstant } from './time';
  * One BambooHR change (plus the employee's current values) as a JmlEvent v1. Pure and
  * deterministic: no clock, no randomness, no I/O; the same request always gives the same event.
  *
- * - `subject` is `bamboohr:<employeeId>`, `source` is `/hr/bamboohr/<tenant>`.
+ * - `subject` is `bamboohr:<tenant>:<employeeId>` (an employee id is unique only inside its tenant),
+ *   `source` is `/hr/bamboohr/<tenant>`.
  * - `time` / `enteredAt` is the payload's timestamp, else `receivedAt`; both in UTC.
  * - Calendar dates become instants in `timeZone` (the tenant's IANA zone), else in UTC: BambooHR
  *   stores dates without a zone and has no per-employee zone we can read, and a fixed,
@@ -81,7 +82,7 @@ export function normalizeBambooHr(req: NormalizeBambooHrRequest): NormalizeBambo
     id: bambooHrEventId({ source, employeeId: change.employeeId, type: verdict.type, sourceTimestamp: change.timestamp, changedFields: change.changedFields, person }),
     source,
     type: verdict.type,
-    subject: `bamboohr:${change.employeeId}`,
+    subject: personKeyOf({ source: 'bamboohr', tenant, employeeId: change.employeeId }),
     time: enteredAt,
     data: {
       effectiveAt: verdict.effectiveAt,

@@ -17,9 +17,9 @@ function normalized(example: WorkdayEvent) {
 describe('docs/workday-contract.md', () => {
   it('shows a hire that becomes the joiner it describes', () => {
     const hire = normalized(examples[0] as WorkdayEvent);
-    expect(hire).toMatchObject({ type: 'jml.joiner', id: 'workday-3aa5550b7fe348b98d7b5741afc65534', data: { effectiveAt: '2026-03-02T00:00:00Z', enteredAt: '2026-02-10T17:15:00Z', person: { status: 'pre-hire' } } });
-    expect(DOC).toContain('`workday-3aa5550b7fe348b98d7b5741afc65534-rescind`');
-    expect(normalized({ ...(examples[0] as WorkdayEvent), Is_Rescind: true }).id).toBe('workday-3aa5550b7fe348b98d7b5741afc65534-rescind');
+    expect(hire).toMatchObject({ type: 'jml.joiner', subject: 'workday:acme:21001', id: 'workday-acme-3aa5550b7fe348b98d7b5741afc65534', data: { effectiveAt: '2026-03-02T00:00:00Z', enteredAt: '2026-02-10T17:15:00Z', person: { status: 'pre-hire' } } });
+    expect(DOC).toContain('`workday-acme-3aa5550b7fe348b98d7b5741afc65534-rescind`');
+    expect(normalized({ ...(examples[0] as WorkdayEvent), Is_Rescind: true }).id).toBe('workday-acme-3aa5550b7fe348b98d7b5741afc65534-rescind');
   });
 
   it('shows a termination that becomes the leaver it describes', () => {

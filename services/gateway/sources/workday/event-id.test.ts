@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, raasEventId, workdayEventId, type WorkdayEventIdRequest } from './event-id';
 
 const BASE: WorkdayEventIdRequest = {
+  tenant: 'acme',
   source: '/hr/workday/acme',
   workerId: '21001',
   type: 'jml.mover',
@@ -12,9 +13,14 @@ const BASE: WorkdayEventIdRequest = {
 };
 
 describe('workdayEventId', () => {
-  it('is the event WID, lowercased, with a suffix for its rescind', () => {
-    expect(workdayEventId({ ...BASE, eventWid: 'E7D6C5B4A3924F1E8D7C6B5A49382716' })).toBe('workday-e7d6c5b4a3924f1e8d7c6b5a49382716');
-    expect(workdayEventId({ ...BASE, eventWid: 'e7d6c5b4a3924f1e8d7c6b5a49382716', rescind: true })).toBe('workday-e7d6c5b4a3924f1e8d7c6b5a49382716-rescind');
+  it('is the tenant and the event WID, lowercased, with a suffix for its rescind', () => {
+    expect(workdayEventId({ ...BASE, eventWid: 'E7D6C5B4A3924F1E8D7C6B5A49382716' })).toBe('workday-acme-e7d6c5b4a3924f1e8d7c6b5a49382716');
+    expect(workdayEventId({ ...BASE, eventWid: 'e7d6c5b4a3924f1e8d7c6b5a49382716', rescind: true })).toBe('workday-acme-e7d6c5b4a3924f1e8d7c6b5a49382716-rescind');
+  });
+
+  it('two tenants > the same WID (a sandbox refreshed from production) is two events', () => {
+    const wid = 'e7d6c5b4a3924f1e8d7c6b5a49382716';
+    expect(workdayEventId({ ...BASE, eventWid: wid })).not.toBe(workdayEventId({ ...BASE, tenant: 'acme-sandbox', source: '/hr/workday/acme-sandbox', eventWid: wid }));
   });
 
   it('without a WID, hashes the facts, ignoring the order and repetition of changed fields', () => {

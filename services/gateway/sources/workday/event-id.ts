@@ -5,13 +5,18 @@ import type { JmlEventType } from '../../../../schemas/jml-event.v1';
  * Deterministic JmlEvent ids for Workday; all match JmlEvent's `^[A-Za-z0-9._:-]{1,200}$` and none
  * is random, so a redelivery, a re-run or a replay maps to the id already seen and is deduplicated.
  *
- * - With the business process event's WID: `workday-<wid>` (lowercase), and `workday-<wid>-rescind`
- *   for its rescind, which carries the same WID but must not be swallowed as a duplicate of it.
+ * - With the business process event's WID: `workday-<tenant>-<wid>` (WID lowercase), and
+ *   `workday-<tenant>-<wid>-rescind` for its rescind, which carries the same WID but must not be
+ *   swallowed as a duplicate of it. The tenant is in the id because a WID is unique only within
+ *   one tenant: a sandbox tenant refreshed from production holds the production WIDs. The WID is
+ *   32 hex digits, so the id still parses from its end whatever hyphens the tenant has.
  * - Without one: `workday-digest-<32 hex>`, a SHA-256 over (source, Worker_ID, JML type, business
  *   process, rescind flag, entry moment in canonical UTC, sorted changed fields). The entry moment is
  *   canonicalised first, so `09:15:00.000-08:00` and `17:15:00Z` give the same id.
  */
 export interface WorkdayEventIdRequest {
+  /** Tenant slug, the `<tenant>` of `source`. */
+  tenant: string;
   source: string;
   workerId: string;
   type: JmlEventType;
@@ -26,7 +31,7 @@ export interface WorkdayEventIdRequest {
 }
 
 export function workdayEventId(req: WorkdayEventIdRequest): string {
-  if (req.eventWid !== undefined) return `workday-${req.eventWid.toLowerCase()}${req.rescind ? '-rescind' : ''}`;
+  if (req.eventWid !== undefined) return `workday-${req.tenant}-${req.eventWid.toLowerCase()}${req.rescind ? '-rescind' : ''}`;
   const facts = ['workday/v1', req.source, req.workerId, req.type, req.businessProcessType, req.rescind, req.entryMoment, sortedUnique(req.changedFields)];
   return `workday-digest-${digest(facts)}`;
 }

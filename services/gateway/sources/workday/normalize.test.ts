@@ -23,14 +23,14 @@ function edit(event: WorkdayEvent, over: Partial<WorkdayEvent>, worker: Partial<
 describe('normalizeWorkday > identity', () => {
   it('keys the person on Worker_ID, never the WID, under the tenant’s source', () => {
     const { event } = normalize(HIRE);
-    expect(event.subject).toBe('workday:21001');
+    expect(event.subject).toBe('workday:acme:21001');
     expect(event.source).toBe('/hr/workday/acme');
     expect(event.data.person.employeeId).toBe('21001');
     expect(event.data.person.custom?.workdayWid).toBe(HIRE.Worker.WID);
   });
 
   it('uses the lowercased Event_WID as id, so a redelivery is the same event', () => {
-    expect(normalize(edit(HIRE, { Event_WID: HIRE.Event_WID?.toUpperCase() })).event.id).toBe('workday-3aa5550b7fe348b98d7b5741afc65534');
+    expect(normalize(edit(HIRE, { Event_WID: HIRE.Event_WID?.toUpperCase() })).event.id).toBe('workday-acme-3aa5550b7fe348b98d7b5741afc65534');
   });
 
   it('gives a rescind its own id, distinct from the event it rescinds', () => {
@@ -46,6 +46,14 @@ describe('normalizeWorkday > identity', () => {
     expect(normalize(edit(CHANGE_JOB, { Entry_Moment: '2026-06-10T18:20:01Z' })).event.id).not.toBe(a);
     expect(normalize(edit(CHANGE_JOB, {}, { Worker_ID: '21018' })).event.id).not.toBe(a);
     expect(normalize(CHANGE_JOB, { tenant: 'other' }).event.id).not.toBe(a);
+  });
+
+  it('two tenants > that both send Worker_ID 21001 with the same Event_WID are two people and two events', () => {
+    const a = normalize(HIRE, { tenant: 'acme' }).event;
+    const b = normalize(HIRE, { tenant: 'globex' }).event;
+    expect([a.subject, b.subject]).toEqual(['workday:acme:21001', 'workday:globex:21001']);
+    expect(a.id).not.toBe(b.id);
+    expect([a.data.person.employeeId, b.data.person.employeeId]).toEqual(['21001', '21001']);
   });
 
   it('refuses a tenant that is not a slug and a default zone Intl does not know', () => {

@@ -1,4 +1,4 @@
-import { JmlEvent, type PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import { JmlEvent, personKeyOf, type PersonSnapshot } from '../../../../schemas/jml-event.v1';
 import { classifyWorkday, terminationMs } from './classify';
 import { HIRE_PROCESSES, TERMINATION_PROCESSES, type WorkdayEvent } from './contract';
 import { workdayEventId } from './event-id';
@@ -10,7 +10,8 @@ import { formatInZone, formatInstant, isTimeZone, parseInstant } from './time';
  * One Workday contract event as a JmlEvent v1. Pure and deterministic: no clock, no randomness,
  * no I/O; the same request always gives the same event.
  *
- * - `subject` = `workday:<Worker_ID>`, `source` = `/hr/workday/<tenant>`.
+ * - `subject` = `workday:<tenant>:<Worker_ID>` (a Worker_ID is unique only inside its tenant),
+ *   `source` = `/hr/workday/<tenant>`.
  * - `time` = `enteredAt` = the Entry_Moment in canonical UTC.
  * - Calendar dates become instants in the worker's `Time_Zone` when it is sent and known to this
  *   runtime, else in `defaultTimeZone`, the tenant's configured zone. Never in the gateway host's
@@ -74,6 +75,7 @@ export function normalizeWorkday(req: NormalizeWorkdayRequest): NormalizeWorkday
   const event = {
     specversion: '1.0',
     id: workdayEventId({
+      tenant,
       source,
       workerId: e.Worker.Worker_ID,
       type: verdict.type,
@@ -85,7 +87,7 @@ export function normalizeWorkday(req: NormalizeWorkdayRequest): NormalizeWorkday
     }),
     source,
     type: verdict.type,
-    subject: `workday:${e.Worker.Worker_ID}`,
+    subject: personKeyOf({ source: 'workday', tenant, employeeId: e.Worker.Worker_ID }),
     time: enteredAt,
     data: {
       effectiveAt: formatInZone(verdict.effectiveAtMs, timeZone),

@@ -44,12 +44,18 @@ function only(previous: RaasSnapshot, current: RaasSnapshot): JmlEvent {
 describe('diffSnapshots > joiners', () => {
   it('turns a new worker into a joiner at the start of the hire date in their zone', () => {
     const e = only(snap(T0), snap(T1, { ...ADA, Hire_Date: '2026-04-13' }));
-    expect(e).toMatchObject({ type: 'jml.joiner', subject: 'workday:21001', source: '/hr/workday/acme', time: '2026-04-02T13:00:00Z' });
+    expect(e).toMatchObject({ type: 'jml.joiner', subject: 'workday:acme:21001', source: '/hr/workday/acme', time: '2026-04-02T13:00:00Z' });
     expect(e.id).toMatch(/^workday-raas-[0-9a-f]{32}$/);
     expect(e.data).toMatchObject({ effectiveAt: '2026-04-13T00:00:00+01:00', enteredAt: '2026-04-02T13:00:00Z' });
     expect(e.data.person).toMatchObject({ employeeId: '21001', status: 'pre-hire', givenName: 'Ada', location: 'London' });
     expect(e.data.changedFields).toContain('givenName');
     expect(e.data.previous).toBeUndefined();
+  });
+
+  it('two tenants > reporting the same new Worker_ID are two people and two events', () => {
+    const [a, b] = ['acme', 'globex'].map((tenant) => diffSnapshots({ tenant, previous: snap(T0), current: snap(T1, ADA), defaultTimeZone: 'UTC' }).events[0]);
+    expect([a?.subject, b?.subject]).toEqual(['workday:acme:21001', 'workday:globex:21001']);
+    expect(a?.id).not.toBe(b?.id);
   });
 
   it('uses the tenant zone for a worker without one, and is active once the hire date has started', () => {
@@ -68,7 +74,7 @@ describe('diffSnapshots > joiners', () => {
 describe('diffSnapshots > leavers', () => {
   it('turns a worker gone from the report into a leaver when observed', () => {
     const e = only(snap(T0, ADA, GRACE), snap(T1, GRACE));
-    expect(e).toMatchObject({ type: 'jml.leaver', subject: 'workday:21001' });
+    expect(e).toMatchObject({ type: 'jml.leaver', subject: 'workday:acme:21001' });
     expect(e.data).toMatchObject({ effectiveAt: '2026-04-02T14:00:00+01:00', reason: 'no longer in the Workday report', changedFields: ['status'], previous: { status: 'active' } });
     expect(e.data.person).toMatchObject({ status: 'terminated', givenName: 'Ada' });
   });
@@ -157,9 +163,9 @@ describe('diffSnapshots > determinism', () => {
   it('gives the same events and ids when the same diff runs again', () => {
     const first = diff(before, after);
     expect(first.events.map((e) => [e.subject, e.type])).toEqual([
-      ['workday:21001', 'jml.mover'],
-      ['workday:21017', 'jml.leaver'],
-      ['workday:21090', 'jml.joiner'],
+      ['workday:acme:21001', 'jml.mover'],
+      ['workday:acme:21017', 'jml.leaver'],
+      ['workday:acme:21090', 'jml.joiner'],
     ]);
     expect(diff(structuredClone(before), structuredClone(after))).toEqual(first);
     for (const e of first.events) expect(JmlEvent.parse(e)).toEqual(e);

@@ -1,4 +1,4 @@
-import { JmlEvent, type JmlEventType, type PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import { JmlEvent, personKeyOf, type JmlEventType, type PersonSnapshot } from '../../../../schemas/jml-event.v1';
 import { raasEventId } from './event-id';
 import { JOB_FIELDS, changedFields, fieldNamesOf, pickFields } from './person-fields';
 import type { RaasSnapshot, RaasWorker } from './raas-report';
@@ -8,7 +8,7 @@ import { endOfDayMs, formatInZone, isTimeZone, parseInstant, startOfDayMs } from
  * Reconciliation: the JmlEvents that turn the `previous` RaaS snapshot into the `current` one.
  * Pure and deterministic; re-running the same diff gives the same events and ids (event-id.ts).
  *
- * Per Worker_ID, in sorted order:
+ * Each event's subject is `workday:<tenant>:<Worker_ID>`. Per Worker_ID, in sorted order:
  * - new in the report → `jml.joiner` at the start of Hire_Date (none when the row is already
  *   terminated: there is nothing to provision, and a first run would otherwise emit a leaver for
  *   every former worker);
@@ -58,7 +58,7 @@ export function diffSnapshots(req: DiffSnapshotsRequest): DiffSnapshotsResult {
     const before = previous.workers[workerId];
     const after = current.workers[workerId];
     const zone = (after ?? before)?.person.timeZone ?? req.defaultTimeZone;
-    const emit = (change: Change) => events.push(build({ source, workerId, zone, asOfMs, current, previous, ...change }));
+    const emit = (change: Change) => events.push(build({ tenant: req.tenant, source, workerId, zone, asOfMs, current, previous, ...change }));
 
     if (current.unreadable.includes(workerId)) {
       skipped.push({ workerId, reason: 'row unreadable in the current report' });
@@ -104,6 +104,7 @@ function typeOfChange(before: RaasWorker, after: RaasWorker): JmlEventType | und
 }
 
 interface BuildRequest extends Change {
+  tenant: string;
   source: string;
   workerId: string;
   zone: string;
@@ -144,7 +145,7 @@ function build(req: BuildRequest): JmlEvent {
     }),
     source: req.source,
     type,
-    subject: `workday:${req.workerId}`,
+    subject: personKeyOf({ source: 'workday', tenant: req.tenant, employeeId: req.workerId }),
     time: req.current.asOf,
     data: {
       effectiveAt: formatInZone(effectiveAtMs, zone),
