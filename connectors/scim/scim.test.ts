@@ -331,7 +331,7 @@ describe('scim > adoption is not creation', () => {
     const handMade = server.seedUser({ userName: '80@example.com', title: 'Theirs', nickName: 'hand' });
     const result = await joiner(ctx(), '80');
     expect(result).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
-    expect(raw(server, handMade.id)).toEqual({ ...raw(server, handMade.id), userName: '80@example.com', title: 'Theirs', nickName: 'hand', externalId: '80' });
+    expect(raw(server, handMade.id)).toEqual({ ...raw(server, handMade.id), userName: '80@example.com', title: 'Theirs', nickName: 'hand', externalId: 'hr:80' });
     // The adoption is done: a repeat finds the user anchored to the person.
     expect(await joiner(ctx(), '80')).toEqual({ outcome: 'already-in-state', externalRef: handMade.id });
   });
@@ -342,7 +342,7 @@ describe('scim > adoption is not creation', () => {
     const adopted = await joiner(ctx(), '81');
     expect(adopted.outcome).toBe('adopted');
     const account = { personKey: 'hr:81', externalRef: adopted.externalRef };
-    expect(await release(ctx(), account, adopted.before)).toEqual({ outcome: 'applied', externalRef: handMade.id, before: { externalId: '81' } });
+    expect(await release(ctx(), account, adopted.before)).toEqual({ outcome: 'applied', externalRef: handMade.id, before: { externalId: 'hr:81' } });
     expect(raw(server, handMade.id)).toEqual(untouched);
     expect(await release(ctx(), account, adopted.before)).toEqual({ outcome: 'already-in-state', externalRef: handMade.id });
     expect(server.requests.some((r) => r.method === 'DELETE')).toBe(false);
