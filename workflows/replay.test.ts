@@ -7,8 +7,10 @@ import { WORKFLOWS_PATH } from '../services/worker/worker';
 
 /**
  * Stored histories (test/replay/histories, captured from the real stack) replayed through today's
- * workflow code. A change that alters the commands an existing history expects fails here: guard it
- * with `patched()` or a new workflow type, then re-capture (see test/replay/capture.ts).
+ * workflow code. A change that alters the commands an existing history expects fails here: once a
+ * version runs in production, guard such a change with `patched()` or a new workflow type, then
+ * re-capture (see test/replay/capture.ts). Until the first deployment (issue 12) the histories were
+ * re-captured instead and the development-time patches removed.
  */
 let code = '';
 beforeAll(async () => {
