@@ -306,6 +306,18 @@ describe('gateway POST /v1/events', () => {
     expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { id: 'wh-any' }), payload: body })).statusCode).toBe(202);
   });
 
+  it('scopes > a scoped sender cannot make another sender\'s event a duplicate by taking its id first', async () => {
+    current = setup();
+    // The scoped key sends, within its scope, an event that carries the id a Workday event will have.
+    const squatter = JSON.stringify({ ...makeEvent({ personKey: 'bamboohr:acme:1', type: 'jml.update' }), id: 'workday-acme-1234', source: '/hr/bamboohr/acme' });
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(squatter, { secret: SCOPED, id: 'wh-squat' }), payload: squatter })).statusCode).toBe(202);
+    current.sink.sent.length = 0;
+    const genuine = JSON.stringify({ ...makeEvent({ personKey: 'workday:acme:4101', type: 'jml.leaver' }), id: 'workday-acme-1234', source: '/hr/workday/acme' });
+    const res = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(genuine, { id: 'wh-genuine' }), payload: genuine });
+    expect([res.statusCode, res.json().duplicate]).toEqual([202, undefined]);
+    expect(current.sink.sent.filter((r) => r.topic === TOPICS.events).map((r) => r.message.key)).toEqual(['workday:acme:4101']);
+  });
+
   it('metrics > fifty senders\' subjects add no series: accepted events are labelled by route', async () => {
     current = setup();
     for (let i = 0; i < 50; i++) {

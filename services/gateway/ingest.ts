@@ -61,7 +61,8 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
   let duplicates = new Set<string>();
   if (deps.dedupe) {
     try {
-      duplicates = await deps.dedupe.seen(events.map((e) => e.id));
+      const seen = await deps.dedupe.seen(events.map(dedupeKey));
+      duplicates = new Set(events.filter((e) => seen.has(dedupeKey(e))).map((e) => e.id));
     } catch (err) {
       deps.metrics.inc('jml_gateway_dedupe_unavailable_total');
       deps.log.warn({ err: (err as Error).message }, 'edge dedupe unavailable; relying on downstream dedupe');
@@ -102,13 +103,21 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
   if (fresh.length > 0) deps.metrics.inc('jml_gateway_events_accepted_total', { route: delivery.route }, fresh.length);
   if (duplicates.size > 0) deps.metrics.inc('jml_gateway_events_duplicate_total', { route: delivery.route }, duplicates.size);
   if (deps.dedupe && fresh.length > 0) {
-    await deps.dedupe.remember(fresh.map((e) => e.id)).catch((err: unknown) => {
+    await deps.dedupe.remember(fresh.map(dedupeKey)).catch((err: unknown) => {
       deps.metrics.inc('jml_gateway_dedupe_unavailable_total');
       deps.log.warn({ err: (err as Error).message }, 'could not remember accepted ids for edge dedupe');
     });
   }
   return { status: 'accepted', accepted: fresh.map((e) => e.id), duplicates: [...duplicates] };
 }
+
+/**
+ * What the edge remembers an accepted event by: its person and its id. A sender whose key is
+ * limited to some subjects can only ever name those, so it cannot make another sender's event (the
+ * same id for another person) look like a duplicate and have it dropped; the person workflow and
+ * the event workflow ids (`jml/<personKey>/<eventId>`) dedupe per person too.
+ */
+export const dedupeKey = (e: Pick<JmlEvent, 'subject' | 'id'>): string => `${e.subject}/${e.id}`;
 
 /**
  * Records the delivery and the reason in the DLQ, then throws {@link GatewayRefusal} `code`; throws
