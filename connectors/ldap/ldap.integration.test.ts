@@ -151,7 +151,7 @@ describe('joiner', () => {
     const asMade = await userAttributes(dn);
     const adopted = await join(a, { id, attributes: { userName: `hand${id}`, title: 'Ours' } });
     expect(adopted).toMatchObject({ outcome: 'adopted', externalRef: dn, before: { attributes: { employeeNumber: [] } } });
-    expect((await userAttributes(dn))?.employeeNumber).toBe(id);
+    expect((await userAttributes(dn))?.employeeNumber).toBe(`test:${id}`);
 
     // The person workflow passes the carried externalRef and the adoption's `before`.
     const release = () => ops.releaseAccount(a.ctx, { ...account(id, adopted.externalRef), before: adopted.before });

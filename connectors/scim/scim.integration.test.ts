@@ -174,7 +174,7 @@ describe('scim > scim2-server specifics', () => {
     const asMade = await userAsAdminSees(handMade.id);
     const adopted = await create('hr:310', person('310'), { userName: 'kept@example.com', title: 'Ours' });
     expect(adopted).toEqual({ outcome: 'adopted', externalRef: handMade.id, before: { externalId: null } });
-    expect((await userAsAdminSees(handMade.id)).externalId).toBe('310');
+    expect((await userAsAdminSees(handMade.id)).externalId).toBe('hr:310');
     // The person workflow carries the adoption's externalRef and `before` into the release.
     const account = { personKey: 'hr:310', externalRef: adopted.externalRef };
     const released = await connector.operations.releaseAccount(ctx(), { account, before: adopted.before });

@@ -18,7 +18,7 @@ import { consumeUntil } from '../support/kafka';
  * offending field listed: an integrator fixing a Studio mapping must see each field's path and its
  * problem in the answer, and the same list is the DLQ record's reason.
  */
-const SECRET = 'workday-shared-secret';
+const SECRET = 'workday-shared-secret-of-32-bytes';
 const run = Date.now().toString(36);
 const tenant = `errors-${run}`;
 const DOC = readFileSync(new URL('../../docs/workday-contract.md', import.meta.url), 'utf8');
