@@ -267,8 +267,9 @@ interface AppRun {
 /** A step's final outcome as the workflow recorded it; audited from here (see recordAudit). */
 type AuditEntry = Omit<StepAudit, 'appId'>;
 
-function newAppRun(input: EventWorkflowInput, app: AppPlan, isLeaver: boolean): AppRun {
-  const held = input.held?.[app.appId];
+function newAppRun(input: EventWorkflowInput, plan: AppPlan, isLeaver: boolean): AppRun {
+  const held = input.held?.[plan.appId];
+  const app = held?.adopted ? releaseInsteadOfDelete(plan, held.adopted) : plan;
   return {
     input,
     app,
@@ -281,7 +282,7 @@ function newAppRun(input: EventWorkflowInput, app: AppPlan, isLeaver: boolean): 
       ...(isLeaver ? {} : { maximumAttempts: app.retry?.maximumAttempts ?? 10 }),
     },
     ...(held?.externalRef ? { ref: held.externalRef } : {}),
-    reached: held ? { status: held.status, entitlements: [...held.entitlements] } : undefined,
+    reached: held ? { status: held.status, entitlements: [...held.entitlements], ...(held.adopted ? { adopted: held.adopted } : {}) } : undefined,
     steps: [],
     undo: [],
     audit: [],
@@ -349,7 +350,7 @@ async function runPhase(r: AppRun, phase: 'gain' | 'loss', status: EventStatus):
       ...(unsure ? { mayHaveAppliedEarlier: true } : {}),
       at: nowIso(),
     });
-    r.reached = reach(r.reached, step, result.outcome);
+    r.reached = reach(r.reached, step, result.outcome, result.before);
     if (inverse) {
       r.undo.pop();
       const exact = inverseOf(step, result);
@@ -359,29 +360,51 @@ async function runPhase(r: AppRun, phase: 'gain' | 'loss', status: EventStatus):
   }
 }
 
+/**
+ * An account the pipeline adopted is not the pipeline's to delete: where the plan deletes it (the
+ * retention after a leaver), it is released instead, which takes out only what the adoption wrote.
+ */
+function releaseInsteadOfDelete(app: AppPlan, adopted: NonNullable<HeldApp['adopted']>): AppPlan {
+  return {
+    ...app,
+    steps: app.steps.map((s) =>
+      s.operation === 'deleteAccount'
+        ? { operation: 'releaseAccount', summary: 'release the adopted account (made by someone else: never deleted)', ...(adopted.before !== undefined ? { before: adopted.before } : {}) }
+        : s,
+    ),
+  };
+}
+
 /** What the app holds after `step` succeeded with `outcome`, from what it held before. */
-function reach(held: HeldApp | undefined, step: PlannedStep, outcome: StepResult['outcome']): HeldApp | undefined {
+function reach(held: HeldApp | undefined, step: PlannedStep, outcome: StepResult['outcome'], before?: unknown): HeldApp | undefined {
   if (outcome === 'not-applicable') return held;
   const entitlements = new Set(held?.entitlements ?? []);
+  const adopted = outcome === 'adopted' ? { adopted: before === undefined ? {} : { before } } : held?.adopted ? { adopted: held.adopted } : {};
   switch (step.operation) {
     case 'createAccount':
-      return { status: step.enabled === false ? 'disabled' : 'active', entitlements: [...entitlements].sort() };
+      return { status: step.enabled === false ? 'disabled' : 'active', entitlements: [...entitlements].sort(), ...adopted };
     case 'restoreAccount':
-      return { status: 'active', entitlements: [...entitlements].sort() };
+      return { status: 'active', entitlements: [...entitlements].sort(), ...adopted };
     case 'suspendAccount':
-      return { status: 'disabled', entitlements: [...entitlements].sort() };
+      return { status: 'disabled', entitlements: [...entitlements].sort(), ...adopted };
     case 'deleteAccount':
     case 'releaseAccount':
       return { status: 'deleted', entitlements: [] };
     case 'grantAccess':
       entitlements.add(step.entitlement as string);
-      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort() };
+      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort(), ...adopted };
     case 'revokeAccess':
       entitlements.delete(step.entitlement as string);
-      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort() };
+      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort(), ...adopted };
     default:
       return held;
   }
+}
+
+/** The plan's target with what only the steps know: the account's ref, and whether it was adopted. */
+function keep(target: HeldApp, r: AppRun): HeldApp {
+  if (target.status === 'deleted') return target;
+  return { ...target, ...(r.ref ? { externalRef: r.ref } : {}), ...(r.reached?.adopted ? { adopted: r.reached.adopted } : {}) };
 }
 
 /**
@@ -405,7 +428,7 @@ function outcomeOf(r: AppRun, blocked: string[]): AppOutcome {
     appId: r.app.appId,
     status: 'done',
     steps: r.steps,
-    ...(r.app.target ? { target: { ...r.app.target, ...(r.app.target.status === 'deleted' ? {} : ref) } } : {}),
+    ...(r.app.target ? { target: keep(r.app.target, r) } : {}),
     ...(r.app.deleteAfterMs !== undefined ? { deleteAfterMs: r.app.deleteAfterMs } : {}),
   };
 }

@@ -167,6 +167,9 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       // import, a misconfigured leave type) is held by the same guard.
       isGuarded = true;
       for (const [appId, app] of [...policy.apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        // An app that finds accounts only by the id it gave them holds nothing of this person's that
+        // we could find unless the person workflow holds that id (no step of ours ever created one).
+        if ((app.connector.locateBy?.(app.config) ?? 'person-key') === 'created-ref' && !held[appId]?.externalRef) continue;
         apps.push({
           appId,
           // Disable first (nobody can sign in again), then end the sessions and tokens already out

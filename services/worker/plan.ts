@@ -33,6 +33,11 @@ export interface HeldApp {
    * (`AccountRef.externalRef`): apps that cannot search for an account find it only this way.
    */
   externalRef?: string;
+  /**
+   * The account was adopted (made by someone else, claimed by a joiner), with what the adoption
+   * changed: it is released, never deleted, when the person's retention ends.
+   */
+  adopted?: { before?: unknown };
 }
 
 /** App id → what the person holds there, as the person workflow remembers it. */

@@ -52,6 +52,7 @@ apps:
       groupsDn: "${slapd.groupsDn}"
       disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
     secrets: { bindPassword: { env: IT_LDAP_PASSWORD } }
+    leaver: { deleteAfter: PT3S }
     mapping:
       attributes: { cn: "{givenName} {familyName}", sn: "{familyName}", givenName: "{givenName}" }
       unique: { uid: ["{givenName|lower}.{familyName|lower}"] }
@@ -71,6 +72,7 @@ apps:
 rules:
   - { name: legacy, when: { department: Legacy }, grant: { directory: ["no-such-group"], wiki: ["no-such-group"] } }
   - { name: support, when: { department: Support }, grant: { tickets: [] } }
+  - { name: research, when: { department: Research }, grant: { directory: [] } }
 `,
     );
     const env = {
@@ -174,5 +176,26 @@ rules:
     // Applied (or, on a retry whose first answer was lost, already in state): either way it found the user.
     expect(tickets?.steps.map((s) => [s.operation, s.outcome === 'not-applicable' ? 'not found' : 'found'])).toEqual([['suspendAccount', 'found']]);
     expect((await scimUser(ref as string)).active).toBe(false);
+  });
+
+  it('retention after a leaver > an adopted account is released, never deleted; the account made by hand stays', async () => {
+    const dn = `uid=alan.turing,${slapd.peopleDn}`;
+    await slapd.admin.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: 'alan.turing', cn: 'Alan Turing', sn: 'Turing', description: 'made by hand' });
+    const personKey = `test:${run}-alan`;
+    const person = { givenName: 'Alan', familyName: 'Turing', department: 'Research' };
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: new Date(Date.now() - 60_000).toISOString(), person });
+    const joined = await apply(joiner);
+    expect(joined.apps.find((a) => a.appId === 'directory')?.steps[0]).toMatchObject({ operation: 'createAccount', outcome: 'adopted' });
+    const leaver = makeEvent({ personKey, type: 'jml.leaver', enteredAt: new Date(Date.now() - 1_000).toISOString(), person });
+    expect((await apply(leaver)).status).toBe('completed');
+
+    const retention = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, `${leaver.id}.delete.directory`));
+    const outcome = await eventually('the retention workflow', async () => (await retention.describe()) && ((await retention.result()) as EventOutcome), 60_000);
+    expect(outcome.apps.find((a) => a.appId === 'directory')?.steps).toEqual([{ operation: 'releaseAccount', outcome: 'applied' }]);
+    // Disabled by the leaver (moved to the disabled OU), but there, with its own attributes and without our anchor.
+    const { searchEntries } = await slapd.admin.search(slapd.baseDn, { scope: 'sub', filter: '(uid=alan.turing)', attributes: ['*'] });
+    expect(searchEntries).toHaveLength(1);
+    expect(searchEntries[0]).toMatchObject({ cn: 'Alan Turing', description: 'made by hand' });
+    expect(searchEntries[0]?.employeeNumber).toBeUndefined();
   });
 });
