@@ -10,13 +10,13 @@ import { accountKey } from '../../connectors/dev-redis';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
 import { loadConfig } from '../../services/config';
-import { createKafka } from '../../services/kafka/client';
 import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
 import { eventWorkflowId, type EventOutcome } from '../../workflows/contracts';
 import { gapConnector } from '../fakes/gap-connector';
 import { postSigned } from '../support/canonical-client';
+import { consumeUntil } from '../support/kafka';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
 
@@ -126,21 +126,17 @@ rules:
     // No orphan: the account the killed worker created is gone.
     expect(await redis.exists(account)).toBe(0);
 
-    const records: AuditRecord[] = [];
-    const consumer = createKafka({ brokers: stack.kafkaBrokers, clientId: `it-gap-${run}`, log: createLogger({ name: 'it', level: 'warn' }) }).consumer({ groupId: `it-gap-audit-${run}` });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: TOPICS.audit, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const r = JSON.parse(String(message.value)) as AuditRecord;
-          if (r.eventId === joiner.id) records.push(r);
-        },
-      });
-      await eventually('the audit of the event', async () => (records.filter((r) => r.outcome !== 'failed').length >= 4 ? true : undefined), 60_000);
-    } finally {
-      await consumer.disconnect();
-    }
+    const collected: AuditRecord[] = [];
+    const records = await consumeUntil({
+      brokers: stack.kafkaBrokers,
+      topic: TOPICS.audit,
+      timeoutMs: 60_000,
+      take: (message) => {
+        const r = JSON.parse(String(message.value)) as AuditRecord;
+        if (r.eventId === joiner.id) collected.push(r);
+        return collected.filter((c) => c.outcome !== 'failed').length >= 4 ? collected : undefined;
+      },
+    });
     expect(records.filter((r) => r.outcome !== 'failed').map((r) => [r.operation, r.qualifier ?? '', r.outcome, r.compensation === true, r.mayHaveAppliedEarlier === true])).toEqual([
       ['createAccount', '', 'already-in-state', false, true],
       ['grantAccess', 'group:ok', 'applied', false, false],

@@ -11,7 +11,6 @@ import { ConnectorError, type AnyConnector, type ConnectorContext } from '../../
 import type { AuditRecord } from '../../schemas/audit-record.v1';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { loadConfig } from '../../services/config';
-import { createKafka } from '../../services/kafka/client';
 import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
@@ -27,6 +26,7 @@ import {
 import { NeedsAttention } from '../../workflows/search-attributes';
 import { captureHistory } from '../replay/capture';
 import { postSigned } from '../support/canonical-client';
+import { consumeUntil } from '../support/kafka';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
 
@@ -238,22 +238,17 @@ rules:
     expect(await account('lossy', personKey)).toBe('none');
 
     // The audit topic holds the books: each outcome once, written from the workflow's history.
-    const records: AuditRecord[] = [];
-    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `it-saga-${run}`, log: createLogger({ name: 'it', level: 'warn' }) });
-    const consumer = kafka.consumer({ groupId: `it-saga-audit-${run}` });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: TOPICS.audit, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const r = JSON.parse(String(message.value)) as AuditRecord;
-          if (r.eventId === joiner.id && r.appId === 'lossy') records.push(r);
-        },
-      });
-      await eventually('the audit records of the lossy app', async () => (records.filter((r) => r.outcome !== 'failed').length >= 4 ? true : undefined), 60_000);
-    } finally {
-      await consumer.disconnect();
-    }
+    const collected: AuditRecord[] = [];
+    const records = await consumeUntil({
+      brokers: stack.kafkaBrokers,
+      topic: TOPICS.audit,
+      timeoutMs: 60_000,
+      take: (message) => {
+        const r = JSON.parse(String(message.value)) as AuditRecord;
+        if (r.eventId === joiner.id && r.appId === 'lossy') collected.push(r);
+        return collected.filter((c) => c.outcome !== 'failed').length >= 4 ? collected : undefined;
+      },
+    });
     const effects = records.filter((r) => r.outcome !== 'failed').map((r) => [r.operation, r.qualifier ?? '', r.outcome, r.compensation === true, r.mayHaveAppliedEarlier === true]);
     expect(effects).toEqual([
       ['createAccount', '', 'already-in-state', false, true],
