@@ -25,6 +25,13 @@ export const AuditRecord = z.strictObject({
   mayHaveAppliedEarlier: z.boolean().optional(),
   /** The step undid an earlier step of the same event (saga compensation). */
   compensation: z.boolean().optional(),
+  /**
+   * A createAccount answered `already-in-state` on a retry, or the undo of a create: whether the
+   * pipeline made the account (`created`), or it was there before and was adopted by an attempt
+   * whose answer was lost (`pre-existing`; `unknown` when the app keeps no creation time, treated
+   * alike: released, never deleted).
+   */
+  origin: z.enum(['created', 'pre-existing', 'unknown']).optional(),
   workflowId: z.string().min(1),
   at: z.iso.datetime({ offset: true }),
 });

@@ -151,6 +151,7 @@ const EnvSchema = z.object({
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
   /** A leaver still retrying an app after this many seconds is flagged NeedsAttention (it keeps retrying). */
   JML_LEAVER_ATTENTION_AFTER_SECONDS: z.coerce.number().int().min(1).default(900),
+  JML_APP_CLOCK_MARGIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** Deadline of every Redis command (services/redis.ts): a Redis that stops answering fails commands instead of hanging them. */
   JML_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   /** Deadline of a Redis TCP connect (and of closing a connection that stopped answering). */
@@ -203,6 +204,8 @@ export interface Config {
   readonly dispatcher: { readonly maxBacklog: number };
   /** Leavers retrying longer than this are flagged NeedsAttention. */
   readonly leaverAttentionAfterMs: number;
+  /** How far an app's clock may lag ours when its creation times are compared with a step's (services/worker/origin.ts). */
+  readonly appClockMarginMs: number;
   /** Deadlines of the services' Redis clients (services/redis.ts). */
   readonly redis: RedisTimeouts;
   /** Path of the policy file, when one is configured. */
@@ -343,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
     leaverAttentionAfterMs: e.JML_LEAVER_ATTENTION_AFTER_SECONDS * 1000,
+    appClockMarginMs: e.JML_APP_CLOCK_MARGIN_SECONDS * 1000,
     redis: { commandTimeoutMs: e.JML_REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.JML_REDIS_CONNECT_TIMEOUT_MS },
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
     devApps,

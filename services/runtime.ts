@@ -192,6 +192,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         // One window per task queue: pipelines sharing a Redis but not a queue count separately.
         guard: redisMassChangeGuard(redis, { key: `jml:guard:${config.temporal.taskQueue}` }),
         leaverAttentionAfterMs: config.leaverAttentionAfterMs,
+        appClockMarginMs: config.appClockMarginMs,
         audit: {
           record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
         },

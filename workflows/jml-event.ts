@@ -319,7 +319,7 @@ async function runPhase(r: AppRun, phase: 'gain' | 'loss', status: EventStatus):
   const run = stepRunner(r);
   for (const step of r.app.steps) {
     if (r.end || phaseOf(step) !== phase) continue;
-    const inverse = r.isLeaver ? undefined : inverseOf(step);
+    const inverse = r.isLeaver ? undefined : guardedInverse(step);
     if (inverse) r.undo.push(inverse);
     let result: StepResult;
     try {
@@ -340,6 +340,10 @@ async function runPhase(r: AppRun, phase: 'gain' | 'loss', status: EventStatus):
     }
     if (result.externalRef) r.ref = result.externalRef;
     const unsure = result.outcome === 'already-in-state' && (result.attempt ?? 1) > 1;
+    // A retried create that found the account anchored, when the app cannot say the lost attempt
+    // made it: that attempt adopted it (services/worker/origin.ts). It is released, never deleted.
+    const adoptedUnseen = unsure && step.operation === 'createAccount' && result.origin !== 'created';
+    const outcome = adoptedUnseen ? 'adopted' : result.outcome;
     r.steps.push({ operation: step.operation, ...qualifierOf(step), outcome: result.outcome });
     r.audit.push({
       operation: step.operation,
@@ -348,13 +352,14 @@ async function runPhase(r: AppRun, phase: 'gain' | 'loss', status: EventStatus):
       ...(result.externalRef ? { externalRef: result.externalRef } : {}),
       attempt: result.attempt ?? 1,
       ...(unsure ? { mayHaveAppliedEarlier: true } : {}),
+      ...(result.origin ? { origin: result.origin } : {}),
       at: nowIso(),
     });
-    r.reached = reach(r.reached, step, result.outcome, result.before);
+    r.reached = reach(r.reached, step, outcome, result.before);
     if (inverse) {
       r.undo.pop();
-      const exact = inverseOf(step, result);
-      if (exact && (result.outcome === 'applied' || result.outcome === 'adopted')) r.undo.push(exact);
+      const exact = inverseOf(step, { outcome, before: result.before });
+      if (exact && (outcome === 'applied' || outcome === 'adopted')) r.undo.push(exact);
       else if (unsure) r.undo.push(inverse);
     }
   }
@@ -439,8 +444,18 @@ async function compensate(r: AppRun, run: ReturnType<typeof stepRunner>): Promis
   for (const step of [...r.undo].reverse()) {
     try {
       const result = await run(step, { ...STEP_OPTIONS.retry, maximumAttempts: UNDO_ATTEMPTS }, 'undo ');
-      done.push({ operation: step.operation, ...qualifierOf(step), outcome: result.outcome });
-      r.audit.push({ operation: step.operation, ...qualifierOf(step), outcome: result.outcome, attempt: result.attempt ?? 1, compensation: true, at: nowIso() });
+      // A guarded delete may have released instead (the account predated the create): say so.
+      const operation = result.operation ?? step.operation;
+      done.push({ operation, ...qualifierOf(step), outcome: result.outcome });
+      r.audit.push({
+        operation,
+        ...qualifierOf(step),
+        outcome: result.outcome,
+        attempt: result.attempt ?? 1,
+        compensation: true,
+        ...(result.origin ? { origin: result.origin } : {}),
+        at: nowIso(),
+      });
     } catch (err) {
       done.push({ operation: step.operation, ...qualifierOf(step), outcome: 'failed', error: failureMessage(err) });
     }
@@ -480,6 +495,16 @@ export function inverseOf(step: PlannedStep, result?: Pick<StepResult, 'outcome'
     default:
       return undefined;
   }
+}
+
+/**
+ * The inverse registered before a step runs, while its outcome is unknown. A create's is a delete
+ * that knows when the create was scheduled: if the create's answer is lost and it had adopted an
+ * account, the delete finds the account older than that and releases it instead (activities.ts).
+ */
+function guardedInverse(step: PlannedStep): PlannedStep | undefined {
+  const inverse = inverseOf(step);
+  return step.operation === 'createAccount' && inverse ? { ...inverse, createdAfter: Date.now() } : inverse;
 }
 
 const qualifierOf = (step: PlannedStep) => (step.qualifier ? { qualifier: step.qualifier } : {});

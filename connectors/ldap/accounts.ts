@@ -33,6 +33,7 @@ export async function readAccount(dir: Directory, config: LdapConfig, req: Accou
     ...(enabled === undefined ? {} : { enabled }),
     attributes: readAttributes(person.current),
     entitlements: (await groupsOf(dir, config, person.dn)).map((g) => g.name),
+    ...(person.createdAt ? { createdAt: person.createdAt } : {}),
   };
 }
 
@@ -51,7 +52,8 @@ export async function createAccount(dir: Directory, config: LdapConfig, req: Cre
   const existing = await findPerson(dir, config, req.account);
   // findPerson also returns the entry at externalRef when it carries no anchor at all: not ours yet.
   if (existing && existing.current.employeeNumber.length === 0) return adopt(dir, config, req, existing, log);
-  if (existing) return { outcome: 'already-in-state', externalRef: existing.dn };
+  // Already ours: the creation time lets a retry tell an entry an earlier attempt added from one it adopted.
+  if (existing) return { outcome: 'already-in-state', externalRef: existing.dn, ...(existing.createdAt ? { createdAt: existing.createdAt } : {}) };
 
   if (typeof desired.uid === 'string') {
     const sameUid = await peopleWithUid(dir, config, desired.uid);
@@ -84,7 +86,7 @@ export async function createAccount(dir: Directory, config: LdapConfig, req: Cre
       if (!isLdapResult(err, 'entryAlreadyExists')) throw err;
       // A concurrent attempt for the same person may have won: that is success.
       const raced = await findPerson(dir, config, req.account);
-      if (raced) return { outcome: 'already-in-state', externalRef: raced.dn };
+      if (raced) return { outcome: 'already-in-state', externalRef: raced.dn, ...(raced.createdAt ? { createdAt: raced.createdAt } : {}) };
       if (rdn.length > 1 || config.rdnAttribute === 'employeeNumber') throw dnTakenError(personKey, err);
       assertRdnMayBeDisambiguated(config, personKey);
       rdn = [...rdn, { type: 'employeeNumber', value: employeeNumber }];
@@ -111,7 +113,7 @@ async function adopt(dir: Directory, config: LdapConfig, req: CreateAccountReque
   } catch (err) {
     if (!isLdapResult(err, 'attributeOrValueExists')) throw err;
     const raced = await findPerson(dir, config, req.account);
-    if (raced) return { outcome: 'already-in-state', externalRef: raced.dn };
+    if (raced) return { outcome: 'already-in-state', externalRef: raced.dn, ...(raced.createdAt ? { createdAt: raced.createdAt } : {}) };
     throw err;
   }
   log.info({ personKey: req.account.personKey }, 'ldap: adopted an existing entry by uid');
@@ -134,7 +136,10 @@ export interface AdoptionBefore {
   attributes: { employeeNumber: string[] };
 }
 
-function adoptionBefore(before: unknown): AdoptionBefore {
+function adoptionBefore(before: unknown): AdoptionBefore | undefined {
+  // The adoption's answer was lost: take our anchor out of whichever entry carries it, put nothing back
+  // (adoption only claims entries without an employeeNumber).
+  if (before === undefined) return undefined;
   const b = before as Partial<AdoptionBefore> | undefined;
   const values = b?.attributes?.[ANCHOR_ATTRIBUTE];
   const keys = typeof b?.attributes === 'object' && b.attributes !== null ? Object.keys(b.attributes) : [];
@@ -159,13 +164,13 @@ export async function releaseAccount(dir: Directory, config: LdapConfig, req: Re
   const restore = adoptionBefore(req.before);
   const anchor = anchorValue(req.account.personKey);
   const anchored = await findPerson(dir, config, { personKey: req.account.personKey });
-  if (!anchored || anchored.uuid !== restore.entryUUID) {
+  if (!anchored || (restore && anchored.uuid !== restore.entryUUID)) {
     const ref = anchored?.dn ?? req.account.externalRef;
     const exists = ref !== undefined && (await dir.read(ref, ['1.1'])) !== undefined;
     return exists ? { outcome: 'already-in-state', externalRef: ref } : { outcome: 'not-applicable' };
   }
   const held = anchored.current[ANCHOR_ATTRIBUTE];
-  const putBack = restore.attributes[ANCHOR_ATTRIBUTE].filter((v) => !held.includes(v));
+  const putBack = (restore?.attributes[ANCHOR_ATTRIBUTE] ?? []).filter((v) => !held.includes(v));
   try {
     await dir.modify(anchored.dn, [
       { operation: 'delete', attribute: ANCHOR_ATTRIBUTE, values: [anchor] },

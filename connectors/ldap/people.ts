@@ -18,20 +18,36 @@ export interface PersonEntry {
   current: CurrentEntry;
   /** True when the entry lies under the move-to-ou strategy's disabledDn. */
   inDisabledOu: boolean;
+  /** When the server added the entry (operational `createTimestamp`, RFC 4512 §3.4), as an ISO instant. */
+  createdAt?: string;
   entry: LdapEntry;
 }
 
 const PERSON_CLASS = equals('objectClass', 'inetOrgPerson');
 
-/** Attributes every person search asks for: ours, entryUUID, and the disable attribute. */
+/** Attributes every person search asks for: ours, entryUUID, createTimestamp, and the disable attribute. */
 export function personAttributes(config: LdapConfig): string[] {
   const extra = config.disable.kind === 'set-attribute' ? [config.disable.attribute] : [];
-  return [...MANAGED_ATTRIBUTES, 'entryUUID', ...extra];
+  return [...MANAGED_ATTRIBUTES, 'entryUUID', 'createTimestamp', ...extra];
 }
 
 function toPerson(entry: LdapEntry, inDisabledOu: boolean): PersonEntry {
   const current = Object.fromEntries(MANAGED_ATTRIBUTES.map((a) => [a, valuesOf(entry, a)])) as CurrentEntry;
-  return { dn: entry.dn, uuid: valuesOf(entry, 'entryUUID')[0] ?? entry.dn, current, inDisabledOu, entry };
+  const createdAt = generalizedTime(valuesOf(entry, 'createTimestamp')[0]);
+  return { dn: entry.dn, uuid: valuesOf(entry, 'entryUUID')[0] ?? entry.dn, current, inDisabledOu, entry, ...(createdAt ? { createdAt } : {}) };
+}
+
+/**
+ * A GeneralizedTime (RFC 4517 §3.3.13) in UTC, as servers write createTimestamp
+ * (`20261205132500Z`, optionally with a fraction), as an ISO instant; undefined for anything else.
+ */
+export function generalizedTime(value: string | undefined): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,](\d+))?Z$/.exec(value ?? '');
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, frac] = m;
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  const at = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Math.min(ms, 999));
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 
 /** Every inetOrgPerson matching `filter` in the searched bases, one per entry. */

@@ -8,6 +8,8 @@ export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
 export interface ScimMeta {
   resourceType?: string;
+  /** When the service provider created the resource (RFC 7643 §3.1, a DateTime). */
+  created?: string;
   /** Weak or strong entity tag of the resource version (RFC 7644 §3.14). */
   version?: string;
   location?: string;

@@ -65,9 +65,16 @@ async function adopt(s: ScimSession, found: Located, externalId: string): Promis
     return patchOrPut(s, [{ op: 'replace', path: 'externalId', value: externalId }], () => withChanges(current.user, [], { externalId }));
   });
   if (!claimed) throw new ConnectorError({ code: 'transient', message: `app '${s.ctx.appId}': the user to adopt disappeared; retry` });
-  if (!claimed.wrote) return { outcome: 'already-in-state', externalRef: found.id };
+  // Already ours: the creation time lets a retry tell a user an earlier attempt created from one it adopted.
+  if (!claimed.wrote) return { outcome: 'already-in-state', externalRef: found.id, ...createdAt(found.user) };
   s.ctx.log.info({ appId: s.ctx.appId, externalRef: found.id }, 'scim: existing user adopted');
   return { outcome: 'adopted', externalRef: found.id, before };
+}
+
+/** The user's `meta.created` as an ISO instant, when the app gives a parseable one. */
+function createdAt(user: ScimUser): { createdAt?: string } {
+  const at = Date.parse(user.meta?.created ?? '');
+  return Number.isNaN(at) ? {} : { createdAt: new Date(at).toISOString() };
 }
 
 /** What an adoption changed: the user's `externalId` before we wrote ours (null: it had none). */
@@ -114,6 +121,8 @@ export async function releaseUser(s: ScimSession, req: ReleaseAccountRequest): P
 }
 
 function adoptionBefore(s: ScimSession, before: unknown): AdoptionBefore {
+  // The adoption's answer was lost: only ours to take out (adoption claims users without an externalId).
+  if (before === undefined) return { externalId: null };
   const value = (before as { externalId?: unknown } | undefined)?.externalId;
   if (typeof before === 'object' && before !== null && (value === null || typeof value === 'string')) return { externalId: value };
   throw new ConnectorError({
@@ -190,6 +199,7 @@ export async function readUser(s: ScimSession, account: AccountRef): Promise<Rea
     enabled: found.user.active !== false,
     attributes: accountValues(found.user),
     entitlements: groups.map((g) => g.displayName ?? g.id).sort(),
+    ...createdAt(found.user),
   };
 }
 

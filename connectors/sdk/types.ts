@@ -35,6 +35,14 @@ export interface OperationResult {
   externalRef?: string;
   /** The state before the change, so that a compensation can restore it. */
   before?: unknown;
+  /**
+   * When the app created the account, as the app records it (ISO 8601). A connector that can adopt
+   * answers it with a createAccount `already-in-state` whenever the app keeps a creation time: when a
+   * retry finds the account already anchored because an earlier attempt's answer was lost, it tells
+   * an account that attempt created (deleted by an undo) from one it adopted (only ever released).
+   * Without it such an account is treated as adopted: never deleted.
+   */
+  createdAt?: string;
 }
 
 /** Which account an operation is about. */
@@ -69,7 +77,11 @@ export interface AccountStateRequest {
  */
 export interface ReleaseAccountRequest {
   account: AccountRef;
-  /** What the adopting createAccount returned in `before`; connector-specific, opaque to the pipeline. */
+  /**
+   * What the adopting createAccount returned in `before`; connector-specific, opaque to the pipeline.
+   * Absent when the adoption's answer was lost (the retry only saw an account already anchored): the
+   * release then takes out our anchor and restores nothing else.
+   */
   before?: unknown;
 }
 export interface AccessRequest {
@@ -83,6 +95,8 @@ export interface ReadAccountResult {
   enabled?: boolean;
   attributes?: AppAttributes;
   entitlements?: string[];
+  /** When the app created the account (ISO 8601), when it records it; see {@link OperationResult.createdAt}. */
+  createdAt?: string;
 }
 /**
  * "Who holds this value?", asked before a create so that a unique attribute (userName, uid, mail)

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
+import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult, type ReadAccountResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
 import type { EventOutcome } from '../../workflows/contracts';
 import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep, type PreStartSchedule } from './plan';
@@ -11,6 +11,7 @@ import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
+import { accountOrigin, type AccountOrigin } from './origin';
 import { runWithUniqueValues } from './unique';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
@@ -43,6 +44,8 @@ export interface ActivityDeps {
   guard?: MassChangeGuard;
   /** Leavers still retrying after this long are flagged NeedsAttention (the workflow's default when absent). */
   leaverAttentionAfterMs?: number;
+  /** How far an app's clock may lag ours (origin.ts); default CLOCK_MARGIN_MS. */
+  appClockMarginMs?: number;
 }
 
 export interface RunStepInput {
@@ -61,6 +64,13 @@ export interface StepResult extends OperationResult {
    * later attempt may be the effect of an earlier attempt whose answer was lost.
    */
   attempt?: number;
+  /**
+   * createAccount `already-in-state` on a retry: whether the account was made by the pipeline
+   * (`created`) or was there before and so was adopted by the attempt whose answer was lost
+   * (`pre-existing`, or `unknown` when the app keeps no creation time: treated the same).
+   * A compensating delete that released instead reports `operation: releaseAccount` and its origin.
+   */
+  origin?: AccountOrigin;
 }
 
 /** One step's final outcome, as the event workflow recorded it, for the audit topic. */
@@ -75,6 +85,8 @@ export interface StepAudit {
   mayHaveAppliedEarlier?: boolean;
   /** The step undid an earlier one (saga compensation). */
   compensation?: boolean;
+  /** A create found on a retry, or an undo of one: whether the pipeline made the account (see StepResult.origin). */
+  origin?: AccountOrigin;
   /** When the workflow recorded the outcome (workflow time). */
   at: string;
 }
@@ -165,11 +177,33 @@ export function createActivities(deps: ActivityDeps) {
 
       if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
 
-      let result: OperationResult;
+      const canAdopt = typeof ops.releaseAccount === 'function';
+      /**
+       * The connector call. Two places where a lost answer could make an adopted account look like
+       * one the pipeline created (origin.ts): a compensating delete checks the account's age first
+       * and releases one that predates the create; a retried create that finds the account already
+       * anchored says which it is (`origin`), so that the workflow records an adoption as one.
+       */
+      const act = async (): Promise<{ result: OperationResult; operation: PlannedStep['operation']; origin?: AccountOrigin }> => {
+        if (step.operation === 'deleteAccount' && step.createdAfter !== undefined && canAdopt) {
+          const read = ops.readAccount ? ((await ops.readAccount(ctx, request)) as unknown as ReadAccountResult) : undefined;
+          const origin = read && !read.exists ? 'created' : accountOrigin(read?.createdAt, step.createdAfter, deps.appClockMarginMs);
+          if (origin !== 'created') {
+            log.warn({ origin }, 'undo of a create: the account is older than the create, so it was adopted: released, not deleted');
+            return { result: await (ops.releaseAccount as NonNullable<typeof operation>)(ctx, request), operation: 'releaseAccount', origin };
+          }
+        }
+        const result = await runWithUniqueValues({ app, ctx, operation: step.operation, request }, (resolved) => operation(ctx, resolved));
+        if (step.operation !== 'createAccount' || result.outcome !== 'already-in-state' || activity.info.attempt === 1) return { result, operation: step.operation };
+        // A connector that cannot adopt only finds accounts the pipeline made.
+        return { result, operation: step.operation, origin: canAdopt ? accountOrigin(result.createdAt, activity.info.scheduledTimestampMs, deps.appClockMarginMs) : 'created' };
+      };
+
+      let done: Awaited<ReturnType<typeof act>>;
       // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts).
       const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        result = await runWithUniqueValues({ app, ctx, operation: step.operation, request }, (resolved) => operation(ctx, resolved));
+        done = await act();
       } catch (err) {
         if (!isConnectorError(err)) throw err;
         log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
@@ -185,10 +219,11 @@ export function createActivities(deps: ActivityDeps) {
       } finally {
         clearInterval(beating);
       }
-      log.info({ outcome: result.outcome }, 'step done');
+      const { result, operation: ran, origin } = done;
+      log.info({ outcome: result.outcome, ...(ran !== step.operation ? { ran } : {}), ...(origin ? { origin } : {}) }, 'step done');
       // Outcomes are audited by the workflow once they are in its history (recordAudit): written
       // here, a worker dying between the app's answer and this line would lose the record.
-      return { ...result, appId: input.appId, operation: step.operation, attempt: activity.info.attempt };
+      return { ...result, appId: input.appId, operation: ran, attempt: activity.info.attempt, ...(origin ? { origin } : {}) };
     },
 
     /**
@@ -233,6 +268,7 @@ export function createActivities(deps: ActivityDeps) {
             attempt: r.attempt,
             ...(r.mayHaveAppliedEarlier ? { mayHaveAppliedEarlier: true } : {}),
             ...(r.compensation ? { compensation: true } : {}),
+            ...(r.origin ? { origin: r.origin } : {}),
             workflowId: input.workflowId,
             at: r.at,
           }),

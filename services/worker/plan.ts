@@ -21,6 +21,13 @@ export interface PlannedStep {
    * connector unchanged (e.g. releaseAccount gets the adopting create's `before`).
    */
   before?: unknown;
+  /**
+   * Compensating deletes only: when the create it undoes was first scheduled (epoch ms, workflow
+   * time). An account the app says is older than that (less a clock margin), or that cannot say,
+   * was there before the create ran, adopted by an attempt whose answer was lost: it is released,
+   * never deleted (services/worker/origin.ts).
+   */
+  createdAfter?: number;
 }
 
 /** What one app holds for the person once an event's steps there succeeded. */
