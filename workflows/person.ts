@@ -30,6 +30,7 @@ import {
   type ScheduledDelete,
 } from './contracts';
 import { jmlEventWorkflow, LEAVER_PRIORITY } from './jml-event';
+import { dueAt, factsOf, foldOutcome, nextAction, supersededAmong } from './person-rules';
 import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from './search-attributes';
 
 /** Event ids remembered for dedupe across continue-as-new (older ones are caught by child workflow ids). */
@@ -39,12 +40,6 @@ const RECENT_OUTCOMES = 20;
 const APPLIED_KEPT = 50;
 /** Roll over before the history grows heavy even if the server does not suggest it yet. */
 const MAX_HISTORY_EVENTS = 4_000;
-
-type Family = 'status' | 'attributes' | 'leave';
-const familyOf = (type: JmlEvent['type']): Family =>
-  type === 'jml.joiner' || type === 'jml.rehire' || type === 'jml.leaver' ? 'status' : type === 'jml.mover' || type === 'jml.update' ? 'attributes' : 'leave';
-const isJoin = (type: JmlEvent['type']) => type === 'jml.joiner' || type === 'jml.rehire';
-const ms = (iso: string) => Date.parse(iso);
 
 const lookup = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } });
 /** Waits for a child a previous run left running; as long as the child takes (held events wait for ops). */
@@ -58,22 +53,13 @@ const waiting = proxyActivities<Activities>({
  * Entity workflow `person/<personKey>`: everything that happens to one person, one thing at a time.
  *
  * Events arrive as signals (signalWithStart from the dispatcher) and are deduplicated by id. Each is
- * applied by a child workflow `jml/<personKey>/<eventId>` that ops find in the UI, when it is due:
- * at its `effectiveAt` (a durable timer waits for future-dated ones), at once for involuntary
- * leavers. Due events go in the order HR entered them (`enteredAt`), whatever order they arrived in.
- * Changes entered for a pre-hire wait until the hire is applied, so nobody is provisioned early.
- *
- * Converging to the newest HR truth: an event is superseded, and not applied, when an event HR
- * entered later (known here, applied or pending)
- * - of the same family (status: joiner/rehire/leaver; attributes: mover/update; leave) was already
- *   applied with an effective moment at or after this one's (a late delivery of older news);
- * - is a joiner/rehire/leaver effective at or before this one's moment, when this one is too
- *   (a rescinded hire, a withdrawn termination);
- * - is an applied leaver, when this one is not a joiner/rehire/leaver (no moving a departed person).
+ * applied by a child workflow `jml/<personKey>/<eventId>` that ops find in the UI, when it is due.
+ * What is due, in which order, what newer HR truth supersedes, what waits for a pending hire and
+ * what an outcome changes are the rules of person-rules.ts (pure, unit-tested); this workflow
+ * orchestrates them: timers, children, signals, queries and rollover.
  *
  * It remembers what the person holds per app (from each child's outcome) for the planner's diffs,
- * and the retention deletes leavers scheduled. A joiner or rehire that re-enables an app cancels
- * that app's pending delete. It continues-as-new (waiting for handlers) before history grows large,
+ * and the retention deletes leavers scheduled. It continues-as-new (waiting for handlers) before history grows large,
  * also while a child runs (an event held by the guard or retrying an app while signals keep
  * coming): the child is left running and the next run awaits its outcome.
  */
@@ -132,61 +118,13 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     ...(person ? { person } : {}),
     apps: { ...apps },
     scheduledDeletes: deletes.map((d) => ({ appIds: d.appIds, dueAt: new Date(d.dueAt).toISOString(), leaverEventId: d.leaver.id })),
-    waiting: queue.filter((e) => dueAt(e) > Date.now()).map((e) => ({ eventId: e.id, type: e.type, until: new Date(dueAt(e)).toISOString() })),
+    waiting: queue.map(factsOf).filter((e) => dueAt(e) > Date.now()).map((e) => ({ eventId: e.id, type: e.type, until: new Date(dueAt(e)).toISOString() })),
     preStarts: Object.entries(prestarts).flatMap(([eventId, groups]) => groups.map((g) => ({ eventId, appIds: g.appIds, at: new Date(g.at).toISOString(), done: g.done }))),
   }));
 
-  /** When an event may be applied: its effective moment; involuntary leavers at once. */
-  const dueAt = (e: JmlEvent): number => (e.type === 'jml.leaver' && e.data.involuntary ? 0 : ms(e.data.effectiveAt));
-
-  /** Which known event, if any, makes `e` obsolete (see the rules above). */
-  const supersededBy = (e: JmlEvent): string | undefined => {
-    const entered = ms(e.data.enteredAt);
-    const effective = ms(e.data.effectiveAt);
-    const family = familyOf(e.type);
-    for (const a of applied) {
-      if (a.enteredAt <= entered) continue;
-      if (familyOf(a.type) === family && a.effectiveAt >= effective) return a.id;
-      if (a.type === 'jml.leaver' && family !== 'status') return a.id;
-      if (family === 'status' && familyOf(a.type) === 'status' && a.effectiveAt <= effective) return a.id;
-    }
-    if (family === 'status') {
-      for (const p of queue) {
-        if (p.id === e.id || familyOf(p.type) !== 'status' || ms(p.data.enteredAt) <= entered) continue;
-        if (ms(p.data.effectiveAt) <= effective) return p.id;
-      }
-    }
-    return undefined;
-  };
-
-  /** A non-status change for someone whose hire is still pending waits for the hire. */
-  const waitsForHire = (e: JmlEvent): boolean =>
-    familyOf(e.type) !== 'status' && queue.some((p) => isJoin(p.type) && p.id !== e.id && ms(p.data.enteredAt) <= ms(e.data.enteredAt));
-
-  const dropSuperseded = () => {
-    for (let i = 0; i < queue.length; ) {
-      const e = queue[i] as JmlEvent;
-      const by = supersededBy(e);
-      if (by === undefined) {
-        i += 1;
-        continue;
-      }
-      queue.splice(i, 1);
-      delete prestarts[e.id];
-      superseded += 1;
-      remember({ eventId: e.id, type: e.type, status: 'superseded', error: `superseded by ${by}` });
-      log.info('event superseded by newer HR truth', { eventId: e.id, by });
-    }
-  };
-
-  const nextDue = (now: number): JmlEvent | undefined => {
-    let best: JmlEvent | undefined;
-    for (const e of queue) {
-      if (dueAt(e) > now || waitsForHire(e)) continue;
-      if (!best || ms(e.data.enteredAt) < ms(best.data.enteredAt)) best = e;
-    }
-    return best;
-  };
+  /** Takes a pending event out of the queue. */
+  const take = (id: string): JmlEvent => queue.splice(queue.findIndex((e) => e.id === id), 1)[0] as JmlEvent;
+  const pendingEvent = (id: string): JmlEvent => queue.find((e) => e.id === id) as JmlEvent;
 
   const historyLimit = input.historyLimit ?? MAX_HISTORY_EVENTS;
   const shouldRoll = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
@@ -236,7 +174,8 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     processed += 1;
     if (result.outcome && result.outcome.status !== 'rejected') {
       person = event.data.person;
-      applied.push({ id: event.id, type: event.type, enteredAt: ms(event.data.enteredAt), effectiveAt: ms(event.data.effectiveAt) });
+      const { id, type, enteredAt, effectiveAt } = factsOf(event);
+      applied.push({ id, type, enteredAt, effectiveAt });
       if (applied.length > APPLIED_KEPT) applied.shift();
       record(result.outcome, event, Date.now());
     }
@@ -274,62 +213,58 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
       else finish(f, result);
       continue;
     }
-    dropSuperseded();
-    // A future hire: ask once which apps to prepare ahead of the start (their `preStart`).
-    const unscheduled = queue.find((e) => isJoin(e.type) && dueAt(e) > Date.now() && !(e.id in prestarts));
-    if (unscheduled) {
-      const { groups } = await lookup.preStartSchedule({ event: unscheduled });
-      prestarts[unscheduled.id] = groups.map((g) => ({ ...g, done: false }));
-      continue;
+    for (const { id, by } of supersededAmong(queue.map(factsOf), applied)) {
+      const e = take(id);
+      delete prestarts[id];
+      superseded += 1;
+      remember({ eventId: id, type: e.type, status: 'superseded', error: `superseded by ${by}` });
+      log.info('event superseded by newer HR truth', { eventId: id, by });
     }
     const now = Date.now();
-    const event = nextDue(now);
-    if (event) {
-      queue.splice(queue.indexOf(event), 1);
-      delete prestarts[event.id];
-      await apply({ childId: event.id, input: { event, held: { ...apps } } });
-      continue;
+    const next = nextAction({ pending: queue.map(factsOf), prestarts, deletes }, now);
+    switch (next.kind) {
+      case 'schedule-prestart': {
+        // A future hire: ask once which apps to prepare ahead of the start (their `preStart`).
+        const { groups } = await lookup.preStartSchedule({ event: pendingEvent(next.eventId) });
+        prestarts[next.eventId] = groups.map((g) => ({ ...g, done: false }));
+        break;
+      }
+      case 'apply': {
+        const event = take(next.eventId);
+        delete prestarts[event.id];
+        await apply({ childId: event.id, input: { event, held: { ...apps } } });
+        break;
+      }
+      case 'prestart': {
+        const event = pendingEvent(next.eventId);
+        const group = (prestarts[event.id] as PreStartGroup[])[next.group] as PreStartGroup;
+        group.done = true;
+        const childId = `${event.id}.prestart.${group.appIds.join('+')}`;
+        await apply({ childId, input: { event, mode: 'prestart', appIds: group.appIds, held: { ...apps } } });
+        break;
+      }
+      case 'retention-delete': {
+        const due = deletes[next.delete] as ScheduledDelete;
+        deletes = deletes.filter((d) => d !== due);
+        const childId = `${due.leaver.id}.delete.${due.appIds.join('+')}`;
+        await apply({ childId, input: { event: due.leaver, mode: 'retention-delete', appIds: due.appIds, held: { ...apps } } });
+        break;
+      }
+      case 'wait': {
+        const seenArrivals = arrivals;
+        const woken = () => arrivals !== seenArrivals || shouldRoll();
+        if (next.until !== undefined) await condition(woken, Math.max(1, next.until - now));
+        else await condition(woken);
+        break;
+      }
     }
-    const prepare = queue.flatMap((e) => (prestarts[e.id] ?? []).filter((g) => !g.done && g.at <= now).map((g) => ({ event: e, group: g })))[0];
-    if (prepare) {
-      prepare.group.done = true;
-      const childId = `${prepare.event.id}.prestart.${prepare.group.appIds.join('+')}`;
-      await apply({ childId, input: { event: prepare.event, mode: 'prestart', appIds: prepare.group.appIds, held: { ...apps } } });
-      continue;
-    }
-    const due = deletes.find((d) => d.dueAt <= now);
-    if (due) {
-      deletes = deletes.filter((d) => d !== due);
-      const childId = `${due.leaver.id}.delete.${due.appIds.join('+')}`;
-      await apply({ childId, input: { event: due.leaver, mode: 'retention-delete', appIds: due.appIds, held: { ...apps } } });
-      continue;
-    }
-    const wakeAt = Math.min(
-      ...queue.filter((e) => !waitsForHire(e)).map(dueAt),
-      ...deletes.map((d) => d.dueAt),
-      ...queue.flatMap((e) => (prestarts[e.id] ?? []).filter((g) => !g.done).map((g) => g.at)),
-    );
-    const seenArrivals = arrivals;
-    const woken = () => arrivals !== seenArrivals || shouldRoll();
-    if (Number.isFinite(wakeAt)) await condition(woken, Math.max(1, wakeAt - now));
-    else await condition(woken);
   }
 
   /** Folds a child's outcome into what the person holds, and schedules or cancels retention deletes. */
   function record(outcome: EventOutcome, event: JmlEvent, now: number): void {
-    const byRetention = new Map<number, string[]>();
-    for (const app of outcome.apps) {
-      // A deferred app ran its grants but kept its old access: remember what it holds now.
-      if (app.status === 'deferred' && app.reached) apps[app.appId] = app.reached;
-      if (app.status !== 'done' || !app.target) continue;
-      apps[app.appId] = app.target;
-      if (app.target.status === 'active') {
-        // Back in this app (rehire inside retention): its pending delete is off.
-        deletes = deletes.map((d) => ({ ...d, appIds: d.appIds.filter((id) => id !== app.appId) })).filter((d) => d.appIds.length > 0);
-      }
-      if (app.deleteAfterMs !== undefined) byRetention.set(app.deleteAfterMs, [...(byRetention.get(app.deleteAfterMs) ?? []), app.appId]);
-    }
-    for (const [after, appIds] of [...byRetention].sort(([a], [b]) => a - b)) deletes.push({ leaver: event, appIds, dueAt: now + after });
+    const folded = foldOutcome({ apps, deletes }, outcome, event, now);
+    for (const appId of Object.keys(folded.apps)) apps[appId] = folded.apps[appId] as HeldApp;
+    deletes = folded.deletes;
   }
 }
 
