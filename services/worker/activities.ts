@@ -12,6 +12,7 @@ import { planWithPolicy, preStartSchedule } from '../policy/plan';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
 import { runWithUniqueValues } from './unique';
+import { activityBoundary } from '../activity-boundary';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
 export interface AppInstance {
@@ -165,26 +166,19 @@ export function createActivities(deps: ActivityDeps) {
 
       if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
 
-      let result: OperationResult;
-      // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts).
-      const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        result = await runWithUniqueValues({ app, ctx, operation: step.operation, request }, (resolved) => operation(ctx, resolved));
-      } catch (err) {
-        if (!isConnectorError(err)) throw err;
-        log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
-        await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
-        throw ApplicationFailure.create({
-          type: err.code,
-          message: err.message,
-          nonRetryable: !err.retryable,
-          nextRetryDelay: err.retryAfterMs,
-          details: [err.context],
-          cause: err,
-        });
-      } finally {
-        clearInterval(beating);
-      }
+      // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts);
+      // a connector error becomes a failure typed by its code, after it is logged and audited.
+      const result = await activityBoundary(
+        {
+          heartbeatEveryMs: HEARTBEAT_EVERY_MS,
+          onCodedError: async (err) => {
+            if (!isConnectorError(err)) return;
+            log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
+            await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
+          },
+        },
+        () => runWithUniqueValues({ app, ctx, operation: step.operation, request }, (resolved) => operation(ctx, resolved)),
+      );
       log.info({ outcome: result.outcome }, 'step done');
       // Outcomes are audited by the workflow once they are in its history (recordAudit): written
       // here, a worker dying between the app's answer and this line would lose the record.
@@ -198,17 +192,16 @@ export function createActivities(deps: ActivityDeps) {
      */
     async awaitEventOutcome(input: { workflowId: string }): Promise<EventOutcome> {
       const activity = Context.current();
-      const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        return (await activity.client.workflow.getHandle(input.workflowId).result()) as EventOutcome;
-      } catch (err) {
-        if (err instanceof WorkflowFailedError) {
-          throw ApplicationFailure.create({ type: 'event-failed', message: `${input.workflowId}: ${err.message}`, nonRetryable: true });
+      return activityBoundary({ heartbeatEveryMs: HEARTBEAT_EVERY_MS }, async () => {
+        try {
+          return (await activity.client.workflow.getHandle(input.workflowId).result()) as EventOutcome;
+        } catch (err) {
+          if (err instanceof WorkflowFailedError) {
+            throw ApplicationFailure.create({ type: 'event-failed', message: `${input.workflowId}: ${err.message}`, nonRetryable: true });
+          }
+          throw err;
         }
-        throw err;
-      } finally {
-        clearInterval(beating);
-      }
+      });
     },
 
     /**
