@@ -6,8 +6,8 @@ import type { SourceApiError, SourceApiErrorCode, SourceApiErrorOptions } from '
 /**
  * The GET-with-retries loop both HR API clients share, over the one outbound HTTP module
  * (connectors/sdk/http.ts: `attemptHttp` sends each attempt, `retryAfterOf` reads Retry-After).
- * Each attempt has its own timeout (`AbortSignal.timeout`, body included). Network errors, timeouts and 5xx are retried with capped
- * exponential backoff (equal jitter); 429 and 503 honour `Retry-After`. A `Retry-After` longer than
+ * Each attempt has its own timeout (`AbortSignal.timeout`, body included). Network errors,
+ * timeouts and 5xx are retried with capped exponential backoff (equal jitter); 429 and 503 honour `Retry-After`. A `Retry-After` longer than
  * `maxRetryAfterMs` is not slept on: the error is thrown (retryable, with `retryAfterMs`) for the
  * caller to honour. Other 4xx, and any {@link SourceApiError} the adapter's `read` throws, are final.
  *
