@@ -200,7 +200,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       const pollerActivities = createPollerActivities({
         bamboohr: config.bamboohr,
         workday: config.workday,
-        publisher: ingestPublisher({ producer: sink, dedupe: edgeDedupe, metrics: counters, log: log.child({ component: 'pollers' }), now: Date.now }),
+        publisher: ingestPublisher({ producer: sink, dedupe: edgeDedupe, maxEventBytes: config.gateway.maxEventBytes, metrics: counters, log: log.child({ component: 'pollers' }), now: Date.now }),
         ledger,
         snapshots: redisSnapshotStore(redis),
         log,

@@ -1,3 +1,5 @@
+import { codedErrorClass, isCodedError, type CodedErrorOptions } from '../../schemas/coded-error';
+
 /**
  * The one error taxonomy of connectors. Each error has a stable `code` that crosses process and
  * sandbox boundaries as the Temporal failure `type`; code branches on `code`, never on `instanceof`.
@@ -13,38 +15,17 @@ export const CONNECTOR_ERROR_CODES = {
 
 export type ConnectorErrorCode = keyof typeof CONNECTOR_ERROR_CODES;
 
-export interface ConnectorErrorOptions {
-  code: ConnectorErrorCode;
-  message: string;
-  /** Overrides the code's default. */
-  retryable?: boolean;
-  /** For `rate-limited`: the app's Retry-After, in milliseconds. */
-  retryAfterMs?: number;
-  /** HTTP status or protocol result code the app answered, when there was one. */
-  status?: number;
-  cause?: unknown;
-  /** Safe (secret- and PII-free) facts for logs and failure details. */
-  context?: Record<string, string | number | boolean>;
-}
+/**
+ * Options of {@link ConnectorError}: `code`, `message`, and optionally `retryable` (overrides the
+ * code's default), `retryAfterMs` (for `rate-limited`: the app's Retry-After), `status` (the HTTP
+ * status or protocol result code the app answered), `cause` and `context` (safe facts only).
+ */
+export type ConnectorErrorOptions = CodedErrorOptions<ConnectorErrorCode>;
 
-export class ConnectorError extends Error {
-  readonly code: ConnectorErrorCode;
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
-  readonly status?: number;
-  readonly context: Record<string, string | number | boolean>;
+/** A failed connector operation; its `code` becomes the Temporal failure `type` of the step. */
+export class ConnectorError extends codedErrorClass('ConnectorError', CONNECTOR_ERROR_CODES) {}
 
-  constructor(opts: ConnectorErrorOptions) {
-    super(opts.message, { cause: opts.cause });
-    this.name = 'ConnectorError';
-    this.code = opts.code;
-    this.retryable = opts.retryable ?? CONNECTOR_ERROR_CODES[opts.code].retryable;
-    this.retryAfterMs = opts.retryAfterMs;
-    this.status = opts.status;
-    this.context = opts.context ?? {};
-  }
-}
-
+/** Structural check (name and code), so it also holds across module copies. */
 export function isConnectorError(err: unknown): err is ConnectorError {
-  return err instanceof Error && err.name === 'ConnectorError' && typeof (err as ConnectorError).code === 'string';
+  return isCodedError(err, 'ConnectorError');
 }

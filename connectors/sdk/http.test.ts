@@ -80,6 +80,16 @@ describe('http client', () => {
     expect(err).toMatchObject({ code: 'rate-limited', retryAfterMs: 12_000 });
   });
 
+  it.each([
+    ['RFC 850', 'Tuesday, 01-Jan-30 00:00:30 GMT'],
+    ['asctime', 'Tue Jan  1 00:00:30 2030'],
+  ])('maps > 429 with Retry-After in the obsolete %s form, read as UTC', async (_form, value) => {
+    handler = answer(429, { 'retry-after': value });
+    const c = createHttpClient({ baseUrl, now: () => Date.UTC(2030, 0, 1, 0, 0, 18) });
+    const err = await failure(c.request({ method: 'GET', path: 'Users' }));
+    expect(err).toMatchObject({ code: 'rate-limited', retryAfterMs: 12_000 });
+  });
+
   it('maps > 429 without Retry-After to rate-limited without a delay', async () => {
     handler = answer(429);
     const err = await failure(client().request({ method: 'GET', path: 'Users' }));

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import { ConnectorError, type ConnectorErrorCode } from './errors';
+import { parseRetryAfter, type ParseRetryAfterOptions } from './retry-after';
+
+export { parseRetryAfter, parseHttpDate, MAX_RETRY_AFTER_MS, type ParseRetryAfterOptions } from './retry-after';
 
 /**
  * An HTTP client for connectors, on the global `fetch`. It turns every failure into the SDK's error
@@ -87,40 +90,38 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   return {
     async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
-      req.signal?.throwIfAborted();
       const timeoutMs = req.timeoutMs ?? opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
       const url = buildUrl(base, req.path, req.query);
       const headers: Record<string, string> = { accept: `${contentType}, application/json;q=0.9`, ...opts.headers, ...req.headers };
       if (req.body !== undefined) headers['content-type'] = contentType;
       const started = now();
       const where = { method: req.method, path: req.path };
 
-      let res: Response;
-      let text: string;
-      try {
-        res = await doFetch(url, {
+      const sent = await attemptHttp(
+        {
+          url,
           method: req.method,
           headers,
-          body: req.body === undefined ? undefined : JSON.stringify(req.body),
-          signal,
+          ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+          timeoutMs,
           redirect: 'manual',
-        });
-        text = await res.text();
-      } catch (err) {
-        if (req.signal?.aborted) throw req.signal.reason;
-        const timedOut = timeout.aborted;
-        req.log?.warn({ ...where, durationMs: now() - started, timedOut }, 'http request failed');
+          fetch: doFetch,
+        },
+        async (response) => ({ response, text: await response.text() }),
+      );
+      if (!sent.ok) {
+        req.log?.warn({ ...where, durationMs: now() - started, timedOut: sent.timedOut }, 'http request failed');
         throw new ConnectorError({
           code: 'transient',
-          message: timedOut
+          message: sent.timedOut
             ? `${req.method} ${req.path} timed out after ${timeoutMs} ms`
-            : `${req.method} ${req.path} failed: ${networkReason(err)}`,
-          cause: err,
-          context: { ...where, timedOut },
+            : `${req.method} ${req.path} failed: ${networkReason(sent.cause)}`,
+          cause: sent.cause,
+          context: { ...where, timedOut: sent.timedOut },
         });
       }
+      const { response: res, text } = sent.value;
 
       const body = parseBody<T>(text, res.headers.get('content-type'));
       req.log?.debug({ ...where, status: res.status, durationMs: now() - started }, 'http request');
@@ -151,7 +152,7 @@ export interface ErrorForResponseInput {
 export function errorForResponse(input: ErrorForResponseInput): ConnectorError {
   const { status } = input;
   const code = codeForStatus(status);
-  const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(input.headers.get('retry-after'), input.now) : undefined;
+  const retryAfterMs = retryAfterOf(status, input.headers, input.now);
   const detail = input.description?.detail ? `: ${truncate(input.description.detail, 300)}` : '';
   return new ConnectorError({
     code,
@@ -170,20 +171,56 @@ function codeForStatus(status: number): ConnectorErrorCode {
   return 'invalid-request';
 }
 
+/** One attempt of an outbound request (see {@link attemptHttp}). */
+export interface HttpAttemptRequest {
+  url: string | URL;
+  method: HttpMethod;
+  headers: Readonly<Record<string, string>>;
+  /** The serialized body. */
+  body?: string;
+  /** The caller's cancellation signal. */
+  signal?: AbortSignal;
+  /** Covers sending and whatever `read` does with the answer, its body included. */
+  timeoutMs: number;
+  /** `manual` (connectors: a redirect is an answer) or `follow` (the fetch default). */
+  redirect?: 'manual' | 'follow';
+  fetch?: typeof fetch;
+}
+
+/** What one attempt gave: the answer as `read` made it, or why there was none. */
+export type HttpAttempt<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; cause: unknown };
+
 /**
- * Parses a Retry-After value (RFC 9110 §10.2.3): either delay-seconds (digits only) or an
- * HTTP-date. Returns milliseconds to wait (0 for a date in the past), or undefined when the header
- * is absent or unparseable.
+ * The one way this code base sends an HTTP request: one attempt, on the global `fetch`, under its
+ * own timeout (`AbortSignal.timeout`) joined with the caller's signal. `read` gets any answer,
+ * whatever its status. Resolves `{ ok: false }` when sending or `read` failed (`timedOut` when the
+ * timeout fired); rejects only with the caller's signal's reason once it is aborted (Temporal's
+ * CancelledFailure in an activity), so a cancelled call is never mistaken for a failed one.
+ * Retrying is the caller's business: connectors leave it to Temporal, HR source clients loop
+ * (services/gateway/sources/shared/fetch-with-retry.ts).
  */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number.parseInt(trimmed, 10) * 1000;
-  // HTTP-date always names a weekday and GMT; Date.parse reads IMF-fixdate and the obsolete forms.
-  if (!/GMT$/i.test(trimmed)) return undefined;
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
+export async function attemptHttp<T>(req: HttpAttemptRequest, read: (response: Response) => Promise<T>): Promise<HttpAttempt<T>> {
+  req.signal?.throwIfAborted();
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+  try {
+    const response = await (req.fetch ?? fetch)(req.url, {
+      method: req.method,
+      headers: req.headers,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      signal,
+      ...(req.redirect ? { redirect: req.redirect } : {}),
+    });
+    return { ok: true, value: await read(response) };
+  } catch (err) {
+    if (req.signal?.aborted) throw req.signal.reason;
+    return { ok: false, timedOut: timeout.aborted, cause: err };
+  }
+}
+
+/** The delay an answer asks for: Retry-After (./retry-after.ts) of a 429 or a 503, else undefined. */
+export function retryAfterOf(status: number, headers: Headers, nowMs: number, opts?: ParseRetryAfterOptions): number | undefined {
+  return status === 429 || status === 503 ? parseRetryAfter(headers.get('retry-after'), nowMs, opts) : undefined;
 }
 
 function buildUrl(base: string, path: string, query: HttpRequest['query']): string {

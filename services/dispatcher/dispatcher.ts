@@ -7,6 +7,7 @@ import { EmployeeId, HrSource, PersonKey } from '../../workflows/search-attribut
 import type { CoalescingProducer } from '../kafka/coalescing-producer';
 import type { BacklogGate } from './backlog-gate';
 import { readEventRecord } from './read-event';
+import { writeDeadLetter } from '../kafka/dead-letter';
 import { TOPICS } from '../kafka/topics';
 
 export interface DispatcherDeps {
@@ -62,16 +63,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const read = readEventRecord(message);
     if (!read.ok) {
       log.error({ partition, offset: message.offset, code: read.code, reason: read.reason }, 'record on events topic cannot be read as a JmlEvent v1; dead-lettered');
-      await deps.producer.send([
-        {
-          topic: TOPICS.dlq,
-          message: {
-            key: message.key,
-            value: message.value,
-            headers: { 'jml-reject-code': read.code, 'jml-reject-reason': read.reason.slice(0, 4_000), 'jml-origin': `${topic}/${partition}/${message.offset}` },
-          },
-        },
-      ]);
+      await writeDeadLetter(deps.producer, { key: message.key, value: message.value, code: read.code, reason: read.reason, origin: `${topic}/${partition}/${message.offset}`, at: Date.now() });
       return;
     }
     // Fields of a newer minor version ride along untouched (docs/decisions/0003-event-evolution.md).

@@ -49,14 +49,8 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
   const values = new Map(events.map((e) => [e.id, JSON.stringify(e)]));
   if (deps.maxEventBytes !== undefined) {
     const max = deps.maxEventBytes;
-    const oversized = events.flatMap((e) => {
-      const bytes = Buffer.byteLength(values.get(e.id) ?? '');
-      return bytes > max ? [{ id: e.id, bytes }] : [];
-    });
-    if (oversized.length > 0) {
-      const reason = oversized.map((o) => `event ${o.id} is ${o.bytes} bytes; the limit is ${max}`).join('; ');
-      await refuse(deps, delivery, 'event-too-large', reason, { limitBytes: max, events: oversized });
-    }
+    const oversized = oversizedEvents(events, max, values);
+    if (oversized.length > 0) await refuse(deps, delivery, 'event-too-large', oversizeReason(oversized, max), { limitBytes: max, events: oversized });
   }
   let duplicates = new Set<string>();
   if (deps.dedupe) {
@@ -109,6 +103,29 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
     });
   }
   return { status: 'accepted', accepted: fresh.map((e) => e.id), duplicates: [...duplicates] };
+}
+
+/** An event over the size cap: its id and the bytes of its record value. */
+export interface OversizedEvent {
+  id: string;
+  bytes: number;
+}
+
+/**
+ * The size cap (`GATEWAY_MAX_EVENT_BYTES`) of every event that enters the pipeline, from a webhook
+ * or a poll: the events whose serialized JSON (the record value) is over `maxBytes` UTF-8 bytes.
+ * `values` may hold the serialized events already made, by id.
+ */
+export function oversizedEvents(events: readonly JmlEvent[], maxBytes: number, values?: ReadonlyMap<string, string>): OversizedEvent[] {
+  return events.flatMap((e) => {
+    const bytes = Buffer.byteLength(values?.get(e.id) ?? JSON.stringify(e));
+    return bytes > maxBytes ? [{ id: e.id, bytes }] : [];
+  });
+}
+
+/** The dead letter's reason for {@link oversizedEvents}' answer: `event <id> is <n> bytes; the limit is <max>`, joined by `; `. */
+export function oversizeReason(oversized: readonly OversizedEvent[], maxBytes: number): string {
+  return oversized.map((o) => `event ${o.id} is ${o.bytes} bytes; the limit is ${maxBytes}`).join('; ');
 }
 
 /**

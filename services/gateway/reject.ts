@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { TOPICS } from '../kafka/topics';
+import { writeDeadLetter } from '../kafka/dead-letter';
 import { sendError, type GatewayErrorCode } from './errors';
 import type { IngestDeps } from './ingest';
 
@@ -11,24 +11,17 @@ export interface Rejection {
   reason: string;
 }
 
-/** Writes rejected input and its reason to the dead-letter topic; false when Kafka did not acknowledge. */
+/** Writes rejected input and its reason to the dead-letter topic (../kafka/dead-letter.ts); false when Kafka did not acknowledge. */
 export async function recordRejection(deps: IngestDeps, input: Rejection): Promise<boolean> {
   try {
-    await deps.producer.send([
-      {
-        topic: TOPICS.dlq,
-        message: {
-          key: input.deliveryId ?? null,
-          value: input.body,
-          headers: {
-            'jml-reject-code': input.code,
-            'jml-reject-reason': input.reason.slice(0, 4_000),
-            'jml-route': input.route,
-            'jml-received-at': new Date(deps.now()).toISOString(),
-          },
-        },
-      },
-    ]);
+    await writeDeadLetter(deps.producer, {
+      key: input.deliveryId ?? null,
+      value: input.body,
+      code: input.code,
+      reason: input.reason,
+      route: input.route,
+      at: deps.now(),
+    });
   } catch (err) {
     deps.metrics.inc('jml_gateway_kafka_unavailable_total');
     deps.log.warn({ err: (err as Error).message }, 'dead-letter produce failed');

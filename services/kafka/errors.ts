@@ -1,3 +1,5 @@
+import { codedErrorClass, isCodedError } from '../../schemas/coded-error';
+
 /**
  * Errors of the coalescing producer that are not a broker's own answer. Each has a stable `code`
  * and says whether the same call may pass when retried later.
@@ -14,23 +16,11 @@ export const PRODUCER_ERROR_CODES = {
 export type ProducerErrorCode = keyof typeof PRODUCER_ERROR_CODES;
 
 /** A refusal of the coalescing producer itself (the broker's own errors reach callers as kafkajs gave them). */
-export class ProducerError extends Error {
-  readonly code: ProducerErrorCode;
-  readonly retryable: boolean;
-  readonly context: Record<string, string | number>;
-
-  constructor(opts: { code: ProducerErrorCode; message: string; cause?: unknown; context?: Record<string, string | number> }) {
-    super(opts.message, { cause: opts.cause });
-    this.name = 'ProducerError';
-    this.code = opts.code;
-    this.retryable = PRODUCER_ERROR_CODES[opts.code].retryable;
-    this.context = opts.context ?? {};
-  }
-}
+export class ProducerError extends codedErrorClass('ProducerError', PRODUCER_ERROR_CODES) {}
 
 /** Structural check (name and code), so it also holds across module copies. */
 export function isProducerError(err: unknown): err is ProducerError {
-  return err instanceof Error && err.name === 'ProducerError' && typeof (err as ProducerError).code === 'string';
+  return isCodedError(err, 'ProducerError');
 }
 
 /**

@@ -1,12 +1,11 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { BambooHrCursor, PollRequest, PollSummary, WorkdayCursor } from '../../workflows/poller-contracts';
+import { activityBoundary, toActivityFailure } from '../activity-boundary';
 import type { BambooHrTenantConfig, WorkdayTenantConfig } from '../config';
 import { createBambooHrClient, type BambooHrClient } from '../gateway/sources/bamboohr/hydrate';
-import { isSourceApiError } from '../gateway/sources/shared/api-error';
 import { createRaasClient, type RaasClient } from '../gateway/sources/workday/raas';
 import { pollBambooHrOnce } from './bamboohr';
-import { isPollerError, PollerError } from './errors';
+import { PollerError } from './errors';
 import type { PublishedState } from './published-state';
 import type { PollPublisher } from './publish';
 import type { SnapshotStore } from './snapshot-store';
@@ -34,26 +33,29 @@ export interface PollerActivityDeps {
  * The poll activities of the reconciliation pollers (workflows/poller.ts), built from injected
  * dependencies. Each runs one poll of one tenant and returns the next cursor. Failures become
  * Temporal failures typed by their code (source API codes such as `transient`, `rate-limited`,
- * `auth`; poller codes in errors.ts), with `nextRetryDelay` from a vendor's Retry-After.
+ * `auth`; poller codes in errors.ts), with `nextRetryDelay` from a vendor's Retry-After
+ * (services/activity-boundary.ts).
  */
 export function createPollerActivities(deps: PollerActivityDeps) {
   const now = deps.now ?? Date.now;
   const bambooClients = new Map<string, BambooHrClient>();
   const raasClients = new Map<string, RaasClient>();
   const log = deps.log.child({ component: 'pollers' });
+  // A slow report download must not be mistaken for a lost worker.
+  const heartbeatEveryMs = deps.heartbeatEveryMs ?? 10_000;
 
   return {
     /** One BambooHR poll (see services/pollers/bamboohr.ts). */
     async pollBambooHr(req: PollRequest<BambooHrCursor>): Promise<PollSummary<BambooHrCursor>> {
       const config = Object.hasOwn(deps.bamboohr, req.tenant) ? deps.bamboohr[req.tenant] : undefined;
-      if (!config) throw toFailure(unknownTenant('bamboohr', req.tenant));
+      if (!config) throw toActivityFailure(unknownTenant('bamboohr', req.tenant));
       let client = bambooClients.get(req.tenant);
       if (!client) {
         client = deps.bambooHrClientFor?.(req.tenant, config) ?? createBambooHrClient({ baseUrl: config.apiBaseUrl, apiKey: config.apiKey });
         bambooClients.set(req.tenant, client);
       }
       const c = client;
-      return withHeartbeats(deps.heartbeatEveryMs, (heartbeat) =>
+      return activityBoundary({ heartbeatEveryMs }, (heartbeat) =>
         pollBambooHrOnce(
           {
             tenant: req.tenant,
@@ -74,14 +76,14 @@ export function createPollerActivities(deps: PollerActivityDeps) {
     async pollWorkday(req: PollRequest<WorkdayCursor>): Promise<PollSummary<WorkdayCursor>> {
       const config = Object.hasOwn(deps.workday, req.tenant) ? deps.workday[req.tenant] : undefined;
       const raas = config?.raas;
-      if (!config || !raas) throw toFailure(unknownTenant('workday', req.tenant));
+      if (!config || !raas) throw toActivityFailure(unknownTenant('workday', req.tenant));
       let client = raasClients.get(req.tenant);
       if (!client) {
         client = deps.raasClientFor?.(req.tenant, raas) ?? createRaasClient({ reportUrl: raas.reportUrl, user: raas.user, password: raas.password });
         raasClients.set(req.tenant, client);
       }
       const c = client;
-      return withHeartbeats(deps.heartbeatEveryMs, () =>
+      return activityBoundary({ heartbeatEveryMs }, () =>
         pollWorkdayOnce(
           {
             tenant: req.tenant,
@@ -105,37 +107,4 @@ export type PollerActivities = ReturnType<typeof createPollerActivities>;
 
 function unknownTenant(source: string, tenant: string): PollerError {
   return new PollerError({ code: 'tenant-unknown', message: `no ${source} tenant '${tenant}' with polling is configured on this worker`, context: { source, tenant } });
-}
-
-/**
- * Runs `fn` in the current activity, heartbeating every `everyMs` (so a slow report download
- * is not mistaken for a lost worker) and whenever `fn` reports progress; maps errors to failures.
- */
-async function withHeartbeats<T>(everyMs: number | undefined, fn: (heartbeat: (details: unknown) => void) => Promise<T>): Promise<T> {
-  const activity = Context.current();
-  const beat = (details?: unknown) => activity.heartbeat(details);
-  const timer = setInterval(() => beat(), everyMs ?? 10_000);
-  try {
-    return await fn(beat);
-  } catch (err) {
-    throw toFailure(err);
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** Coded errors become Temporal failures with that code as `type`; anything else is rethrown (retryable). */
-export function toFailure(err: unknown): unknown {
-  if (isPollerError(err) || isSourceApiError(err, 'BambooHrApiError') || isSourceApiError(err, 'WorkdayApiError')) {
-    const retryAfterMs = 'retryAfterMs' in err ? err.retryAfterMs : undefined;
-    return ApplicationFailure.create({
-      type: err.code,
-      message: err.message,
-      nonRetryable: !err.retryable,
-      ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
-      details: [err.context],
-      cause: err,
-    });
-  }
-  return err;
 }

@@ -1,3 +1,5 @@
+import { codedErrorClass, isCodedError } from '../../schemas/coded-error';
+
 /**
  * Errors of the reconciliation pollers that are not an HR vendor's API error (those are the
  * sources' `SourceApiError`, see services/gateway/sources/shared/api-error.ts). Each has a stable
@@ -16,21 +18,10 @@ export const POLLER_ERROR_CODES = {
 
 export type PollerErrorCode = keyof typeof POLLER_ERROR_CODES;
 
-export class PollerError extends Error {
-  readonly code: PollerErrorCode;
-  readonly retryable: boolean;
-  readonly context: Record<string, string | number | boolean>;
-
-  constructor(opts: { code: PollerErrorCode; message: string; cause?: unknown; context?: Record<string, string | number | boolean> }) {
-    super(opts.message, { cause: opts.cause });
-    this.name = 'PollerError';
-    this.code = opts.code;
-    this.retryable = POLLER_ERROR_CODES[opts.code].retryable;
-    this.context = opts.context ?? {};
-  }
-}
+/** A failed poll that is not an HR vendor's API error. */
+export class PollerError extends codedErrorClass('PollerError', POLLER_ERROR_CODES) {}
 
 /** Structural check (name and code), so it also holds across module copies. */
 export function isPollerError(err: unknown): err is PollerError {
-  return err instanceof Error && err.name === 'PollerError' && typeof (err as PollerError).code === 'string';
+  return isCodedError(err, 'PollerError');
 }

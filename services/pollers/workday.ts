@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { canonicalJson } from '../../schemas/canonical-json';
 import type { PollSummary, WorkdayCursor } from '../../workflows/poller-contracts';
 import type { RaasClient } from '../gateway/sources/workday/raas';
 import { diffSnapshots } from '../gateway/sources/workday/raas-diff';
@@ -100,13 +101,4 @@ async function prune(deps: WorkdayPollDeps, log: Logger, series: string, keep: r
 /** SHA-256 (32 hex) of what a snapshot says about workers, independent of when it was taken. */
 export function digestOf(snapshot: RaasSnapshot): string {
   return createHash('sha256').update(canonicalJson({ workers: snapshot.workers, unreadable: snapshot.unreadable })).digest('hex').slice(0, 32);
-}
-
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

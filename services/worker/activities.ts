@@ -13,6 +13,7 @@ import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
 import { accountOrigin, type AccountOrigin } from './origin';
 import { runWithUniqueValues } from './unique';
+import { activityBoundary } from '../activity-boundary';
 
 /** One configured app: a connector instance with its parsed settings and resolved secrets. */
 export interface AppInstance {
@@ -199,27 +200,19 @@ export function createActivities(deps: ActivityDeps) {
         return { result, operation: step.operation, origin: canAdopt ? accountOrigin(result.createdAt, activity.info.scheduledTimestampMs, deps.appClockMarginMs) : 'created' };
       };
 
-      let done: Awaited<ReturnType<typeof act>>;
-      // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts).
-      const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        done = await act();
-      } catch (err) {
-        if (!isConnectorError(err)) throw err;
-        log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
-        await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
-        throw ApplicationFailure.create({
-          type: err.code,
-          message: err.message,
-          nonRetryable: !err.retryable,
-          nextRetryDelay: err.retryAfterMs,
-          details: [err.context],
-          cause: err,
-        });
-      } finally {
-        clearInterval(beating);
-      }
-      const { result, operation: ran, origin } = done;
+      // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts);
+      // a connector error becomes a failure typed by its code, after it is logged and audited.
+      const { result, operation: ran, origin } = await activityBoundary(
+        {
+          heartbeatEveryMs: HEARTBEAT_EVERY_MS,
+          onCodedError: async (err) => {
+            if (!isConnectorError(err)) return;
+            log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
+            await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
+          },
+        },
+        act,
+      );
       log.info({ outcome: result.outcome, ...(ran !== step.operation ? { ran } : {}), ...(origin ? { origin } : {}) }, 'step done');
       // Outcomes are audited by the workflow once they are in its history (recordAudit): written
       // here, a worker dying between the app's answer and this line would lose the record.
@@ -233,17 +226,16 @@ export function createActivities(deps: ActivityDeps) {
      */
     async awaitEventOutcome(input: { workflowId: string }): Promise<EventOutcome> {
       const activity = Context.current();
-      const beating = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        return (await activity.client.workflow.getHandle(input.workflowId).result()) as EventOutcome;
-      } catch (err) {
-        if (err instanceof WorkflowFailedError) {
-          throw ApplicationFailure.create({ type: 'event-failed', message: `${input.workflowId}: ${err.message}`, nonRetryable: true });
+      return activityBoundary({ heartbeatEveryMs: HEARTBEAT_EVERY_MS }, async () => {
+        try {
+          return (await activity.client.workflow.getHandle(input.workflowId).result()) as EventOutcome;
+        } catch (err) {
+          if (err instanceof WorkflowFailedError) {
+            throw ApplicationFailure.create({ type: 'event-failed', message: `${input.workflowId}: ${err.message}`, nonRetryable: true });
+          }
+          throw err;
         }
-        throw err;
-      } finally {
-        clearInterval(beating);
-      }
+      });
     },
 
     /**

@@ -42,3 +42,12 @@ describe('bambooHrEventId', () => {
     expect(bambooHrEventId(noTs)).not.toBe(bambooHrEventId(BASE));
   });
 });
+
+describe('bambooHrEventId > ids are pinned', () => {
+  // Computed before canonicalJson moved to schemas/canonical-json.ts: a content id (no source
+  // timestamp) keeps its value, with an undefined member dropped and custom keys in any order.
+  it('a content id keeps its value', () => {
+    const person = { employeeId: '4101', givenName: 'Ada', familyName: 'Lovelace', jobTitle: 'Engineer', workEmail: undefined, custom: { b: '2', a: '1' } } as unknown as PersonSnapshot;
+    expect(bambooHrEventId({ source: '/hr/bamboohr/acme', employeeId: '4101', type: 'jml.update', changedFields: ['jobTitle'], person })).toBe('bamboohr-34b4577c083bb47667c0d80981961263');
+  });
+});

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../../schemas/canonical-json';
 import type { JmlEventType, PersonSnapshot } from '../../../../schemas/jml-event.v1';
 
 /**
@@ -29,14 +30,4 @@ export function bambooHrEventId(req: BambooHrEventIdRequest): string {
   const moment = req.sourceTimestamp ?? `content:${canonicalJson(req.person)}`;
   const digest = createHash('sha256').update(JSON.stringify(['bamboohr/v1', req.source, req.employeeId, req.type, moment, changed])).digest('hex');
   return `bamboohr-${digest.slice(0, 32)}`;
-}
-
-/** JSON with object keys sorted at every level, so equal values give equal text. */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

@@ -1,3 +1,5 @@
+import { codedErrorClass, isCodedError, type CodedErrorOptions } from '../../../../schemas/coded-error';
+
 /**
  * The one error taxonomy of HR source API clients (BambooHR's REST client, Workday's RaaS client),
  * in the shape of connectors/sdk/errors.ts: a stable `code`, `retryable`, `cause`, the HTTP status
@@ -56,42 +58,18 @@ export function describeSourceApiErrorCodes(req: DescribeSourceApiErrorCodesRequ
   return Object.freeze(table) as SourceApiErrorCodeTable;
 }
 
-/** Constructor options of {@link SourceApiError}. */
-export interface SourceApiErrorOptions {
-  code: SourceApiErrorCode;
-  message: string;
-  /** Overrides the code's default. */
-  retryable?: boolean;
-  /** For `rate-limited` (and 503): the vendor's Retry-After, in milliseconds. */
-  retryAfterMs?: number;
-  /** HTTP status the vendor answered, when there was one. */
-  status?: number;
-  cause?: unknown;
-  /** Safe facts only (operation, ids, attempt); never credentials or field values. */
-  context?: Record<string, string | number | boolean>;
-}
+/**
+ * Constructor options of {@link SourceApiError}: `retryAfterMs` is the vendor's Retry-After (for
+ * `rate-limited` and 503), `status` the HTTP status it answered; context holds safe facts only
+ * (operation, ids, attempt), never credentials or field values.
+ */
+export type SourceApiErrorOptions = CodedErrorOptions<SourceApiErrorCode>;
 
 /**
  * A failed call to an HR vendor's API. Adapters subclass it only to set their own `name`, through
  * {@link namedSourceApiError}; {@link isSourceApiError} checks that name.
  */
-export class SourceApiError extends Error {
-  readonly code: SourceApiErrorCode;
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
-  readonly status?: number;
-  readonly context: Record<string, string | number | boolean>;
-
-  constructor(opts: SourceApiErrorOptions) {
-    super(opts.message, { cause: opts.cause });
-    this.name = 'SourceApiError';
-    this.code = opts.code;
-    this.retryable = opts.retryable ?? SOURCE_API_ERROR_CODES[opts.code].retryable;
-    this.retryAfterMs = opts.retryAfterMs;
-    this.status = opts.status;
-    this.context = opts.context ?? {};
-  }
-}
+export class SourceApiError extends codedErrorClass('SourceApiError', SOURCE_API_ERROR_CODES) {}
 
 /**
  * The base class of one adapter's error: a {@link SourceApiError} whose every instance is named
@@ -108,5 +86,5 @@ export function namedSourceApiError<const N extends string>(name: N) {
  * `code`, so it also holds across module copies where `instanceof` would not.
  */
 export function isSourceApiError(err: unknown, name: string): err is SourceApiError {
-  return err instanceof Error && err.name === name && typeof (err as SourceApiError).code === 'string';
+  return isCodedError(err, name);
 }

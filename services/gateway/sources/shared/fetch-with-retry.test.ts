@@ -77,6 +77,16 @@ describe('createRetryingFetch', () => {
     expect(delays).toEqual([2_000, 7_000, 250]);
   });
 
+  it('reads Retry-After HTTP-dates in all three forms, as the connector client does (one parser)', async () => {
+    const { send, request, delays } = harness([
+      status(429, { 'retry-after': 'Sat, 31 Jan 2026 18:42:07 GMT' }),
+      status(429, { 'retry-after': 'Saturday, 31-Jan-26 18:42:07 GMT' }),
+      status(429, { 'retry-after': 'Sat Jan 31 18:42:07 2026' }),
+    ]);
+    expect(await send(request)).toEqual({});
+    expect(delays).toEqual([7_000, 7_000, 7_000]);
+  });
+
   it('calls a 503 rate-limited only when it carries a Retry-After', async () => {
     const once = { timeoutMs: 1_000, maxAttempts: 1, backoffBaseMs: 1, backoffMaxMs: 1, maxRetryAfterMs: 1 };
     const paced = harness([status(503, { 'retry-after': '3' })], { defaults: once });

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { SourceApiError, type SourceApiErrorCode, type SourceApiErrorOptions } from './api-error';
-import { parseRetryAfter, type ParseRetryAfterOptions } from './retry-after';
+import { attemptHttp, retryAfterOf, type ParseRetryAfterOptions } from '../../../../connectors/sdk/http';
+import { isCodedError } from '../../../../schemas/coded-error';
+import type { SourceApiError, SourceApiErrorCode, SourceApiErrorOptions } from './api-error';
 
 /**
- * The GET-with-retries loop both HR API clients share. Each attempt has its own timeout
- * (`AbortSignal.timeout`, body included). Network errors, timeouts and 5xx are retried with capped
- * exponential backoff (equal jitter); 429 and 503 honour `Retry-After`. A `Retry-After` longer than
+ * The GET-with-retries loop both HR API clients share, over the one outbound HTTP module
+ * (connectors/sdk/http.ts: `attemptHttp` sends each attempt, `retryAfterOf` reads Retry-After).
+ * Each attempt has its own timeout (`AbortSignal.timeout`, body included). Network errors,
+ * timeouts and 5xx are retried with capped exponential backoff (equal jitter); 429 and 503 honour `Retry-After`. A `Retry-After` longer than
  * `maxRetryAfterMs` is not slept on: the error is thrown (retryable, with `retryAfterMs`) for the
  * caller to honour. Other 4xx, and any {@link SourceApiError} the adapter's `read` throws, are final.
  *
@@ -78,7 +80,6 @@ export type RetryingFetch = <T>(req: RetryingFetchRequest<T>) => Promise<T>;
 /** Binds the retry policy and the adapter's error class once per client. */
 export function createRetryingFetch<E extends SourceApiError>(opts: RetryingFetchOptions<E>): RetryingFetch {
   const { retry, defaults, vendor } = opts;
-  const fetchFn = retry.fetch ?? globalThis.fetch;
   const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = retry.random ?? Math.random;
   const now = retry.now ?? Date.now;
@@ -91,7 +92,7 @@ export function createRetryingFetch<E extends SourceApiError>(opts: RetryingFetc
   async function errorFromResponse(res: Response, nowMs: number, context: Record<string, string | number>): Promise<E> {
     await res.arrayBuffer().catch(() => undefined); // free the connection; error bodies may echo the request
     const detail = opts.describeFailure?.(res);
-    const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after'), nowMs, opts.retryAfter) : undefined;
+    const retryAfterMs = retryAfterOf(res.status, res.headers, nowMs, opts.retryAfter);
     return opts.newError({
       code: codeForStatus(res.status, retryAfterMs),
       message: `${vendor} answered ${res.status}${detail ? `: ${detail}` : ''}`,
@@ -106,17 +107,23 @@ export function createRetryingFetch<E extends SourceApiError>(opts: RetryingFetc
     for (let attempt = 1; ; attempt++) {
       let error: SourceApiError;
       const sentAtMs = now();
-      try {
-        const response = await fetchFn(req.url, { headers: req.headers, signal: AbortSignal.timeout(timeoutMs) });
-        if (response.ok) return await req.read({ response, sentAtMs });
-        error = await errorFromResponse(response, now(), { ...context, attempt });
-      } catch (err) {
-        if (err instanceof SourceApiError) throw err;
-        const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      const sent = await attemptHttp(
+        { url: req.url, method: 'GET', headers: req.headers, timeoutMs, ...(retry.fetch ? { fetch: retry.fetch } : {}) },
+        async (response): Promise<{ done: true; value: T } | { done: false; error: E }> =>
+          response.ok ? { done: true, value: await req.read({ response, sentAtMs }) } : { done: false, error: await errorFromResponse(response, now(), { ...context, attempt }) },
+      );
+      if (sent.ok) {
+        const answer = sent.value;
+        if (answer.done) return answer.value;
+        error = answer.error;
+      } else {
+        // A source error thrown by read is final; any other failure (the body timing out) is transient.
+        if (isCodedError(sent.cause)) throw sent.cause;
+        const cause = sent.cause;
         error = opts.newError({
           code: 'transient',
-          message: timedOut ? `${vendor} did not answer within ${timeoutMs} ms` : `${vendor} request failed: ${(err as Error).message}`,
-          cause: err,
+          message: sent.timedOut ? `${vendor} did not answer within ${timeoutMs} ms` : `${vendor} request failed: ${(cause as Error).message}`,
+          cause,
           context: { ...context, attempt },
         });
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, raasEventId, workdayEventId, type WorkdayEventIdRequest } from './event-id';
+import { raasEventId, workdayEventId, type WorkdayEventIdRequest } from './event-id';
 
 const BASE: WorkdayEventIdRequest = {
   tenant: 'acme',
@@ -43,8 +43,20 @@ describe('raasEventId', () => {
   });
 });
 
-describe('canonicalJson', () => {
-  it('sorts keys at every level and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: undefined }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"f":1}]},"b":1}');
+describe('ids are pinned', () => {
+  // Values computed before canonicalJson moved to schemas/canonical-json.ts: the shared copy must
+  // keep every id already produced (an undefined member is dropped, key order does not matter).
+  it('a digest id and a RaaS id keep their values', () => {
+    expect(workdayEventId(BASE)).toBe('workday-digest-3ed928fe2244eee2a7e463b395a57bd3');
+    const raas = {
+      source: '/hr/workday/acme',
+      workerId: '21001',
+      type: 'jml.mover' as const,
+      baselineAsOf: '2026-04-01T13:00:00Z',
+      changedFields: ['location', 'department'],
+      before: { location: 'London', department: 'R&D', manager: undefined },
+      after: { department: 'Research', location: 'Cambridge' },
+    };
+    expect(raasEventId(raas)).toBe('workday-raas-d3a6786def6d229d7a205afe3b82fdea');
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../../schemas/canonical-json';
 import type { JmlEventType } from '../../../../schemas/jml-event.v1';
 
 /**
@@ -67,14 +68,4 @@ function digest(facts: unknown): string {
 
 function sortedUnique(names: readonly string[]): string[] {
   return [...new Set(names)].sort();
-}
-
-/** JSON with object keys sorted at every level and `undefined` members dropped: equal values, equal text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
