@@ -25,7 +25,7 @@ import { redisDeliveryMemory } from './gateway/replay-guard';
 import { gatewayCounters } from './metrics';
 import { createActivities, type AppInstance } from './worker/activities';
 import { startWorker, WORKFLOWS_PATH, type RunningWorker } from './worker/worker';
-import { leaverTaskQueue } from '../workflows/contracts';
+import { leaverTaskQueue } from '../schemas/contracts';
 import { createPollerActivities } from './pollers/activities';
 import { recordingSink, redisPublishedState } from './pollers/published-state';
 import { ingestPublisher } from './pollers/publish';

@@ -2,10 +2,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult } from '../../connectors/sdk';
+import { isConnectorError, type AnyConnector, type OperationResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
-import type { EventOutcome } from '../../workflows/contracts';
-import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep, type PreStartSchedule } from './plan';
+import type { Activities, EventOutcome, EventPlan, PlanEventInput, PreStartSchedule, RecordAuditInput, RunStepInput, StepResult } from '../../schemas/contracts';
+import { planForEveryApp } from './plan';
 import type { AppMapping } from '../mapping';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
@@ -45,52 +45,11 @@ export interface ActivityDeps {
   leaverAttentionAfterMs?: number;
 }
 
-export interface RunStepInput {
-  eventId: string;
-  appId: string;
-  account: AccountRef;
-  person: JmlEvent['data']['person'];
-  step: PlannedStep;
-}
-
-export interface StepResult extends OperationResult {
-  appId: string;
-  operation: PlannedStep['operation'];
-  /**
-   * The activity attempt that produced this result (1 = the first). An `already-in-state` from a
-   * later attempt may be the effect of an earlier attempt whose answer was lost.
-   */
-  attempt?: number;
-}
-
-/** One step's final outcome, as the event workflow recorded it, for the audit topic. */
-export interface StepAudit {
-  appId: string;
-  operation: PlannedStep['operation'];
-  qualifier?: string;
-  outcome: OperationResult['outcome'];
-  externalRef?: string;
-  attempt: number;
-  /** `already-in-state` on a retry: an earlier attempt may have made the change. */
-  mayHaveAppliedEarlier?: boolean;
-  /** The step undid an earlier one (saga compensation). */
-  compensation?: boolean;
-  /** When the workflow recorded the outcome (workflow time). */
-  at: string;
-}
-
-export interface RecordAuditInput {
-  eventId: string;
-  personKey: string;
-  workflowId: string;
-  records: StepAudit[];
-}
-
 /** How often runStep heartbeats while a connector works; well inside the workflow's heartbeatTimeout. */
 const HEARTBEAT_EVERY_MS = 5_000;
 
 /** Builds the worker's activities from injected dependencies (no globals). */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
@@ -241,8 +200,6 @@ export function createActivities(deps: ActivityDeps) {
     },
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;
 
 /**
  * Takes a token from the app's shared bucket. Short waits happen here (cancellable); a long one

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDispatcher, type Dispatcher } from '../../services/dispatcher/dispatcher';
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { TOPICS } from '../../services/kafka/topics';
-import { personWorkflowId } from '../../workflows/contracts';
+import { personWorkflowId } from '../../schemas/contracts';
 import { consumeUntil } from '../support/kafka';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
