@@ -2,28 +2,16 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { isConnectorError, type AnyConnector, type OperationResult } from '../../connectors/sdk';
+import { isConnectorError, type OperationResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
 import type { Activities, EventOutcome, EventPlan, PlanEventInput, PreStartSchedule, RecordAuditInput, RunStepInput, StepResult } from '../../schemas/contracts';
-import { planForEveryApp } from './plan';
-import type { AppMapping } from '../mapping';
+import type { AppInstance } from '../policy/app';
+import { developmentPolicy } from '../policy/development';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
 import { runWithUniqueValues } from './unique';
-
-/** One configured app: a connector instance with its parsed settings and resolved secrets. */
-export interface AppInstance {
-  appId: string;
-  connector: AnyConnector;
-  config: unknown;
-  secrets: Readonly<Record<string, string>>;
-  /** Shared across workers through Redis; none means unlimited. */
-  rateLimit?: RateLimit;
-  /** The app's attribute mapping; its unique attributes are resolved when an account is created (unique.ts). */
-  mapping?: AppMapping;
-}
 
 /** Where audit records go (Kafka `jml.audit.v1`); resolves once they are durable. */
 export interface AuditSink {
@@ -37,7 +25,7 @@ export interface ActivityDeps {
   audit?: AuditSink;
   /** Rate-limit waits up to this long happen inside the activity; longer ones become a retry delay. */
   maxInlineWaitMs?: number;
-  /** The policy; without one every configured app gets the same lifecycle (development). */
+  /** The policy; without one, the development policy of `apps` ({@link developmentPolicy}). */
   policy?: LoadedPolicy;
   /** Counts leaver and delete events for the policy's mass-change guard. */
   guard?: MassChangeGuard;
@@ -50,16 +38,17 @@ const HEARTBEAT_EVERY_MS = 5_000;
 
 /** Builds the worker's activities from injected dependencies (no globals). */
 export function createActivities(deps: ActivityDeps): Activities {
+  const policy = deps.policy ?? developmentPolicy(deps.apps);
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
-      const plan = deps.policy ? planWithPolicy({ ...input, policy: deps.policy }) : planForEveryApp(input, [...deps.apps.keys()]);
+      const plan = planWithPolicy({ ...input, policy });
       return deps.leaverAttentionAfterMs !== undefined && plan.kind === 'leaver' ? { ...plan, attentionAfterMs: deps.leaverAttentionAfterMs } : plan;
     },
 
-    /** When a future-dated hire should prepare which apps (their `preStart`); none without a policy. */
+    /** When a future-dated hire should prepare which apps (their `preStart`); none in development. */
     async preStartSchedule(input: { event: JmlEvent }): Promise<PreStartSchedule> {
-      return deps.policy ? preStartSchedule({ policy: deps.policy, event: input.event }) : { groups: [] };
+      return preStartSchedule({ policy, event: input.event });
     },
 
     /**
