@@ -6,7 +6,6 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECTOR_FACTORIES } from '../connectors/registry';
 import type { AnyConnector } from '../connectors/sdk';
-import type { StackEndpoints } from '../infra/stack/stack';
 import type { Config } from './config';
 import { backlogGate, temporalBacklogReader } from './dispatcher/backlog-gate';
 import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
@@ -34,9 +33,16 @@ import { redisSnapshotStore } from './pollers/snapshot-store';
 import { serviceRedisOptions } from './redis';
 import { ensurePollers, pollerSpecs } from './pollers/start';
 
+/** Where the pipeline reaches Kafka, Temporal and Redis (the launcher's stack, or services configured to be reused). */
+export interface PipelineEndpoints {
+  kafkaBrokers: string;
+  temporalAddress: string;
+  redisUrl: string;
+}
+
 export interface PipelineOptions {
   config: Config;
-  endpoints: Pick<StackEndpoints, 'kafkaBrokers' | 'temporalAddress' | 'redisUrl'>;
+  endpoints: PipelineEndpoints;
   log: Logger;
   /** Which parts run in this process (all by default). */
   parts?: { gateway?: boolean; dispatcher?: boolean; worker?: boolean; pollers?: boolean };

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as workflows from './index';
-import { HISTORIES_DIR } from '../test/replay/capture';
-import { WORKFLOWS_PATH } from '../services/worker/worker';
+import * as workflows from '../../workflows/index';
+import { HISTORIES_DIR } from './capture';
+import { WORKFLOWS_PATH } from '../../services/worker/worker';
 
 /**
  * Stored histories (test/replay/histories, captured from the real stack) replayed through today's
