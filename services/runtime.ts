@@ -211,7 +211,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         snapshots: redisSnapshotStore(redis),
         log,
       });
-      // One bundle for both workers: the main one, and the leavers' own (workflows/contracts.ts leaverTaskQueue).
+      // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
       const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code };
       const workerDeps = { address: endpoints.temporalAddress, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
       const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
