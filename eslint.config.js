@@ -5,6 +5,61 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/**
+ * Which of our top-level folders may import which (README "Layout"; test/lint/directions.test.ts
+ * proves each rule fires). Type-only imports count: a type import still couples the folders.
+ * - `schemas/` is the leaf: wire schemas and the contracts everyone shares; it imports nothing of ours.
+ * - `connectors/` → schemas; `sources/` → schemas and the connector SDK (its HTTP client);
+ * - `workflows/` → schemas only (sandbox code; the contracts it needs are in schemas/contracts);
+ * - `services/` → schemas, connectors, sources; never workflows (it loads the bundle by path) or infra;
+ * - `infra/`, `test/`, `bench/` → anything.
+ * Only test code (`*.test.ts`, `testing/` folders) may import `test/` helpers.
+ */
+const ourFolders = ['schemas', 'connectors', 'sources', 'workflows', 'services', 'infra', 'bench', 'test'];
+/** A relative import that climbs out to the repository root and into `folder` (optionally only some sub-paths). */
+const into = (folder, rest = '(/|$)') => `^(\\.\\./)+${folder}${rest}`;
+const directions = {
+  schemas: { allowed: [], message: 'schemas/ is the leaf everyone depends on: it imports nothing of ours outside schemas/.' },
+  connectors: { allowed: ['schemas'], message: 'connectors/ may import only schemas/ (and itself).' },
+  sources: {
+    allowed: ['schemas', 'connectors'],
+    extra: [{ regex: into('connectors', '(/?$|/(?!sdk(/|$)))'), message: 'sources/ may import only the connector SDK (connectors/sdk) of connectors/.' }],
+    message: 'sources/ may import only schemas/ and connectors/sdk.',
+  },
+  workflows: { allowed: ['schemas'], message: 'Workflows run in the sandbox and may import only schemas/ (contracts are in schemas/contracts).' },
+  services: { allowed: ['schemas', 'connectors', 'sources'], message: 'services/ may import schemas/, connectors/ and sources/; never workflows/ (load the bundle by path) or infra/ (infra calls services).' },
+};
+const testFiles = (folder) => [`${folder}/**/*.test.ts`, `${folder}/**/testing/**/*.ts`];
+/** The direction patterns of one folder; `forTests` lets test code import test/ helpers. */
+const directionPatterns = (folder, forTests) => {
+  const { allowed, message, extra = [] } = directions[folder];
+  const forbidden = ourFolders.filter((f) => f !== folder && !allowed.includes(f) && !(forTests && f === 'test'));
+  return [{ regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`, message }, ...extra];
+};
+const sandboxPaths = [
+  ...nodeBuiltins.map((name) => ({ name, message: 'Node builtins cannot run in the workflow sandbox; use an activity.' })),
+  ...['kafkajs', 'ioredis', 'pino', 'fastify', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
+    name,
+    message: 'I/O libraries cannot run in the workflow sandbox; use an activity.',
+  })),
+];
+/** Lint entries enforcing `directions`: production code of each folder, then its test code. */
+const directionConfigs = Object.keys(directions).flatMap((folder) => [
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: no Node builtins, no I/O libraries.
+    files: [`${folder}/**/*.ts`],
+    ignores: testFiles(folder),
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: folder === 'workflows' ? sandboxPaths : [], patterns: directionPatterns(folder, false) }],
+    },
+  },
+  {
+    // Tests run in Node, not in the sandbox, and may use test/ helpers; the directions still hold.
+    files: testFiles(folder),
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: directionPatterns(folder, true) }] },
+  },
+]);
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.jml/', 'schemas/json/'] },
   js.configs.recommended,
@@ -22,37 +77,10 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node builtins, no I/O
-    // libraries, and only type imports from code that runs outside the sandbox.
-    files: ['workflows/**/*.ts'],
-    // Tests of workflows run in Node, not in the sandbox.
-    ignores: ['workflows/**/*.test.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Node builtins cannot run in the workflow sandbox; use an activity.' })),
-            ...['kafkajs', 'ioredis', 'pino', 'fastify', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
-              name,
-              message: 'I/O libraries cannot run in the workflow sandbox; use an activity.',
-            })),
-          ],
-          patterns: [
-            {
-              group: ['**/services/**', '**/connectors/**', '**/infra/**'],
-              allowTypeImports: true,
-              message: 'Workflows may only import types from activities, connectors and services.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...directionConfigs,
   {
     // CLIs and the stack manager talk to a terminal on purpose.
-    files: ['infra/**/*.ts', 'services/start.ts', 'services/cli/**/*.ts', 'bench/**/*.ts', 'schemas/export.ts'],
+    files: ['infra/**/*.ts', 'services/cli/**/*.ts', 'bench/**/*.ts', 'schemas/export.ts'],
     rules: { 'no-console': 'off' },
   },
   {

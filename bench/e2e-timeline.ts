@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { eventWorkflowId, personWorkflowId } from '../workflows/contracts';
+import { eventWorkflowId, personWorkflowId } from '../schemas/contracts';
 
 /**
  * Where a leaver's time went, from the benchmark's own clock (sent, 202, disabled seen) and the

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { cacheDir } from '../infra/stack/paths';
-import { DEFAULT_PORTS } from '../infra/stack/stack';
+import { cacheDir, DEFAULT_PORTS } from './local-stack-defaults';
 import type { TopicSettings } from './kafka/topics';
 import type { RedisTimeouts } from './redis';
 import { hmacKeyProblem, resolveSecret, SecretRef } from './secrets';

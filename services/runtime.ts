@@ -6,7 +6,6 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECTOR_FACTORIES } from '../connectors/registry';
 import type { AnyConnector } from '../connectors/sdk';
-import type { StackEndpoints } from '../infra/stack/stack';
 import type { Config } from './config';
 import { backlogGate, temporalBacklogReader } from './dispatcher/backlog-gate';
 import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
@@ -23,9 +22,10 @@ import { loadPolicyFile, type LoadedPolicy } from './policy/load';
 import { redisDedupe } from './gateway/dedupe';
 import { redisDeliveryMemory } from './gateway/replay-guard';
 import { gatewayCounters } from './metrics';
-import { createActivities, type AppInstance } from './worker/activities';
+import type { AppInstance } from './policy/app';
+import { createActivities } from './worker/activities';
 import { startWorker, WORKFLOWS_PATH, type RunningWorker } from './worker/worker';
-import { leaverTaskQueue } from '../workflows/contracts';
+import { leaverTaskQueue } from '../schemas/contracts';
 import { createPollerActivities } from './pollers/activities';
 import { recordingSink, redisPublishedState } from './pollers/published-state';
 import { ingestPublisher } from './pollers/publish';
@@ -33,9 +33,16 @@ import { redisSnapshotStore } from './pollers/snapshot-store';
 import { serviceRedisOptions } from './redis';
 import { ensurePollers, pollerSpecs } from './pollers/start';
 
+/** Where the pipeline reaches Kafka, Temporal and Redis (the launcher's stack, or services configured to be reused). */
+export interface PipelineEndpoints {
+  kafkaBrokers: string;
+  temporalAddress: string;
+  redisUrl: string;
+}
+
 export interface PipelineOptions {
   config: Config;
-  endpoints: Pick<StackEndpoints, 'kafkaBrokers' | 'temporalAddress' | 'redisUrl'>;
+  endpoints: PipelineEndpoints;
   log: Logger;
   /** Which parts run in this process (all by default). */
   parts?: { gateway?: boolean; dispatcher?: boolean; worker?: boolean; pollers?: boolean };
@@ -205,7 +212,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         snapshots: redisSnapshotStore(redis),
         log,
       });
-      // One bundle for both workers: the main one, and the leavers' own (workflows/contracts.ts leaverTaskQueue).
+      // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
       const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code };
       const workerDeps = { address: endpoints.temporalAddress, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
       const [worker, leaverWorker]: RunningWorker[] = await Promise.all([

@@ -12,8 +12,8 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities, StepAudit, StepResult } from '../services/worker/activities';
-import type { AppPlan, EventPlan, HeldApp, PlannedStep } from '../services/worker/plan';
+import type { Activities, StepAudit, StepResult } from '../schemas/contracts';
+import type { AppPlan, EventPlan, HeldApp, PlannedStep } from '../schemas/contracts';
 import {
   approveSignal,
   eventStatusQuery,
@@ -24,8 +24,8 @@ import {
   type EventWorkflowInput,
   type GuardDecision,
   type StepOutcome,
-} from './contracts';
-import { Apps, NeedsAttention } from './search-attributes';
+} from '../schemas/contracts';
+import { Apps, NeedsAttention } from '../schemas/contracts';
 
 /**
  * planEvent as a local activity: it only reads the policy loaded in the worker, and as a marker in

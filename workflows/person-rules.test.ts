@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JmlEvent } from '../schemas/jml-event.v1';
-import type { AppliedEvent, EventOutcome, ScheduledDelete } from './contracts';
+import type { AppliedEvent, EventOutcome, ScheduledDelete } from '../schemas/contracts';
 import { dueAt, foldOutcome, nextAction, nextDue, supersededAmong, supersededBy, waitsForHire, type EventFacts, type RulesState } from './person-rules';
 
 /** Short names: j joiner, r rehire, l leaver, m mover, u update, ls/le leave start/end. */

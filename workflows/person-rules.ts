@@ -1,6 +1,6 @@
 import type { JmlEvent } from '../schemas/jml-event.v1';
-import type { AppliedEvent, EventOutcome, PreStartGroup, ScheduledDelete } from './contracts';
-import type { HeldApp } from '../services/worker/plan';
+import type { AppliedEvent, EventOutcome, PreStartGroup, ScheduledDelete } from '../schemas/contracts';
+import type { HeldApp } from '../schemas/contracts';
 
 /**
  * The person workflow's rules, as pure functions over plain data: when an event is due, in which

@@ -13,8 +13,8 @@ import {
 } from '@temporalio/workflow';
 import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
 import { sourceOf } from '../schemas/person-key';
-import type { Activities } from '../services/worker/activities';
-import type { HeldApp } from '../services/worker/plan';
+import type { Activities } from '../schemas/contracts';
+import type { HeldApp } from '../schemas/contracts';
 import {
   eventWorkflowId,
   jmlEventSignal,
@@ -28,10 +28,10 @@ import {
   type PreStartGroup,
   type ProcessedEvent,
   type ScheduledDelete,
-} from './contracts';
+} from '../schemas/contracts';
 import { jmlEventWorkflow, LEAVER_PRIORITY } from './jml-event';
 import { dueAt, factsOf, foldOutcome, nextAction, supersededAmong } from './person-rules';
-import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from './search-attributes';
+import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from '../schemas/contracts';
 
 /** Event ids remembered for dedupe across continue-as-new (older ones are caught by child workflow ids). */
 const RECENT_IDS = 500;

@@ -10,7 +10,6 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PollerActivities } from '../services/pollers/activities';
 import {
   configurePollerSignal,
   pollerStateQuery,
@@ -18,11 +17,12 @@ import {
   type BambooHrCursor,
   type CarriedPollerState,
   type PollCursor,
+  type PollerActivities,
   type PollError,
   type PollerWorkflowInput,
   type PollSummary,
   type WorkdayCursor,
-} from './poller-contracts';
+} from '../schemas/contracts';
 
 /** Roll over well before the history grows heavy (one poll is about a dozen events). */
 const MAX_HISTORY_EVENTS = 2_000;

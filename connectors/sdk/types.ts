@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { AccountRef, AppAttributes, OperationName, OperationResult } from '../../schemas/contracts/operations';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 
 /** What a connector can do; declared in its definition and checked against its operations. */
@@ -19,41 +20,7 @@ export const CAPABILITIES = [
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-/**
- * Every operation means "ensure this state": repeating it is harmless and reports `already-in-state`.
- * - `applied`: the operation changed the app (a create created the account);
- * - `adopted`: only from createAccount: the app already held an account the pipeline did not create,
- *   and the connector claimed it for this person by writing its anchor. `before` then holds exactly
- *   what the adoption changed, so that releaseAccount restores it; the inverse of an adoption is a
- *   release, never a delete;
- * - `already-in-state`: nothing to change (a create found the account already anchored to the person);
- * - `not-applicable`: the operation does not apply (e.g. no account to suspend).
- */
-export interface OperationResult {
-  outcome: 'applied' | 'adopted' | 'already-in-state' | 'not-applicable';
-  /** The app's own id of the account, once known. */
-  externalRef?: string;
-  /** The state before the change, so that a compensation can restore it. */
-  before?: unknown;
-  /**
-   * When the app created the account, as the app records it (ISO 8601). A connector that can adopt
-   * answers it with a createAccount `already-in-state` whenever the app keeps a creation time: when a
-   * retry finds the account already anchored because an earlier attempt's answer was lost, it tells
-   * an account that attempt created (deleted by an undo) from one it adopted (only ever released).
-   * Without it such an account is treated as adopted: never deleted.
-   */
-  createdAt?: string;
-}
-
-/** Which account an operation is about. */
-export interface AccountRef {
-  personKey: string;
-  /** The app's id of the account when a previous step returned one. */
-  externalRef?: string;
-}
-
-/** Attributes the policy mapped for this app (userName, email, title, …). */
-export type AppAttributes = Record<string, string | number | boolean | null>;
+export type { AccountRef, AppAttributes, MutatingOperationName, OperationName, OperationResult } from '../../schemas/contracts/operations';
 
 export interface CreateAccountRequest {
   account: AccountRef;
@@ -171,9 +138,13 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 /** The operations a set of capabilities requires: declaring `account.create` obliges `createAccount`. */
 export type OperationsFor<Config, Caps extends Capability> = UnionToIntersection<OperationsByCapability<Config>[Caps]>;
 
-export type OperationName = {
+/** The operation names the capabilities promise; must equal the contract's {@link OperationName}. */
+type OperationNameOfCapabilities = {
   [K in Capability]: keyof OperationsByCapability<unknown>[K];
 }[Capability];
+/** Fails to compile when a capability's operation is missing from the contract's list, or the list names one no capability has. */
+type _OperationNamesAgree = Assert<[OperationName] extends [OperationNameOfCapabilities] ? ([OperationNameOfCapabilities] extends [OperationName] ? true : false) : false>;
+type Assert<T extends true> = T;
 
 export interface ConnectorDefinition<Config = unknown, Caps extends Capability = Capability> {
   /** Registry key, e.g. `scim`, `ldap`. */

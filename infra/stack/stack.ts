@@ -52,16 +52,6 @@ export interface ServiceStatus {
   address: string;
 }
 
-export const DEFAULT_PORTS: StackPorts = Object.freeze({
-  kafka: 9092,
-  kafkaController: 9093,
-  temporal: 7233,
-  temporalUi: 8233,
-  temporalHttp: 7243,
-  temporalMetrics: 7245,
-  redis: 6379,
-});
-
 function layoutOf(opts: StackOptions): InstanceLayout {
   return { dir: opts.dir, logs: join(opts.dir, 'logs'), pids: join(opts.dir, 'pids'), persistent: opts.persistent };
 }

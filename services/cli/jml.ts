@@ -13,7 +13,7 @@ import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, loadDotEnv } from '../config';
 import { signStandardWebhook } from '../gateway/standard-webhooks';
-import { approveSignal, eventStatusQuery, personStateQuery, personWorkflowId, rejectSignal } from '../../workflows/contracts';
+import { approveSignal, eventStatusQuery, personStateQuery, personWorkflowId, rejectSignal } from '../../schemas/contracts';
 import { cliSigningKey } from '../dev-defaults';
 import { JmlEvent } from '../../schemas/jml-event.v1';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';

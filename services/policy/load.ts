@@ -4,8 +4,8 @@ import type { AnyConnector } from '../../connectors/sdk';
 import { definitionProblems } from '../../connectors/sdk';
 import { compileAppMapping, formatMappingIssue, MappingConfigError, type AppMapping } from '../mapping';
 import { resolveSecret } from '../secrets';
-import type { AppInstance } from '../worker/activities';
-import type { StepRetry } from '../worker/plan';
+import type { AppInstance } from './app';
+import type { StepRetry } from '../../schemas/contracts';
 import { durationMs } from './duration';
 import { PolicyFile } from './schema';
 

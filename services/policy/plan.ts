@@ -1,6 +1,6 @@
+import type { AppAttributes, AppPlan, EventPlan, HeldApp, PlanEventInput, PlannedStep, PreStartSchedule } from '../../schemas/contracts';
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { mapPerson } from '../mapping';
-import { defaultAttributes, deleteStep, type AppPlan, type EventPlan, type HeldApp, type PlanEventInput, type PlannedStep, type PreStartSchedule } from '../worker/plan';
 import { decide, type Entitlements } from './evaluate';
 import type { LoadedApp, LoadedPolicy } from './load';
 
@@ -195,6 +195,21 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     ...(isGuarded ? guard : {}),
   };
 }
+
+/** Attributes an app without a mapping receives. */
+export function defaultAttributes(event: JmlEvent): AppAttributes {
+  const p = event.data.person;
+  return {
+    userName: p.workEmail ?? `${p.givenName}.${p.familyName}`.toLowerCase(),
+    displayName: `${p.preferredName ?? p.givenName} ${p.familyName}`,
+    title: p.jobTitle ?? null,
+    department: p.department ?? null,
+    employeeNumber: p.employeeId,
+  };
+}
+
+/** The step of a retention delete. */
+export const deleteStep: PlannedStep = Object.freeze({ operation: 'deleteAccount', summary: 'delete account (retention ended)' });
 
 const signOutStep: PlannedStep = Object.freeze({ operation: 'revokeSessions', summary: 'end sessions and revoke tokens' });
 

@@ -5,7 +5,7 @@ import type { AnyConnector } from '../../connectors/sdk';
 import { makeEvent } from '../../test/support/events';
 import { decide, globMatch } from './evaluate';
 import { loadPolicy, PolicyError, type LoadedPolicy } from './load';
-import type { HeldApps } from '../worker/plan';
+import type { HeldApps } from '../../schemas/contracts';
 import { planWithPolicy, preStartSchedule } from './plan';
 
 const POLICY = `

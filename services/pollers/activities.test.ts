@@ -6,7 +6,7 @@ import { startFakeBambooHr, type FakeBambooHr } from '../../test/fakes/bamboohr-
 import { memoryDedupe, memoryPublishedState, memorySink, memorySnapshotStore } from '../../test/fakes/pollers';
 import { createBambooHrClient } from '../gateway/sources/bamboohr/hydrate';
 import { gatewayCounters } from '../metrics';
-import type { PollSummary } from '../../workflows/poller-contracts';
+import type { PollSummary } from '../../schemas/contracts';
 import { createPollerActivities, type PollerActivityDeps } from './activities';
 import { ingestPublisher } from './publish';
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BambooHrCursor, PollRequest, PollSummary, WorkdayCursor } from '../../workflows/poller-contracts';
+import type { BambooHrCursor, PollerActivities, PollRequest, PollSummary, WorkdayCursor } from '../../schemas/contracts';
 import { activityBoundary, toActivityFailure } from '../activity-boundary';
 import type { BambooHrTenantConfig, WorkdayTenantConfig } from '../config';
 import { createBambooHrClient, type BambooHrClient } from '../gateway/sources/bamboohr/hydrate';
@@ -36,7 +36,7 @@ export interface PollerActivityDeps {
  * `auth`; poller codes in errors.ts), with `nextRetryDelay` from a vendor's Retry-After
  * (services/activity-boundary.ts).
  */
-export function createPollerActivities(deps: PollerActivityDeps) {
+export function createPollerActivities(deps: PollerActivityDeps): PollerActivities {
   const now = deps.now ?? Date.now;
   const bambooClients = new Map<string, BambooHrClient>();
   const raasClients = new Map<string, RaasClient>();
@@ -102,8 +102,6 @@ export function createPollerActivities(deps: PollerActivityDeps) {
     },
   };
 }
-
-export type PollerActivities = ReturnType<typeof createPollerActivities>;
 
 function unknownTenant(source: string, tenant: string): PollerError {
   return new PollerError({ code: 'tenant-unknown', message: `no ${source} tenant '${tenant}' with polling is configured on this worker`, context: { source, tenant } });

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBambooHr, type FakeBambooHr } from '../../test/fakes/bamboohr-api';
 import { memoryDedupe, memoryPublishedState, memorySink } from '../../test/fakes/pollers';
-import type { BambooHrCursor } from '../../workflows/poller-contracts';
+import type { BambooHrCursor } from '../../schemas/contracts';
 import { bambooHrEventId } from '../gateway/sources/bamboohr/event-id';
 import { buildBambooHrEvents } from '../gateway/sources/bamboohr/events';
 import { createBambooHrClient } from '../gateway/sources/bamboohr/hydrate';

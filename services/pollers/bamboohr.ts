@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { personKeyOf, type JmlEvent } from '../../schemas/jml-event.v1';
-import type { BambooHrCursor, PollSummary } from '../../workflows/poller-contracts';
+import type { BambooHrCursor, PollSummary } from '../../schemas/contracts';
 import { isBambooHrApiError } from '../gateway/sources/bamboohr/errors';
 import type { BambooHrField, BambooHrRecord } from '../gateway/sources/bamboohr/fields';
 import type { BambooHrClient, ChangedEmployee } from '../gateway/sources/bamboohr/hydrate';

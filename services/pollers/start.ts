@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { configurePollerSignal, pollerWorkflowId, type PollerSource, type PollerWorkflowInput } from '../../workflows/poller-contracts';
-import { HrSource } from '../../workflows/search-attributes';
+import { configurePollerSignal, HrSource, pollerWorkflowId, type PollerSource, type PollerWorkflowInput } from '../../schemas/contracts';
 import type { Config } from '../config';
 
 /** One poller the runtime keeps running. */

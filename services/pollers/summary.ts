@@ -1,4 +1,4 @@
-import type { PollCursor, PollSummary } from '../../workflows/poller-contracts';
+import type { PollCursor, PollSummary } from '../../schemas/contracts';
 import { formatInstant } from '../gateway/sources/shared/time';
 
 const MAX_IDS = 50;

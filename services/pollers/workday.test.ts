@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryDedupe, memorySink, memorySnapshotStore } from '../../test/fakes/pollers';
 import { startFakeRaas, type FakeRaas } from '../../test/fakes/workday-raas';
-import type { WorkdayCursor } from '../../workflows/poller-contracts';
+import type { WorkdayCursor } from '../../schemas/contracts';
 import { createRaasClient } from '../gateway/sources/workday/raas';
 import { diffSnapshots } from '../gateway/sources/workday/raas-diff';
 import { snapshotFromReport } from '../gateway/sources/workday/raas-report';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../../schemas/canonical-json';
-import type { PollSummary, WorkdayCursor } from '../../workflows/poller-contracts';
+import type { PollSummary, WorkdayCursor } from '../../schemas/contracts';
 import type { RaasClient } from '../gateway/sources/workday/raas';
 import { diffSnapshots } from '../gateway/sources/workday/raas-diff';
 import { snapshotFromReport, type RaasSnapshot } from '../gateway/sources/workday/raas-report';

@@ -2,11 +2,11 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { isConnectorError, type AccountRef, type AnyConnector, type OperationResult, type ReadAccountResult } from '../../connectors/sdk';
+import { isConnectorError, type OperationResult, type ReadAccountResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
-import type { EventOutcome } from '../../workflows/contracts';
-import { planForEveryApp, type EventPlan, type PlanEventInput, type PlannedStep, type PreStartSchedule } from './plan';
-import type { AppMapping } from '../mapping';
+import type { Activities, EventOutcome, EventPlan, PlanEventInput, PlannedStep, PreStartSchedule, RecordAuditInput, RunStepInput, StepResult } from '../../schemas/contracts';
+import type { AppInstance } from '../policy/app';
+import { developmentPolicy } from '../policy/development';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
 import type { MassChangeGuard } from './guard';
@@ -14,18 +14,6 @@ import type { RateLimit, RateLimiter } from './rate-limit';
 import { accountOrigin, type AccountOrigin } from './origin';
 import { runWithUniqueValues } from './unique';
 import { activityBoundary } from '../activity-boundary';
-
-/** One configured app: a connector instance with its parsed settings and resolved secrets. */
-export interface AppInstance {
-  appId: string;
-  connector: AnyConnector;
-  config: unknown;
-  secrets: Readonly<Record<string, string>>;
-  /** Shared across workers through Redis; none means unlimited. */
-  rateLimit?: RateLimit;
-  /** The app's attribute mapping; its unique attributes are resolved when an account is created (unique.ts). */
-  mapping?: AppMapping;
-}
 
 /** Where audit records go (Kafka `jml.audit.v1`); resolves once they are durable. */
 export interface AuditSink {
@@ -39,7 +27,7 @@ export interface ActivityDeps {
   audit?: AuditSink;
   /** Rate-limit waits up to this long happen inside the activity; longer ones become a retry delay. */
   maxInlineWaitMs?: number;
-  /** The policy; without one every configured app gets the same lifecycle (development). */
+  /** The policy; without one, the development policy of `apps` ({@link developmentPolicy}). */
   policy?: LoadedPolicy;
   /** Counts leaver and delete events for the policy's mass-change guard. */
   guard?: MassChangeGuard;
@@ -49,71 +37,22 @@ export interface ActivityDeps {
   appClockMarginMs?: number;
 }
 
-export interface RunStepInput {
-  eventId: string;
-  appId: string;
-  account: AccountRef;
-  person: JmlEvent['data']['person'];
-  step: PlannedStep;
-}
-
-export interface StepResult extends OperationResult {
-  appId: string;
-  operation: PlannedStep['operation'];
-  /**
-   * The activity attempt that produced this result (1 = the first). An `already-in-state` from a
-   * later attempt may be the effect of an earlier attempt whose answer was lost.
-   */
-  attempt?: number;
-  /**
-   * createAccount `already-in-state` on a retry: whether the account was made by the pipeline
-   * (`created`) or was there before and so was adopted by the attempt whose answer was lost
-   * (`pre-existing`, or `unknown` when the app keeps no creation time: treated the same).
-   * A compensating delete that released instead reports `operation: releaseAccount` and its origin.
-   */
-  origin?: AccountOrigin;
-}
-
-/** One step's final outcome, as the event workflow recorded it, for the audit topic. */
-export interface StepAudit {
-  appId: string;
-  operation: PlannedStep['operation'];
-  qualifier?: string;
-  outcome: OperationResult['outcome'];
-  externalRef?: string;
-  attempt: number;
-  /** `already-in-state` on a retry: an earlier attempt may have made the change. */
-  mayHaveAppliedEarlier?: boolean;
-  /** The step undid an earlier one (saga compensation). */
-  compensation?: boolean;
-  /** A create found on a retry, or an undo of one: whether the pipeline made the account (see StepResult.origin). */
-  origin?: AccountOrigin;
-  /** When the workflow recorded the outcome (workflow time). */
-  at: string;
-}
-
-export interface RecordAuditInput {
-  eventId: string;
-  personKey: string;
-  workflowId: string;
-  records: StepAudit[];
-}
-
 /** How often runStep heartbeats while a connector works; well inside the workflow's heartbeatTimeout. */
 const HEARTBEAT_EVERY_MS = 5_000;
 
 /** Builds the worker's activities from injected dependencies (no globals). */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
+  const policy = deps.policy ?? developmentPolicy(deps.apps);
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
-      const plan = deps.policy ? planWithPolicy({ ...input, policy: deps.policy }) : planForEveryApp(input, [...deps.apps.keys()]);
+      const plan = planWithPolicy({ ...input, policy });
       return deps.leaverAttentionAfterMs !== undefined && plan.kind === 'leaver' ? { ...plan, attentionAfterMs: deps.leaverAttentionAfterMs } : plan;
     },
 
-    /** When a future-dated hire should prepare which apps (their `preStart`); none without a policy. */
+    /** When a future-dated hire should prepare which apps (their `preStart`); none in development. */
     async preStartSchedule(input: { event: JmlEvent }): Promise<PreStartSchedule> {
-      return deps.policy ? preStartSchedule({ policy: deps.policy, event: input.event }) : { groups: [] };
+      return preStartSchedule({ policy, event: input.event });
     },
 
     /**
@@ -269,8 +208,6 @@ export function createActivities(deps: ActivityDeps) {
     },
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;
 
 /**
  * Takes a token from the app's shared bucket. Short waits happen here (cancellable); a long one

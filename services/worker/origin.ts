@@ -1,3 +1,5 @@
+import type { AccountOrigin } from '../../schemas/contracts';
+
 /**
  * Whether the pipeline made an account, when the answer that would say so was lost.
  *
@@ -17,7 +19,7 @@
  */
 export const CLOCK_MARGIN_MS = 30_000;
 
-export type AccountOrigin = 'created' | 'pre-existing' | 'unknown';
+export type { AccountOrigin };
 
 /**
  * `created` when the app's creation time is at or after `since` (less the margin), `pre-existing`

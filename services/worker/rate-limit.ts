@@ -1,11 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { RateLimit } from '../policy/app';
 
-/** A token bucket shared by every worker through Redis: `perSecond` tokens refill, up to `burst`. */
-export interface RateLimit {
-  perSecond: number;
-  burst: number;
-}
+export type { RateLimit } from '../policy/app';
 
 export type Acquired = { ok: true } | { ok: false; retryAfterMs: number };
 

@@ -13,7 +13,8 @@ import {
 } from '../../connectors/sdk';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { compileAppMapping } from '../mapping';
-import { createActivities, type RunStepInput, type StepResult } from './activities';
+import type { RunStepInput, StepResult } from '../../schemas/contracts';
+import { createActivities } from './activities';
 import { withUniqueValues } from './unique';
 
 const mapping = compileAppMapping({

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { Activities } from './activities';
+import type { Activities } from '../../schemas/contracts';
 
 /**
  * Eager activity slots per workflow task: every activity a task schedules (one per app) can start

@@ -13,7 +13,7 @@ import { loadConfig } from '../../services/config';
 import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
-import { eventWorkflowId, type EventOutcome } from '../../workflows/contracts';
+import { eventWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import { gapConnector } from '../fakes/gap-connector';
 import { postSigned } from '../support/canonical-client';
 import { consumeUntil } from '../support/kafka';

@@ -6,7 +6,7 @@ import { createDispatcher, type Dispatcher } from '../../services/dispatcher/dis
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { readDeadLetterHeaders } from '../../services/kafka/dead-letter';
 import { TOPICS } from '../../services/kafka/topics';
-import { personWorkflowId } from '../../workflows/contracts';
+import { personWorkflowId } from '../../schemas/contracts';
 import { consumeUntil } from '../support/kafka';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';

@@ -13,7 +13,7 @@ import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { loadConfig } from '../../services/config';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
-import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome } from '../../workflows/contracts';
+import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import { losingFirstCreateAnswer } from '../fakes/lost-answer-connector';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { startSlapd, type SlapdInstance } from '../harness/slapd';

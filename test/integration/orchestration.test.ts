@@ -19,13 +19,13 @@ import {
   eventStatusQuery,
   eventWorkflowId,
   jmlEventSignal,
+  NeedsAttention,
   personStateQuery,
   personWorkflowId,
   rejectSignal,
   type EventOutcome,
   type PersonState,
-} from '../../workflows/contracts';
-import { NeedsAttention } from '../../workflows/search-attributes';
+} from '../../schemas/contracts';
 import { captureHistory } from '../replay/capture';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';

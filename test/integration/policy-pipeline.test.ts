@@ -7,7 +7,7 @@ import { accountKey } from '../../connectors/dev-redis';
 import { loadConfig } from '../../services/config';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
-import { eventWorkflowId } from '../../workflows/contracts';
+import { eventWorkflowId } from '../../schemas/contracts';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';

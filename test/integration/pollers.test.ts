@@ -9,7 +9,7 @@ import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { ensurePollers } from '../../services/pollers/start';
 import { startPipeline, type Pipeline } from '../../services/runtime';
-import { pollerStateQuery, pollerWorkflowId, pollNowUpdate, type PollError, type PollSummary, type WorkdayCursor } from '../../workflows/poller-contracts';
+import { pollerStateQuery, pollerWorkflowId, pollNowUpdate, type PollError, type PollSummary, type WorkdayCursor } from '../../schemas/contracts';
 import { startFakeBambooHr, type FakeBambooHr } from '../fakes/bamboohr-api';
 import { startFakeRaas, type FakeRaas } from '../fakes/workday-raas';
 import { captureHistory } from '../replay/capture';

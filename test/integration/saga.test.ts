@@ -19,11 +19,11 @@ import {
   eventStatusQuery,
   eventWorkflowId,
   jmlEventSignal,
+  NeedsAttention,
   personStateQuery,
   personWorkflowId,
   type EventOutcome,
-} from '../../workflows/contracts';
-import { NeedsAttention } from '../../workflows/search-attributes';
+} from '../../schemas/contracts';
 import { captureHistory } from '../replay/capture';
 import { postSigned } from '../support/canonical-client';
 import { consumeUntil } from '../support/kafka';

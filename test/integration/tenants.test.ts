@@ -12,7 +12,7 @@ import { normalizeWorkday } from '../../services/gateway/sources/workday/normali
 import { signWorkday } from '../../services/gateway/sources/workday/signature';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
-import { eventWorkflowId } from '../../workflows/contracts';
+import { eventWorkflowId } from '../../schemas/contracts';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { startSlapd, type SlapdInstance } from '../harness/slapd';
 import { eventually } from '../support/wait';

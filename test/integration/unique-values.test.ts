@@ -9,7 +9,8 @@ import type { AnyConnector, AppAttributes } from '../../connectors/sdk';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { createLogger } from '../../services/log';
 import { compileAppMapping, mapPerson, type AppMapping } from '../../services/mapping';
-import { createActivities, type RunStepInput, type StepResult } from '../../services/worker/activities';
+import type { RunStepInput, StepResult } from '../../schemas/contracts';
+import { createActivities } from '../../services/worker/activities';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { startSlapd, type SlapdInstance } from '../harness/slapd';
 

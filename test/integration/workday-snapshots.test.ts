@@ -6,7 +6,7 @@ import { ingestPublisher } from '../../services/pollers/publish';
 import { redisSnapshotStore } from '../../services/pollers/snapshot-store';
 import { pollWorkdayOnce, type WorkdayPollDeps } from '../../services/pollers/workday';
 import { createRaasClient } from '../../services/gateway/sources/workday/raas';
-import type { WorkdayCursor } from '../../workflows/poller-contracts';
+import type { WorkdayCursor } from '../../schemas/contracts';
 import { memoryDedupe, memorySink } from '../fakes/pollers';
 import { startFakeRaas, type FakeRaas } from '../fakes/workday-raas';
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { loadConfig } from '../../../services/config';
 import { accountKey, createDevRedisConnector } from '../../dev-redis';
 import type { AnyConnector } from '../types';
 import { runConformance } from '.';
@@ -30,7 +29,8 @@ function withSessions(inner: AnyConnector): AnyConnector {
 
 for (const c of [connector, withSessions(connector)])
 runConformance(c, () => {
-  const url = loadConfig().reuse.redisUrl ?? inject('stack').redisUrl;
+  // The harness's Redis: the one REDIS_URL names when set (test/harness/acquire-stack.ts).
+  const url = inject('stack').redisUrl;
   const config = { url, keyPrefix: `jml:conformance:${process.pid}-${randomBytes(3).toString('hex')}` };
   const appId = 'conformance-dev-redis';
   const redis = new Redis(url);

@@ -108,7 +108,7 @@ export function createHarness(req: { connector: AnyConnector; target: Conformanc
   };
 }
 
-/** The same attribute names the walking skeleton's plan maps (services/worker/plan.ts). */
+/** The same attribute names the walking skeleton's plan maps (`defaultAttributes` in services/policy/plan.ts). */
 export const defaultAttributesFor: AttributesFor = ({ person, variant }): AppAttributes => ({
   userName: person.workEmail ?? `${person.givenName}.${person.familyName}`,
   displayName: `${person.preferredName ?? person.givenName} ${person.familyName}`,

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config';
-import { DEV_SECRET_FILE } from './dev-defaults';
-import { startPipeline } from './runtime';
+import { loadConfig } from '../../services/config';
+import { DEV_SECRET_FILE } from '../../services/dev-defaults';
+import { startPipeline } from '../../services/runtime';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 
 /**
- * Runs services/start.ts in an empty directory (no .env) with only `env`. Every external service
+ * Runs infra/dev/start.ts in an empty directory (no .env) with only `env`. Every external service
  * points at a closed port, so a start that got past its checks fails instead of starting a stack.
  */
 function start(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
@@ -21,7 +21,7 @@ function start(args: string[], env: Record<string, string>): Promise<{ code: num
   return new Promise((resolve) => {
     execFile(
       join(ROOT, 'node_modules/.bin/tsx'),
-      [join(ROOT, 'services/start.ts'), ...args],
+      [join(ROOT, 'infra/dev/start.ts'), ...args],
       { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, JML_STACK_DIR: join(cwd, 'stack'), ...closed, ...env }, timeout: 30_000 },
       (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
     );
@@ -49,7 +49,7 @@ describe('starting without a canonical key', () => {
     const printed = await new Promise<string>((resolve, reject) => {
       // Node itself with tsx's loader (not the tsx CLI, which would leave its node child running when killed).
       const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-      const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'services/start.ts'), '--dev'], {
+      const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'infra/dev/start.ts'), '--dev'], {
         cwd,
         env: { PATH: process.env.PATH ?? '', HOME: cwd, JML_STACK_DIR: stackDir, KAFKA_BROKERS: '127.0.0.1:9', TEMPORAL_ADDRESS: '127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9' },
       });

@@ -106,3 +106,14 @@ export const configurePollerSignal = defineSignal<[{ intervalMs: number }]>('con
 /** Runs a poll now (after the one in flight, if any) and answers with its summary, or its error. */
 export const pollNowUpdate = defineUpdate<PollSummary | PollError, []>('pollNow');
 export const pollerStateQuery = defineQuery<PollerState>('pollerState');
+
+/**
+ * The poll activities the poller workflow calls, one per source. The worker's
+ * `createPollerActivities` (services/pollers/activities.ts) is declared to return this interface.
+ */
+export interface PollerActivities {
+  /** One BambooHR poll of one tenant; returns the next cursor with what it published. */
+  pollBambooHr(req: PollRequest<BambooHrCursor>): Promise<PollSummary<BambooHrCursor>>;
+  /** One Workday RaaS poll of one tenant; returns the next cursor with what it published. */
+  pollWorkday(req: PollRequest<WorkdayCursor>): Promise<PollSummary<WorkdayCursor>>;
+}

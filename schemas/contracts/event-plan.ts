@@ -1,5 +1,5 @@
-import type { JmlEvent } from '../../schemas/jml-event.v1';
-import type { AppAttributes, OperationName } from '../../connectors/sdk';
+import type { JmlEvent } from '../jml-event.v1';
+import type { AppAttributes, MutatingOperationName } from './operations';
 
 /**
  * Plans are data: what the workflow will do to which app, in order. They are computed in an activity
@@ -8,7 +8,7 @@ import type { AppAttributes, OperationName } from '../../connectors/sdk';
  */
 export interface PlannedStep {
   /** Mutating connector operation. */
-  operation: Exclude<OperationName, 'readAccount' | 'listAccounts' | 'checkUnique'>;
+  operation: MutatingOperationName;
   /** Distinguishes two steps of the same operation in one app (e.g. two groups). */
   qualifier?: string;
   /** One line for the UI, e.g. `create account` or `add to team:eng`. */
@@ -111,57 +111,3 @@ export interface EventPlan {
    */
   attentionAfterMs?: number;
 }
-
-/** Attributes every app receives until per-app mappings land. */
-export function defaultAttributes(event: JmlEvent): AppAttributes {
-  const p = event.data.person;
-  return {
-    userName: p.workEmail ?? `${p.givenName}.${p.familyName}`.toLowerCase(),
-    displayName: `${p.preferredName ?? p.givenName} ${p.familyName}`,
-    title: p.jobTitle ?? null,
-    department: p.department ?? null,
-    employeeNumber: p.employeeId,
-  };
-}
-
-/**
- * The development plan (no policy file): every configured app gets the same account lifecycle and
- * no entitlements. Leavers are disabled only; nothing is ever deleted.
- */
-export function planForEveryApp(input: PlanEventInput, appIds: readonly string[]): EventPlan {
-  const { event } = input;
-  const attributes = defaultAttributes(event);
-  const kind = event.type.slice('jml.'.length);
-  const base = { eventId: event.id, personKey: event.subject, kind };
-  if (input.mode === 'prestart') return { ...base, kind: 'prestart', apps: [] };
-  if (input.mode === 'retention-delete') {
-    return { ...base, kind: 'delete', apps: (input.appIds ?? []).map((appId) => ({ appId, steps: [deleteStep], target: { status: 'deleted', entitlements: [] } })) };
-  }
-  const [steps, status] = ((): [PlannedStep[], HeldApp['status']] => {
-    switch (event.type) {
-      case 'jml.joiner':
-        return [[{ operation: 'createAccount', summary: 'create account', attributes, enabled: true }], 'active'];
-      case 'jml.rehire':
-        return [
-          [
-            { operation: 'createAccount', summary: 'create account', attributes, enabled: true },
-            { operation: 'updateAccount', summary: 'update attributes', attributes },
-            { operation: 'restoreAccount', summary: 'enable account' },
-          ],
-          'active',
-        ];
-      case 'jml.mover':
-      case 'jml.update':
-        return [[{ operation: 'updateAccount', summary: 'update attributes', attributes }], 'active'];
-      case 'jml.leaver':
-      case 'jml.leave.start':
-        return [[{ operation: 'suspendAccount', summary: 'disable account' }], 'disabled'];
-      case 'jml.leave.end':
-        return [[{ operation: 'restoreAccount', summary: 'enable account' }], 'active'];
-    }
-  })();
-  return { ...base, apps: appIds.map((appId) => ({ appId, steps, target: { status, entitlements: [] } })) };
-}
-
-/** The step of a retention delete. */
-export const deleteStep: PlannedStep = Object.freeze({ operation: 'deleteAccount', summary: 'delete account (retention ended)' });

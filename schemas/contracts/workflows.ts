@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
-import type { HeldApp, HeldApps, PlanMode } from '../services/worker/plan';
+import type { JmlEvent, PersonSnapshot } from '../jml-event.v1';
+import type { HeldApp, HeldApps, PlanMode } from './event-plan';
 
 /**
  * What clients (dispatcher, CLI, tests) need to talk to our workflows. Safe to import outside the

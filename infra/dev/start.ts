@@ -6,12 +6,12 @@
  * configured canonical key: it then generates one per stack directory, refuses unless the gateway
  * binds to loopback, and says so. Without `--dev`, a missing key stops the start.
  */
-import { loadConfig, loadDotEnv, withSingleBrokerDefaults, type Config } from './config';
-import { ensureDevCanonicalSecret, isLoopbackHost } from './dev-defaults';
-import { createLogger } from './log';
-import { startPipeline } from './runtime';
-import { toolPaths } from '../infra/stack/paths';
-import { stackDown, stackUp } from '../infra/stack/stack';
+import { loadConfig, loadDotEnv, withSingleBrokerDefaults, type Config } from '../../services/config';
+import { ensureDevCanonicalSecret, isLoopbackHost } from '../../services/dev-defaults';
+import { createLogger } from '../../services/log';
+import { startPipeline } from '../../services/runtime';
+import { toolPaths } from '../stack/paths';
+import { stackDown, stackUp } from '../stack/stack';
 
 
 async function main(): Promise<void> {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAppMapping, mapPerson } from '../../services/mapping';
-import { startSlapd, type SlapdInstance } from '../../test/harness/slapd';
-import { isConnectorError, type ConnectorError } from '../sdk';
-import { createLdapConnector } from './index';
-import { recordingContext, snapshot } from './testing/test-support';
+import { startSlapd, type SlapdInstance } from '../harness/slapd';
+import { isConnectorError, type ConnectorError } from '../../connectors/sdk';
+import { createLdapConnector } from '../../connectors/ldap/index';
+import { recordingContext, snapshot } from '../../connectors/ldap/testing/test-support';
 
 /**
  * Names HR really sends, against a real slapd (back-mdb): a naming value longer than the DN index

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as workflows from './index';
-import { HISTORIES_DIR } from '../test/replay/capture';
-import { WORKFLOWS_PATH } from '../services/worker/worker';
+import * as workflows from '../../workflows/index';
+import { HISTORIES_DIR } from './capture';
+import { WORKFLOWS_PATH } from '../../services/worker/worker';
 
 /**
  * Stored histories (test/replay/histories, captured from the real stack) replayed through today's
@@ -52,11 +52,11 @@ describe('workflow replay', () => {
  * was rebuilt for every person and event workflow: 27 % of the workflow thread's CPU in bench:e2e.
  */
 describe('workflow bundle', () => {
-  it('holds only the SDK, workflows/ and zod-free helpers', () => {
+  it('holds only the SDK, workflows/, the contracts and zod-free helpers', () => {
     const modules = [...code.matchAll(/^\/\*{3}\/ "(\.\/[^"]+)"$/gm)].map((m) => m[1] as string);
     expect(modules).toContain('./workflows/person.ts');
     const foreign = modules.filter(
-      (m) => !/^\.\/node_modules\/(@temporalio\/(workflow|common)|nexus-rpc|ms|long)\//.test(m) && !m.startsWith('./workflows/') && m !== './schemas/person-key.ts',
+      (m) => !/^\.\/node_modules\/(@temporalio\/(workflow|common)|nexus-rpc|ms|long)\//.test(m) && !m.startsWith('./workflows/') && !m.startsWith('./schemas/contracts/') && m !== './schemas/person-key.ts',
     );
     expect(foreign).toEqual([]);
   });
