@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** Unit tests: co-located `*.test.ts`, no servers. */
 export default defineConfig({
   test: {
-    include: ['{services,workflows,connectors,schemas,infra}/**/*.test.ts', 'test/docs/**/*.test.ts'],
+    include: ['{services,workflows,connectors,sources,schemas,infra}/**/*.test.ts', 'test/docs/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
   },
 });

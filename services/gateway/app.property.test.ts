@@ -5,8 +5,8 @@ import type { Outgoing } from '../kafka/coalescing-producer';
 import { gatewayCounters } from '../metrics';
 import { buildGateway } from './app';
 import { bambooHrRoute } from './routes/bamboohr';
-import { signBambooHr } from './sources/bamboohr/signature';
-import { signStandardWebhook } from './standard-webhooks';
+import { signBambooHr } from '../../sources/bamboohr/signature';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 import { makeEvent } from '../../test/support/events';
 
 const SECRET = 'whsec_cHJvcGVydHktdGVzdC1rZXktMDAwMDAwMQ==';

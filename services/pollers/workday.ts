@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PollSummary, WorkdayCursor } from '../../workflows/poller-contracts';
-import type { RaasClient } from '../gateway/sources/workday/raas';
-import { diffSnapshots } from '../gateway/sources/workday/raas-diff';
-import { snapshotFromReport, type RaasSnapshot } from '../gateway/sources/workday/raas-report';
+import type { RaasClient } from '../../sources/workday/raas';
+import { diffSnapshots } from '../../sources/workday/raas-diff';
+import { snapshotFromReport, type RaasSnapshot } from '../../sources/workday/raas-report';
 import { PollerError } from './errors';
 import type { PollPublisher } from './publish';
 import type { SnapshotStore } from './snapshot-store';

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeBambooHr, type FakeBambooHr } from '../../../../test/fakes/bamboohr-api';
+import { startFakeBambooHr, type FakeBambooHr } from './testing/fake-api';
 import { BAMBOOHR_API_ERROR_CODES, type BambooHrApiError, isBambooHrApiError } from './errors';
-import { rejectionOf } from '../shared/test-support';
+import { rejectionOf } from '../sdk/test-support';
 import { HYDRATE_FIELDS } from './fields';
-import { bambooHrApiBase, createBambooHrClient, type BambooHrClientOptions } from './hydrate';
+import { bambooHrApiBase, createBambooHrClient, type BambooHrClientOptions } from './api-client';
 
 const API_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334';
 const ADA = { firstName: 'Ada', lastName: 'Lovelace', workEmail: 'ada@example.com', jobTitle: 'Engineer', status: 'Active', hireDate: '2026-03-02' };

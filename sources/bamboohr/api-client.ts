@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createRetryingFetch, type RetryDefaults, type RetryOptions } from '../shared/fetch-with-retry';
+import { createRetryingFetch, type RetryDefaults, type RetryOptions } from '../sdk/fetch-with-retry';
 import { BambooHrApiError } from './errors';
 import { HYDRATE_FIELDS, type BambooHrRecord } from './fields';
 import { canonicalInstant, formatInstant, parseInstant } from './time';

@@ -1,4 +1,4 @@
-import type { JmlEventType, PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import type { JmlEventType, PersonSnapshot } from '../../schemas/jml-event.v1';
 import type { BambooHrField, BambooHrRecord } from './fields';
 import { endOfDay, endOfDayMs, formatInstant, startOfDay, startOfDayMs } from './time';
 

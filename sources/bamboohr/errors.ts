@@ -6,7 +6,7 @@
  * `SourceApiErrorOptions` and `SourceApiErrorCode`; context holds safe facts only (operation,
  * employee id, attempt), never the API key or field values.
  */
-import { describeSourceApiErrorCodes, isSourceApiError, namedSourceApiError } from '../shared/api-error';
+import { describeSourceApiErrorCodes, isSourceApiError, namedSourceApiError } from '../sdk/api-error';
 
 /** Each code's default `retryable` and what it means for BambooHR. */
 export const BAMBOOHR_API_ERROR_CODES = describeSourceApiErrorCodes({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { bambooHrEventId, type BambooHrEventIdRequest } from './event-id';
 
 const PERSON: PersonSnapshot = { employeeId: '4101', workerType: 'employee', status: 'active', givenName: 'Ada', familyName: 'Lovelace', custom: { a: '1', b: '2' } };

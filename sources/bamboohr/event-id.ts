@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JmlEventType, PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import type { JmlEventType, PersonSnapshot } from '../../schemas/jml-event.v1';
 
 /**
  * Deterministic JmlEvent ids for BambooHR, which sends no delivery id. The id is

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeBambooHr, type FakeBambooHr } from '../../../../test/fakes/bamboohr-api';
+import { startFakeBambooHr, type FakeBambooHr } from './testing/fake-api';
 import { BambooHrApiError } from './errors';
 import { buildBambooHrEvents, needsHydration } from './events';
-import { createBambooHrClient } from './hydrate';
+import { createBambooHrClient } from './api-client';
 import { parseBambooHrBody, type NormalizedChange } from './payload';
 
 const API_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334';

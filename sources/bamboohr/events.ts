@@ -1,4 +1,4 @@
-import type { JmlEvent, PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { isBambooHrApiError } from './errors';
 import { canonicalFieldName, recordFromWebhookFields, type BambooHrRecord } from './fields';
 import { normalizeBambooHr } from './normalize';

@@ -1,18 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JmlEvent, type PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import { JmlEvent, type PersonSnapshot } from '../../schemas/jml-event.v1';
 import { BambooHrApiError } from './errors';
 import { buildBambooHrEvents } from './events';
 import type { BambooHrRecord } from './fields';
 import { parseBambooHrBody } from './payload';
 
 /**
- * Golden fixtures: every `<name>.context.json` in test/fixtures/bamboohr has a sibling body
+ * Golden fixtures: every `<name>.context.json` in golden/ has a sibling body
  * (`<name>.body.json` or, for form posts, `<name>.body.txt`, the exact bytes BambooHR posts) and
  * `<name>.expected.json`, the JmlEvents it must produce, compared exactly.
  */
-const DIR = join(import.meta.dirname, '../../../../test/fixtures/bamboohr');
+const DIR = join(import.meta.dirname, 'golden');
 
 interface FixtureContext {
   contentType: string;

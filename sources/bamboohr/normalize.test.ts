@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { JmlEvent } from '../../../../schemas/jml-event.v1';
+import { JmlEvent } from '../../schemas/jml-event.v1';
 import type { BambooHrRecord } from './fields';
 import { normalizeBambooHr, type NormalizeBambooHrRequest } from './normalize';
 import { parseBambooHrBody, type NormalizedChange } from './payload';

@@ -1,4 +1,4 @@
-import { JmlEvent, PersonSnapshot, personKeyOf } from '../../../../schemas/jml-event.v1';
+import { JmlEvent, PersonSnapshot, personKeyOf } from '../../schemas/jml-event.v1';
 import { classify } from './classify';
 import { bambooHrEventId } from './event-id';
 import { canonicalFieldName, type BambooHrField, type BambooHrRecord } from './fields';

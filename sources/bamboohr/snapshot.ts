@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import type { BambooHrField, BambooHrRecord } from './fields';
 import { parseCalendarDate } from './time';
 

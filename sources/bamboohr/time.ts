@@ -9,9 +9,9 @@
  * - Calendar dates are `YYYY-MM-DD`, and `0000-00-00` (or blank) means "no date".
  * - Without a tenant time zone, days start at midnight UTC.
  */
-import * as shared from '../shared/time';
+import * as shared from '../sdk/time';
 
-export { formatInstant, isTimeZone } from '../shared/time';
+export { formatInstant, isTimeZone } from '../sdk/time';
 
 const EMPTY_DATES = new Set(['', '0000-00-00']);
 

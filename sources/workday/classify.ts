@@ -1,4 +1,4 @@
-import type { JmlEventType, PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import type { JmlEventType, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { HIRE_PROCESSES, TERMINATION_PROCESSES, type WorkdayEvent } from './contract';
 import { endOfDayMs, startOfDayMs } from './time';
 

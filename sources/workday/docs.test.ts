@@ -5,7 +5,7 @@ import { normalizeWorkday } from './normalize';
 import { signWorkday } from './signature';
 
 /** docs/workday-contract.md stays true: its examples parse and become what it says. */
-const DOC = readFileSync(new URL('../../../../docs/workday-contract.md', import.meta.url), 'utf8');
+const DOC = readFileSync(new URL('../../docs/workday-contract.md', import.meta.url), 'utf8');
 const examples = [...DOC.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => WorkdayEvent.parse(JSON.parse(m[1] as string)));
 
 function normalized(example: WorkdayEvent) {

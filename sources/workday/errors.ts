@@ -5,7 +5,7 @@
  * shared `SourceApiErrorOptions` and `SourceApiErrorCode`; context holds safe facts only
  * (operation, report, attempt), never credentials or report rows.
  */
-import { describeSourceApiErrorCodes, isSourceApiError, namedSourceApiError } from '../shared/api-error';
+import { describeSourceApiErrorCodes, isSourceApiError, namedSourceApiError } from '../sdk/api-error';
 
 /** Each code's default `retryable` and what it means for a Workday RaaS report. */
 export const WORKDAY_API_ERROR_CODES = describeSourceApiErrorCodes({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JmlEventType } from '../../../../schemas/jml-event.v1';
+import type { JmlEventType } from '../../schemas/jml-event.v1';
 
 /**
  * Deterministic JmlEvent ids for Workday; all match JmlEvent's `^[A-Za-z0-9._:-]{1,200}$` and none

@@ -1,17 +1,17 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JmlEvent } from '../../../../schemas/jml-event.v1';
+import { JmlEvent } from '../../schemas/jml-event.v1';
 import { WORKDAY_BUSINESS_PROCESS_TYPES } from './contract';
 import { normalizeWorkday } from './normalize';
 import { parseWorkdayBody } from './payload';
 
 /**
- * Golden fixtures: every `<name>.context.json` in test/fixtures/workday has a sibling
+ * Golden fixtures: every `<name>.context.json` in golden/ has a sibling
  * `<name>.body.json` (the exact bytes the integration posts) and `<name>.expected.json` (the
  * JmlEvents it must produce), compared exactly. See the fixtures' README for what each shows.
  */
-const DIR = join(import.meta.dirname, '../../../../test/fixtures/workday');
+const DIR = join(import.meta.dirname, 'golden');
 const files = readdirSync(DIR);
 const names = (suffix: string) =>
   files

@@ -4,7 +4,7 @@ import { WorkdayEvent } from './contract';
 import { normalizeWorkday, type NormalizeWorkdayRequest } from './normalize';
 
 const fixture = (name: string): WorkdayEvent =>
-  WorkdayEvent.parse(JSON.parse(readFileSync(new URL(`../../../../test/fixtures/workday/${name}.body.json`, import.meta.url), 'utf8')));
+  WorkdayEvent.parse(JSON.parse(readFileSync(new URL(`./golden/${name}.body.json`, import.meta.url), 'utf8')));
 
 const HIRE = fixture('hire-employee.future-dated');
 const CHANGE_JOB = fixture('change-job.without-event-wid');

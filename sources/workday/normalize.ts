@@ -1,4 +1,4 @@
-import { JmlEvent, personKeyOf, type PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import { JmlEvent, personKeyOf, type PersonSnapshot } from '../../schemas/jml-event.v1';
 import { classifyWorkday, terminationMs } from './classify';
 import { HIRE_PROCESSES, TERMINATION_PROCESSES, type WorkdayEvent } from './contract';
 import { workdayEventId } from './event-id';

@@ -1,5 +1,5 @@
 import { ZodNullable, ZodObject, ZodOptional, type z } from 'zod';
-import { closestName } from '../../../mapping/suggest';
+import { closestName } from '../../schemas/closest-name';
 import { WorkdayEvent } from './contract';
 
 /**

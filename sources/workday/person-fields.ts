@@ -1,4 +1,4 @@
-import type { PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 
 /**
  * PersonSnapshot field names in the JmlEvent `changedFields` vocabulary: top-level names

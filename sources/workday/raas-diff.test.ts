@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JmlEvent } from '../../../../schemas/jml-event.v1';
+import { JmlEvent } from '../../schemas/jml-event.v1';
 import { diffSnapshots } from './raas-diff';
 import { snapshotFromReport, type RaasSnapshot } from './raas-report';
 

@@ -1,4 +1,4 @@
-import { JmlEvent, personKeyOf, type JmlEventType, type PersonSnapshot } from '../../../../schemas/jml-event.v1';
+import { JmlEvent, personKeyOf, type JmlEventType, type PersonSnapshot } from '../../schemas/jml-event.v1';
 import { raasEventId } from './event-id';
 import { JOB_FIELDS, changedFields, fieldNamesOf, pickFields } from './person-fields';
 import type { RaasSnapshot, RaasWorker } from './raas-report';

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeRaas, type FakeRaas } from '../../../../test/fakes/workday-raas';
-import { rejectionOf } from '../shared/test-support';
+import { startFakeRaas, type FakeRaas } from './testing/fake-raas';
+import { rejectionOf } from '../sdk/test-support';
 import { isWorkdayApiError, type WorkdayApiError } from './errors';
 import { createRaasClient, type RaasClientOptions } from './raas';
 

@@ -8,9 +8,9 @@
  * tenant's configured default (see normalize.ts for which applies). A zone is always required here,
  * and an impossible date (`2026-02-30`) is refused with a RangeError rather than rolled over.
  */
-import * as shared from '../shared/time';
+import * as shared from '../sdk/time';
 
-export { addDays, formatInstant, formatInZone, isCalendarDate, isTimeZone, offsetMinutesAt } from '../shared/time';
+export { addDays, formatInstant, formatInZone, isCalendarDate, isTimeZone, offsetMinutesAt } from '../sdk/time';
 
 /**
  * Epoch milliseconds of an ISO-8601 date-time with an offset (`Z` or `±HH:MM`), the form

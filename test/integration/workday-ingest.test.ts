@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildGateway } from '../../services/gateway/app';
 import { redisDedupe } from '../../services/gateway/dedupe';
 import { workdayRoute } from '../../services/gateway/routes/workday';
-import { signWorkday } from '../../services/gateway/sources/workday/signature';
+import { signWorkday } from '../../sources/workday/signature';
 import { createKafka } from '../../services/kafka/client';
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { TOPICS } from '../../services/kafka/topics';
 import { gatewayCounters } from '../../services/metrics';
 import { consumeUntil } from '../support/kafka';
 
-const DIR = new URL('../fixtures/workday/', import.meta.url);
+const DIR = new URL('../../sources/workday/golden/', import.meta.url);
 const SECRET = 'workday-shared-secret-0001';
 const run = Date.now().toString(36);
 

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../errors';
 import type { IngestDeps } from '../ingest';
 import { replayTtlSeconds, type ReplayGuard } from '../replay-guard';
-import type { SignatureFailure } from '../standard-webhooks';
+import type { SignatureFailure } from '../../../sources/canonical/standard-webhooks';
 
 /** What every ingest route gets from the gateway: the ingest path and the replay memory. */
 export interface RouteDeps extends IngestDeps {

@@ -5,7 +5,7 @@ import { sendError } from '../errors';
 import { ingest } from '../ingest';
 import { rejectToDlq } from '../reject';
 import { deliveryKey } from '../replay-guard';
-import { checkStandardWebhook } from '../standard-webhooks';
+import { checkStandardWebhook } from '../../../sources/canonical/standard-webhooks';
 import { admitSigned, type RouteDeps } from './admit';
 import { header } from './headers';
 

@@ -2,8 +2,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { gatewayCounters } from '../../metrics';
 import { buildGateway } from '../app';
-import { signBambooHr } from '../sources/bamboohr/signature';
-import { signWorkday } from '../sources/workday/signature';
+import { signBambooHr } from '../../../sources/bamboohr/signature';
+import { signWorkday } from '../../../sources/workday/signature';
 import { bambooHrRoute } from './bamboohr';
 import { workdayRoute } from './workday';
 
