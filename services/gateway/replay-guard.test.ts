@@ -7,12 +7,13 @@ import { TOPICS } from '../kafka/topics';
 import { gatewayCounters } from '../metrics';
 import { buildGateway } from './app';
 import type { DeliveryMemory, RememberedAnswer } from './replay-guard';
-import { bambooHrRoute } from './routes/bamboohr';
-import { workdayRoute } from './routes/workday';
 import type { BambooHrRecord } from '../../sources/bamboohr/fields';
 import { signBambooHr } from '../../sources/bamboohr/signature';
 import { signWorkday } from '../../sources/workday/signature';
 import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
+import { sourceRoute } from './source-route';
+import { bambooHrSource } from '../../sources/bamboohr';
+import { workdaySource } from '../../sources/workday';
 
 const SECRET = `whsec_${Buffer.from('replay-guard-unit-test-key').toString('base64')}`;
 const BAMBOO_KEY = 'bamboohr-replay-test-key-0001';
@@ -53,7 +54,7 @@ function setup() {
     bodyLimitBytes: 1024 * 1024,
     now: () => NOW,
     routes: [
-      bambooHrRoute({
+      sourceRoute(bambooHrSource, {
         tenants: { acme: { webhookKeys: [BAMBOO_KEY], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1', timeZone: 'Europe/London' } },
         clientFor: () => ({
           getEmployee: async (r) => {
@@ -63,7 +64,7 @@ function setup() {
           listChangedSince: async () => ({ changes: [] }),
         }),
       }),
-      workdayRoute({ tenants: { acme: { secrets: [WORKDAY_SECRET], defaultTimeZone: 'America/Los_Angeles' } } }),
+      sourceRoute(workdaySource, { tenants: { acme: { secrets: [WORKDAY_SECRET], defaultTimeZone: 'America/Los_Angeles' } } }),
     ],
   });
   return { app, sent, sink, deliveries, hydrations, metrics };

@@ -35,7 +35,25 @@ export type BuiltBambooHrEvent =
   | { ok: false; employeeId: string; reason: string };
 
 export async function buildBambooHrEvents(req: BuildBambooHrEventsRequest): Promise<BuiltBambooHrEvent[]> {
-  const out: BuiltBambooHrEvent[] = [];
+  const hydrated = await hydrateBambooHrChanges({ deliveries: req.deliveries, fetchEmployee: req.fetchEmployee });
+  return normalizeHydratedChanges({
+    tenant: req.tenant,
+    hydrated,
+    receivedAt: req.receivedAt,
+    ...(req.timeZone !== undefined && { timeZone: req.timeZone }),
+    ...(req.previousOf !== undefined && { previousOf: req.previousOf }),
+  });
+}
+
+/** A delivery with the record it is normalized from, or why no record could be had. */
+export type HydratedChange = { ok: true; change: NormalizedChange; record: BambooHrRecord } | { ok: false; employeeId: string; reason: string };
+
+/**
+ * The hydration step alone: each delivery with its record (posted values over fetched ones).
+ * A permanent API failure becomes `{ ok: false }` for that delivery; a retryable one is thrown.
+ */
+export async function hydrateBambooHrChanges(req: Pick<BuildBambooHrEventsRequest, 'deliveries' | 'fetchEmployee'>): Promise<HydratedChange[]> {
+  const out: HydratedChange[] = [];
   for (const change of req.deliveries) {
     const { employeeId } = change;
     let record: BambooHrRecord = change.fields ? recordFromWebhookFields(change.fields) : {};
@@ -50,18 +68,29 @@ export async function buildBambooHrEvents(req: BuildBambooHrEventsRequest): Prom
         throw err;
       }
     }
+    out.push({ ok: true, change, record });
+  }
+  return out;
+}
+
+/** The normalization step alone: pure, one result per hydrated delivery, in order. */
+export function normalizeHydratedChanges(
+  req: Omit<BuildBambooHrEventsRequest, 'deliveries' | 'fetchEmployee'> & { hydrated: readonly HydratedChange[] },
+): BuiltBambooHrEvent[] {
+  return req.hydrated.map((h): BuiltBambooHrEvent => {
+    if (!h.ok) return h;
+    const { employeeId } = h.change;
     const previous = req.previousOf?.(employeeId);
     const result = normalizeBambooHr({
       tenant: req.tenant,
-      change,
-      record,
+      change: h.change,
+      record: h.record,
       receivedAt: req.receivedAt,
       ...(req.timeZone !== undefined && { timeZone: req.timeZone }),
       ...(previous !== undefined && { previous }),
     });
-    out.push(result.ok ? { ok: true, employeeId, event: result.event, warnings: result.warnings } : { ok: false, employeeId, reason: result.reason });
-  }
-  return out;
+    return result.ok ? { ok: true, employeeId, event: result.event, warnings: result.warnings } : { ok: false, employeeId, reason: result.reason };
+  });
 }
 
 /** True when the change must be completed from the API before it can be normalized. */

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildGateway } from '../../services/gateway/app';
 import { redisDedupe } from '../../services/gateway/dedupe';
 import { redisDeliveryMemory } from '../../services/gateway/replay-guard';
-import { bambooHrRoute } from '../../services/gateway/routes/bamboohr';
 import { signBambooHr } from '../../sources/bamboohr/signature';
 import { createKafka } from '../../services/kafka/client';
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
@@ -15,6 +14,8 @@ import { TOPICS } from '../../services/kafka/topics';
 import { gatewayCounters } from '../../services/metrics';
 import { startFakeBambooHr, type FakeBambooHr } from '../../sources/bamboohr/testing/fake-api';
 import { consumeUntil } from '../support/kafka';
+import { sourceRoute } from '../../services/gateway/source-route';
+import { bambooHrSource } from '../../sources/bamboohr';
 
 const DIR = new URL('../../sources/bamboohr/golden/', import.meta.url);
 const KEY = 'bamboohr-webhook-private-key';
@@ -78,7 +79,7 @@ describe('BambooHR webhooks through the gateway into Kafka', () => {
       bodyLimitBytes: 1024 * 1024,
       now: () => Date.parse(context.receivedAt),
       routes: [
-        bambooHrRoute({
+        sourceRoute(bambooHrSource, {
           tenants: { [context.tenant]: { webhookKeys: [KEY], apiKey: API_KEY, apiBaseUrl: fake.url, ...(context.timeZone ? { timeZone: context.timeZone } : {}) } },
         }),
       ],

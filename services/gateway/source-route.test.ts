@@ -1,11 +1,12 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { gatewayCounters } from '../../metrics';
-import { buildGateway } from '../app';
-import { signBambooHr } from '../../../sources/bamboohr/signature';
-import { signWorkday } from '../../../sources/workday/signature';
-import { bambooHrRoute } from './bamboohr';
-import { workdayRoute } from './workday';
+import { gatewayCounters } from '../metrics';
+import { buildGateway } from './app';
+import { signBambooHr } from '../../sources/bamboohr/signature';
+import { signWorkday } from '../../sources/workday/signature';
+import { sourceRoute } from './source-route';
+import { bambooHrSource } from '../../sources/bamboohr';
+import { workdaySource } from '../../sources/workday';
 
 const NOW = 1_795_400_000_000;
 const KEY = 'bamboohr-tenant-test-key-0001';
@@ -22,8 +23,8 @@ function gateway() {
     bodyLimitBytes: 64 * 1024,
     now: () => NOW,
     routes: [
-      bambooHrRoute({ tenants: { acme: { webhookKeys: [KEY], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } }),
-      workdayRoute({ tenants: { acme: { secrets: [KEY], defaultTimeZone: 'UTC' } } }),
+      sourceRoute(bambooHrSource, { tenants: { acme: { webhookKeys: [KEY], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } }),
+      sourceRoute(workdaySource, { tenants: { acme: { secrets: [KEY], defaultTimeZone: 'UTC' } } }),
     ],
   });
   return { app, metrics };
@@ -71,8 +72,8 @@ describe('tenants are not enumerable', () => {
 
 describe('tenant keys', () => {
   it('routes > refuse a tenant without a key or with one under 24 bytes', () => {
-    expect(() => bambooHrRoute({ tenants: { acme: { webhookKeys: [], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: no signing key/);
-    expect(() => bambooHrRoute({ tenants: { acme: { webhookKeys: [KEY, 'short'], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: key 1 is 5 bytes/);
-    expect(() => workdayRoute({ tenants: { acme: { secrets: ['short'], defaultTimeZone: 'UTC' } } })).toThrow(/Workday tenant acme: key 0/);
+    expect(() => sourceRoute(bambooHrSource, { tenants: { acme: { webhookKeys: [], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: no signing key/);
+    expect(() => sourceRoute(bambooHrSource, { tenants: { acme: { webhookKeys: [KEY, 'short'], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: key 1 is 5 bytes/);
+    expect(() => sourceRoute(workdaySource, { tenants: { acme: { secrets: ['short'], defaultTimeZone: 'UTC' } } })).toThrow(/Workday tenant acme: key 0/);
   });
 });

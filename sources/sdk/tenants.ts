@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { hmacKeyProblem } from '../../secrets';
+
+/**
+ * The one tenant lookup of the webhook route and the poll activity: a configured tenant by name,
+ * own properties only (a tenant named `constructor` or `__proto__` is never found by accident).
+ */
+export function tenantOf<T>(tenants: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(tenants, name) ? tenants[name] : undefined;
+}
 
 /**
  * Keys nobody knows, generated per process, that a route checks a delivery for an unconfigured
@@ -17,21 +24,6 @@ export function tenantKeysOrDecoy<T>(
   keysOf: (config: T) => readonly string[],
   decoy: readonly string[],
 ): { config: T; keys: readonly string[] } | { config: undefined; keys: readonly string[] } {
-  const config = Object.hasOwn(tenants, tenant) ? tenants[tenant] : undefined;
+  const config = tenantOf(tenants, tenant);
   return config === undefined ? { config: undefined, keys: decoy } : { config, keys: keysOf(config) };
-}
-
-/**
- * Throws unless every tenant has at least one key and each key is strong enough (config.ts checks the
- * same at load; this guards routes built from other sources, such as tests and tools).
- */
-export function assertTenantKeys<T>(source: string, tenants: Readonly<Record<string, T>>, keysOf: (config: T) => readonly string[]): void {
-  for (const [tenant, config] of Object.entries(tenants)) {
-    const keys = keysOf(config);
-    if (keys.length === 0) throw new Error(`${source} tenant ${tenant}: no signing key`);
-    keys.forEach((key, i) => {
-      const weak = hmacKeyProblem(key, 'utf8');
-      if (weak) throw new Error(`${source} tenant ${tenant}: key ${i} ${weak}`);
-    });
-  }
 }
