@@ -2,11 +2,14 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { BambooHrCursor, PollRequest, PollSummary, WorkdayCursor } from '../../workflows/poller-contracts';
 import type { BambooHrTenantConfig, WorkdayTenantConfig } from '../config';
-import { createBambooHrClient, type BambooHrClient } from '../../sources/bamboohr/api-client';
+import { bambooHrSource } from '../../sources/bamboohr';
+import type { BambooHrClient } from '../../sources/bamboohr/api-client';
 import { isSourceApiError } from '../../sources/sdk/api-error';
-import { createRaasClient, type RaasClient } from '../../sources/workday/raas';
+import { workdaySource } from '../../sources/workday';
+import type { RaasClient } from '../../sources/workday/raas';
 import { pollBambooHrOnce } from './bamboohr';
-import { isPollerError, PollerError } from './errors';
+import { isPollerError } from './errors';
+import { pollTargets } from './poll-target';
 import type { PublishedState } from './published-state';
 import type { PollPublisher } from './publish';
 import type { SnapshotStore } from './snapshot-store';
@@ -38,21 +41,15 @@ export interface PollerActivityDeps {
  */
 export function createPollerActivities(deps: PollerActivityDeps) {
   const now = deps.now ?? Date.now;
-  const bambooClients = new Map<string, BambooHrClient>();
-  const raasClients = new Map<string, RaasClient>();
+  const bambooHrTargets = pollTargets(bambooHrSource, deps.bamboohr, deps.bambooHrClientFor);
+  const raasClientFor = deps.raasClientFor;
+  const workdayTargets = pollTargets(workdaySource, deps.workday, raasClientFor && ((tenant, config) => (config.raas ? raasClientFor(tenant, config.raas) : undefined)));
   const log = deps.log.child({ component: 'pollers' });
 
   return {
     /** One BambooHR poll (see services/pollers/bamboohr.ts). */
     async pollBambooHr(req: PollRequest<BambooHrCursor>): Promise<PollSummary<BambooHrCursor>> {
-      const config = Object.hasOwn(deps.bamboohr, req.tenant) ? deps.bamboohr[req.tenant] : undefined;
-      if (!config) throw toFailure(unknownTenant('bamboohr', req.tenant));
-      let client = bambooClients.get(req.tenant);
-      if (!client) {
-        client = deps.bambooHrClientFor?.(req.tenant, config) ?? createBambooHrClient({ baseUrl: config.apiBaseUrl, apiKey: config.apiKey });
-        bambooClients.set(req.tenant, client);
-      }
-      const c = client;
+      const { config, client: c } = target(bambooHrTargets, req.tenant);
       return withHeartbeats(deps.heartbeatEveryMs, (heartbeat) =>
         pollBambooHrOnce(
           {
@@ -72,15 +69,8 @@ export function createPollerActivities(deps: PollerActivityDeps) {
 
     /** One Workday RaaS poll (see services/pollers/workday.ts). */
     async pollWorkday(req: PollRequest<WorkdayCursor>): Promise<PollSummary<WorkdayCursor>> {
-      const config = Object.hasOwn(deps.workday, req.tenant) ? deps.workday[req.tenant] : undefined;
-      const raas = config?.raas;
-      if (!config || !raas) throw toFailure(unknownTenant('workday', req.tenant));
-      let client = raasClients.get(req.tenant);
-      if (!client) {
-        client = deps.raasClientFor?.(req.tenant, raas) ?? createRaasClient({ reportUrl: raas.reportUrl, user: raas.user, password: raas.password });
-        raasClients.set(req.tenant, client);
-      }
-      const c = client;
+      const { config, client: c } = target(workdayTargets, req.tenant);
+      const raas = config.raas as NonNullable<WorkdayTenantConfig['raas']>; // polled only with a report (workdaySource.poll)
       return withHeartbeats(deps.heartbeatEveryMs, () =>
         pollWorkdayOnce(
           {
@@ -103,8 +93,13 @@ export function createPollerActivities(deps: PollerActivityDeps) {
 
 export type PollerActivities = ReturnType<typeof createPollerActivities>;
 
-function unknownTenant(source: string, tenant: string): PollerError {
-  return new PollerError({ code: 'tenant-unknown', message: `no ${source} tenant '${tenant}' with polling is configured on this worker`, context: { source, tenant } });
+/** The poll target of a tenant; a tenant this worker does not poll fails the activity for good. */
+function target<T>(targets: (tenant: string) => T, tenant: string): T {
+  try {
+    return targets(tenant);
+  } catch (err) {
+    throw toFailure(err);
+  }
 }
 
 /**
