@@ -5,5 +5,7 @@ export default defineConfig({
   test: {
     include: ['{services,workflows,connectors,sources,schemas,infra}/**/*.test.ts', 'test/docs/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
+    // Installs the gateway the source conformance kit runs deliveries through (sources/sdk/conformance/host.ts).
+    setupFiles: ['test/setup/source-kit.ts'],
   },
 });
