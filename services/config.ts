@@ -7,7 +7,7 @@ import type { CanonicalKeyConfig } from '../sources/canonical/settings';
 import { SINGLE_TENANT } from '../sources/sdk/define';
 import type { WorkdayTenantConfig } from '../sources/workday/settings';
 import { pipelineEnv, pipelineSettings, type PipelineSettings } from './settings/pipeline';
-import { sourcesEnv, sourceSettings } from './settings/sources';
+import { sourcesEnv, sourceSettings, type SourceTenants } from './settings/sources';
 import { stackEnv, stackSettings, type StackSettings } from './settings/stack';
 
 export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
@@ -26,9 +26,11 @@ export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'>
     /** Keys of the canonical API (`POST /v1/events`); empty when none is configured, and then the gateway refuses to start. */
     readonly canonicalKeys: readonly CanonicalKeyConfig[];
   };
-  /** BambooHR tenants with their secrets resolved. */
+  /** Every registered source's tenants (and poll interval), by source id (sources/registry.ts). */
+  readonly sources: SourceTenants;
+  /** BambooHR tenants with their secrets resolved (`sources.bamboohr.tenants`). */
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
-  /** Workday tenants with their secrets resolved. */
+  /** Workday tenants with their secrets resolved (`sources.workday.tenants`). */
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
   /** Reconciliation poll intervals (0 = off); see services/pollers/README.md. */
   readonly pollers: { readonly bamboohrIntervalMs: number; readonly workdayIntervalMs: number };
@@ -57,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...stackSettings(e, cache),
     ...pipeline,
     gateway: { ...pipeline.gateway, canonicalKeys: sources.canonical.tenants[SINGLE_TENANT]?.keys ?? [] },
+    sources,
     bamboohr: sources.bamboohr.tenants,
     workday: sources.workday.tenants,
     pollers: { bamboohrIntervalMs: sources.bamboohr.pollIntervalMs ?? 0, workdayIntervalMs: sources.workday.pollIntervalMs ?? 0 },

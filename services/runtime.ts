@@ -30,9 +30,7 @@ import { ingestPublisher } from './pollers/publish';
 import { redisSnapshotStore } from './pollers/snapshot-store';
 import { serviceRedisOptions } from './redis';
 import { ensurePollers, pollerSpecs } from './pollers/start';
-import { sourceRoute } from './gateway/source-route';
-import { bambooHrSource } from '../sources/bamboohr';
-import { workdaySource } from '../sources/workday';
+import { registeredSourceRoutes } from './gateway/source-route';
 
 export interface PipelineOptions {
   config: Config;
@@ -268,7 +266,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         bodyLimitBytes: config.gateway.bodyLimitBytes,
         maxEventBytes: config.gateway.maxEventBytes,
         timeouts: config.gateway.timeouts,
-        routes: [sourceRoute(bambooHrSource, { tenants: config.bamboohr }), sourceRoute(workdaySource, { tenants: config.workday })],
+        routes: registeredSourceRoutes(config.sources),
       });
       gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });
       const g = gateway;

@@ -4,7 +4,8 @@ import { gatewayCounters } from '../metrics';
 import { buildGateway } from './app';
 import { signBambooHr } from '../../sources/bamboohr/signature';
 import { signWorkday } from '../../sources/workday/signature';
-import { sourceRoute } from './source-route';
+import { loadConfig } from '../config';
+import { registeredSourceRoutes, sourceRoute } from './source-route';
 import { bambooHrSource } from '../../sources/bamboohr';
 import { workdaySource } from '../../sources/workday';
 
@@ -75,5 +76,35 @@ describe('tenant keys', () => {
     expect(() => sourceRoute(bambooHrSource, { tenants: { acme: { webhookKeys: [], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: no signing key/);
     expect(() => sourceRoute(bambooHrSource, { tenants: { acme: { webhookKeys: [KEY, 'short'], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } } })).toThrow(/acme: key 1 is 5 bytes/);
     expect(() => sourceRoute(workdaySource, { tenants: { acme: { secrets: ['short'], defaultTimeZone: 'UTC' } } })).toThrow(/Workday tenant acme: key 0/);
+  });
+});
+
+describe('registered sources', () => {
+  it('routes > every registered source with tenants is served from its configured tenants; the canonical API once, by the gateway', async () => {
+    const config = loadConfig({
+      K: KEY,
+      JML_CANONICAL_SECRET: `whsec_${Buffer.alloc(32, 3).toString('base64')}`,
+      JML_BAMBOOHR_TENANTS: JSON.stringify({ acme: { webhookKey: { env: 'K' }, apiKey: { env: 'K' }, companyDomain: 'acme' } }),
+      JML_WORKDAY_TENANTS: JSON.stringify({ acme: { secret: { env: 'K' }, defaultTimeZone: 'UTC' } }),
+    });
+    const app = buildGateway({
+      producer: { send: async () => undefined },
+      metrics: gatewayCounters(),
+      isReady: () => true,
+      log: pino({ level: 'silent' }),
+      canonicalKeys: config.gateway.canonicalKeys,
+      bodyLimitBytes: 64 * 1024,
+      now: () => NOW,
+      routes: registeredSourceRoutes(config.sources),
+    });
+    const ts = NOW / 1000;
+    const body = '{"neither":"source takes this"}';
+    const post = (url: string, headers: Record<string, string>) => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: body });
+    const bamboo = await post('/webhooks/bamboohr/acme', { 'x-bamboohr-timestamp': String(ts), 'x-bamboohr-signature': signBambooHr({ privateKey: KEY, body, timestamp: String(ts) }) });
+    const workday = await post('/webhooks/workday/acme', { ...signWorkday({ secret: KEY, body, timestampSec: ts }) });
+    // Authentic deliveries (the configured keys verify them) of a body neither source takes.
+    expect([bamboo.statusCode, bamboo.json().error.code, workday.statusCode, workday.json().error.code]).toEqual([400, 'invalid-payload', 400, 'invalid-payload']);
+    expect((await post('/v1/events', {})).statusCode).toBe(401);
+    await app.close();
   });
 });

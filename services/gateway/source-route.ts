@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { routeOf, SINGLE_TENANT, type RejectedItem, type SourceDefinition } from '../../sources/sdk/define';
+import { canonicalSource } from '../../sources/canonical';
+import { SOURCES, type SourceId } from '../../sources/registry';
+import { routeOf, SINGLE_TENANT, type AnySource, type RejectedItem, type SourceDefinition } from '../../sources/sdk/define';
 import { decoyKeys, tenantKeysOrDecoy } from '../../sources/sdk/tenants';
 import { hmacKeyProblem } from '../secrets';
 import { sendError } from './errors';
@@ -104,6 +106,16 @@ export function sourceRoute<Tenant, Parsed, Hydrated, Client>(
       return reply.code(202).send(webhook.answer({ events, accepted: result.accepted, duplicates: result.duplicates, rejected }));
     });
   };
+}
+
+/**
+ * The routes of every registered source (sources/registry.ts) with its configured tenants, but the
+ * canonical API's, which the gateway always serves itself (buildGateway's `canonicalKeys`).
+ */
+export function registeredSourceRoutes(tenants: { readonly [K in SourceId]: { readonly tenants: Readonly<Record<string, unknown>> } }): GatewayRoute[] {
+  return (Object.entries(SOURCES) as Array<[SourceId, AnySource]>)
+    .filter(([id]) => id !== canonicalSource.id)
+    .map(([id, source]) => sourceRoute(source, { tenants: tenants[id].tenants }));
 }
 
 /** Throws unless every tenant has at least one key and each key is strong enough for the source's encoding. */
