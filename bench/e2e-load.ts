@@ -1,5 +1,5 @@
 import type { JmlEvent } from '../schemas/jml-event.v1';
-import { signStandardWebhook } from '../services/gateway/standard-webhooks';
+import { signStandardWebhook } from '../sources/canonical/standard-webhooks';
 import { makeEvent } from '../test/support/events';
 import { createPoster } from './support/http-post';
 

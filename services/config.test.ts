@@ -126,4 +126,12 @@ describe('config', () => {
     expect(() => loadConfig({ A: 'x'.repeat(30), JML_CANONICAL_SECRET: 'x'.repeat(30), JML_CANONICAL_SECRETS: JSON.stringify([{ secret: { env: 'A' } }]) })).toThrow(/both set/);
     expect(loadConfig({}).gateway.canonicalKeys).toEqual([]);
   });
+
+  it('sources > every registered source is read, by id, with its tenants and poll interval', () => {
+    const c = loadConfig({ K: 'k'.repeat(24), JML_WORKDAY_TENANTS: JSON.stringify({ acme: { secret: { env: 'K' }, defaultTimeZone: 'UTC' } }), JML_BAMBOOHR_POLL_INTERVAL_SECONDS: '0' });
+    expect(Object.keys(c.sources)).toEqual(['bamboohr', 'workday', 'canonical']);
+    expect(c.sources.workday).toEqual({ tenants: { acme: { secrets: ['k'.repeat(24)], defaultTimeZone: 'UTC' } }, pollIntervalMs: 900_000 });
+    expect(c.sources.bamboohr).toEqual({ tenants: {}, pollIntervalMs: 0 });
+    expect(c.workday).toBe(c.sources.workday.tenants);
+  });
 });

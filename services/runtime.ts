@@ -10,8 +10,6 @@ import type { Config } from './config';
 import { backlogGate, temporalBacklogReader } from './dispatcher/backlog-gate';
 import { createDispatcher, type Dispatcher } from './dispatcher/dispatcher';
 import { buildGateway } from './gateway/app';
-import { bambooHrRoute } from './gateway/routes/bamboohr';
-import { workdayRoute } from './gateway/routes/workday';
 import { createKafka } from './kafka/client';
 import { CoalescingProducer } from './kafka/coalescing-producer';
 import { describeClusterProbe, kafkaReadiness } from './kafka/readiness';
@@ -32,6 +30,7 @@ import { ingestPublisher } from './pollers/publish';
 import { redisSnapshotStore } from './pollers/snapshot-store';
 import { serviceRedisOptions } from './redis';
 import { ensurePollers, pollerSpecs } from './pollers/start';
+import { registeredSourceRoutes } from './gateway/source-route';
 
 /** Where the pipeline reaches Kafka, Temporal and Redis (the launcher's stack, or services configured to be reused). */
 export interface PipelineEndpoints {
@@ -275,7 +274,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         bodyLimitBytes: config.gateway.bodyLimitBytes,
         maxEventBytes: config.gateway.maxEventBytes,
         timeouts: config.gateway.timeouts,
-        routes: [bambooHrRoute({ tenants: config.bamboohr }), workdayRoute({ tenants: config.workday })],
+        routes: registeredSourceRoutes(config.sources),
       });
       gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });
       const g = gateway;

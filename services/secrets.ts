@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { SecretRef } from '../schemas/secret-ref';
 
-/**
- * Secrets are configured by reference only: the name of an environment variable or the path of a
- * file (a mounted Kubernetes secret, say), never the value itself.
- */
-export const SecretRef = z.union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })]);
-export type SecretRef = z.infer<typeof SecretRef>;
+export { SecretRef };
 
 /** Resolves a reference; returns an error message instead of throwing so config can list every problem. */
 export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv): { value: string } | { error: string } {

@@ -197,7 +197,7 @@ export type HttpAttempt<T> = { ok: true; value: T } | { ok: false; timedOut: boo
  * timeout fired); rejects only with the caller's signal's reason once it is aborted (Temporal's
  * CancelledFailure in an activity), so a cancelled call is never mistaken for a failed one.
  * Retrying is the caller's business: connectors leave it to Temporal, HR source clients loop
- * (services/gateway/sources/shared/fetch-with-retry.ts).
+ * (sources/sdk/fetch-with-retry.ts).
  */
 export async function attemptHttp<T>(req: HttpAttemptRequest, read: (response: Response) => Promise<T>): Promise<HttpAttempt<T>> {
   req.signal?.throwIfAborted();

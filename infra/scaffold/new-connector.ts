@@ -94,11 +94,11 @@ export function newConnector(req: NewConnectorRequest): NewConnectorResult {
   };
 }
 
-/** Throws a {@link ScaffoldError} unless `id` can name a connector. */
-export function checkId(id: string): void {
+/** Throws a {@link ScaffoldError} unless `id` can name a connector (or, with `kind`, a source). */
+export function checkId(id: string, kind: 'connector' | 'source' = 'connector'): void {
   if (!ID.test(id) || id.length > MAX_ID_LENGTH) {
     throw new ScaffoldError(
-      `connector id '${id}' is not valid: use lowercase letters, digits and single dashes, starting with a letter (at most ${MAX_ID_LENGTH} characters), e.g. 'acme-hr'`,
+      `${kind} id '${id}' is not valid: use lowercase letters, digits and single dashes, starting with a letter (at most ${MAX_ID_LENGTH} characters), e.g. 'acme-hr'`,
     );
   }
 }

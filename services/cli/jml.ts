@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, loadDotEnv } from '../config';
-import { signStandardWebhook } from '../gateway/standard-webhooks';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 import { approveSignal, eventStatusQuery, personStateQuery, personWorkflowId, rejectSignal } from '../../schemas/contracts';
 import { cliSigningKey } from '../dev-defaults';
 import { JmlEvent } from '../../schemas/jml-event.v1';

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Outgoing } from '../kafka/coalescing-producer';
 import { gatewayCounters } from '../metrics';
 import { buildGateway } from './app';
-import { bambooHrRoute } from './routes/bamboohr';
-import { signBambooHr } from './sources/bamboohr/signature';
-import { signStandardWebhook } from './standard-webhooks';
+import { signBambooHr } from '../../sources/bamboohr/signature';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 import { makeEvent } from '../../test/support/events';
+import { sourceRoute } from './source-route';
+import { bambooHrSource } from '../../sources/bamboohr';
 
 const SECRET = 'whsec_cHJvcGVydHktdGVzdC1rZXktMDAwMDAwMQ==';
 const KEY = 'bamboohr-property-test-key';
@@ -24,7 +25,7 @@ function gateway() {
     bodyLimitBytes: 64 * 1024,
     now: () => NOW,
     routes: [
-      bambooHrRoute({
+      sourceRoute(bambooHrSource, {
         tenants: { acme: { webhookKeys: [KEY], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1' } },
         // Hydration fails permanently here: the property is about the answer, not the API.
         clientFor: () => ({

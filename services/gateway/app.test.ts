@@ -8,7 +8,7 @@ import { TOPICS } from '../kafka/topics';
 import { gatewayCounters } from '../metrics';
 import { buildGateway, type RecordSink } from './app';
 import type { Dedupe } from './dedupe';
-import { signStandardWebhook } from './standard-webhooks';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 
 const SECRET = 'whsec_Z2F0ZXdheS11bml0LXRlc3Qta2V5LTAwMDE=';
 const NOW = 1_795_400_000_000;

@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { CanonicalKeyConfig } from '../config';
+import { canonicalSource } from '../../sources/canonical';
+import type { CanonicalKeyConfig } from '../../sources/canonical/settings';
+import { SINGLE_TENANT } from '../../sources/sdk/define';
 import type { Counters } from '../metrics';
 import { hmacKeyProblem } from '../secrets';
 import { coalescingDedupe } from './coalescing-dedupe';
@@ -9,8 +11,7 @@ import { GATEWAY_ERRORS, sendError, type GatewayErrorCode } from './errors';
 import type { RecordSink } from './ingest';
 import { lazyChildLoggerFactory } from './lazy-child-logger';
 import { ReplayGuard, type DeliveryMemory } from './replay-guard';
-import type { RouteDeps } from './routes/admit';
-import { registerCanonicalRoute } from './routes/canonical';
+import { sourceRoute, type GatewayRoute, type RouteDeps } from './source-route';
 
 export type { RecordSink } from './ingest';
 
@@ -33,8 +34,8 @@ export interface GatewayDeps {
   timeouts?: GatewayTimeouts;
   signatureToleranceSec?: number;
   now?: () => number;
-  /** Source adapters (BambooHR, Workday, …) register their routes here. */
-  routes?: Array<(app: FastifyInstance, deps: RouteDeps) => void>;
+  /** Routes of the HR sources ({@link sourceRoute} of BambooHR, Workday, …); the canonical API's is always there. */
+  routes?: GatewayRoute[];
 }
 
 /** How long a client may take: to send a whole request, to stay idle on a socket or a kept-alive connection, to send its headers. */
@@ -107,7 +108,11 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     replays,
     ...(deps.maxEventBytes !== undefined ? { maxEventBytes: deps.maxEventBytes } : {}),
   };
-  registerCanonicalRoute(app, { deps: routeDeps, keys: deps.canonicalKeys, toleranceSec: deps.signatureToleranceSec ?? 300 });
+  const canonical = sourceRoute(canonicalSource, {
+    tenants: { [SINGLE_TENANT]: { keys: deps.canonicalKeys } },
+    ...(deps.signatureToleranceSec !== undefined ? { toleranceSec: deps.signatureToleranceSec } : {}),
+  });
+  canonical(app, routeDeps);
   for (const register of deps.routes ?? []) register(app, routeDeps);
   return app;
 }

@@ -7,18 +7,19 @@ import { TOPICS } from '../kafka/topics';
 import { gatewayCounters } from '../metrics';
 import { buildGateway } from './app';
 import type { DeliveryMemory, RememberedAnswer } from './replay-guard';
-import { bambooHrRoute } from './routes/bamboohr';
-import { workdayRoute } from './routes/workday';
-import type { BambooHrRecord } from './sources/bamboohr/fields';
-import { signBambooHr } from './sources/bamboohr/signature';
-import { signWorkday } from './sources/workday/signature';
-import { signStandardWebhook } from './standard-webhooks';
+import type { BambooHrRecord } from '../../sources/bamboohr/fields';
+import { signBambooHr } from '../../sources/bamboohr/signature';
+import { signWorkday } from '../../sources/workday/signature';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
+import { sourceRoute } from './source-route';
+import { bambooHrSource } from '../../sources/bamboohr';
+import { workdaySource } from '../../sources/workday';
 
 const SECRET = `whsec_${Buffer.from('replay-guard-unit-test-key').toString('base64')}`;
 const BAMBOO_KEY = 'bamboohr-replay-test-key-0001';
 const WORKDAY_SECRET = 'workday-replay-test-secret-01';
 const NOW = Date.parse('2026-02-02T09:15:03Z');
-const fixture = (path: string) => readFileSync(new URL(`../../test/fixtures/${path}`, import.meta.url));
+const fixture = (path: string) => readFileSync(new URL(`../../sources/${path.replace('/', '/golden/')}`, import.meta.url));
 const BAMBOO_BODY = fixture('bamboohr/event-created.body.json');
 const BAMBOO_RECORD = (JSON.parse(fixture('bamboohr/event-created.context.json').toString()) as { records: Record<string, BambooHrRecord> }).records['4101'];
 const WORKDAY_BODY = fixture('workday/change-job.promotion.body.json');
@@ -53,7 +54,7 @@ function setup() {
     bodyLimitBytes: 1024 * 1024,
     now: () => NOW,
     routes: [
-      bambooHrRoute({
+      sourceRoute(bambooHrSource, {
         tenants: { acme: { webhookKeys: [BAMBOO_KEY], apiKey: 'k', apiBaseUrl: 'http://127.0.0.1:1/v1', timeZone: 'Europe/London' } },
         clientFor: () => ({
           getEmployee: async (r) => {
@@ -63,7 +64,7 @@ function setup() {
           listChangedSince: async () => ({ changes: [] }),
         }),
       }),
-      workdayRoute({ tenants: { acme: { secrets: [WORKDAY_SECRET], defaultTimeZone: 'America/Los_Angeles' } } }),
+      sourceRoute(workdaySource, { tenants: { acme: { secrets: [WORKDAY_SECRET], defaultTimeZone: 'America/Los_Angeles' } } }),
     ],
   });
   return { app, sent, sink, deliveries, hydrations, metrics };

@@ -4,7 +4,7 @@ import { COUNTER, CUSTOM, PERSON_FIELDS, type PersonField } from './fields';
 import { type CompiledArg, type ParamSpec, signatureOf } from './function-types';
 import { FUNCTIONS } from './functions';
 import { ExpressionSyntaxError, parseExpression } from './parse';
-import { closestName } from './suggest';
+import { closestName } from '../../schemas/closest-name';
 import { type MappingValue, fromPersonValue, isAbsent, toText } from './value';
 
 /**

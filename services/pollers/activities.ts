@@ -2,10 +2,12 @@ import type { Logger } from 'pino';
 import type { BambooHrCursor, PollerActivities, PollRequest, PollSummary, WorkdayCursor } from '../../schemas/contracts';
 import { activityBoundary, toActivityFailure } from '../activity-boundary';
 import type { BambooHrTenantConfig, WorkdayTenantConfig } from '../config';
-import { createBambooHrClient, type BambooHrClient } from '../gateway/sources/bamboohr/hydrate';
-import { createRaasClient, type RaasClient } from '../gateway/sources/workday/raas';
+import { bambooHrSource } from '../../sources/bamboohr';
+import type { BambooHrClient } from '../../sources/bamboohr/api-client';
+import { workdaySource } from '../../sources/workday';
+import type { RaasClient } from '../../sources/workday/raas';
 import { pollBambooHrOnce } from './bamboohr';
-import { PollerError } from './errors';
+import { pollTargets } from './poll-target';
 import type { PublishedState } from './published-state';
 import type { PollPublisher } from './publish';
 import type { SnapshotStore } from './snapshot-store';
@@ -33,13 +35,13 @@ export interface PollerActivityDeps {
  * The poll activities of the reconciliation pollers (workflows/poller.ts), built from injected
  * dependencies. Each runs one poll of one tenant and returns the next cursor. Failures become
  * Temporal failures typed by their code (source API codes such as `transient`, `rate-limited`,
- * `auth`; poller codes in errors.ts), with `nextRetryDelay` from a vendor's Retry-After
- * (services/activity-boundary.ts).
+ * `auth`; poller codes in errors.ts), with `nextRetryDelay` from a vendor's Retry-After.
  */
 export function createPollerActivities(deps: PollerActivityDeps): PollerActivities {
   const now = deps.now ?? Date.now;
-  const bambooClients = new Map<string, BambooHrClient>();
-  const raasClients = new Map<string, RaasClient>();
+  const bambooHrTargets = pollTargets(bambooHrSource, deps.bamboohr, deps.bambooHrClientFor);
+  const raasClientFor = deps.raasClientFor;
+  const workdayTargets = pollTargets(workdaySource, deps.workday, raasClientFor && ((tenant, config) => (config.raas ? raasClientFor(tenant, config.raas) : undefined)));
   const log = deps.log.child({ component: 'pollers' });
   // A slow report download must not be mistaken for a lost worker.
   const heartbeatEveryMs = deps.heartbeatEveryMs ?? 10_000;
@@ -47,14 +49,7 @@ export function createPollerActivities(deps: PollerActivityDeps): PollerActiviti
   return {
     /** One BambooHR poll (see services/pollers/bamboohr.ts). */
     async pollBambooHr(req: PollRequest<BambooHrCursor>): Promise<PollSummary<BambooHrCursor>> {
-      const config = Object.hasOwn(deps.bamboohr, req.tenant) ? deps.bamboohr[req.tenant] : undefined;
-      if (!config) throw toActivityFailure(unknownTenant('bamboohr', req.tenant));
-      let client = bambooClients.get(req.tenant);
-      if (!client) {
-        client = deps.bambooHrClientFor?.(req.tenant, config) ?? createBambooHrClient({ baseUrl: config.apiBaseUrl, apiKey: config.apiKey });
-        bambooClients.set(req.tenant, client);
-      }
-      const c = client;
+      const { config, client: c } = target(bambooHrTargets, req.tenant);
       return activityBoundary({ heartbeatEveryMs }, (heartbeat) =>
         pollBambooHrOnce(
           {
@@ -74,15 +69,8 @@ export function createPollerActivities(deps: PollerActivityDeps): PollerActiviti
 
     /** One Workday RaaS poll (see services/pollers/workday.ts). */
     async pollWorkday(req: PollRequest<WorkdayCursor>): Promise<PollSummary<WorkdayCursor>> {
-      const config = Object.hasOwn(deps.workday, req.tenant) ? deps.workday[req.tenant] : undefined;
-      const raas = config?.raas;
-      if (!config || !raas) throw toActivityFailure(unknownTenant('workday', req.tenant));
-      let client = raasClients.get(req.tenant);
-      if (!client) {
-        client = deps.raasClientFor?.(req.tenant, raas) ?? createRaasClient({ reportUrl: raas.reportUrl, user: raas.user, password: raas.password });
-        raasClients.set(req.tenant, client);
-      }
-      const c = client;
+      const { config, client: c } = target(workdayTargets, req.tenant);
+      const raas = config.raas as NonNullable<WorkdayTenantConfig['raas']>; // polled only with a report (workdaySource.poll)
       return activityBoundary({ heartbeatEveryMs }, () =>
         pollWorkdayOnce(
           {
@@ -103,6 +91,11 @@ export function createPollerActivities(deps: PollerActivityDeps): PollerActiviti
   };
 }
 
-function unknownTenant(source: string, tenant: string): PollerError {
-  return new PollerError({ code: 'tenant-unknown', message: `no ${source} tenant '${tenant}' with polling is configured on this worker`, context: { source, tenant } });
+/** The poll target of a tenant; a tenant this worker does not poll fails the activity for good. */
+function target<T>(targets: (tenant: string) => T, tenant: string): T {
+  try {
+    return targets(tenant);
+  } catch (err) {
+    throw toActivityFailure(err);
+  }
 }

@@ -1,12 +1,12 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeBambooHr, type FakeBambooHr } from '../../test/fakes/bamboohr-api';
+import { startFakeBambooHr, type FakeBambooHr } from '../../sources/bamboohr/testing/fake-api';
 import { memoryDedupe, memoryPublishedState, memorySink } from '../../test/fakes/pollers';
 import type { BambooHrCursor } from '../../schemas/contracts';
-import { bambooHrEventId } from '../gateway/sources/bamboohr/event-id';
-import { buildBambooHrEvents } from '../gateway/sources/bamboohr/events';
-import { createBambooHrClient } from '../gateway/sources/bamboohr/hydrate';
-import { parseBambooHrBody } from '../gateway/sources/bamboohr/payload';
+import { bambooHrEventId } from '../../sources/bamboohr/event-id';
+import { buildBambooHrEvents } from '../../sources/bamboohr/events';
+import { createBambooHrClient } from '../../sources/bamboohr/api-client';
+import { parseBambooHrBody } from '../../sources/bamboohr/payload';
 import { TOPICS } from '../kafka/topics';
 import { gatewayCounters } from '../metrics';
 import { aliasesOf, pollBambooHrOnce, type BambooHrPollDeps } from './bamboohr';

@@ -2,7 +2,7 @@ import { codedErrorClass, isCodedError } from '../../schemas/coded-error';
 
 /**
  * Errors of the reconciliation pollers that are not an HR vendor's API error (those are the
- * sources' `SourceApiError`, see services/gateway/sources/shared/api-error.ts). Each has a stable
+ * sources' `SourceApiError`, see sources/sdk/api-error.ts). Each has a stable
  * `code` that becomes the Temporal failure `type` of the poll activity, and `retryable`.
  */
 export const POLLER_ERROR_CODES = {

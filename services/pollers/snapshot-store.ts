@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RaasSnapshot } from '../gateway/sources/workday/raas-report';
+import type { RaasSnapshot } from '../../sources/workday/raas-report';
 import { PollerError } from './errors';
 
 /**

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { configurePollerSignal, HrSource, pollerWorkflowId, type PollerSource, type PollerWorkflowInput } from '../../schemas/contracts';
+import { workdaySource } from '../../sources/workday';
 import type { Config } from '../config';
 
 /** One poller the runtime keeps running. */
@@ -10,7 +11,7 @@ export interface PollerSpec {
   intervalMs: number;
 }
 
-/** The pollers the configuration asks for: every BambooHR tenant, every Workday tenant with `raas`. */
+/** The pollers the configuration asks for: every BambooHR tenant, every Workday tenant with `raas` (the sources' `poll.enabled`). */
 export function pollerSpecs(config: Pick<Config, 'bamboohr' | 'workday' | 'pollers'>): PollerSpec[] {
   const specs: PollerSpec[] = [];
   if (config.pollers.bamboohrIntervalMs > 0) {
@@ -18,7 +19,7 @@ export function pollerSpecs(config: Pick<Config, 'bamboohr' | 'workday' | 'polle
   }
   if (config.pollers.workdayIntervalMs > 0) {
     for (const [tenant, t] of Object.entries(config.workday).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (t.raas) specs.push({ source: 'workday', tenant, intervalMs: config.pollers.workdayIntervalMs });
+      if (workdaySource.poll?.enabled(t)) specs.push({ source: 'workday', tenant, intervalMs: config.pollers.workdayIntervalMs });
     }
   }
   return specs;

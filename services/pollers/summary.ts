@@ -1,5 +1,5 @@
 import type { PollCursor, PollSummary } from '../../schemas/contracts';
-import { formatInstant } from '../gateway/sources/shared/time';
+import { formatInstant } from '../../sources/sdk/time';
 
 const MAX_IDS = 50;
 const MAX_NOTES = 20;

@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryDedupe, memorySink, memorySnapshotStore } from '../../test/fakes/pollers';
-import { startFakeRaas, type FakeRaas } from '../../test/fakes/workday-raas';
+import { startFakeRaas, type FakeRaas } from '../../sources/workday/testing/fake-raas';
 import type { WorkdayCursor } from '../../schemas/contracts';
-import { createRaasClient } from '../gateway/sources/workday/raas';
-import { diffSnapshots } from '../gateway/sources/workday/raas-diff';
-import { snapshotFromReport } from '../gateway/sources/workday/raas-report';
+import { createRaasClient } from '../../sources/workday/raas';
+import { diffSnapshots } from '../../sources/workday/raas-diff';
+import { snapshotFromReport } from '../../sources/workday/raas-report';
 import { TOPICS } from '../kafka/topics';
 import { gatewayCounters } from '../metrics';
 import { ingestPublisher } from './publish';

@@ -5,7 +5,7 @@ import { desiredEntry } from '../../connectors/ldap/entry';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { desiredValues } from '../../connectors/scim/mapping';
 import { JmlEvent, type PersonSnapshot } from '../../schemas/jml-event.v1';
-import { parseWorkdayBody } from '../../services/gateway/sources/workday/payload';
+import { parseWorkdayBody } from '../../sources/workday/payload';
 import { mapPerson } from '../../services/mapping';
 import { planWithPolicy } from '../../services/policy/plan';
 import { loadPolicy, loadPolicyFile, type LoadedApp } from '../../services/policy/load';

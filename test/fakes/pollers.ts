@@ -1,7 +1,7 @@
 import type { Dedupe } from '../../services/gateway/dedupe';
 import type { RecordSink } from '../../services/gateway/ingest';
 import type { Outgoing } from '../../services/kafka/coalescing-producer';
-import type { RaasSnapshot } from '../../services/gateway/sources/workday/raas-report';
+import type { RaasSnapshot } from '../../sources/workday/raas-report';
 import { personDigests, type PublishedEntry, type PublishedState } from '../../services/pollers/published-state';
 import type { SnapshotStore } from '../../services/pollers/snapshot-store';
 import type { JmlEvent } from '../../schemas/jml-event.v1';

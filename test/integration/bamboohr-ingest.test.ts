@@ -7,16 +7,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildGateway } from '../../services/gateway/app';
 import { redisDedupe } from '../../services/gateway/dedupe';
 import { redisDeliveryMemory } from '../../services/gateway/replay-guard';
-import { bambooHrRoute } from '../../services/gateway/routes/bamboohr';
-import { signBambooHr } from '../../services/gateway/sources/bamboohr/signature';
+import { signBambooHr } from '../../sources/bamboohr/signature';
 import { createKafka } from '../../services/kafka/client';
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { TOPICS } from '../../services/kafka/topics';
 import { gatewayCounters } from '../../services/metrics';
-import { startFakeBambooHr, type FakeBambooHr } from '../fakes/bamboohr-api';
+import { startFakeBambooHr, type FakeBambooHr } from '../../sources/bamboohr/testing/fake-api';
 import { consumeUntil } from '../support/kafka';
+import { sourceRoute } from '../../services/gateway/source-route';
+import { bambooHrSource } from '../../sources/bamboohr';
 
-const DIR = new URL('../fixtures/bamboohr/', import.meta.url);
+const DIR = new URL('../../sources/bamboohr/golden/', import.meta.url);
 const KEY = 'bamboohr-webhook-private-key';
 const API_KEY = 'bamboohr-api-key';
 const run = Date.now().toString(36);
@@ -78,7 +79,7 @@ describe('BambooHR webhooks through the gateway into Kafka', () => {
       bodyLimitBytes: 1024 * 1024,
       now: () => Date.parse(context.receivedAt),
       routes: [
-        bambooHrRoute({
+        sourceRoute(bambooHrSource, {
           tenants: { [context.tenant]: { webhookKeys: [KEY], apiKey: API_KEY, apiBaseUrl: fake.url, ...(context.timeZone ? { timeZone: context.timeZone } : {}) } },
         }),
       ],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../services/config';
-import { signStandardWebhook } from '../../services/gateway/standard-webhooks';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
 import { TOPICS } from '../../services/kafka/topics';

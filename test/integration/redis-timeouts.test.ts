@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildGateway } from '../../services/gateway/app';
 import { redisDedupe } from '../../services/gateway/dedupe';
-import { signStandardWebhook } from '../../services/gateway/standard-webhooks';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 import { createKafka } from '../../services/kafka/client';
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { gatewayCounters } from '../../services/metrics';

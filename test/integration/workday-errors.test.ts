@@ -5,13 +5,14 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildGateway } from '../../services/gateway/app';
 import { redisDedupe } from '../../services/gateway/dedupe';
-import { workdayRoute } from '../../services/gateway/routes/workday';
-import { signWorkday } from '../../services/gateway/sources/workday/signature';
+import { signWorkday } from '../../sources/workday/signature';
 import { createKafka } from '../../services/kafka/client';
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { TOPICS } from '../../services/kafka/topics';
 import { gatewayCounters } from '../../services/metrics';
 import { consumeUntil } from '../support/kafka';
+import { sourceRoute } from '../../services/gateway/source-route';
+import { workdaySource } from '../../sources/workday';
 
 /**
  * docs/workday-contract.md promises that a post the contract refuses is answered 400 with every
@@ -51,7 +52,7 @@ describe('workday route > a payload the contract refuses', () => {
       log,
       canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY' }],
       bodyLimitBytes: 1 << 20,
-      routes: [workdayRoute({ tenants: { [tenant]: { secrets: [SECRET], defaultTimeZone: 'America/Los_Angeles' } } })],
+      routes: [sourceRoute(workdaySource, { tenants: { [tenant]: { secrets: [SECRET], defaultTimeZone: 'America/Los_Angeles' } } })],
     });
     const res = await app.inject({
       method: 'POST',

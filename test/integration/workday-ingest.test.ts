@@ -5,15 +5,16 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildGateway } from '../../services/gateway/app';
 import { redisDedupe } from '../../services/gateway/dedupe';
-import { workdayRoute } from '../../services/gateway/routes/workday';
-import { signWorkday } from '../../services/gateway/sources/workday/signature';
+import { signWorkday } from '../../sources/workday/signature';
 import { createKafka } from '../../services/kafka/client';
 import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { TOPICS } from '../../services/kafka/topics';
 import { gatewayCounters } from '../../services/metrics';
 import { consumeUntil } from '../support/kafka';
+import { sourceRoute } from '../../services/gateway/source-route';
+import { workdaySource } from '../../sources/workday';
 
-const DIR = new URL('../fixtures/workday/', import.meta.url);
+const DIR = new URL('../../sources/workday/golden/', import.meta.url);
 const SECRET = 'workday-shared-secret-0001';
 const run = Date.now().toString(36);
 
@@ -53,7 +54,7 @@ describe('Workday contract posts through the gateway into Kafka', () => {
       log,
       canonicalKeys: [{ name: 'JML_CANONICAL_SECRET', secret: 'whsec_dW51c2VkLWNhbm9uaWNhbC1rZXktMDAwMDE=' }],
       bodyLimitBytes: 1 << 20,
-      routes: [workdayRoute({ tenants: { [tenant]: { secrets: ['an-old-secret-of-24-bytes-or-more', SECRET], defaultTimeZone } } })],
+      routes: [sourceRoute(workdaySource, { tenants: { [tenant]: { secrets: ['an-old-secret-of-24-bytes-or-more', SECRET], defaultTimeZone } } })],
     });
 
   for (const fixture of fixtures) {

@@ -5,10 +5,10 @@ import { gatewayCounters } from '../../services/metrics';
 import { ingestPublisher } from '../../services/pollers/publish';
 import { redisSnapshotStore } from '../../services/pollers/snapshot-store';
 import { pollWorkdayOnce, type WorkdayPollDeps } from '../../services/pollers/workday';
-import { createRaasClient } from '../../services/gateway/sources/workday/raas';
+import { createRaasClient } from '../../sources/workday/raas';
 import type { WorkdayCursor } from '../../schemas/contracts';
 import { memoryDedupe, memorySink } from '../fakes/pollers';
-import { startFakeRaas, type FakeRaas } from '../fakes/workday-raas';
+import { startFakeRaas, type FakeRaas } from '../../sources/workday/testing/fake-raas';
 
 /**
  * The Workday poller keeps its baselines in the real Redis: however many changed polls run, the

@@ -1,4 +1,4 @@
-import { signStandardWebhook } from '../../services/gateway/standard-webhooks';
+import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 
 /** Posts a body to the canonical API signed Standard-Webhooks style, as an HR integration would. */
 export async function postSigned(opts: {

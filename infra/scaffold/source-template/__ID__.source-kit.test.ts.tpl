@@ -1,0 +1,4 @@
+import { runSourceConformance } from '__SDK__/conformance';
+import { __CAMEL__Source } from '.';
+
+runSourceConformance(__CAMEL__Source);

@@ -1,0 +1,1 @@
+{"type":"employee.hired","occurredAt":"2026-05-28T10:00:00Z","employee":{"id":"E-1001","firstName":"Grace","lastName":"Hopper","email":"grace.hopper@acme.example","jobTitle":"Engineer","department":"Engineering","startDate":"2026-06-15","endDate":null}}

@@ -1,0 +1,1 @@
+{"type":"employee.terminated","occurredAt":"2026-05-29T15:30:00Z","employee":{"id":"E-0950","firstName":"Alan","lastName":"Turing","email":"alan.turing@acme.example","jobTitle":"Analyst","department":"Research","startDate":"2024-01-08","endDate":"2026-05-31"}}

@@ -1,0 +1,4 @@
+import { runSourceConformance } from '../sdk/conformance';
+import { bambooHrSource } from '.';
+
+runSourceConformance(bambooHrSource);

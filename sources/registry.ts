@@ -1,0 +1,17 @@
+import { bambooHrSource } from './bamboohr';
+import { canonicalSource } from './canonical';
+import type { AnySource } from './sdk/define';
+import { workdaySource } from './workday';
+
+/**
+ * Every source the pipeline takes deliveries from, by id, in the order their settings are read
+ * (and their configuration problems listed). Adding an HR system is one folder under sources/ and
+ * one line here (docs/writing-a-source.md).
+ */
+export const SOURCES = {
+  bamboohr: bambooHrSource,
+  workday: workdaySource,
+  canonical: canonicalSource,
+} as const satisfies Record<string, AnySource>;
+
+export type SourceId = keyof typeof SOURCES;

@@ -1,0 +1,4 @@
+import { runSourceConformance } from '../sdk/conformance';
+import { workdaySource } from '.';
+
+runSourceConformance(workdaySource);
