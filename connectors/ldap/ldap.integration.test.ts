@@ -114,7 +114,7 @@ describe('joiner', () => {
     expect(first.outcome).toBe('applied');
     expect(first.externalRef).toBe(`uid=ada${id},${slapd.peopleDn}`);
     const second = await join(a, { id, given: 'Ada', family: 'Lovelace', attributes: { userName: `ada${id}` } });
-    expect(second).toEqual({ outcome: 'already-in-state', externalRef: first.externalRef });
+    expect(second).toEqual({ outcome: 'already-in-state', externalRef: first.externalRef, createdAt: expect.any(String) });
 
     const entry = await raw(first.externalRef as string);
     expect(entry).toMatchObject({ uid: `ada${id}`, cn: 'Ada Lovelace', sn: 'Lovelace', givenName: 'Ada', displayName: 'Ada Lovelace', employeeNumber: `test:${id}`, title: 'Analyst', departmentNumber: 'R&D', mail: `e${id}@example.org` });
@@ -196,7 +196,7 @@ describe('joiner', () => {
     const id = nextId();
     const dn = `uid=renamed${id},${slapd.peopleDn}`;
     await slapd.admin.add(dn, { objectClass: ['inetOrgPerson'], uid: `renamed${id}`, cn: 'X', sn: 'Y', employeeNumber: `test:${id}` });
-    expect(await join(a, { id, attributes: { userName: `other${id}` } })).toEqual({ outcome: 'already-in-state', externalRef: dn });
+    expect(await join(a, { id, attributes: { userName: `other${id}` } })).toEqual({ outcome: 'already-in-state', externalRef: dn, createdAt: expect.any(String) });
   });
 
   it('fails as invalid-request > when the naming attribute has no value', async () => {

@@ -283,7 +283,7 @@ describe('scim > scim2-server specifics', () => {
       expect(await rejection(createVia(proxied(), '701'))).toMatchObject({ code: 'transient', retryable: true, status: 503 });
       const [made] = await admin.usersWithExternalId('hr:701');
       expect(made).toBeDefined();
-      expect(await createVia(proxied(), '701')).toEqual({ outcome: 'already-in-state', externalRef: made?.id });
+      expect(await createVia(proxied(), '701')).toEqual({ outcome: 'already-in-state', externalRef: made?.id, createdAt: expect.any(String) });
       expect(await admin.usersWithExternalId('hr:701')).toHaveLength(1);
     });
 
