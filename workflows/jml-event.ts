@@ -13,7 +13,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities, StepAudit, StepResult } from '../schemas/contracts';
-import type { AppPlan, EventPlan, HeldApp, PlannedStep } from '../schemas/contracts';
+import type { AppPlan, EventPlan, AppHolding, PlannedStep } from '../schemas/contracts';
 import {
   approveSignal,
   eventStatusQuery,
@@ -43,7 +43,7 @@ const auditing = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/** Nothing waits long on a broken guard store: a few tries, then passGuard decides by reversibility. */
+/** Nothing waits long on a broken guard store: a few tries, then heldByGuard decides by reversibility. */
 const guardCheck = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '2 seconds', maximumAttempts: 3 },
@@ -90,7 +90,7 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
   const planInput = {
     event,
     ...(input.mode ? { mode: input.mode } : {}),
-    ...(input.held ? { held: input.held } : {}),
+    ...(input.holdings ? { holdings: input.holdings } : {}),
     ...(input.appIds ? { appIds: input.appIds } : {}),
   };
   const plan = await localPlanning.planEvent(planInput);
@@ -99,7 +99,7 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
 
   let guard: EventOutcome['guard'];
   if (plan.guard && plan.apps.length > 0) {
-    const held = await passGuard(plan, status, () => decision !== undefined);
+    const held = await heldByGuard(plan, status, () => decision !== undefined);
     if (held) {
       await condition(() => decision !== undefined);
       const d = decision as NonNullable<typeof decision>;
@@ -152,7 +152,7 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
  * and irreversible work (deletes) is held until the store answers again or ops decide; either way
  * the workflow says so (details, NeedsAttention, log).
  */
-async function passGuard(plan: EventPlan, status: EventStatus, decided: () => boolean): Promise<boolean> {
+async function heldByGuard(plan: EventPlan, status: EventStatus, decided: () => boolean): Promise<boolean> {
   const guard = plan.guard as NonNullable<EventPlan['guard']>;
   const request = { id: `${plan.eventId}:${plan.kind}`, max: guard.max, windowMs: guard.windowMs };
   const reversible = plan.kind !== 'delete';
@@ -252,10 +252,10 @@ interface AppRun {
   readonly app: AppPlan;
   readonly isLeaver: boolean;
   readonly retry: ActivityOptions['retry'];
-  /** The app's id of the account: what the person workflow held, then what the steps report. */
+  /** The app's id of the account: from the person workflow's holdings, then what the steps report. */
   ref?: string;
-  /** What the app holds as far as the steps that succeeded tell (starts from the person's held state). */
-  reached: HeldApp | undefined;
+  /** What the app holds as far as the steps that succeeded tell (starts from the person's holdings). */
+  reached: AppHolding | undefined;
   steps: StepOutcome[];
   /** Inverses of the steps that changed something, oldest first. */
   undo: PlannedStep[];
@@ -268,8 +268,8 @@ interface AppRun {
 type AuditEntry = Omit<StepAudit, 'appId'>;
 
 function newAppRun(input: EventWorkflowInput, plan: AppPlan, isLeaver: boolean): AppRun {
-  const held = input.held?.[plan.appId];
-  const app = held?.adopted ? releaseInsteadOfDelete(plan, held.adopted) : plan;
+  const holding = input.holdings?.[plan.appId];
+  const app = holding?.adopted ? releaseInsteadOfDelete(plan, holding.adopted) : plan;
   return {
     input,
     app,
@@ -281,8 +281,8 @@ function newAppRun(input: EventWorkflowInput, plan: AppPlan, isLeaver: boolean):
       // Unset maximumAttempts means unlimited: leavers retry until the app accepts.
       ...(isLeaver ? {} : { maximumAttempts: app.retry?.maximumAttempts ?? 10 }),
     },
-    ...(held?.externalRef ? { ref: held.externalRef } : {}),
-    reached: held ? { status: held.status, entitlements: [...held.entitlements], ...(held.adopted ? { adopted: held.adopted } : {}) } : undefined,
+    ...(holding?.externalRef ? { ref: holding.externalRef } : {}),
+    reached: holding ? { status: holding.status, entitlements: [...holding.entitlements], ...(holding.adopted ? { adopted: holding.adopted } : {}) } : undefined,
     steps: [],
     undo: [],
     audit: [],
@@ -369,7 +369,7 @@ async function runPhase(r: AppRun, phase: 'gain' | 'loss', status: EventStatus):
  * An account the pipeline adopted is not the pipeline's to delete: where the plan deletes it (the
  * retention after a leaver), it is released instead, which takes out only what the adoption wrote.
  */
-function releaseInsteadOfDelete(app: AppPlan, adopted: NonNullable<HeldApp['adopted']>): AppPlan {
+function releaseInsteadOfDelete(app: AppPlan, adopted: NonNullable<AppHolding['adopted']>): AppPlan {
   return {
     ...app,
     steps: app.steps.map((s) =>
@@ -381,10 +381,10 @@ function releaseInsteadOfDelete(app: AppPlan, adopted: NonNullable<HeldApp['adop
 }
 
 /** What the app holds after `step` succeeded with `outcome`, from what it held before. */
-function reach(held: HeldApp | undefined, step: PlannedStep, outcome: StepResult['outcome'], before?: unknown): HeldApp | undefined {
-  if (outcome === 'not-applicable') return held;
-  const entitlements = new Set(held?.entitlements ?? []);
-  const adopted = outcome === 'adopted' ? { adopted: before === undefined ? {} : { before } } : held?.adopted ? { adopted: held.adopted } : {};
+function reach(holding: AppHolding | undefined, step: PlannedStep, outcome: StepResult['outcome'], before?: unknown): AppHolding | undefined {
+  if (outcome === 'not-applicable') return holding;
+  const entitlements = new Set(holding?.entitlements ?? []);
+  const adopted = outcome === 'adopted' ? { adopted: before === undefined ? {} : { before } } : holding?.adopted ? { adopted: holding.adopted } : {};
   switch (step.operation) {
     case 'createAccount':
       return { status: step.enabled === false ? 'disabled' : 'active', entitlements: [...entitlements].sort(), ...adopted };
@@ -397,17 +397,17 @@ function reach(held: HeldApp | undefined, step: PlannedStep, outcome: StepResult
       return { status: 'deleted', entitlements: [] };
     case 'grantAccess':
       entitlements.add(step.entitlement as string);
-      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort(), ...adopted };
+      return { status: holding?.status ?? 'active', entitlements: [...entitlements].sort(), ...adopted };
     case 'revokeAccess':
       entitlements.delete(step.entitlement as string);
-      return { status: held?.status ?? 'active', entitlements: [...entitlements].sort(), ...adopted };
+      return { status: holding?.status ?? 'active', entitlements: [...entitlements].sort(), ...adopted };
     default:
-      return held;
+      return holding;
   }
 }
 
 /** The plan's target with what only the steps know: the account's ref, and whether it was adopted. */
-function keep(target: HeldApp, r: AppRun): HeldApp {
+function keep(target: AppHolding, r: AppRun): AppHolding {
   if (target.status === 'deleted') return target;
   return { ...target, ...(r.ref ? { externalRef: r.ref } : {}), ...(r.reached?.adopted ? { adopted: r.reached.adopted } : {}) };
 }

@@ -1,6 +1,6 @@
 import type { JmlEvent } from '../schemas/jml-event.v1';
 import type { AppliedEvent, EventOutcome, PreStartGroup, ScheduledDelete } from '../schemas/contracts';
-import type { HeldApp } from '../schemas/contracts';
+import type { AppHolding } from '../schemas/contracts';
 
 /**
  * The person workflow's rules, as pure functions over plain data: when an event is due, in which
@@ -160,11 +160,11 @@ export function nextAction(state: RulesState, now: number): NextAction {
  * `now` plus it, one per distinct retention, shortest first. A rejected outcome changes nothing.
  */
 export function foldOutcome(
-  state: { apps: Readonly<Record<string, HeldApp>>; deletes: readonly ScheduledDelete[] },
+  state: { apps: Readonly<Record<string, AppHolding>>; deletes: readonly ScheduledDelete[] },
   outcome: EventOutcome,
   leaver: JmlEvent,
   now: number,
-): { apps: Record<string, HeldApp>; deletes: ScheduledDelete[] } {
+): { apps: Record<string, AppHolding>; deletes: ScheduledDelete[] } {
   const apps = { ...state.apps };
   let deletes = [...state.deletes];
   if (outcome.status === 'rejected') return { apps, deletes };

@@ -14,7 +14,7 @@ import {
 import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
 import { sourceOf } from '../schemas/person-key';
 import type { Activities } from '../schemas/contracts';
-import type { HeldApp } from '../schemas/contracts';
+import type { AppHolding } from '../schemas/contracts';
 import {
   eventWorkflowId,
   jmlEventSignal,
@@ -71,7 +71,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   const recentIds = [...carried.recentEventIds];
   const recent: ProcessedEvent[] = [...carried.recent];
   const applied: AppliedEvent[] = [...(carried.applied ?? [])];
-  const apps: Record<string, HeldApp> = { ...carried.apps };
+  const apps: Record<string, AppHolding> = { ...carried.apps };
   let deletes: ScheduledDelete[] = [...(carried.deletes ?? [])];
   /** Pending hires' pre-start schedules (app `preStart`), by event id. */
   const prestarts: Record<string, PreStartGroup[]> = { ...carried.prestarts };
@@ -232,7 +232,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
       case 'apply': {
         const event = take(next.eventId);
         delete prestarts[event.id];
-        await apply({ childId: event.id, input: { event, held: { ...apps } } });
+        await apply({ childId: event.id, input: { event, holdings: { ...apps } } });
         break;
       }
       case 'prestart': {
@@ -240,14 +240,14 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
         const group = (prestarts[event.id] as PreStartGroup[])[next.group] as PreStartGroup;
         group.done = true;
         const childId = `${event.id}.prestart.${group.appIds.join('+')}`;
-        await apply({ childId, input: { event, mode: 'prestart', appIds: group.appIds, held: { ...apps } } });
+        await apply({ childId, input: { event, mode: 'prestart', appIds: group.appIds, holdings: { ...apps } } });
         break;
       }
       case 'retention-delete': {
         const due = deletes[next.delete] as ScheduledDelete;
         deletes = deletes.filter((d) => d !== due);
         const childId = `${due.leaver.id}.delete.${due.appIds.join('+')}`;
-        await apply({ childId, input: { event: due.leaver, mode: 'retention-delete', appIds: due.appIds, held: { ...apps } } });
+        await apply({ childId, input: { event: due.leaver, mode: 'retention-delete', appIds: due.appIds, holdings: { ...apps } } });
         break;
       }
       case 'wait': {
@@ -263,7 +263,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   /** Folds a child's outcome into what the person holds, and schedules or cancels retention deletes. */
   function record(outcome: EventOutcome, event: JmlEvent, now: number): void {
     const folded = foldOutcome({ apps, deletes }, outcome, event, now);
-    for (const appId of Object.keys(folded.apps)) apps[appId] = folded.apps[appId] as HeldApp;
+    for (const appId of Object.keys(folded.apps)) apps[appId] = folded.apps[appId] as AppHolding;
     deletes = folded.deletes;
   }
 }

@@ -31,7 +31,7 @@ export interface PlannedStep {
 }
 
 /** What one app holds for the person once an event's steps there succeeded. */
-export interface HeldApp {
+export interface AppHolding {
   status: 'active' | 'disabled' | 'deleted';
   /** Entitlements the pipeline granted there and has not revoked, sorted. */
   entitlements: string[];
@@ -48,7 +48,7 @@ export interface HeldApp {
 }
 
 /** App id → what the person holds there, as the person workflow remembers it. */
-export type HeldApps = Readonly<Record<string, HeldApp>>;
+export type AppHoldings = Readonly<Record<string, AppHolding>>;
 
 /** An app's retry policy for its steps (from the policy file); unset fields keep the defaults. */
 export interface StepRetry {
@@ -63,7 +63,7 @@ export interface AppPlan {
   /** How this app's steps are retried; the workflow's defaults when absent. */
   retry?: StepRetry;
   /** The app's state once every step succeeded; the person workflow records it. */
-  target?: HeldApp;
+  target?: AppHolding;
   /** Leavers: delete the account this long after the disable (the app's retention). */
   deleteAfterMs?: number;
 }
@@ -80,7 +80,7 @@ export interface PlanEventInput {
   event: JmlEvent;
   mode?: PlanMode;
   /** What the person holds today (from the person workflow); absent for the first event. */
-  held?: HeldApps;
+  holdings?: AppHoldings;
   /** `retention-delete`: the apps whose retention has passed; `prestart`: the apps to prepare. */
   appIds?: string[];
 }

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { JmlEvent, PersonSnapshot } from '../jml-event.v1';
-import type { HeldApp, HeldApps, PlanMode } from './event-plan';
+import type { AppHolding, AppHoldings, PlanMode } from './event-plan';
 
 /**
  * What clients (dispatcher, CLI, tests) need to talk to our workflows. Safe to import outside the
@@ -91,7 +91,7 @@ export interface CarriedPersonState {
   recent: ProcessedEvent[];
   applied?: AppliedEvent[];
   person?: PersonSnapshot;
-  apps?: HeldApps;
+  apps?: AppHoldings;
   deletes?: ScheduledDelete[];
   prestarts?: Record<string, PreStartGroup[]>;
   /** A child the previous run left running when it rolled over; its outcome is awaited first. */
@@ -120,7 +120,7 @@ export interface PersonState {
   /** The person as last applied. */
   person?: PersonSnapshot;
   /** What the person holds in each app, as far as the pipeline applied it. */
-  apps: HeldApps;
+  apps: AppHoldings;
   /** Retention deletes waiting for their time (ISO instants). */
   scheduledDeletes: Array<{ appIds: string[]; dueAt: string; leaverEventId: string }>;
   /** Future-dated events waiting for their effective moment (ISO instants). */
@@ -135,7 +135,7 @@ export interface EventWorkflowInput {
   mode?: PlanMode;
   appIds?: string[];
   /** What the person holds before this event (from the person workflow). */
-  held?: HeldApps;
+  holdings?: AppHoldings;
 }
 
 export interface StepOutcome {
@@ -158,9 +158,9 @@ export interface AppOutcome {
   steps: StepOutcome[];
   compensations?: StepOutcome[];
   /** `done` only: what the app now holds (with the account's `externalRef`). */
-  target?: HeldApp;
+  target?: AppHolding;
   /** `deferred` only: what the app holds after the steps that ran. */
-  reached?: HeldApp;
+  reached?: AppHolding;
   deleteAfterMs?: number;
   error?: string;
 }

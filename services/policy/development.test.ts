@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDevRedisConnector } from '../../connectors/dev-redis';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import type { AnyConnector } from '../../connectors/sdk';
-import type { EventPlan, HeldApps, PlanEventInput } from '../../schemas/contracts';
+import type { EventPlan, AppHoldings, PlanEventInput } from '../../schemas/contracts';
 import type { JmlEventType } from '../../schemas/jml-event.v1';
 import { makeEvent } from '../../test/support/events';
 import { createActivities } from '../worker/activities';
@@ -26,8 +26,8 @@ const policy = developmentPolicy(new Map([instance('directory', devRedis), insta
 const plan = (input: PlanEventInput): EventPlan => planWithPolicy({ ...input, policy });
 const summaries = (p: EventPlan) => Object.fromEntries(p.apps.map((a) => [a.appId, a.steps.map((s) => s.summary)]));
 const event = (type: JmlEventType) => makeEvent({ personKey: 'test:dev-1', type });
-const heldDisabled: HeldApps = { directory: { status: 'disabled', entitlements: [] }, wiki: { status: 'disabled', entitlements: [], externalRef: 'w-1' } };
-const heldActive: HeldApps = { directory: { status: 'active', entitlements: [] }, wiki: { status: 'active', entitlements: [], externalRef: 'w-1' } };
+const heldDisabled: AppHoldings = { directory: { status: 'disabled', entitlements: [] }, wiki: { status: 'disabled', entitlements: [], externalRef: 'w-1' } };
+const heldActive: AppHoldings = { directory: { status: 'active', entitlements: [] }, wiki: { status: 'active', entitlements: [], externalRef: 'w-1' } };
 
 describe('development policy', () => {
   it('joiner > creates an enabled account with the default attributes in every app, and says which rule granted it', () => {
@@ -47,7 +47,7 @@ describe('development policy', () => {
   });
 
   it('joiner > for a person whose accounts are disabled, ensures and enables them (the development planner only created)', () => {
-    expect(summaries(plan({ event: event('jml.joiner'), held: heldDisabled }))).toEqual({
+    expect(summaries(plan({ event: event('jml.joiner'), holdings: heldDisabled }))).toEqual({
       directory: ['ensure account', 'enable account (start date)'],
       wiki: ['ensure account', 'enable account (start date)'],
     });
@@ -58,11 +58,11 @@ describe('development policy', () => {
   });
 
   it('rehire > of a person holding disabled accounts, ensures, refreshes and enables them', () => {
-    expect(summaries(plan({ event: event('jml.rehire'), held: heldDisabled })).directory).toEqual(['ensure account', 'update attributes', 'enable account']);
+    expect(summaries(plan({ event: event('jml.rehire'), holdings: heldDisabled })).directory).toEqual(['ensure account', 'update attributes', 'enable account']);
   });
 
   it('mover > with the accounts known, updates attributes only', () => {
-    expect(summaries(plan({ event: event('jml.mover'), held: heldActive }))).toEqual({ directory: ['update attributes'], wiki: ['update attributes'] });
+    expect(summaries(plan({ event: event('jml.mover'), holdings: heldActive }))).toEqual({ directory: ['update attributes'], wiki: ['update attributes'] });
   });
 
   it('mover > as the first event seen, ensures the account before updating it (the development planner only updated)', () => {
@@ -70,7 +70,7 @@ describe('development policy', () => {
   });
 
   it('leaver > only disables: no retention delete, no guard, no sessions step for a connector without sessions.revoke', () => {
-    const p = plan({ event: event('jml.leaver'), held: heldActive });
+    const p = plan({ event: event('jml.leaver'), holdings: heldActive });
     expect(summaries(p)).toEqual({ directory: ['disable account'], wiki: ['disable account'] });
     expect(p.apps.some((a) => a.deleteAfterMs !== undefined)).toBe(false);
     expect(p.guard).toBeUndefined();
@@ -101,7 +101,7 @@ rules:
     const types: JmlEventType[] = ['jml.joiner', 'jml.rehire', 'jml.mover', 'jml.update', 'jml.leaver', 'jml.leave.start', 'jml.leave.end'];
     for (const type of types) {
       for (const held of [undefined, heldActive, heldDisabled]) {
-        const input = { event: event(type), ...(held ? { held } : {}) };
+        const input = { event: event(type), ...(held ? { holdings: held } : {}) };
         expect(planWithPolicy({ ...input, policy: generated }), `${type} held=${JSON.stringify(held)}`).toEqual(planWithPolicy({ ...input, policy: file }));
       }
     }

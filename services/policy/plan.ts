@@ -1,4 +1,4 @@
-import type { AppAttributes, AppPlan, EventPlan, HeldApp, PlanEventInput, PlannedStep, PreStartSchedule } from '../../schemas/contracts';
+import type { AppAttributes, AppPlan, EventPlan, AppHolding, PlanEventInput, PlannedStep, PreStartSchedule } from '../../schemas/contracts';
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { mapPerson } from '../mapping';
 import { decide, type Entitlements } from './evaluate';
@@ -6,9 +6,9 @@ import type { LoadedApp, LoadedPolicy } from './load';
 
 /**
  * Plans one event from the policy: which apps, which steps, in which order, and why. Pure: the same
- * policy, event and held state always give the same plan, which is recorded in the workflow history.
+ * policy, event and holdings always give the same plan, which is recorded in the workflow history.
  *
- * `held` is what the person workflow knows the person holds (per app: status and the entitlements the
+ * `holdings` is what the person workflow knows the person holds (per app: status and the entitlements the
  * pipeline granted). It is the baseline for diffs; without it (the person's first event here) the
  * event's `previous` values stand in.
  *
@@ -18,7 +18,7 @@ import type { LoadedApp, LoadedPolicy } from './load';
  * - mover / update: in apps kept, update attributes, grant new entitlements BEFORE revoking old ones;
  *   apps newly granted get an account; apps no longer granted are disabled.
  * - leaver / leave start: disable in EVERY configured app (kill switch), whatever the rules or the
- *   held state say, so a grant from an old rule or a missed event cannot survive a departure; then,
+ *   holdings say, so a grant from an old rule or a missed event cannot survive a departure; then,
  *   where the connector declares `sessions.revoke`, end the person's sessions and tokens.
  *   Disabling where there is no account is a no-op. Leavers carry each app's retention. Both are
  *   counted by the mass-change guard (`guard`), as are retention deletes.
@@ -27,8 +27,8 @@ import type { LoadedApp, LoadedPolicy } from './load';
  */
 export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): EventPlan {
   const { policy, event } = req;
-  const held = req.held ?? {};
-  const hasHeld = Object.keys(held).length > 0;
+  const holdings = req.holdings ?? {};
+  const knowsHoldings = Object.keys(holdings).length > 0;
   const person = event.data.person;
   const kind = event.type.slice('jml.'.length);
   const guard = policy.guard ? { guard: { ...policy.guard } } : {};
@@ -64,14 +64,14 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
   }
   const before = event.data.previous ? decide(policy.file, event.subject, { ...person, ...event.data.previous }) : current;
   /** What the person holds in an app before this event: the workflow's memory, else the event's `previous`. */
-  const heldIn = (appId: string): Set<string> | undefined => {
-    if (hasHeld) {
-      const h = held[appId];
+  const entitlementsIn = (appId: string): Set<string> | undefined => {
+    if (knowsHoldings) {
+      const h = holdings[appId];
       return h && h.status !== 'deleted' ? new Set(h.entitlements) : undefined;
     }
     return before.entitlements.get(appId);
   };
-  const active = (ents: Set<string>): HeldApp => ({ status: 'active', entitlements: [...ents].sort() });
+  const active = (ents: Set<string>): AppHolding => ({ status: 'active', entitlements: [...ents].sort() });
   const joinerApp = (appId: string, ents: Set<string>): AppPlan => ({
     appId,
     steps: [{ operation: 'createAccount', summary: 'create account', attributes: attributesFor(appId), enabled: true }, ...grants(ents)],
@@ -83,7 +83,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
   switch (event.type) {
     case 'jml.joiner':
       for (const [appId, ents] of sorted(current.entitlements)) {
-        const prepared = hasHeld && held[appId]?.status === 'disabled' ? heldIn(appId) : undefined;
+        const prepared = knowsHoldings && holdings[appId]?.status === 'disabled' ? entitlementsIn(appId) : undefined;
         if (!prepared) {
           apps.push(joinerApp(appId, ents));
           continue;
@@ -103,7 +103,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       break;
     case 'jml.rehire':
       for (const [appId, ents] of sorted(current.entitlements)) {
-        const old = hasHeld ? heldIn(appId) : undefined;
+        const old = knowsHoldings ? entitlementsIn(appId) : undefined;
         if (!old) {
           apps.push(joinerApp(appId, ents));
           continue;
@@ -125,7 +125,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     case 'jml.mover':
     case 'jml.update':
       for (const [appId, ents] of sorted(current.entitlements)) {
-        if (!hasHeld) {
+        if (!knowsHoldings) {
           // Nothing known here about this person (the first event seen is a change): ensure the whole
           // state, since every step is idempotent, and revoke what `previous` says the person had.
           const attrs = attributesFor(appId);
@@ -141,7 +141,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
           });
           continue;
         }
-        const old = heldIn(appId);
+        const old = entitlementsIn(appId);
         if (!old) {
           apps.push(joinerApp(appId, ents));
           continue;
@@ -154,8 +154,8 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       }
       for (const appId of [...policy.apps.keys()].sort()) {
         if (current.entitlements.has(appId)) continue;
-        const old = heldIn(appId);
-        const wasActive = hasHeld ? held[appId]?.status === 'active' : old !== undefined;
+        const old = entitlementsIn(appId);
+        const wasActive = knowsHoldings ? holdings[appId]?.status === 'active' : old !== undefined;
         if (old && wasActive) {
           apps.push({ appId, steps: [{ operation: 'suspendAccount', summary: 'disable account (no longer granted)' }], target: { status: 'disabled', entitlements: [...old].sort() } });
         }
@@ -169,20 +169,20 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       for (const [appId, app] of [...policy.apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         // An app that finds accounts only by the id it gave them holds nothing of this person's that
         // we could find unless the person workflow holds that id (no step of ours ever created one).
-        if ((app.connector.locateBy?.(app.config) ?? 'person-key') === 'created-ref' && !held[appId]?.externalRef) continue;
+        if ((app.connector.locateBy?.(app.config) ?? 'person-key') === 'created-ref' && !holdings[appId]?.externalRef) continue;
         apps.push({
           appId,
           // Disable first (nobody can sign in again), then end the sessions and tokens already out
           // there, where the app can: a disabled account's open session is still access.
           steps: [{ operation: 'suspendAccount', summary: 'disable account' }, ...(revokesSessions(app) ? [signOutStep] : [])],
-          target: { status: 'disabled', entitlements: [...(heldIn(appId) ?? [])].sort() },
+          target: { status: 'disabled', entitlements: [...(entitlementsIn(appId) ?? [])].sort() },
           ...(event.type === 'jml.leaver' && app.deleteAfterMs !== undefined ? { deleteAfterMs: app.deleteAfterMs } : {}),
         });
       }
       break;
     case 'jml.leave.end':
       for (const [appId, ents] of sorted(current.entitlements)) {
-        apps.push({ appId, steps: [{ operation: 'restoreAccount', summary: 'enable account' }], target: { status: 'active', entitlements: [...(heldIn(appId) ?? ents)].sort() } });
+        apps.push({ appId, steps: [{ operation: 'restoreAccount', summary: 'enable account' }], target: { status: 'active', entitlements: [...(entitlementsIn(appId) ?? ents)].sort() } });
       }
       break;
   }

@@ -5,7 +5,7 @@ import type { AnyConnector } from '../../connectors/sdk';
 import { makeEvent } from '../../test/support/events';
 import { decide, globMatch } from './evaluate';
 import { loadPolicy, PolicyError, type LoadedPolicy } from './load';
-import type { HeldApps } from '../../schemas/contracts';
+import type { AppHoldings } from '../../schemas/contracts';
 import { planWithPolicy, preStartSchedule } from './plan';
 
 const POLICY = `
@@ -95,7 +95,7 @@ rules:
 
   it('plans mover > from what the person holds: grants new entitlements before revoking old ones, disables apps no longer granted', () => {
     const policy = load();
-    const held: HeldApps = {
+    const held: AppHoldings = {
       directory: { status: 'active', entitlements: [] },
       chat: { status: 'active', entitlements: ['channel:eng', 'channel:general'] },
       code: { status: 'active', entitlements: ['team:eng'] },
@@ -103,7 +103,7 @@ rules:
     const event = makeEvent({ personKey: 'test:1', type: 'jml.mover', person: { department: 'Sales' }, changedFields: ['department'] });
     // What the workflow holds wins over what the event claims came before.
     event.data.previous = { department: 'Marketing' };
-    const plan = planWithPolicy({ policy, event, held });
+    const plan = planWithPolicy({ policy, event, holdings: held });
     expect(Object.fromEntries(plan.apps.map((a) => [a.appId, a.steps.map((s) => s.summary)]))).toEqual({
       chat: ['update attributes', 'remove from channel:eng'],
       directory: ['update attributes'],
@@ -112,7 +112,7 @@ rules:
     expect(plan.apps.find((a) => a.appId === 'code')?.target).toEqual({ status: 'disabled', entitlements: ['team:eng'] });
     expect(plan.apps.find((a) => a.appId === 'chat')?.target).toEqual({ status: 'active', entitlements: ['channel:general'] });
     const back = makeEvent({ personKey: 'test:1', type: 'jml.mover', person: { department: 'Engineering' }, changedFields: ['department'] });
-    const chat = planWithPolicy({ policy, event: back, held: { ...held, chat: { status: 'active', entitlements: ['channel:general'] } } }).apps.find((a) => a.appId === 'chat');
+    const chat = planWithPolicy({ policy, event: back, holdings: { ...held, chat: { status: 'active', entitlements: ['channel:general'] } } }).apps.find((a) => a.appId === 'chat');
     expect(chat?.steps.map((s) => [s.operation, s.entitlement])).toEqual([
       ['updateAccount', undefined],
       ['grantAccess', 'channel:eng'],
@@ -133,8 +133,8 @@ rules:
   it('plans rehire > refreshes and enables held accounts, acts as a joiner where the account was deleted', () => {
     const policy = load();
     const event = makeEvent({ personKey: 'test:1', type: 'jml.rehire', person: { department: 'Sales' } });
-    const held: HeldApps = { chat: { status: 'disabled', entitlements: ['channel:eng', 'channel:general'] }, directory: { status: 'deleted', entitlements: [] } };
-    const plan = planWithPolicy({ policy, event, held });
+    const held: AppHoldings = { chat: { status: 'disabled', entitlements: ['channel:eng', 'channel:general'] }, directory: { status: 'deleted', entitlements: [] } };
+    const plan = planWithPolicy({ policy, event, holdings: held });
     expect(Object.fromEntries(plan.apps.map((a) => [a.appId, a.steps.map((s) => s.summary)]))).toEqual({
       chat: ['ensure account', 'update attributes', 'enable account', 'remove from channel:eng'],
       directory: ['create account'],
@@ -260,7 +260,7 @@ apps:
         target: { status: 'disabled', entitlements: ['channel:eng', 'channel:general'] },
       },
     ]);
-    const atStart = planWithPolicy({ policy, event: joiner, held: { chat: { status: 'disabled', entitlements: ['channel:general'] } } });
+    const atStart = planWithPolicy({ policy, event: joiner, holdings: { chat: { status: 'disabled', entitlements: ['channel:general'] } } });
     expect(Object.fromEntries(atStart.apps.map((a) => [a.appId, a.steps.map((st) => st.summary)]))).toEqual({
       chat: ['ensure account', 'enable account (start date)', 'add to channel:eng'],
       code: ['create account', 'add to team:eng'],

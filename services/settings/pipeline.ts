@@ -38,7 +38,7 @@ export interface PipelineSettings {
   readonly redis: RedisTimeouts;
   /** Path of the policy file, when one is configured. */
   readonly policyFile?: string;
-  /** Instances of the development connector that every event is applied to, until policy lands. */
+  /** Apps of the development connector (dev-redis) that the development policy grants everyone when no policy file is set (services/policy/development.ts). */
   readonly devApps: readonly string[];
   readonly logLevel: string;
 }
