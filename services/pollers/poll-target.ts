@@ -10,9 +10,8 @@ export interface PollTarget<Tenant, Client> {
 
 /**
  * How the poll activity finds what a poll runs against: the tenant looked up once (the same lookup
- * as the webhook route's), polled only when the source says so
- * (`poll.enabled`), with one API client per tenant made by `clientFor` or the source's `client()`.
- * Throws {@link PollerError} `tenant-unknown` (not retryable) for a tenant this worker does not
+ * as the webhook route's), polled only when the source says so (`poll.enabled`), with one API
+ * client per tenant made by `clientFor` or the source's `client()`. Throws {@link PollerError} `tenant-unknown` (not retryable) for a tenant this worker does not
  * poll: the workflow names it, and retrying cannot make it configured.
  */
 export function pollTargets<Tenant, Client>(

@@ -158,13 +158,12 @@ export function memoryPollPorts(opts: MemoryPollPortsOptions) {
   const ledger = memoryPublishedState();
   const snapshots = memorySnapshotStore();
   const producer = recordingSink(sink, ledger, { track: opts.track ?? (() => true), log });
-  const heartbeats: unknown[] = [];
   const ports: PollPorts = {
     publisher: ingestPublisher({ producer, dedupe, metrics: gatewayCounters(), log, now: opts.now }),
     ...(opts.ledger === false ? {} : { ledger }),
     snapshots,
     keyPrefix: opts.keyPrefix ?? 'test',
-    heartbeat: (details) => heartbeats.push(details),
+    heartbeat: () => undefined,
     log,
     now: opts.now,
   };
@@ -174,7 +173,6 @@ export function memoryPollPorts(opts: MemoryPollPortsOptions) {
     dedupe,
     ledger,
     snapshots,
-    heartbeats,
     /** The events acknowledged on `jml.events.v1`, parsed. */
     events: () => sink.eventsOn(TOPICS.events),
     /** The records acknowledged on one of the pipeline's topics (`raw`, `events`, `dlq`, …). */
