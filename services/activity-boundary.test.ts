@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../connectors/sdk/errors';
 import { activityBoundary, toActivityFailure } from './activity-boundary';
-import { PollerError } from './pollers/errors';
+import { PollerError } from '../sources/sdk/poll-error';
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const mockEnv = () => new MockActivityEnvironment(undefined, { logger: quiet });

@@ -25,14 +25,12 @@ export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'>
     /** Keys of the canonical API (`POST /v1/events`); empty when none is configured, and then the gateway refuses to start. */
     readonly canonicalKeys: readonly CanonicalKeyConfig[];
   };
-  /** Every registered source's tenants (and poll interval), by source id (sources/registry.ts). */
+  /** Every registered source's tenants and poll interval (0 = off), by source id (sources/registry.ts). */
   readonly sources: SourceTenants;
   /** BambooHR tenants with their secrets resolved (`sources.bamboohr.tenants`). */
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
   /** Workday tenants with their secrets resolved (`sources.workday.tenants`). */
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
-  /** Reconciliation poll intervals (0 = off); see services/pollers/README.md. */
-  readonly pollers: { readonly bamboohrIntervalMs: number; readonly workdayIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -61,7 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sources,
     bamboohr: sources.bamboohr.tenants,
     workday: sources.workday.tenants,
-    pollers: { bamboohrIntervalMs: sources.bamboohr.pollIntervalMs ?? 0, workdayIntervalMs: sources.workday.pollIntervalMs ?? 0 },
   });
 }
 

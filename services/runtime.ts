@@ -29,7 +29,7 @@ import { recordingSink, redisPublishedState } from './pollers/published-state';
 import { ingestPublisher } from './pollers/publish';
 import { redisSnapshotStore } from './pollers/snapshot-store';
 import { serviceRedisOptions } from './redis';
-import { ensurePollers, pollerSpecs } from './pollers/start';
+import { ensurePollers, ledgerSourcePrefixes, pollerSpecs } from './pollers/start';
 import { registeredSourceRoutes } from './gateway/source-route';
 
 /** Where the pipeline reaches Kafka, Temporal and Redis (the launcher's stack, or services configured to be reused). */
@@ -174,13 +174,13 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     await redis.connect().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'redis unavailable at start; dedupe and rate limits degrade'));
     stops.push(async () => void redis.disconnect());
 
-    // Reconciliation pollers (services/pollers/README.md). Whatever publishes BambooHR events records
-    // them in the published-state ledger, so a poll can tell a delivered change from a missed one.
+    // Reconciliation pollers (services/pollers/README.md). Whatever publishes the events of a source
+    // whose poll reads the published-state ledger (BambooHR) records them in it, so a poll can tell
+    // a delivered change from a missed one.
     const counters = gatewayCounters();
     const ledger = redisPublishedState(redis);
-    const sink = config.pollers.bamboohrIntervalMs > 0 && Object.keys(config.bamboohr).length > 0
-      ? recordingSink(producer, ledger, { track: (source) => source.startsWith('/hr/bamboohr/'), log })
-      : producer;
+    const tracked = ledgerSourcePrefixes(pollerSpecs(config));
+    const sink = tracked.length > 0 ? recordingSink(producer, ledger, { track: (source) => tracked.some((prefix) => source.startsWith(prefix)), log }) : producer;
     const edgeDedupe = redisDedupe(redis, { ttlSeconds: 7 * 24 * 3600 });
 
     if (parts.worker) {
@@ -204,8 +204,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         },
       });
       const pollerActivities = createPollerActivities({
-        bamboohr: config.bamboohr,
-        workday: config.workday,
+        tenants: Object.fromEntries(Object.entries(config.sources).map(([id, s]) => [id, s.tenants])),
         publisher: ingestPublisher({ producer: sink, dedupe: edgeDedupe, maxEventBytes: config.gateway.maxEventBytes, metrics: counters, log: log.child({ component: 'pollers' }), now: Date.now }),
         ledger,
         snapshots: redisSnapshotStore(redis),

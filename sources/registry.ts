@@ -1,6 +1,6 @@
 import { bambooHrSource } from './bamboohr';
 import { canonicalSource } from './canonical';
-import type { AnySource } from './sdk/define';
+import type { AnySource, SourceDefinition } from './sdk/define';
 import { workdaySource } from './workday';
 
 /**
@@ -15,3 +15,11 @@ export const SOURCES = {
 } as const satisfies Record<string, AnySource>;
 
 export type SourceId = keyof typeof SOURCES;
+
+/** A source's resolved tenant configuration (`TenantOf<typeof bambooHrSource>`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TenantOf<S> = S extends SourceDefinition<infer T, any, any, any> ? T : never;
+
+/** A source's vendor API client. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ClientOf<S> = S extends SourceDefinition<any, any, any, infer C> ? C : never;

@@ -14,14 +14,12 @@ import {
   configurePollerSignal,
   pollerStateQuery,
   pollNowUpdate,
-  type BambooHrCursor,
   type CarriedPollerState,
   type PollCursor,
   type PollerActivities,
   type PollError,
   type PollerWorkflowInput,
   type PollSummary,
-  type WorkdayCursor,
 } from '../schemas/contracts';
 
 /** Roll over well before the history grows heavy (one poll is about a dozen events). */
@@ -29,8 +27,8 @@ const MAX_HISTORY_EVENTS = 2_000;
 /** Never poll more often than this, whatever a signal says. */
 const MIN_INTERVAL_MS = 1_000;
 
-const { pollBambooHr, pollWorkday } = proxyActivities<PollerActivities>({
-  // A burst of BambooHR changes is hydrated one employee at a time; a large report downloads slowly.
+const { pollSource } = proxyActivities<PollerActivities>({
+  // A burst of changes is hydrated one employee at a time (BambooHR); a large report downloads slowly (Workday).
   startToCloseTimeout: '1 hour',
   // The activity heartbeats every few seconds, so a lost worker is noticed in two minutes.
   heartbeatTimeout: '2 minutes',
@@ -40,11 +38,12 @@ const { pollBambooHr, pollWorkday } = proxyActivities<PollerActivities>({
 });
 
 /**
- * Reconciliation poller `poll/<source>/<tenant>`: one per HR source tenant. Holds the cursor
- * (BambooHR's `since`, or where Workday's baseline snapshot is kept) in workflow state, runs the
- * source's poll activity, sleeps on a durable timer for `intervalMs`, and continues as new before
- * the history grows. The activities publish events to `jml.events.v1`; this workflow only keeps
- * time and the cursor, so its history holds no HR data beyond ids and counts.
+ * Reconciliation poller `poll/<source>/<tenant>`: one per polled HR source tenant. Holds the
+ * source's cursor in workflow state without reading it (BambooHR's `since`, where Workday's
+ * baseline snapshot is kept, …: opaque JSON, `PollCursor`), runs the one poll activity
+ * `pollSource` for it, sleeps on a durable timer for `intervalMs`, and continues as new before the
+ * history grows. The activity publishes events to `jml.events.v1`; this workflow only keeps time
+ * and the cursor, so its history holds no HR data beyond ids and counts.
  *
  * - `pollNow` (update) runs a poll at once and answers with its summary; `configurePoller`
  *   (signal) changes the interval; `pollerState` (query) shows cursor, counters and the last
@@ -81,7 +80,7 @@ export async function pollerWorkflow(input: PollerWorkflowInput): Promise<void> 
     tenant,
     intervalMs,
     polling,
-    ...(cursor ? { cursor } : {}),
+    ...(cursor !== undefined ? { cursor } : {}),
     polls,
     produced,
     failures,
@@ -100,10 +99,8 @@ export async function pollerWorkflow(input: PollerWorkflowInput): Promise<void> 
     requested = false;
     polling = true;
     try {
-      const summary: PollSummary =
-        source === 'bamboohr'
-          ? await pollBambooHr({ tenant, ...(cursor ? { cursor: cursor as BambooHrCursor } : {}) })
-          : await pollWorkday({ tenant, ...(cursor ? { cursor: cursor as WorkdayCursor } : {}) });
+      // The cursor is the source's own: handed back as the last poll returned it, never read here.
+      const summary = await pollSource({ source, tenant, ...(cursor !== undefined ? { cursor } : {}) });
       cursor = summary.cursor;
       produced += summary.produced;
       lastPoll = summary;
@@ -127,7 +124,7 @@ export async function pollerWorkflow(input: PollerWorkflowInput): Promise<void> 
           source,
           tenant,
           intervalMs,
-          carried: { ...(cursor ? { cursor } : {}), polls, produced, failures, ...(lastPoll ? { lastPoll } : {}), ...(lastError ? { lastError } : {}), pollRequested: false },
+          carried: { ...(cursor !== undefined ? { cursor } : {}), polls, produced, failures, ...(lastPoll ? { lastPoll } : {}), ...(lastError ? { lastError } : {}), pollRequested: false },
         });
       }
     }
@@ -142,7 +139,8 @@ function pollError(err: unknown): PollError {
 
 /** One markdown line for the Temporal UI; ids and counts only. */
 function details(cursor: PollCursor | undefined, lastPoll: PollSummary | undefined, lastError: PollError | undefined, intervalMs: number): string {
-  const where = !cursor ? 'no baseline yet' : cursor.kind === 'bamboohr' ? `since \`${cursor.since}\`` : `baseline \`${cursor.asOf}\` (${cursor.workers} workers)`;
+  // The source says where its cursor stands (the summary's `position`); the workflow cannot read it.
+  const where = cursor === undefined ? 'no baseline yet' : (lastPoll?.position ?? 'cursor held');
   const last = lastPoll ? `last poll ${lastPoll.at}: ${lastPoll.produced} produced, ${lastPoll.skipped} skipped` : 'no poll yet';
   const error = lastError && (!lastPoll || Date.parse(lastError.at) > Date.parse(lastPoll.at)) ? `; **last poll failed** (${lastError.type ?? 'error'})` : '';
   return `${where}; ${last}${error}; every ${Math.round(intervalMs / 1000)} s`;

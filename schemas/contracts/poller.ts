@@ -5,53 +5,49 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
  * reconciliation poller workflows. Safe to import outside the sandbox: definitions and types only.
  */
 
-/** HR sources that have a reconciliation poller. */
-export type PollerSource = 'bamboohr' | 'workday';
+/**
+ * The id of a registered source whose definition polls (`poll` in sources/registry.ts:
+ * `bamboohr`, `workday`, …). A plain string here: this leaf cannot see the registry, and the
+ * workflow needs no more; the poll activity refuses an id it does not know (`tenant-unknown`).
+ */
+export type PollerSource = string;
 
 /** Workflow id of one source tenant's poller: `poll/bamboohr/acme`, `poll/workday/acme`. */
 export const pollerWorkflowId = (source: PollerSource, tenant: string) => `poll/${source}/${tenant}`;
 
-/**
- * BambooHR: the `since` of the next `GET /employees/changed` (BambooHR's `latest` of the previous
- * answer, canonical UTC). Changes at exactly `since` are listed again; they are recognised as
- * already published (see services/pollers/README.md).
- */
-export interface BambooHrCursor {
-  kind: 'bamboohr';
-  since: string;
-}
+/** A value as JSON carries it (what workflow state and history can hold). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * Workday: where the baseline snapshot is. The snapshot itself (megabytes for a large workforce)
- * stays out of workflow history, in Redis under `snapshotKey`; the workflow holds only this.
+ * Where a source's next poll starts. Opaque to the workflow, which only keeps the cursor the last
+ * poll returned and hands it to the next one; the source that wrote it owns its shape (declared
+ * next to its poll, e.g. sources/bamboohr/poll.ts) and checks it when it gets it back
+ * (sources/sdk/poll.ts `readCursor`: a cursor it does not recognise fails the poll as
+ * `cursor-invalid`). Rules for a source:
+ * - JSON only (no `undefined`, dates as ISO-8601 strings); absent means "first poll";
+ * - small and free of HR field values: it is in workflow history at every poll (ids, instants,
+ *   digests, store keys; a large baseline goes to the snapshot store and the cursor names its key);
+ * - tagged with `kind: '<source id>'`, so that a cursor of another source is refused, not misread.
  */
-export interface WorkdayCursor {
-  kind: 'workday';
-  /** Canonical UTC instant the baseline report was run. */
-  asOf: string;
-  /** SHA-256 (32 hex) of the baseline's rows, to skip unchanged reports without reading Redis. */
-  contentDigest: string;
-  snapshotKey: string;
-  /** Workers in the baseline (readable rows). */
-  workers: number;
-}
+export type PollCursor = JsonValue;
 
-export type PollCursor = BambooHrCursor | WorkdayCursor;
-
-/** Input of a poll activity. */
-export interface PollRequest<C extends PollCursor> {
+/** Input of the poll activity. */
+export interface PollSourceRequest {
+  source: PollerSource;
   tenant: string;
-  /** Absent on the first poll: the activity then takes a baseline and publishes nothing. */
-  cursor?: C;
+  /** Absent on the first poll: the source then takes a baseline and publishes nothing. */
+  cursor?: PollCursor;
 }
 
 /** What one poll did; kept small because it is recorded in workflow history. */
 export interface PollSummary<C extends PollCursor = PollCursor> {
   /** The cursor for the next poll. */
   cursor: C;
+  /** The cursor in a few words for the Temporal UI (`since 2026-03-01T10:00:00Z`); ids, times and counts only. */
+  position: string;
   /** When the poll finished (activity clock, canonical UTC). */
   at: string;
-  /** Employees (BambooHR) or report rows (Workday) looked at. */
+  /** What the poll looked at: employees listed as changed (BambooHR), report rows (Workday). */
   observed: number;
   /** Events accepted onto `jml.events.v1` by this poll. */
   produced: number;
@@ -108,12 +104,10 @@ export const pollNowUpdate = defineUpdate<PollSummary | PollError, []>('pollNow'
 export const pollerStateQuery = defineQuery<PollerState>('pollerState');
 
 /**
- * The poll activities the poller workflow calls, one per source. The worker's
+ * The poll activity the poller workflow calls for every source. The worker's
  * `createPollerActivities` (services/pollers/activities.ts) is declared to return this interface.
  */
 export interface PollerActivities {
-  /** One BambooHR poll of one tenant; returns the next cursor with what it published. */
-  pollBambooHr(req: PollRequest<BambooHrCursor>): Promise<PollSummary<BambooHrCursor>>;
-  /** One Workday RaaS poll of one tenant; returns the next cursor with what it published. */
-  pollWorkday(req: PollRequest<WorkdayCursor>): Promise<PollSummary<WorkdayCursor>>;
+  /** One poll of one source tenant (the source's `poll`); returns the next cursor with what it published. */
+  pollSource(req: PollSourceRequest): Promise<PollSummary>;
 }

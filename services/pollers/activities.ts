@@ -1,101 +1,77 @@
 import type { Logger } from 'pino';
-import type { BambooHrCursor, PollerActivities, PollRequest, PollSummary, WorkdayCursor } from '../../schemas/contracts';
+import type { PollerActivities, PollSourceRequest, PollSummary } from '../../schemas/contracts';
+import { SOURCES, type ClientOf, type SourceId, type TenantOf } from '../../sources/registry';
+import type { AnySource } from '../../sources/sdk/define';
+import type { PollPorts, PollPublisher, SnapshotStore } from '../../sources/sdk/poll';
+import { PollerError } from '../../sources/sdk/poll-error';
 import { activityBoundary, toActivityFailure } from '../activity-boundary';
-import type { BambooHrTenantConfig, WorkdayTenantConfig } from '../config';
-import { bambooHrSource } from '../../sources/bamboohr';
-import type { BambooHrClient } from '../../sources/bamboohr/api-client';
-import { workdaySource } from '../../sources/workday';
-import type { RaasClient } from '../../sources/workday/raas';
-import { pollBambooHrOnce } from './bamboohr';
-import { pollTargets } from './poll-target';
+import { pollTargets, type PollTarget } from './poll-target';
 import type { PublishedState } from './published-state';
-import type { PollPublisher } from './publish';
-import type { SnapshotStore } from './snapshot-store';
-import { pollWorkdayOnce } from './workday';
+
+/** API client factories by source id, for tests that wrap the real clients; typed by each registered source. */
+export type ClientFactories = { readonly [K in SourceId]?: (tenant: string, config: TenantOf<(typeof SOURCES)[K]>) => ClientOf<(typeof SOURCES)[K]> | undefined };
 
 export interface PollerActivityDeps {
-  bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
-  workday: Readonly<Record<string, WorkdayTenantConfig>>;
+  /** Each source's tenants by source id (`config.sources.<id>.tenants`); a source absent here polls no tenant. */
+  tenants: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   publisher: PollPublisher;
-  /** The published-state ledger (BambooHR); without it every observed change is published. */
+  /** The published-state ledger; without it every observed change is published. */
   ledger?: PublishedState;
   snapshots: SnapshotStore;
   log: Logger;
   now?: () => number;
-  /** Prefix of Workday snapshot keys in Redis (tests use their own). */
+  /** Prefix of the keys polls name in the snapshot store (default `jml:poll:v1`; tests use their own). */
   snapshotKeyPrefix?: string;
   /** How often a running poll heartbeats on its own (default 10 s). */
   heartbeatEveryMs?: number;
-  /** Client factories (tests may wrap them); default: the real clients from the tenant config. */
-  bambooHrClientFor?: (tenant: string, config: BambooHrTenantConfig) => BambooHrClient;
-  raasClientFor?: (tenant: string, raas: NonNullable<WorkdayTenantConfig['raas']>) => RaasClient;
+  /** Client factories (tests may wrap them); default: the source's `client(config)`. */
+  clientFor?: ClientFactories;
+  /** The sources that may be polled; default: the registry (sources/registry.ts). */
+  sources?: Readonly<Record<string, AnySource>>;
 }
 
 /**
- * The poll activities of the reconciliation pollers (workflows/poller.ts), built from injected
- * dependencies. Each runs one poll of one tenant and returns the next cursor. Failures become
- * Temporal failures typed by their code (source API codes such as `transient`, `rate-limited`,
- * `auth`; poller codes in errors.ts), with `nextRetryDelay` from a vendor's Retry-After.
+ * The one poll activity of the reconciliation pollers (workflows/poller.ts), built from injected
+ * dependencies: `pollSource` looks the source up in the registry, resolves the tenant through its
+ * poll contract (poll-target.ts) and runs the source's `poll` with the runtime's ports, returning
+ * the next cursor. Failures become Temporal failures typed by their code (source API codes such as
+ * `transient`, `rate-limited`, `auth`; poller codes in sources/sdk/poll-error.ts), with
+ * `nextRetryDelay` from a vendor's Retry-After.
  */
 export function createPollerActivities(deps: PollerActivityDeps): PollerActivities {
+  const sources: Readonly<Record<string, AnySource>> = deps.sources ?? SOURCES;
   const now = deps.now ?? Date.now;
-  const bambooHrTargets = pollTargets(bambooHrSource, deps.bamboohr, deps.bambooHrClientFor);
-  const raasClientFor = deps.raasClientFor;
-  const workdayTargets = pollTargets(workdaySource, deps.workday, raasClientFor && ((tenant, config) => (config.raas ? raasClientFor(tenant, config.raas) : undefined)));
   const log = deps.log.child({ component: 'pollers' });
   // A slow report download must not be mistaken for a lost worker.
   const heartbeatEveryMs = deps.heartbeatEveryMs ?? 10_000;
+  const keyPrefix = deps.snapshotKeyPrefix ?? 'jml:poll:v1';
+  const clientFor = (deps.clientFor ?? {}) as Readonly<Record<string, (tenant: string, config: unknown) => unknown>>;
+  // One tenant lookup (and API client per tenant) per source, made at its first poll.
+  const targets = new Map<string, (tenant: string) => PollTarget<unknown, unknown>>();
+
+  /** The source and tenant a poll runs against; one this worker does not poll fails the activity for good. */
+  function resolve(req: PollSourceRequest): { source: AnySource & { poll: NonNullable<AnySource['poll']> }; target: PollTarget<unknown, unknown> } {
+    try {
+      const source = Object.hasOwn(sources, req.source) ? sources[req.source] : undefined;
+      if (!source?.poll) {
+        throw new PollerError({ code: 'tenant-unknown', message: `no source '${req.source}' that polls is registered on this worker`, context: { source: req.source, tenant: req.tenant } });
+      }
+      let lookup = targets.get(source.id);
+      if (!lookup) targets.set(source.id, (lookup = pollTargets(source, deps.tenants[source.id] ?? {}, clientFor[source.id])));
+      return { source: source as AnySource & { poll: NonNullable<AnySource['poll']> }, target: lookup(req.tenant) };
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  }
 
   return {
-    /** One BambooHR poll (see services/pollers/bamboohr.ts). */
-    async pollBambooHr(req: PollRequest<BambooHrCursor>): Promise<PollSummary<BambooHrCursor>> {
-      const { config, client: c } = target(bambooHrTargets, req.tenant);
-      return activityBoundary({ heartbeatEveryMs }, (heartbeat) =>
-        pollBambooHrOnce(
-          {
-            tenant: req.tenant,
-            client: c,
-            ...(config.timeZone ? { timeZone: config.timeZone } : {}),
-            ...(deps.ledger ? { ledger: deps.ledger } : {}),
-            publisher: deps.publisher,
-            log,
-            now,
-            heartbeat,
-          },
-          req.cursor,
-        ),
-      );
-    },
-
-    /** One Workday RaaS poll (see services/pollers/workday.ts). */
-    async pollWorkday(req: PollRequest<WorkdayCursor>): Promise<PollSummary<WorkdayCursor>> {
-      const { config, client: c } = target(workdayTargets, req.tenant);
-      const raas = config.raas as NonNullable<WorkdayTenantConfig['raas']>; // polled only with a report (workdaySource.poll)
-      return activityBoundary({ heartbeatEveryMs }, () =>
-        pollWorkdayOnce(
-          {
-            tenant: req.tenant,
-            client: c,
-            ...(raas.prompts ? { prompts: raas.prompts } : {}),
-            defaultTimeZone: config.defaultTimeZone,
-            snapshots: deps.snapshots,
-            ...(deps.snapshotKeyPrefix ? { keyPrefix: deps.snapshotKeyPrefix } : {}),
-            publisher: deps.publisher,
-            log,
-            now,
-          },
-          req.cursor,
-        ),
-      );
+    /** One poll of one source tenant (the source's `poll`, e.g. sources/bamboohr/poll.ts). */
+    async pollSource(req: PollSourceRequest): Promise<PollSummary> {
+      const { source, target } = resolve(req);
+      return activityBoundary({ heartbeatEveryMs }, (heartbeat) => {
+        const ports: PollPorts = { publisher: deps.publisher, ...(deps.ledger ? { ledger: deps.ledger } : {}), snapshots: deps.snapshots, keyPrefix, heartbeat, log, now };
+        return source.poll.poll({ tenant: req.tenant, config: target.config, client: target.client, ...(req.cursor !== undefined ? { cursor: req.cursor } : {}), ports });
+      });
     },
   };
-}
-
-/** The poll target of a tenant; a tenant this worker does not poll fails the activity for good. */
-function target<T>(targets: (tenant: string) => T, tenant: string): T {
-  try {
-    return targets(tenant);
-  } catch (err) {
-    throw toActivityFailure(err);
-  }
 }

@@ -1,6 +1,6 @@
 import type { SourceDefinition } from '../../sources/sdk/define';
 import { tenantOf } from '../../sources/sdk/tenants';
-import { PollerError } from './errors';
+import { PollerError } from '../../sources/sdk/poll-error';
 
 /** What one poll of one tenant runs against: its configuration and its API client. */
 export interface PollTarget<Tenant, Client> {
@@ -9,10 +9,9 @@ export interface PollTarget<Tenant, Client> {
 }
 
 /**
- * The poll side of the source contract, shared by every poll activity: the tenant looked up once
- * (the same lookup as the webhook route's), polled only when the source says so
- * (`poll.enabled`), with one API client per tenant made by `clientFor` or the source's `client()`.
- * Throws {@link PollerError} `tenant-unknown` (not retryable) for a tenant this worker does not
+ * How the poll activity finds what a poll runs against: the tenant looked up once (the same lookup
+ * as the webhook route's), polled only when the source says so (`poll.enabled`), with one API
+ * client per tenant made by `clientFor` or the source's `client()`. Throws {@link PollerError} `tenant-unknown` (not retryable) for a tenant this worker does not
  * poll: the workflow names it, and retrying cannot make it configured.
  */
 export function pollTargets<Tenant, Client>(

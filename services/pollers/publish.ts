@@ -1,42 +1,19 @@
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { ingest, oversizedEvents, oversizeReason, type IngestDeps } from '../gateway/ingest';
 import { recordRejection } from '../gateway/reject';
-import { PollerError } from './errors';
-
-/**
- * How a poll hands its events to Kafka: exactly the gateway's path ({@link ingest}), so poll events
- * get the same topic, key (`subject`), headers (`jml-event-id`, `jml-event-type`,
- * `jml-schema-version`), edge dedupe by id and a record in `hr.webhooks.raw.v1` (here: what the poll
- * observed, under the route `/pollers/<source>/<tenant>`).
- */
-export interface PollPublisher {
-  /** Resolves once Kafka acknowledged; throws {@link PollerError} `kafka-unavailable` otherwise. */
-  publish(req: PublishRequest): Promise<PublishResult>;
-  /** Records an observation that could not become an event in `jml.events.dlq.v1`. */
-  reject(req: RejectRequest): Promise<void>;
-}
-
-export interface PublishRequest {
-  route: string;
-  /** What the poll saw (ids, actions, times; no field values), archived as the "delivery". */
-  observation: unknown;
-  events: readonly JmlEvent[];
-}
-
-export interface PublishResult {
-  accepted: string[];
-  duplicates: string[];
-}
-
-export interface RejectRequest {
-  route: string;
-  observation: unknown;
-  reason: string;
-}
+import type { PollPublisher, PublishRequest, PublishResult } from '../../sources/sdk/poll';
+import { PollerError } from '../../sources/sdk/poll-error';
 
 /** Events per produce: keeps each request well under Kafka's default message size limits. */
 const CHUNK = 200;
 
+/**
+ * The publish port of the poll ports (`PollPublisher` in sources/sdk/poll.ts): exactly the
+ * gateway's path ({@link ingest}), so poll events get the same topic, key (`subject`), headers
+ * (`jml-event-id`, `jml-event-type`, `jml-schema-version`), edge dedupe by id and a record in
+ * `hr.webhooks.raw.v1` (here: what the poll observed, under the route `/pollers/<source>/<tenant>`).
+ * Throws {@link PollerError} `kafka-unavailable` when Kafka does not acknowledge.
+ */
 export function ingestPublisher(deps: IngestDeps): PollPublisher {
   /**
    * The gateway's size cap (`deps.maxEventBytes`, GATEWAY_MAX_EVENT_BYTES) for a poll: events over

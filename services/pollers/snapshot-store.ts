@@ -1,26 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { RaasSnapshot } from '../../sources/workday/raas-report';
-import { PollerError } from './errors';
-
-/**
- * Where the Workday poller keeps its baseline RaaS snapshots between polls. A snapshot of a large
- * workforce is megabytes, far beyond what belongs in workflow history, so the workflow holds only
- * the key (see `WorkdayCursor`). Keys are written once per content and never overwritten with other
- * content, so a retried poll may write the same key again harmlessly.
- *
- * Snapshots belong to a `series` (one per source tenant). The store remembers every key it wrote
- * in a series, so that the poller can delete what no cursor can name any more (`prune`): the store
- * then holds two snapshots per tenant (the cursor's and the one before), not one per changed poll.
- */
-export interface SnapshotStore {
-  put(req: { key: string; snapshot: RaasSnapshot; series: string }): Promise<void>;
-  /** The snapshot, or `undefined` when it expired or was lost. Renews its expiry. */
-  get(key: string): Promise<RaasSnapshot | undefined>;
-  /** Renews the expiry without reading; false when the key is gone. */
-  touch(key: string): Promise<boolean>;
-  /** Deletes every snapshot of `series` except those in `keep`; resolves to how many it deleted. */
-  prune(req: { series: string; keep: readonly string[] }): Promise<number>;
-}
+import type { SnapshotStore } from '../../sources/sdk/poll';
+import { PollerError } from '../../sources/sdk/poll-error';
 
 export interface RedisSnapshotStoreOptions {
   /**
@@ -31,6 +11,11 @@ export interface RedisSnapshotStoreOptions {
 }
 
 /**
+ * The snapshot store of the poll ports (`SnapshotStore` in sources/sdk/poll.ts) in Redis: where the
+ * Workday poll keeps its baseline RaaS snapshots between polls, so that the workflow holds only a
+ * key (`WorkdayCursor` in sources/workday/poll.ts). With the poll's pruning it holds two snapshots
+ * per tenant (the cursor's and the one before), not one per changed poll.
+ *
  * Snapshots as JSON strings; a series is a Redis set of its snapshot keys (members of deleted or
  * expired snapshots are removed by the next prune). Every failure is `snapshot-store-unavailable`.
  */
@@ -63,7 +48,7 @@ export function redisSnapshotStore(redis: Redis, opts: RedisSnapshotStoreOptions
       } catch (err) {
         throw unavailable(err, key);
       }
-      return text === null ? undefined : (JSON.parse(text) as RaasSnapshot);
+      return text === null ? undefined : (JSON.parse(text) as unknown);
     },
     async touch(key) {
       try {

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { configurePollerSignal, HrSource, pollerWorkflowId, type PollerSource, type PollerWorkflowInput } from '../../schemas/contracts';
-import { workdaySource } from '../../sources/workday';
+import { SOURCES } from '../../sources/registry';
+import type { AnySource } from '../../sources/sdk/define';
 import type { Config } from '../config';
 
 /** One poller the runtime keeps running. */
@@ -11,18 +12,31 @@ export interface PollerSpec {
   intervalMs: number;
 }
 
-/** The pollers the configuration asks for: every BambooHR tenant, every Workday tenant with `raas` (the sources' `poll.enabled`). */
-export function pollerSpecs(config: Pick<Config, 'bamboohr' | 'workday' | 'pollers'>): PollerSpec[] {
+/**
+ * The pollers the configuration asks for: for every registered source with a poll contract, in
+ * registry order, every tenant its `poll.enabled` accepts (every BambooHR tenant, Workday tenants
+ * with `raas`), unless the source's poll interval is 0.
+ */
+export function pollerSpecs(config: Pick<Config, 'sources'>): PollerSpec[] {
   const specs: PollerSpec[] = [];
-  if (config.pollers.bamboohrIntervalMs > 0) {
-    for (const tenant of Object.keys(config.bamboohr).sort()) specs.push({ source: 'bamboohr', tenant, intervalMs: config.pollers.bamboohrIntervalMs });
-  }
-  if (config.pollers.workdayIntervalMs > 0) {
-    for (const [tenant, t] of Object.entries(config.workday).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (workdaySource.poll?.enabled(t)) specs.push({ source: 'workday', tenant, intervalMs: config.pollers.workdayIntervalMs });
+  for (const [id, source] of Object.entries(SOURCES) as Array<[keyof typeof SOURCES, AnySource]>) {
+    const { tenants, pollIntervalMs = 0 } = config.sources[id];
+    if (!source.poll || pollIntervalMs <= 0) continue;
+    for (const [tenant, t] of Object.entries(tenants).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (source.poll.enabled(t)) specs.push({ source: id, tenant, intervalMs: pollIntervalMs });
     }
   }
   return specs;
+}
+
+/**
+ * The event `source` prefixes (`/hr/<id>/`) whose events the published-state ledger must record:
+ * those of sources whose poll reads the ledger (`poll.usesLedger`), when one of their tenants is
+ * polled. Without a poller nothing reads the entries, so nothing is written.
+ */
+export function ledgerSourcePrefixes(specs: readonly PollerSpec[]): string[] {
+  const sources: Readonly<Record<string, AnySource>> = SOURCES;
+  return [...new Set(specs.map((s) => s.source))].filter((id) => sources[id]?.poll?.usesLedger).map((id) => `/hr/${id}/`);
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import { SOURCES, type SourceId } from '../../sources/registry';
-import type { SourceDefinition } from '../../sources/sdk/define';
+import { SOURCES, type SourceId, type TenantOf } from '../../sources/registry';
 import type { ResolvedSettings, SettingsContext } from '../../sources/sdk/settings';
 import { hmacKeyProblem, resolveSecret, type SecretRef } from '../secrets';
 
@@ -8,10 +7,6 @@ import { hmacKeyProblem, resolveSecret, type SecretRef } from '../secrets';
  * The HR sources' settings, composed from the registry: each source owns its variables and how
  * they become tenants (sources/<id>/settings.ts); this module reads their secrets for them.
  */
-
-/** A source's resolved tenant type. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type TenantOf<S> = S extends SourceDefinition<infer T, any, any, any> ? T : never;
 
 /** Every registered source's tenants (and poll interval), by source id. */
 export type SourceTenants = { readonly [K in SourceId]: ResolvedSettings<TenantOf<(typeof SOURCES)[K]>> };

@@ -5,13 +5,14 @@ import { BambooHrApiError } from './errors';
 import { hydrateBambooHrChanges, normalizeHydratedChanges, type HydratedChange } from './events';
 import type { BambooHrRecord } from './fields';
 import { parseBambooHrBody, type NormalizedChange } from './payload';
+import { pollBambooHr } from './poll';
 import { bambooHrSettings, type BambooHrTenantConfig } from './settings';
 import { BAMBOOHR_SIGNATURE_HEADER, BAMBOOHR_TIMESTAMP_HEADER, DEFAULT_BAMBOOHR_TOLERANCE_SEC, signBambooHr, verifyBambooHrSignature } from './signature';
 
 /**
  * BambooHR webhooks (`POST /webhooks/bamboohr/<tenant>`): either payload style (JSON or form),
  * signed with the webhook's private key over body and timestamp, hydrated from the REST API where
- * the webhook carries no values, and reconciled by a poller (services/pollers/bamboohr.ts). BambooHR
+ * the webhook carries no values, and reconciled by a poller (poll.ts). BambooHR
  * retries 5xx and never 4xx, so an API outage while hydrating answers 503; an employee of a post
  * that cannot become an event is dead-lettered while the others are accepted. See README.md.
  */
@@ -64,7 +65,8 @@ export const bambooHrSource = defineSource<BambooHrTenantConfig, NormalizedChang
     describeRejected,
   },
   client: (config) => createBambooHrClient({ baseUrl: config.apiBaseUrl, apiKey: config.apiKey }),
-  poll: { enabled: () => true },
+  // The changed list says who changed, not what: the ledger tells what is news (poll.ts).
+  poll: { enabled: () => true, poll: pollBambooHr, usesLedger: true },
   golden: {
     dir: fileURLToPath(new URL('golden/', import.meta.url)),
     tenant: ({ key, context }) => ({

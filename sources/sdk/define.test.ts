@@ -11,9 +11,9 @@ describe('defineSource', () => {
     expect(sourceProblems(canonicalSource as AnySource)).toEqual([]);
   });
 
-  it('refuses > a bad id, a path that does not fit it, and hydration without a client, all listed at once', () => {
+  it('refuses > a bad id, a path that does not fit it, and hydration or polling without a client, all listed at once', () => {
     const bad = { ...valid, id: 'Acme HR', client: undefined, webhook: { ...valid.webhook, path: '/webhooks/other/:tenant' } };
-    expect(() => defineSource(bad)).toThrow(/id 'Acme HR'[\s\S]*path '\/webhooks\/other\/:tenant'[\s\S]*needs client\(\)/);
+    expect(() => defineSource(bad)).toThrow(/id 'Acme HR'[\s\S]*path '\/webhooks\/other\/:tenant'[\s\S]*hydrate needs client\(\)[\s\S]*poll needs client\(\)/);
   });
 
   it('routes > are labelled with the configured tenant, or the fixed path', () => {

@@ -1,4 +1,6 @@
+import type { PollSummary } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
+import type { PollRequest } from './poll';
 import type { SourceSettings } from './settings';
 
 /**
@@ -138,10 +140,30 @@ export interface WebhookContract<Tenant, Parsed, Hydrated, Client> {
   describeRejected?(items: readonly RejectedItem[]): unknown;
 }
 
-/** How the reconciliation poller runs for a source (the poll bodies are in services/pollers/). */
-export interface PollContract<Tenant> {
+/**
+ * How a source is reconciled by polling: the one poll activity (services/pollers/activities.ts)
+ * runs `poll` for the tenant a poller workflow names (`poll/<id>/<tenant>`), with the tenant's
+ * configuration and API client, the cursor the previous poll returned, and the runtime's ports
+ * (poll.ts). The workflow keeps the cursor without reading it (schemas/contracts/poller.ts,
+ * `PollCursor`, for the rules a cursor keeps).
+ */
+export interface PollContract<Tenant, Client> {
   /** Whether this tenant is polled (Workday: only with a RaaS report configured). */
   enabled(config: Tenant): boolean;
+  /**
+   * One poll: what changed since the cursor becomes events published through `ports.publisher`,
+   * and the summary carries the next cursor. Reads its cursor with `readCursor` (a foreign one
+   * fails as `cursor-invalid`); the first poll (no cursor) takes a baseline and publishes nothing.
+   * Throws the source's API errors as they are (a retryable one retries the activity from the same
+   * cursor) and `PollerError` (poll-error.ts) for the rest; a record that cannot become an event is
+   * dead-lettered with `ports.publisher.reject` and the poll goes on.
+   */
+  poll(req: PollRequest<Tenant, Client>): Promise<PollSummary>;
+  /**
+   * The poll reads the published-state ledger (`ports.ledger`) to tell what is news; the runtime
+   * then records every published event of this source in it, whichever path published it.
+   */
+  usesLedger?: boolean;
 }
 
 /** Golden fixtures and how the source conformance kit configures a tenant for them. */
@@ -183,7 +205,7 @@ export interface SourceDefinition<Tenant = unknown, Parsed = unknown, Hydrated =
   webhook: WebhookContract<Tenant, Parsed, Hydrated, Client>;
   /** The tenant's vendor API client; sources without an API leave it out. */
   client?(config: Tenant): Client | undefined;
-  poll?: PollContract<Tenant>;
+  poll?: PollContract<Tenant, Client>;
   golden: GoldenContract<Tenant, Client>;
 }
 
@@ -211,6 +233,7 @@ export function sourceProblems(def: AnySource): string[] {
   if (!path.startsWith('/')) problems.push(`path '${path}' must start with /`);
   if (!(def.webhook.toleranceSec > 0)) problems.push('webhook.toleranceSec must be positive');
   if (def.webhook.hydrate && !def.client) problems.push('webhook.hydrate needs client()');
+  if (def.poll && !def.client) problems.push('poll needs client()');
   if (!/^JML_[A-Z0-9_]+$/.test(def.settings.tenantsVariable ?? 'JML_X')) problems.push(`settings.tenantsVariable must be JML_<NAME>`);
   return problems;
 }

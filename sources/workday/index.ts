@@ -4,6 +4,7 @@ import { defineSource } from '../sdk/define';
 import type { WorkdayEvent } from './contract';
 import { normalizeWorkday } from './normalize';
 import { parseWorkdayBody } from './payload';
+import { pollWorkday } from './poll';
 import { createRaasClient, type RaasClient } from './raas';
 import { workdaySettings, type WorkdayTenantConfig } from './settings';
 import { DEFAULT_WORKDAY_TOLERANCE_SEC, signWorkday, verifyWorkdaySignature, WORKDAY_SIGNATURE_HEADER, WORKDAY_TIMESTAMP_HEADER } from './signature';
@@ -12,7 +13,7 @@ import { DEFAULT_WORKDAY_TOLERANCE_SEC, signWorkday, verifyWorkdaySignature, WOR
  * Workday (`POST /webhooks/workday/<tenant>`): the JSON contract a Workday Studio / EIB integration
  * posts (docs/workday-contract.md), HMAC-signed with the tenant's shared secret (several during
  * rotation). One business process per post; it carries all the worker data, so nothing is
- * hydrated. A tenant with a RaaS report is also reconciled by a poller (services/pollers/workday.ts).
+ * hydrated. A tenant with a RaaS report is also reconciled by a poller (poll.ts: report, snapshot diff).
  */
 export const workdaySource = defineSource<WorkdayTenantConfig, WorkdayEvent, WorkdayEvent, RaasClient>({
   id: 'workday',
@@ -50,7 +51,7 @@ export const workdaySource = defineSource<WorkdayTenantConfig, WorkdayEvent, Wor
     answer: singleEventAnswer,
   },
   client: (config) => (config.raas ? createRaasClient({ reportUrl: config.raas.reportUrl, user: config.raas.user, password: config.raas.password }) : undefined),
-  poll: { enabled: (config) => config.raas !== undefined },
+  poll: { enabled: (config) => config.raas !== undefined, poll: pollWorkday },
   golden: {
     dir: fileURLToPath(new URL('golden/', import.meta.url)),
     tenant: ({ key, context }) => ({ secrets: [key], defaultTimeZone: String(context.defaultTimeZone) }),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_ERROR_CODES } from '../../connectors/sdk/errors';
 import { GATEWAY_ERRORS } from '../../services/gateway/errors';
-import { POLLER_ERROR_CODES } from '../../services/pollers/errors';
+import { POLLER_ERROR_CODES } from '../../sources/sdk/poll-error';
 
 /** Rows of the markdown table under a `## heading` in docs/errors.md, as arrays of cells. */
 function tableUnder(heading: string): string[][] {

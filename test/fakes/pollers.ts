@@ -1,9 +1,14 @@
+import { pino, type Logger } from 'pino';
 import type { Dedupe } from '../../services/gateway/dedupe';
 import type { RecordSink } from '../../services/gateway/ingest';
 import type { Outgoing } from '../../services/kafka/coalescing-producer';
+import { TOPICS, type TopicRole } from '../../services/kafka/topics';
+import { gatewayCounters } from '../../services/metrics';
+import { recordingSink, type PublishedState } from '../../services/pollers/published-state';
+import { ingestPublisher } from '../../services/pollers/publish';
+import type { PollPorts, SnapshotStore } from '../../sources/sdk/poll';
+import { personDigests, type PublishedEntry } from '../../sources/sdk/published-state';
 import type { RaasSnapshot } from '../../sources/workday/raas-report';
-import { personDigests, type PublishedEntry, type PublishedState } from '../../services/pollers/published-state';
-import type { SnapshotStore } from '../../services/pollers/snapshot-store';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 
 /**
@@ -106,7 +111,8 @@ export function memorySnapshotStore(): MemorySnapshotStore {
     async put({ key, snapshot, series }) {
       writes.push(key);
       seriesKeys.set(series, (seriesKeys.get(series) ?? new Set<string>()).add(key));
-      snapshots.set(key, structuredClone(snapshot));
+      // The only snapshots the unit tests store are Workday's.
+      snapshots.set(key, structuredClone(snapshot) as RaasSnapshot);
     },
     async get(key) {
       const s = snapshots.get(key);
@@ -124,5 +130,52 @@ export function memorySnapshotStore(): MemorySnapshotStore {
       }
       return stale.length;
     },
+  };
+}
+
+export interface MemoryPollPortsOptions {
+  /** The poll's clock (and the publisher's). */
+  now: () => number;
+  /** Without a ledger in the ports every observed change is published (default: with one). */
+  ledger?: boolean;
+  /** Event sources whose published events the ledger records (default: all). */
+  track?: (source: string) => boolean;
+  /** Default `test`. */
+  keyPrefix?: string;
+  log?: Logger;
+}
+
+/**
+ * The poll ports of a source's poll (sources/sdk/poll.ts) as the worker builds them, over in-memory
+ * Kafka, dedupe, ledger and snapshot store: events go through the gateway's ingest (same topic,
+ * key, headers, edge dedupe, archive), and the ledger records what Kafka acknowledged. Sources may
+ * not import services/, so their poll tests get the runtime from here.
+ */
+export function memoryPollPorts(opts: MemoryPollPortsOptions) {
+  const log = opts.log ?? pino({ level: 'silent' });
+  const sink = memorySink();
+  const dedupe = memoryDedupe();
+  const ledger = memoryPublishedState();
+  const snapshots = memorySnapshotStore();
+  const producer = recordingSink(sink, ledger, { track: opts.track ?? (() => true), log });
+  const ports: PollPorts = {
+    publisher: ingestPublisher({ producer, dedupe, metrics: gatewayCounters(), log, now: opts.now }),
+    ...(opts.ledger === false ? {} : { ledger }),
+    snapshots,
+    keyPrefix: opts.keyPrefix ?? 'test',
+    heartbeat: () => undefined,
+    log,
+    now: opts.now,
+  };
+  return {
+    ports,
+    sink,
+    dedupe,
+    ledger,
+    snapshots,
+    /** The events acknowledged on `jml.events.v1`, parsed. */
+    events: () => sink.eventsOn(TOPICS.events),
+    /** The records acknowledged on one of the pipeline's topics (`raw`, `events`, `dlq`, …). */
+    sentOn: (role: TopicRole) => sink.sent.filter((o) => o.topic === TOPICS[role]),
   };
 }

@@ -9,8 +9,9 @@ import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { ensurePollers } from '../../services/pollers/start';
 import { startPipeline, type Pipeline } from '../../services/runtime';
-import { pollerStateQuery, pollerWorkflowId, pollNowUpdate, type PollError, type PollSummary, type WorkdayCursor } from '../../schemas/contracts';
+import { pollerStateQuery, pollerWorkflowId, pollNowUpdate, type PollError, type PollSummary } from '../../schemas/contracts';
 import { startFakeBambooHr, type FakeBambooHr } from '../../sources/bamboohr/testing/fake-api';
+import type { WorkdayCursor } from '../../sources/workday/poll';
 import { startFakeRaas, type FakeRaas } from '../../sources/workday/testing/fake-raas';
 import { captureHistory } from '../replay/capture';
 import { eventually } from '../support/wait';
@@ -186,7 +187,7 @@ describe('reconciliation pollers on the real stack', () => {
     expect((await handleOf('workday').query(pollerStateQuery)).cursor).toEqual(cursor);
     const history = decodedHistory(await handleOf('workday').fetchHistory());
     expect(history).toContain(cursor.snapshotKey);
-    expect(history).toContain('pollWorkday');
+    expect(history).toContain('pollSource');
     expect(history).not.toContain('Johnson');
   });
 

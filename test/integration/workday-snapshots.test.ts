@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { gatewayCounters } from '../../services/metrics';
 import { ingestPublisher } from '../../services/pollers/publish';
 import { redisSnapshotStore } from '../../services/pollers/snapshot-store';
-import { pollWorkdayOnce, type WorkdayPollDeps } from '../../services/pollers/workday';
-import { createRaasClient } from '../../sources/workday/raas';
-import type { WorkdayCursor } from '../../schemas/contracts';
+import type { PollPorts } from '../../sources/sdk/poll';
+import { pollWorkday, type WorkdayCursor } from '../../sources/workday/poll';
+import { createRaasClient, type RaasClient } from '../../sources/workday/raas';
 import { memoryDedupe, memorySink } from '../fakes/pollers';
 import { startFakeRaas, type FakeRaas } from '../../sources/workday/testing/fake-raas';
 
@@ -22,19 +22,22 @@ describe('workday poller > snapshots in Redis', () => {
   let redis: Redis;
   let fake: FakeRaas;
   let clock = Date.parse('2026-04-01T13:00:00Z');
-  let deps: WorkdayPollDeps;
+  let client: RaasClient;
+  let ports: PollPorts;
+  // The poll reads the time zone and the report's prompts from the config; its client is made in beforeAll.
+  const config = { secrets: ['s'], defaultTimeZone: 'America/Los_Angeles', raas: { reportUrl: 'http://127.0.0.1:1/raas', user: 'ISU_JML@acme', password: 'pw' } };
+  const poll = (cursor: WorkdayCursor | undefined) => pollWorkday({ tenant: 'acme', config, client, ...(cursor ? { cursor } : {}), ports });
 
   beforeAll(async () => {
     redis = new Redis(inject('stack').redisUrl);
     fake = await startFakeRaas({ user: 'ISU_JML@acme', password: 'pw', entries: [row(0)] });
     const sink = memorySink();
-    deps = {
-      tenant: 'acme',
-      client: createRaasClient({ reportUrl: fake.url, user: 'ISU_JML@acme', password: 'pw', maxAttempts: 1, now: () => clock }),
-      defaultTimeZone: 'America/Los_Angeles',
+    client = createRaasClient({ reportUrl: fake.url, user: 'ISU_JML@acme', password: 'pw', maxAttempts: 1, now: () => clock });
+    ports = {
+      publisher: ingestPublisher({ producer: sink, dedupe: memoryDedupe(), metrics: gatewayCounters(), log, now: () => clock }),
       snapshots: redisSnapshotStore(redis),
       keyPrefix: prefix,
-      publisher: ingestPublisher({ producer: sink, dedupe: memoryDedupe(), metrics: gatewayCounters(), log, now: () => clock }),
+      heartbeat: () => undefined,
       log,
       now: () => clock,
     };
@@ -64,8 +67,8 @@ describe('workday poller > snapshots in Redis', () => {
     for (let i = 0; i < 6; i++) {
       fake.setEntries(Array.from({ length: i + 1 }, (_, j) => row(j)));
       clock += 15 * 60_000;
-      const summary = await pollWorkdayOnce(deps, cursor);
-      cursor = summary.cursor as WorkdayCursor;
+      const summary = await poll(cursor);
+      cursor = summary.cursor;
       cursors.push(cursor);
       expect((await snapshotKeys()).length, `after poll ${i + 1}`).toBeLessThanOrEqual(2);
     }
@@ -74,7 +77,7 @@ describe('workday poller > snapshots in Redis', () => {
 
     // An unchanged poll keeps the cursor; the baseline before it is no longer needed.
     clock += 15 * 60_000;
-    const same = await pollWorkdayOnce(deps, cursor);
+    const same = await poll(cursor);
     expect(same.cursor).toEqual(current);
     expect(await snapshotKeys()).toEqual([current.snapshotKey]);
   });

@@ -1,18 +1,13 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { memoryDedupe, memorySink, memorySnapshotStore } from '../../test/fakes/pollers';
-import { startFakeRaas, type FakeRaas } from '../../sources/workday/testing/fake-raas';
-import type { WorkdayCursor } from '../../schemas/contracts';
-import { createRaasClient } from '../../sources/workday/raas';
-import { diffSnapshots } from '../../sources/workday/raas-diff';
-import { snapshotFromReport } from '../../sources/workday/raas-report';
-import { TOPICS } from '../kafka/topics';
-import { gatewayCounters } from '../metrics';
-import { ingestPublisher } from './publish';
-import { digestOf, pollWorkdayOnce, type WorkdayPollDeps } from './workday';
+import type { PollCursor } from '../../schemas/contracts';
+import { memoryPollPorts } from '../../test/fakes/pollers';
+import { digestOf, pollWorkday, type WorkdayCursor } from './poll';
+import { createRaasClient } from './raas';
+import { diffSnapshots } from './raas-diff';
+import { snapshotFromReport } from './raas-report';
+import { startFakeRaas, type FakeRaas } from './testing/fake-raas';
 
 type Row = Record<string, unknown>;
-const log = pino({ level: 'silent' });
 const ADA: Row = { Worker_ID: '21001', Worker_Type: 'Employee', Legal_First_Name: 'Ada', Legal_Last_Name: 'Lovelace', Time_Zone: 'Europe/London', Hire_Date: '2025-03-02', Active: '1' };
 const GRACE: Row = { Worker_ID: '21017', Worker_Type: 'Employee', Legal_First_Name: 'Grace', Legal_Last_Name: 'Hopper', Hire_Date: '2026-05-04', Active: '1' };
 const T0 = Date.parse('2026-04-01T13:00:00Z');
@@ -26,28 +21,22 @@ describe('Workday RaaS reconciliation poll', () => {
   });
   afterEach(() => fake.close());
 
+  /** A poller of tenant acme publishing through the gateway's ingest into an in-memory Kafka, with snapshots in memory. */
   function setup() {
-    const sink = memorySink();
-    const dedupe = memoryDedupe();
-    const snapshots = memorySnapshotStore();
-    const deps: WorkdayPollDeps = {
-      tenant: 'acme',
-      client: createRaasClient({ reportUrl: fake.url, user: 'ISU_JML@acme', password: 'pw', maxAttempts: 1, now: () => clock }),
-      defaultTimeZone: 'America/Los_Angeles',
-      snapshots,
-      keyPrefix: 'test',
-      publisher: ingestPublisher({ producer: sink, dedupe, metrics: gatewayCounters(), log, now: () => clock }),
-      log,
-      now: () => clock,
-    };
-    return { sink, dedupe, snapshots, deps, events: () => sink.eventsOn(TOPICS.events) };
+    const { ports, sink, dedupe, snapshots, events } = memoryPollPorts({ now: () => clock, keyPrefix: 'test' });
+    const client = createRaasClient({ reportUrl: fake.url, user: 'ISU_JML@acme', password: 'pw', maxAttempts: 1, now: () => clock });
+    const config = { secrets: ['s'], defaultTimeZone: 'America/Los_Angeles', raas: { reportUrl: fake.url, user: 'ISU_JML@acme', password: 'pw' } };
+    /** One poll from `cursor` (none: the first poll). */
+    const poll = (cursor: WorkdayCursor | PollCursor | undefined) => pollWorkday({ tenant: 'acme', config, client, ...(cursor !== undefined ? { cursor } : {}), ports });
+    return { sink, dedupe, snapshots, poll, events };
   }
 
   it('first poll > the report becomes the baseline in the store; the cursor holds its key, not its rows', async () => {
-    const { deps, snapshots, sink } = setup();
-    const summary = await pollWorkdayOnce(deps, undefined);
+    const { poll, snapshots, sink } = setup();
+    const summary = await poll(undefined);
     expect(sink.sent).toEqual([]);
     expect(summary.notes).toEqual(['baseline taken']);
+    expect(summary.position).toBe('baseline `2026-04-01T13:00:00Z` (1 workers)');
     expect(summary.cursor).toMatchObject({ kind: 'workday', asOf: '2026-04-01T13:00:00Z', workers: 1, snapshotKey: expect.stringMatching(/^test:workday:acme:snapshot:1775048400000-[0-9a-f]{16}$/) });
     expect(JSON.stringify(summary)).not.toContain('Lovelace');
     expect(snapshots.snapshots.get(summary.cursor.snapshotKey)?.workers['21001']?.person.familyName).toBe('Lovelace');
@@ -55,13 +44,13 @@ describe('Workday RaaS reconciliation poll', () => {
   });
 
   it('diff > a new worker and a termination become a joiner and a leaver with the diff ids', async () => {
-    const { deps, events } = setup();
-    const first = await pollWorkdayOnce(deps, undefined);
+    const { poll, events } = setup();
+    const first = await poll(undefined);
     const terminated = { ...ADA, Active: '0', Termination_Date: '2026-04-03', Last_Day_of_Work: '2026-04-02', Primary_Termination_Reason: 'Voluntary > Resignation' };
     fake.setEntries([terminated, GRACE]);
     clock = T0 + 15 * 60_000;
 
-    const second = await pollWorkdayOnce(deps, first.cursor);
+    const second = await poll(first.cursor);
 
     const expected = diffSnapshots({ tenant: 'acme', previous: snap(T0, [ADA]), current: snap(clock, [terminated, GRACE]), defaultTimeZone: 'America/Los_Angeles' }).events;
     expect(events()).toEqual(expected);
@@ -73,74 +62,74 @@ describe('Workday RaaS reconciliation poll', () => {
   });
 
   it('unchanged report > nothing published, nothing written, the baseline kept', async () => {
-    const { deps, snapshots, sink } = setup();
-    const first = await pollWorkdayOnce(deps, undefined);
+    const { poll, snapshots, sink } = setup();
+    const first = await poll(undefined);
     clock += 60_000;
-    const second = await pollWorkdayOnce(deps, first.cursor);
+    const second = await poll(first.cursor);
     expect(second.cursor).toEqual(first.cursor);
     expect(snapshots.writes).toEqual([first.cursor.snapshotKey]);
     expect(sink.sent).toEqual([]);
   });
 
   it('unchanged report > an expired baseline is restored from the report with the baseline time', async () => {
-    const { deps, snapshots } = setup();
-    const first = await pollWorkdayOnce(deps, undefined);
+    const { poll, snapshots } = setup();
+    const first = await poll(undefined);
     snapshots.snapshots.clear();
     clock += 60_000;
-    await pollWorkdayOnce(deps, first.cursor);
+    await poll(first.cursor);
     expect(snapshots.snapshots.get(first.cursor.snapshotKey)?.asOf).toBe('2026-04-01T13:00:00Z');
   });
 
   it('changed report > keeps the cursor\'s baseline and the new one, deletes older ones; a failed delete does not fail the poll', async () => {
-    const { deps, snapshots, events } = setup();
-    const first = await pollWorkdayOnce(deps, undefined);
+    const { poll, snapshots, events } = setup();
+    const first = await poll(undefined);
     fake.setEntries([ADA, GRACE]);
     clock += 60_000;
-    const second = await pollWorkdayOnce(deps, first.cursor);
+    const second = await poll(first.cursor);
     expect([...snapshots.snapshots.keys()].sort()).toEqual([first.cursor.snapshotKey, second.cursor.snapshotKey].sort());
     fake.setEntries([GRACE]);
     clock += 60_000;
     snapshots.prune = async () => {
       throw new Error('scripted prune failure');
     };
-    const third = await pollWorkdayOnce(deps, second.cursor);
+    const third = await poll(second.cursor);
     expect(third.cursor.snapshotKey).not.toBe(second.cursor.snapshotKey);
     expect(events().map((e) => e.type)).toEqual(['jml.joiner', 'jml.leaver']);
   });
 
   it('retry after a crash > the same baseline diffed again gives the same ids, dropped at the edge', async () => {
-    const { deps, events } = setup();
-    const first = await pollWorkdayOnce(deps, undefined);
+    const { poll, events } = setup();
+    const first = await poll(undefined);
     fake.setEntries([ADA, GRACE]);
     clock += 60_000;
-    const published = await pollWorkdayOnce(deps, first.cursor);
+    const published = await poll(first.cursor);
     // The workflow never saw that result (worker lost): the retry runs the report again, later.
     clock += 60_000;
-    const retried = await pollWorkdayOnce(deps, first.cursor);
+    const retried = await poll(first.cursor);
     expect(events()).toHaveLength(1);
     expect([retried.produced, retried.duplicates]).toEqual([0, 1]);
     expect(published.eventIds).toEqual([events()[0]?.id]);
   });
 
   it('baseline lost > the report becomes the new baseline, nothing is published, and the summary says so', async () => {
-    const { deps, sink } = setup();
+    const { poll, sink } = setup();
     const lost: WorkdayCursor = { kind: 'workday', asOf: '2026-03-01T00:00:00Z', contentDigest: 'x'.repeat(32), snapshotKey: 'test:gone', workers: 7 };
-    const summary = await pollWorkdayOnce(deps, lost);
+    const summary = await poll(lost);
     expect(sink.sent).toEqual([]);
     expect(summary.notes).toEqual(['baseline lost: this report is the new baseline; changes since the old one are not reconciled']);
     expect(summary.cursor.snapshotKey).not.toBe('test:gone');
   });
 
   it('failures > a report that cannot be keyed fails the poll as report-invalid; Kafka down fails it retryably', async () => {
-    const { deps, sink } = setup();
+    const { poll, sink } = setup();
     fake.setEntries([{ Legal_First_Name: 'No', Legal_Last_Name: 'Id' }]);
-    await expect(pollWorkdayOnce(deps, undefined)).rejects.toMatchObject({ name: 'PollerError', code: 'report-invalid', retryable: false });
+    await expect(poll(undefined)).rejects.toMatchObject({ name: 'PollerError', code: 'report-invalid', retryable: false });
 
     fake.setEntries([ADA]);
-    const first = await pollWorkdayOnce(deps, undefined);
+    const first = await poll(undefined);
     fake.setEntries([ADA, GRACE]);
     sink.failNext();
-    await expect(pollWorkdayOnce(deps, first.cursor)).rejects.toMatchObject({ name: 'PollerError', code: 'kafka-unavailable', retryable: true });
+    await expect(poll(first.cursor)).rejects.toMatchObject({ name: 'PollerError', code: 'kafka-unavailable', retryable: true });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { PollCursor, PollSummary } from '../../schemas/contracts';
-import { formatInstant } from '../../sources/sdk/time';
+import { formatInstant } from './time';
 
 const MAX_IDS = 50;
 const MAX_NOTES = 20;
@@ -7,6 +7,8 @@ const MAX_NOTES = 20;
 /** A poll's outcome in the bounded shape recorded in workflow history. */
 export function summarize<C extends PollCursor>(req: {
   cursor: C;
+  /** The cursor in a few words for the Temporal UI; no HR field values. */
+  position: string;
   /** Epoch ms the poll finished. */
   at: number;
   observed: number;
@@ -18,6 +20,7 @@ export function summarize<C extends PollCursor>(req: {
   const accepted = req.accepted ?? [];
   return {
     cursor: req.cursor,
+    position: req.position,
     at: formatInstant(req.at),
     observed: req.observed,
     produced: accepted.length,

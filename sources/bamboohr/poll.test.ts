@@ -1,20 +1,14 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeBambooHr, type FakeBambooHr } from '../../sources/bamboohr/testing/fake-api';
-import { memoryDedupe, memoryPublishedState, memorySink } from '../../test/fakes/pollers';
-import type { BambooHrCursor } from '../../schemas/contracts';
-import { bambooHrEventId } from '../../sources/bamboohr/event-id';
-import { buildBambooHrEvents } from '../../sources/bamboohr/events';
-import { createBambooHrClient } from '../../sources/bamboohr/api-client';
-import { parseBambooHrBody } from '../../sources/bamboohr/payload';
-import { TOPICS } from '../kafka/topics';
-import { gatewayCounters } from '../metrics';
-import { aliasesOf, pollBambooHrOnce, type BambooHrPollDeps } from './bamboohr';
-import { recordingSink } from './published-state';
-import { ingestPublisher } from './publish';
+import type { PollCursor } from '../../schemas/contracts';
+import { memoryPollPorts } from '../../test/fakes/pollers';
+import { createBambooHrClient, type BambooHrClient } from './api-client';
+import { bambooHrEventId } from './event-id';
+import { buildBambooHrEvents } from './events';
+import { parseBambooHrBody } from './payload';
+import { aliasesOf, pollBambooHr, type BambooHrCursor } from './poll';
+import { startFakeBambooHr, type FakeBambooHr } from './testing/fake-api';
 
 const API_KEY = 'bamboohr-api-key';
-const log = pino({ level: 'silent' });
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const SINCE: BambooHrCursor = { kind: 'bamboohr', since: '2026-03-01T00:00:00Z' };
 
@@ -46,36 +40,30 @@ describe('BambooHR reconciliation poll', () => {
 
   /** A poller publishing through the gateway's ingest into an in-memory Kafka, with the ledger recording. */
   function setup(opts: { ledger?: boolean } = {}) {
-    const sink = memorySink();
-    const dedupe = memoryDedupe();
-    const ledger = memoryPublishedState();
-    const producer = recordingSink(sink, ledger, { track: (s) => s.startsWith('/hr/bamboohr/'), log });
-    const deps: BambooHrPollDeps = {
-      tenant: 'acme',
-      client: createBambooHrClient({ baseUrl: fake.url, apiKey: API_KEY, maxAttempts: 1 }),
-      timeZone: 'Europe/London',
-      ...(opts.ledger === false ? {} : { ledger }),
-      publisher: ingestPublisher({ producer, dedupe, metrics: gatewayCounters(), log, now: () => NOW }),
-      log,
-      now: () => NOW,
-    };
-    return { sink, dedupe, ledger, producer, deps, events: () => sink.eventsOn(TOPICS.events) };
+    const { ports, sink, dedupe, ledger, events, sentOn } = memoryPollPorts({ now: () => NOW, track: (s) => s.startsWith('/hr/bamboohr/'), ...(opts.ledger === false ? { ledger: false } : {}) });
+    const client = createBambooHrClient({ baseUrl: fake.url, apiKey: API_KEY, maxAttempts: 1 });
+    const config = { webhookKeys: ['w'], apiKey: API_KEY, apiBaseUrl: fake.url, timeZone: 'Europe/London' };
+    /** One poll of tenant acme from `cursor` (none: the first poll), with another client if given. */
+    const poll = (cursor: BambooHrCursor | PollCursor | undefined, over: { client?: BambooHrClient } = {}) =>
+      pollBambooHr({ tenant: 'acme', config, client: over.client ?? client, ...(cursor !== undefined ? { cursor } : {}), ports });
+    return { sink, dedupe, ledger, ports, client, poll, events, sentOn };
   }
 
   it('first poll > takes a baseline at now and calls nothing', async () => {
-    const { deps, sink } = setup();
-    const summary = await pollBambooHrOnce(deps, undefined);
+    const { poll, sink } = setup();
+    const summary = await poll(undefined);
     expect(summary.cursor).toEqual({ kind: 'bamboohr', since: '2026-03-01T12:00:00Z' });
+    expect(summary.position).toBe('since `2026-03-01T12:00:00Z`');
     expect([summary.produced, summary.notes]).toEqual([0, ['baseline taken: changes from now on are reconciled']]);
     expect(fake.requests).toEqual([]);
     expect(sink.sent).toEqual([]);
   });
 
   it('missed joiner > a created employee becomes the joiner the webhook would have produced, with the same id', async () => {
-    const { deps, events, sink } = setup();
+    const { poll, events, sentOn, client } = setup();
     fake.setEmployee('5002', { ...ADA, firstName: 'Grace', lastName: 'Hopper', workEmail: 'grace@acme.example', hireDate: '2026-03-02' }, { lastChanged: '2026-03-01T10:00:00+00:00' });
 
-    const summary = await pollBambooHrOnce(deps, SINCE);
+    const summary = await poll(SINCE);
 
     const [event, ...rest] = events();
     expect(rest).toEqual([]);
@@ -97,41 +85,41 @@ describe('BambooHR reconciliation poll', () => {
       deliveries: parsed.deliveries,
       receivedAt: '2026-03-01T10:00:02Z',
       timeZone: 'Europe/London',
-      fetchEmployee: (r) => deps.client.getEmployee(r),
+      fetchEmployee: (r) => client.getEmployee(r),
     });
     expect(viaWebhook?.ok && viaWebhook.event).toEqual(event);
     // Same topic, key and headers as the gateway.
-    const record = sink.sent.find((o) => o.topic === TOPICS.events);
+    const [record] = sentOn('events');
     expect(record?.message.key).toBe('bamboohr:acme:5002');
     expect(record?.message.headers).toEqual({ 'jml-event-id': id, 'jml-event-type': 'jml.joiner', 'jml-schema-version': '1' });
-    expect(sink.sent.find((o) => o.topic === TOPICS.raw)?.message.headers).toMatchObject({ 'jml-route': '/pollers/bamboohr/acme', 'jml-event-ids': id });
+    expect(sentOn('raw')[0]?.message.headers).toMatchObject({ 'jml-route': '/pollers/bamboohr/acme', 'jml-event-ids': id });
     expect(summary).toMatchObject({ observed: 1, produced: 1, skipped: 0, eventIds: [id], cursor: { kind: 'bamboohr', since: '2026-03-01T10:00:00Z' } });
   });
 
   it('polling again > the same window gives nothing new, through the ledger', async () => {
-    const { deps, events } = setup();
+    const { poll, events } = setup();
     fake.setEmployee('5002', { ...ADA, firstName: 'Grace' }, { lastChanged: '2026-03-01T10:00:00+00:00' });
-    const first = await pollBambooHrOnce(deps, SINCE);
+    const first = await poll(SINCE);
     // The next poll starts at `latest`, which lists the same change again (since is inclusive).
-    const second = await pollBambooHrOnce(deps, first.cursor);
-    const third = await pollBambooHrOnce(deps, SINCE);
+    const second = await poll(first.cursor);
+    const third = await poll(SINCE);
     expect(events().map((e) => e.id)).toEqual(first.eventIds);
     expect([second.observed, second.produced, second.skipped]).toEqual([1, 0, 1]);
     expect([third.observed, third.produced, third.skipped]).toEqual([1, 0, 1]);
   });
 
   it('polling again > without a ledger the same change has the same id and is dropped at the edge', async () => {
-    const { deps, events } = setup({ ledger: false });
+    const { poll, events } = setup({ ledger: false });
     fake.setEmployee('5002', { ...ADA, firstName: 'Grace' }, { lastChanged: '2026-03-01T10:00:00+00:00' });
-    const first = await pollBambooHrOnce(deps, SINCE);
-    const second = await pollBambooHrOnce(deps, SINCE);
+    const first = await poll(SINCE);
+    const second = await poll(SINCE);
     expect(events()).toHaveLength(1);
     expect([second.produced, second.duplicates]).toEqual([0, 1]);
     expect(first.eventIds).toHaveLength(1);
   });
 
   it('delivered by webhook > a change whose state the webhook published is not published again', async () => {
-    const { deps, events, producer } = setup();
+    const { poll, events, ports, client } = setup();
     fake.setEmployee('4101', { jobTitle: 'Principal Engineer' }, { lastChanged: '2026-03-01T09:00:07+00:00' });
     // The gateway published the webhook's mover (timestamp 2 s before BambooHR's lastChanged, so its id differs).
     const parsed = parseBambooHrBody(
@@ -139,23 +127,24 @@ describe('BambooHR reconciliation poll', () => {
       'application/json',
     );
     if (!parsed.ok) throw new Error(parsed.reason);
-    const [built] = await buildBambooHrEvents({ tenant: 'acme', deliveries: parsed.deliveries, receivedAt: '2026-03-01T09:00:06Z', timeZone: 'Europe/London', fetchEmployee: (r) => deps.client.getEmployee(r) });
+    const [built] = await buildBambooHrEvents({ tenant: 'acme', deliveries: parsed.deliveries, receivedAt: '2026-03-01T09:00:06Z', timeZone: 'Europe/London', fetchEmployee: (r) => client.getEmployee(r) });
     if (!built?.ok) throw new Error('webhook event not built');
-    await ingestPublisher({ producer, metrics: gatewayCounters(), log, now: () => NOW }).publish({ route: '/webhooks/bamboohr/acme', observation: {}, events: [built.event] });
+    // Through the same ingest path as the gateway's: Kafka acknowledges, the ledger records.
+    await ports.publisher.publish({ route: '/webhooks/bamboohr/acme', observation: {}, events: [built.event] });
 
-    const summary = await pollBambooHrOnce(deps, SINCE);
+    const summary = await poll(SINCE);
 
     expect(events().map((e) => e.id)).toEqual([built.event.id]);
     expect([summary.observed, summary.produced, summary.skipped]).toEqual([1, 0, 1]);
   });
 
   it('missed mover > after a published state, the fields that differ classify the change', async () => {
-    const { deps, events } = setup();
+    const { poll, events } = setup();
     fake.setEmployee('4101', {}, { lastChanged: '2026-03-01T08:00:00+00:00' });
-    await pollBambooHrOnce(deps, SINCE);
+    await poll(SINCE);
     fake.setEmployee('4101', { department: 'Platform', supervisorEId: '4002' }, { lastChanged: '2026-03-01T11:00:00+00:00' });
 
-    await pollBambooHrOnce(deps, { kind: 'bamboohr', since: '2026-03-01T09:00:00Z' });
+    await poll({ kind: 'bamboohr', since: '2026-03-01T09:00:00Z' });
 
     const mover = events()[1];
     expect(mover).toMatchObject({ type: 'jml.mover', time: '2026-03-01T11:00:00Z', data: { changedFields: ['department', 'managerEmployeeId'], person: { department: 'Platform' } } });
@@ -165,11 +154,11 @@ describe('BambooHR reconciliation poll', () => {
   });
 
   it('missed leaver and rehire > a termination is a leaver; undoing it later is a rehire because the ledger knew the leaver', async () => {
-    const { deps, events } = setup();
+    const { poll, events } = setup();
     fake.setEmployee('4101', { employmentHistoryStatus: 'Terminated', terminationDate: '2026-03-05' }, { lastChanged: '2026-03-01T08:00:00+00:00' });
-    await pollBambooHrOnce(deps, SINCE);
+    await poll(SINCE);
     fake.setEmployee('4101', { employmentHistoryStatus: 'Full-Time', terminationDate: '2026-03-05', hireDate: '2026-04-01' }, { lastChanged: '2026-03-01T11:00:00+00:00' });
-    await pollBambooHrOnce(deps, { kind: 'bamboohr', since: '2026-03-01T09:00:00Z' });
+    await poll({ kind: 'bamboohr', since: '2026-03-01T09:00:00Z' });
 
     expect(events().map((e) => [e.type, e.data.effectiveAt, e.data.person.status])).toEqual([
       ['jml.leaver', '2026-03-06T00:00:00Z', 'terminated'],
@@ -179,12 +168,12 @@ describe('BambooHR reconciliation poll', () => {
   });
 
   it('future termination > after its leaver and a later edit, re-listing the edit publishes nothing', async () => {
-    const { deps, events } = setup();
+    const { poll, events } = setup();
     fake.setEmployee('4101', { terminationDate: '2026-03-20', employmentHistoryStatus: 'Terminated' }, { lastChanged: '2026-03-01T08:00:00+00:00' });
-    await pollBambooHrOnce(deps, SINCE);
+    await poll(SINCE);
     fake.setEmployee('4101', { jobTitle: 'Staff Engineer' }, { lastChanged: '2026-03-01T11:00:00+00:00' });
-    const edit = await pollBambooHrOnce(deps, { kind: 'bamboohr', since: '2026-03-01T09:00:00Z' });
-    const again = await pollBambooHrOnce(deps, edit.cursor);
+    const edit = await poll({ kind: 'bamboohr', since: '2026-03-01T09:00:00Z' });
+    const again = await poll(edit.cursor);
     expect(events().map((e) => [e.type, e.data.person.status])).toEqual([
       ['jml.leaver', 'terminated'],
       ['jml.mover', 'active'],
@@ -193,9 +182,9 @@ describe('BambooHR reconciliation poll', () => {
   });
 
   it('missed deletion > a deleted employee is the leaver the deletion webhook would be', async () => {
-    const { deps, events } = setup();
+    const { poll, events } = setup();
     fake.deleteEmployee('4101', { lastChanged: '2026-03-01T10:30:00+00:00' });
-    await pollBambooHrOnce(deps, SINCE);
+    await poll(SINCE);
     const [leaver] = events();
     expect(leaver).toMatchObject({ type: 'jml.leaver', data: { reason: 'deleted in HR', person: { givenName: '(unknown)' } } });
     expect(leaver?.id).toBe(bambooHrEventId({ source: '/hr/bamboohr/acme', employeeId: '4101', type: 'jml.leaver', sourceTimestamp: '2026-03-01T10:30:00Z', changedFields: [], person: leaver!.data.person }));
@@ -203,43 +192,48 @@ describe('BambooHR reconciliation poll', () => {
   });
 
   it('not found > an employee gone between listing and reading is skipped, not a failure', async () => {
-    const { deps, events } = setup();
+    const { poll, events, client } = setup();
     fake.setEmployee('5003', { ...ADA }, { lastChanged: '2026-03-01T10:00:00+00:00' });
     // The list names 5003; by the time it is read, BambooHR answers 404.
-    const client = deps.client;
-    const summary = await pollBambooHrOnce(
-      { ...deps, client: { listChangedSince: (r) => client.listChangedSince(r), getEmployee: (r) => client.getEmployee({ ...r, employeeId: 'nobody' }) } },
-      SINCE,
-    );
+    const summary = await poll(SINCE, { client: { listChangedSince: (r) => client.listChangedSince(r), getEmployee: (r) => client.getEmployee({ ...r, employeeId: 'nobody' }) } });
     expect(events()).toEqual([]);
     expect([summary.observed, summary.skipped, summary.cursor.since]).toEqual([1, 1, '2026-03-01T10:00:00Z']);
   });
 
   it('failures > a retryable API failure is thrown (the cursor stays), a bad record is dead-lettered', async () => {
-    const { deps, sink } = setup();
+    const { poll, sentOn } = setup();
     fake.failNext(500);
-    await expect(pollBambooHrOnce(deps, SINCE)).rejects.toMatchObject({ name: 'BambooHrApiError', code: 'transient', retryable: true });
+    await expect(poll(SINCE)).rejects.toMatchObject({ name: 'BambooHrApiError', code: 'transient', retryable: true });
 
     fake.setEmployee('5004', { ...ADA, firstName: '', lastName: '' }, { lastChanged: '2026-03-01T10:00:00+00:00' });
-    const summary = await pollBambooHrOnce(deps, SINCE);
-    const dlq = sink.sent.filter((o) => o.topic === TOPICS.dlq);
+    const summary = await poll(SINCE);
+    const dlq = sentOn('dlq');
     expect(dlq.map((o) => [o.message.headers?.['jml-route'], o.message.headers?.['jml-reject-code']])).toEqual([['/pollers/bamboohr/acme', 'invalid-payload']]);
     expect(String(dlq[0]?.message.headers?.['jml-reject-reason'])).toMatch(/firstName and lastName are required/);
     expect([summary.produced, summary.skipped]).toEqual([0, 1]);
   });
 
   it('ledger down > every observed change is published and the summary says so', async () => {
-    const { deps, ledger, events } = setup();
+    const { poll, ledger, events } = setup();
     fake.setEmployee('4101', { jobTitle: 'CTO' }, { lastChanged: '2026-03-01T10:00:00+00:00' });
     ledger.failNext();
-    const summary = await pollBambooHrOnce(deps, SINCE);
+    const summary = await poll(SINCE);
     expect(events().map((e) => e.type)).toEqual(['jml.update']);
     expect(summary.notes).toEqual(['ledger unavailable: every observed change published']);
   });
 
+  it('cursor > one this source does not write fails the poll as cursor-invalid, before any call', async () => {
+    const { poll } = setup();
+    const foreign: PollCursor[] = [{ kind: 'workday', asOf: '2026-03-01T00:00:00Z' }, { kind: 'bamboohr', since: 'yesterday' }, '2026-03-01T00:00:00Z'];
+    for (const cursor of foreign) {
+      await expect(poll(cursor)).rejects.toMatchObject({ name: 'PollerError', code: 'cursor-invalid', retryable: false });
+    }
+    expect(fake.requests).toEqual([]);
+  });
+
   it('cursor > never moves back, whatever `latest` says', async () => {
-    const { deps } = setup();
-    const summary = await pollBambooHrOnce(deps, { kind: 'bamboohr', since: '2026-03-01T11:00:00Z' });
+    const { poll } = setup();
+    const summary = await poll({ kind: 'bamboohr', since: '2026-03-01T11:00:00Z' });
     expect(summary.cursor.since).toBe('2026-03-01T11:00:00Z');
   });
 });

@@ -1,16 +1,28 @@
-import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { PollSummary } from '../../schemas/contracts';
 import { personKeyOf, type JmlEvent } from '../../schemas/jml-event.v1';
-import type { BambooHrCursor, PollSummary } from '../../schemas/contracts';
-import { isBambooHrApiError } from '../../sources/bamboohr/errors';
-import type { BambooHrField, BambooHrRecord } from '../../sources/bamboohr/fields';
-import type { BambooHrClient, ChangedEmployee } from '../../sources/bamboohr/api-client';
-import { normalizeBambooHr } from '../../sources/bamboohr/normalize';
-import type { NormalizedChange } from '../../sources/bamboohr/payload';
-import { SNAPSHOT_FIELDS_OF } from '../../sources/bamboohr/snapshot';
-import { formatInstant, parseInstant } from '../../sources/bamboohr/time';
-import { diffDigests, personDigests, statusClass, statusDigest, type PublishedEntry, type PublishedState } from './published-state';
-import type { PollPublisher } from './publish';
-import { summarize } from './summary';
+import { pollRoute, readCursor, type PollRequest } from '../sdk/poll';
+import { summarize } from '../sdk/poll-summary';
+import { diffDigests, personDigests, statusClass, statusDigest, type PublishedEntry } from '../sdk/published-state';
+import type { BambooHrClient, ChangedEmployee } from './api-client';
+import { isBambooHrApiError } from './errors';
+import type { BambooHrField, BambooHrRecord } from './fields';
+import { normalizeBambooHr } from './normalize';
+import type { NormalizedChange } from './payload';
+import type { BambooHrTenantConfig } from './settings';
+import { SNAPSHOT_FIELDS_OF } from './snapshot';
+import { formatInstant, parseInstant } from './time';
+
+/**
+ * BambooHR's poll cursor: the `since` of the next `GET /employees/changed` (BambooHR's `latest` of
+ * the previous answer, canonical UTC). Changes at exactly `since` are listed again; they are
+ * recognised as already published (services/pollers/README.md).
+ */
+export const BambooHrCursor = z.object({
+  kind: z.literal('bamboohr'),
+  since: z.string().refine((s) => parseInstant(s) !== undefined, 'an instant'),
+});
+export type BambooHrCursor = z.infer<typeof BambooHrCursor>;
 
 /**
  * One BambooHR reconciliation poll: `GET /employees/changed?since=<cursor>`, then for each changed
@@ -18,7 +30,7 @@ import { summarize } from './summary';
  * build, and published unless the pipeline already published that state.
  *
  * **Which change is news.** BambooHR's changed list says who changed and when (`lastChanged`), not
- * what. The published-state ledger (published-state.ts) says what the pipeline last published for
+ * what. The published-state ledger (sources/sdk/published-state.ts) says what the pipeline last published for
  * each person, by webhook or poll. A change whose current record equals the ledger's entry was
  * delivered (or has been undone since) and is skipped; anything else is published, classified with
  * the fields that differ from the ledger (a mover when a job field differs, a rehire when the
@@ -33,40 +45,33 @@ import { summarize } from './summary';
  * dropped at the edge; a webhook gives the same id exactly when its `timestamp` equals
  * `lastChanged` and it named the same fields (BambooHR does not document that its webhook
  * timestamp and `lastChanged` agree). See services/pollers/README.md for the limits.
+ *
+ * The time zone for calendar dates is the tenant's (`config.timeZone`). Without a ledger in the
+ * ports every observed change is published (downstream dedupes and converges).
  */
-export interface BambooHrPollDeps {
-  tenant: string;
-  client: BambooHrClient;
-  /** Tenant's IANA zone for calendar dates. */
-  timeZone?: string;
-  /** Without it every observed change is published (downstream dedupes and converges). */
-  ledger?: PublishedState;
-  publisher: PollPublisher;
-  log: Logger;
-  now: () => number;
-  /** Called before each employee (activity heartbeat). */
-  heartbeat?: (details: { employeeId: string; done: number; of: number }) => void;
-}
-
-export async function pollBambooHrOnce(deps: BambooHrPollDeps, cursor: BambooHrCursor | undefined): Promise<PollSummary<BambooHrCursor>> {
+export async function pollBambooHr(req: PollRequest<BambooHrTenantConfig, BambooHrClient>): Promise<PollSummary<BambooHrCursor>> {
+  const { tenant, client, ports } = req;
+  const cursor = readCursor('bamboohr', BambooHrCursor, req.cursor);
   const notes: string[] = [];
   if (!cursor) {
     // First poll: start reconciling from now. Earlier history is what the webhooks delivered
     // before this poller existed; replaying it would republish everyone.
     notes.push('baseline taken: changes from now on are reconciled');
-    return summarize({ cursor: { kind: 'bamboohr', since: formatInstant(Math.floor(deps.now() / 1000) * 1000) }, at: deps.now(), observed: 0, skipped: 0, notes });
+    const since = formatInstant(Math.floor(ports.now() / 1000) * 1000);
+    return summarize({ cursor: { kind: 'bamboohr', since }, position: positionOf(since), at: ports.now(), observed: 0, skipped: 0, notes });
   }
-  const source = `/hr/bamboohr/${deps.tenant}`;
-  const route = `/pollers/bamboohr/${deps.tenant}`;
-  const log = deps.log.child({ source, since: cursor.since });
-  const listed = await deps.client.listChangedSince({ since: cursor.since });
+  const source = `/hr/bamboohr/${tenant}`;
+  const route = pollRoute('bamboohr', tenant);
+  const log = ports.log.child({ source, since: cursor.since });
+  const listed = await client.listChangedSince({ since: cursor.since });
   const next: BambooHrCursor = { kind: 'bamboohr', since: laterOf(cursor.since, listed.latest ?? listed.changes.at(-1)?.lastChanged) };
-  if (listed.changes.length === 0) return summarize({ cursor: next, at: deps.now(), observed: 0, skipped: 0, notes });
+  const position = positionOf(next.since);
+  if (listed.changes.length === 0) return summarize({ cursor: next, position, at: ports.now(), observed: 0, skipped: 0, notes });
 
   let entries: Array<PublishedEntry | undefined> = listed.changes.map(() => undefined);
-  if (deps.ledger) {
+  if (ports.ledger) {
     try {
-      entries = await deps.ledger.get({ source, subjects: listed.changes.map((c) => personKeyOf({ source: 'bamboohr', tenant: deps.tenant, employeeId: c.employeeId })) });
+      entries = await ports.ledger.get({ source, subjects: listed.changes.map((c) => personKeyOf({ source: 'bamboohr', tenant, employeeId: c.employeeId })) });
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'published-state ledger unavailable; publishing every observed change');
       notes.push('ledger unavailable: every observed change published');
@@ -76,11 +81,11 @@ export async function pollBambooHrOnce(deps: BambooHrPollDeps, cursor: BambooHrC
   const events: JmlEvent[] = [];
   let skipped = 0;
   for (const [i, change] of listed.changes.entries()) {
-    deps.heartbeat?.({ employeeId: change.employeeId, done: i, of: listed.changes.length });
+    ports.heartbeat({ employeeId: change.employeeId, done: i, of: listed.changes.length });
     let record: BambooHrRecord = {};
     if (change.action !== 'deleted') {
       try {
-        record = await deps.client.getEmployee({ employeeId: change.employeeId });
+        record = await client.getEmployee({ employeeId: change.employeeId });
       } catch (err) {
         // Deleted (or hidden) since it was listed: its deletion is listed by a later poll.
         if (isBambooHrApiError(err) && err.code === 'not-found') {
@@ -90,7 +95,7 @@ export async function pollBambooHrOnce(deps: BambooHrPollDeps, cursor: BambooHrC
         throw err;
       }
     }
-    const built = buildPolledEvent({ tenant: deps.tenant, change, record, entry: entries[i], ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) });
+    const built = buildPolledEvent({ tenant, change, record, entry: entries[i], ...(req.config.timeZone ? { timeZone: req.config.timeZone } : {}) });
     if (built.kind === 'event') {
       events.push(built.event);
       for (const w of built.warnings) log.warn({ employeeId: change.employeeId }, w);
@@ -99,14 +104,14 @@ export async function pollBambooHrOnce(deps: BambooHrPollDeps, cursor: BambooHrC
     } else {
       skipped += 1;
       log.warn({ employeeId: change.employeeId, reason: built.reason }, 'changed employee cannot become an event; dead-lettered');
-      await deps.publisher.reject({ route, observation: { poll: 'bamboohr', tenant: deps.tenant, change }, reason: built.reason });
+      await ports.publisher.reject({ route, observation: { poll: 'bamboohr', tenant, change }, reason: built.reason });
     }
   }
 
-  const observation = { poll: 'bamboohr', tenant: deps.tenant, since: cursor.since, latest: listed.latest ?? null, changes: listed.changes };
-  const published = events.length > 0 ? await deps.publisher.publish({ route, observation, events }) : { accepted: [], duplicates: [] };
+  const observation = { poll: 'bamboohr', tenant, since: cursor.since, latest: listed.latest ?? null, changes: listed.changes };
+  const published = events.length > 0 ? await ports.publisher.publish({ route, observation, events }) : { accepted: [], duplicates: [] };
   log.info({ changes: listed.changes.length, produced: published.accepted.length, duplicates: published.duplicates.length, skipped }, 'bamboohr poll done');
-  return summarize({ cursor: next, at: deps.now(), observed: listed.changes.length, skipped, notes, ...published });
+  return summarize({ cursor: next, position, at: ports.now(), observed: listed.changes.length, skipped, notes, ...published });
 }
 
 export interface BuildPolledEventRequest {
@@ -125,7 +130,7 @@ export type BuildPolledEventResult =
   | { kind: 'published'; eventId: string }
   | { kind: 'rejected'; reason: string };
 
-/** Pure: the event a polled change becomes (see {@link pollBambooHrOnce} for the rules). */
+/** Pure: the event a polled change becomes (see {@link pollBambooHr} for the rules). */
 export function buildPolledEvent(req: BuildPolledEventRequest): BuildPolledEventResult {
   const { change, entry } = req;
   // An employee the pipeline already published is updated, whatever BambooHR calls the change.
@@ -178,4 +183,9 @@ function laterOf(since: string, latest: string | undefined): string {
   const a = parseInstant(since);
   const b = parseInstant(latest);
   return a !== undefined && b !== undefined && b > a ? latest : since;
+}
+
+/** The cursor as the Temporal UI shows it. */
+function positionOf(since: string): string {
+  return `since \`${since}\``;
 }
