@@ -15,6 +15,7 @@ import { createKafka } from '../../services/kafka/client';
 import { createLogger } from '../../services/log';
 import { serviceRedisOptions } from '../../services/redis';
 import { startPipeline, type Pipeline } from '../../services/runtime';
+import { startApiKeyProxy, type ApiKeyProxy } from '../harness/api-key-proxy';
 import { startSecureKafka, type SecureKafka } from '../harness/secure-kafka';
 import { createTestCa, type IssuedCert, type TestCa } from '../harness/test-ca';
 import { startTlsProxy, type TlsProxy } from '../harness/tls-proxy';
@@ -27,7 +28,8 @@ import { eventually } from '../support/wait';
  * The pipeline's clients over secure connections, on real servers started here: a second Kafka
  * broker with a SASL_SSL listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), a redis-server serving only
  * TLS with an ACL user, and the shared Temporal dev server behind TLS-terminating proxies (one
- * server-TLS only, one requiring a client certificate). Everything started here is stopped in afterAll.
+ * server-TLS only, one requiring a client certificate, one checking an API key the way Temporal Cloud
+ * does). Everything started here is stopped in afterAll.
  */
 const run = Date.now().toString(36);
 const quiet = pino({ level: 'silent' });
@@ -45,6 +47,9 @@ describe('secure connections on real servers', () => {
   let redis: TlsRedisServer;
   let tlsProxy: TlsProxy;
   let mtlsProxy: TlsProxy;
+  let apiKeyProxy: ApiKeyProxy;
+  /** The API key the API key proxy accepts now. */
+  let acceptedApiKey = `api-key-${run}-1`;
   const file = (name: string) => join(dir, name);
   /** Writes a secret file and returns its reference, as an operator would set it. */
   const secretFile = async (name: string, value: string) => {
@@ -57,18 +62,69 @@ describe('secure connections on real servers', () => {
     ca = await createTestCa(dir);
     const [proxyCert, redisCert] = await Promise.all([ca.issue('temporal-proxy'), ca.issue('redis-server')]);
     client = await ca.issue('jml-client');
-    [kafka, redis, tlsProxy, mtlsProxy] = await Promise.all([
+    [kafka, redis, tlsProxy, mtlsProxy, apiKeyProxy] = await Promise.all([
       startSecureKafka({ dir, tools: toolPaths(config.cacheDir), ca, users: [KAFKA_USER], say: (line) => process.stderr.write(`[secure-kafka] ${line}\n`) }),
       startTlsRedisServer({ cert: redisCert, caFile: ca.caFile, user: REDIS_USER, defaultPassword: `default-${run}-password` }),
       startTlsProxy({ target: stack.temporalAddress, cert: proxyCert }),
       startTlsProxy({ target: stack.temporalAddress, cert: proxyCert, clientCa: ca.caPem }),
+      startApiKeyProxy({ target: stack.temporalAddress, cert: proxyCert, apiKey: () => acceptedApiKey }),
     ]);
   });
 
   afterAll(async () => {
-    await Promise.allSettled([kafka?.stop(), redis?.stop(), tlsProxy?.stop(), mtlsProxy?.stop()]);
+    await Promise.allSettled([kafka?.stop(), redis?.stop(), tlsProxy?.stop(), mtlsProxy?.stop(), apiKeyProxy?.stop()]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
+
+  /**
+   * Starts the pipeline (gateway, dispatcher, workers) with `env` on `endpoints`, posts a joiner and
+   * waits until its workflow created the account in the policy's one app (in the shared plain Redis,
+   * standing for an external application), then posts the same event again and expects the edge
+   * dedupe (in the pipeline's Redis) to call it a duplicate.
+   */
+  const joinerThroughPipeline = async (label: string, endpoints: { kafkaBrokers: string; temporalAddress: string; redisUrl: string }, env: NodeJS.ProcessEnv) => {
+    const prefix = `jml:it-secure:${run}:${label}`;
+    const policy = file(`policy-${label}.yaml`);
+    const app = `{ connector: dev-redis, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" } }`;
+    await writeFile(policy, `version: 1\napps:\n  directory: ${app}\nrules:\n  - { name: everyone, when: { workerType: employee }, grant: { directory: [] } }\n`);
+    const c = loadConfig({
+      ...process.env,
+      KAFKA_BROKERS: endpoints.kafkaBrokers,
+      TEMPORAL_ADDRESS: endpoints.temporalAddress,
+      REDIS_URL: endpoints.redisUrl,
+      ...env,
+      JML_CANONICAL_SECRET: SECRET,
+      JML_CONFIG_FILE: policy,
+      TEMPORAL_TASK_QUEUE: `secure-${run}-${label}`,
+      LOG_LEVEL: 'warn',
+    });
+    let pipeline: Pipeline | undefined;
+    const apps = new Redis(stack.redisUrl);
+    try {
+      pipeline = await startPipeline({
+        config: c,
+        endpoints,
+        log: createLogger({ name: `it-secure-${label}`, level: 'warn' }),
+        gatewayPort: 0,
+        workflowBundle: { code: inject('workflowBundleCode') },
+        dispatcherGroupId: `secure-${run}-${label}`,
+        dispatcherStartAt: 'now',
+        parts: { pollers: false },
+      });
+      const personKey = `test:${run}-${label}`;
+      const event = makeEvent({ personKey, type: 'jml.joiner' });
+      const url = pipeline.gatewayUrl as string;
+      expect(await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-${label}-1` })).toEqual({ status: 202, json: { accepted: true, id: event.id } });
+      const handle = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, event.id));
+      const outcome = await eventually(`the event workflow (${label})`, async () => (await handle.describe()) && ((await handle.result()) as EventOutcome), 45_000);
+      expect(outcome.apps.map((a) => [a.appId, a.steps])).toEqual([['directory', [{ operation: 'createAccount', outcome: 'applied' }]]]);
+      expect(await apps.hget(accountKey({ keyPrefix: prefix }, 'directory', personKey), 'enabled')).toBe('1');
+      expect(await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-${label}-2` })).toEqual({ status: 202, json: { accepted: true, id: event.id, duplicate: true } });
+    } finally {
+      await pipeline?.stop();
+      apps.disconnect();
+    }
+  };
 
   describe('kafka SASL_SSL', () => {
     const kafkaConfig = async (mechanism: string, password = KAFKA_USER.password, passwordFile = `kafka-password-${mechanism}`) =>
@@ -229,18 +285,13 @@ describe('secure connections on real servers', () => {
       expect(mtlsProxy.stats.refused).toBeGreaterThan(refusedBefore);
     });
 
-    it('mTLS > the pipeline runs over all three: Kafka SASL_SSL, Redis TLS + ACL, Temporal mTLS; an event goes from the gateway to the apps', async () => {
-      // Apps of the policy live in the shared plain Redis (they stand for external applications);
-      // the pipeline's own Redis (edge dedupe, rate limits, guard) is the TLS one.
-      const prefix = `jml:it-secure:${run}`;
-      const policy = file('policy.yaml');
-      const app = `{ connector: dev-redis, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" } }`;
-      await writeFile(policy, `version: 1\napps:\n  directory: ${app}\nrules:\n  - { name: everyone, when: { workerType: employee }, grant: { directory: [] } }\n`);
-      const c = loadConfig({
-        ...process.env,
-        KAFKA_BROKERS: kafka.brokers,
-        TEMPORAL_ADDRESS: mtlsProxy.address,
-        REDIS_URL: redis.url,
+    it('mTLS > the pipeline runs over all three: Kafka SASL_SSL, Redis TLS + ACL, Temporal mTLS; an event goes from the gateway to the app', async () => {
+      // The pipeline's own Redis (edge dedupe, rate limits, guard) is the TLS one, with its own ACL user.
+      const admin = new Redis(redis.url, { tls: { ca: ca.caPem }, password: `default-${run}-password` });
+      await admin.call('ACL', 'SETUSER', 'pipeline', 'on', `>pipeline-${run}-redis`, '~*', '&*', '+@all');
+      admin.disconnect();
+      const accepted = mtlsProxy.stats.accepted;
+      await joinerThroughPipeline('mtls', { kafkaBrokers: kafka.brokers, temporalAddress: mtlsProxy.address, redisUrl: redis.url }, {
         KAFKA_TLS_CA: ca.caFile,
         KAFKA_SASL_MECHANISM: 'scram-sha-512',
         KAFKA_SASL_USERNAME: KAFKA_USER.name,
@@ -252,44 +303,40 @@ describe('secure connections on real servers', () => {
         REDIS_TLS_CA: ca.caFile,
         REDIS_USERNAME: 'pipeline',
         REDIS_PASSWORD: await secretFile('pipeline-redis-password', `pipeline-${run}-redis`),
-        JML_CANONICAL_SECRET: SECRET,
-        JML_CONFIG_FILE: policy,
-        TEMPORAL_TASK_QUEUE: `secure-${run}`,
-        LOG_LEVEL: 'warn',
       });
-      const admin = new Redis(redis.url, { tls: { ca: ca.caPem }, password: `default-${run}-password` });
-      await admin.call('ACL', 'SETUSER', 'pipeline', 'on', `>pipeline-${run}-redis`, '~*', '&*', '+@all');
-      admin.disconnect();
-      const accepted = mtlsProxy.stats.accepted;
-      let pipeline: Pipeline | undefined;
-      const apps = new Redis(stack.redisUrl);
+      // The client and both workers came through the mTLS proxy.
+      expect(mtlsProxy.stats.accepted - accepted).toBeGreaterThanOrEqual(3);
+    });
+
+    it('API key > a wrong key is refused; after the file changes, the same client and worker connections use the new key', async () => {
+      const keyFile = 'temporal-api-key';
+      const c = loadConfig({ TEMPORAL_TLS_CA: ca.caFile, TEMPORAL_TLS_SERVER_NAME: 'localhost', TEMPORAL_API_KEY: await secretFile(keyFile, acceptedApiKey) });
+      const connection = await Connection.connect(temporalConnectionOptions(c.connections.temporal, apiKeyProxy.address));
+      const worker = await connectTemporalWorker(c.connections.temporal, apiKeyProxy.address, { refreshMs: 100 });
       try {
-        pipeline = await startPipeline({
-          config: c,
-          endpoints: { kafkaBrokers: kafka.brokers, temporalAddress: mtlsProxy.address, redisUrl: redis.url },
-          log: createLogger({ name: 'it-secure', level: 'warn' }),
-          gatewayPort: 0,
-          workflowBundle: { code: inject('workflowBundleCode') },
-          dispatcherGroupId: `secure-${run}`,
-          dispatcherStartAt: 'now',
-          parts: { pollers: false },
-        });
-        const personKey = `test:${run}-secure`;
-        const event = makeEvent({ personKey, type: 'jml.joiner' });
-        const url = pipeline.gatewayUrl as string;
-        expect(await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-secure-1` })).toEqual({ status: 202, json: { accepted: true, id: event.id } });
-        const handle = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, event.id));
-        const outcome = await eventually('the event workflow over mTLS', async () => (await handle.describe()) && ((await handle.result()) as EventOutcome), 45_000);
-        expect(outcome.apps.map((a) => [a.appId, a.steps])).toEqual([['directory', [{ operation: 'createAccount', outcome: 'applied' }]]]);
-        expect(await apps.hget(accountKey({ keyPrefix: prefix }, 'directory', personKey), 'enabled')).toBe('1');
-        // The edge dedupe lives in the TLS Redis: the same event again is recognised there.
-        expect(await postSigned({ url, secret: SECRET, body: event, webhookId: `wh-${run}-secure-2` })).toEqual({ status: 202, json: { accepted: true, id: event.id, duplicate: true } });
-        // Client and both workers came through the mTLS proxy.
-        expect(mtlsProxy.stats.accepted - accepted).toBeGreaterThanOrEqual(3);
+        expect((await connection.workflowService.getSystemInfo({})).serverVersion).toMatch(/^\d+\./);
+        expect((await worker.connection.workflowService.getSystemInfo({})).serverVersion).toMatch(/^\d+\./);
+        // The server's key changes first: both connections are now refused with the old one.
+        acceptedApiKey = `api-key-${run}-2`;
+        await expect(connection.workflowService.getSystemInfo({})).rejects.toThrow(/UNAUTHENTICATED/);
+        await expect(worker.connection.workflowService.getSystemInfo({})).rejects.toThrow(/API key refused/);
+        // Then the mounted file: no reconnect, no restart.
+        await secretFile(keyFile, acceptedApiKey);
+        expect((await connection.workflowService.getSystemInfo({})).serverVersion).toMatch(/^\d+\./);
+        await eventually('the worker connection using the new key', () => worker.connection.workflowService.getSystemInfo({}).catch(() => undefined), 5_000);
       } finally {
-        await pipeline?.stop();
-        apps.disconnect();
+        await Promise.allSettled([connection.close(), worker.close()]);
       }
+    });
+
+    it('API key > the pipeline (client and workers) runs an event with a key from a file', async () => {
+      const refused = apiKeyProxy.stats.refused;
+      await joinerThroughPipeline('api-key', { kafkaBrokers: stack.kafkaBrokers, temporalAddress: apiKeyProxy.address, redisUrl: stack.redisUrl }, {
+        TEMPORAL_TLS_CA: ca.caFile,
+        TEMPORAL_TLS_SERVER_NAME: 'localhost',
+        TEMPORAL_API_KEY: await secretFile('pipeline-temporal-api-key', acceptedApiKey),
+      });
+      expect(apiKeyProxy.stats.refused).toBe(refused);
     });
   });
 });
