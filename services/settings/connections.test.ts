@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, type IssuedCert, type TestCa } from '../../test/harness/test-ca';
 import { ConfigError, loadConfig } from '../config';
+import { connectionsEnv } from './connections';
 import { kafkaSecurityOptions } from '../connections/kafka';
 import { createRedis } from '../connections/redis';
 import { temporalConnectionOptions } from '../connections/temporal';
@@ -128,5 +130,14 @@ describe('connection settings', () => {
     await writeFile(password, 'redis-two-rotated');
     expect(redis.options.password).toBe('redis-two-rotated');
     redis.disconnect();
+  });
+
+  it('docs > every variable is explained in .env.example and listed in the README', () => {
+    const root = new URL('../../', import.meta.url);
+    const example = readFileSync(new URL('.env.example', root), 'utf8');
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const names = Object.keys(connectionsEnv);
+    expect(names.filter((name) => !example.includes(`# ${name}=`))).toEqual([]);
+    expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 });
