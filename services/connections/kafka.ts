@@ -10,7 +10,7 @@ import type { KafkaSecurity } from '../settings/connections';
  * reference: it copies the `ssl` object into `tls.connect` for every new broker connection, and its
  * PLAIN and SCRAM authenticators read `sasl.password` each time a connection authenticates (also on
  * re-authentication, when the broker sets connections.max.reauth.ms). So both are getters that read
- * the current file; test/integration/secure-kafka.test.ts checks a rotated password is used by the
+ * the current file; test/integration/secure-connections.test.ts checks a rotated password is used by the
  * next connection. A fresh pair of objects per call: kafkajs writes its authenticator into `sasl`.
  */
 export function kafkaSecurityOptions(security: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
