@@ -19,6 +19,8 @@ export interface KafkaUser {
 export interface SecureKafka {
   /** `127.0.0.1:<port>` of the SASL_SSL listener. */
   brokers: string;
+  /** `127.0.0.1:<port>` of an SSL listener that requires a client certificate signed by the CA (no SASL). */
+  mtlsBrokers: string;
   /** The broker's log, for a failure message. */
   logFile: string;
   stop(): Promise<void>;
@@ -29,13 +31,14 @@ export interface SecureKafka {
  * SASL_SSL listener on a free port: TLS with a broker certificate from `ca` (a PEM keystore, so no
  * keytool step), and PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for `users`. SCRAM credentials are
  * written into the metadata log at format time (`--add-scram`), PLAIN ones sit in the listener's
- * JAAS line. Inter-broker and controller traffic stay on loopback plaintext listeners of their own.
+ * JAAS line. A second listener, SSL with `ssl.client.auth=required`, authenticates clients by
+ * certificate instead. Inter-broker and controller traffic stay on loopback plaintext listeners.
  * Data and logs live in `dir`; `stop()` kills the JVM.
  */
 export async function startSecureKafka(opts: { dir: string; tools: ToolPaths; ca: TestCa; users: readonly KafkaUser[]; say: (line: string) => void }): Promise<SecureKafka> {
   const libs = await installKafka(opts.say, opts.tools);
   const broker = await opts.ca.issue('kafka-broker');
-  const [port, internalPort, controllerPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, mtlsPort, internalPort, controllerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const config = join(opts.dir, 'kafka-config');
   const data = join(opts.dir, 'kafka-data');
   await mkdir(config, { recursive: true });
@@ -50,9 +53,9 @@ export async function startSecureKafka(opts: { dir: string; tools: ToolPaths; ca
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=SASL_SSL://127.0.0.1:${port},INTERNAL://127.0.0.1:${internalPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=SASL_SSL://127.0.0.1:${port},INTERNAL://127.0.0.1:${internalPort}`,
-      'listener.security.protocol.map=SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `listeners=SASL_SSL://127.0.0.1:${port},SSL://127.0.0.1:${mtlsPort},INTERNAL://127.0.0.1:${internalPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=SASL_SSL://127.0.0.1:${port},SSL://127.0.0.1:${mtlsPort},INTERNAL://127.0.0.1:${internalPort}`,
+      'listener.security.protocol.map=SASL_SSL:SASL_SSL,SSL:SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
       'inter.broker.listener.name=INTERNAL',
       'controller.listener.names=CONTROLLER',
       'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
@@ -61,6 +64,9 @@ export async function startSecureKafka(opts: { dir: string; tools: ToolPaths; ca
       'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'ssl.keystore.type=PEM',
       `ssl.keystore.location=${keystore}`,
+      'listener.name.ssl.ssl.client.auth=required',
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${opts.ca.caFile}`,
       `log.dirs=${data}`,
       'num.partitions=1',
       'auto.create.topics.enable=false',
@@ -109,5 +115,5 @@ export async function startSecureKafka(opts: { dir: string; tools: ToolPaths; ca
     await stop();
     throw err;
   }
-  return { brokers, logFile, stop };
+  return { brokers, mtlsBrokers: `127.0.0.1:${mtlsPort}`, logFile, stop };
 }

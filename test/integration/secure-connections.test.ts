@@ -190,11 +190,27 @@ describe('secure connections on real servers', () => {
       }
     });
 
+    it('client certificate > a listener with ssl.client.auth=required takes the configured certificate and refuses a client without one', async () => {
+      const withCert = loadConfig({ KAFKA_TLS_CA: ca.caFile, KAFKA_TLS_CERT: client.certFile, KAFKA_TLS_KEY: JSON.stringify({ file: client.keyFile }) });
+      const admin = createKafka({ brokers: kafka.mtlsBrokers, clientId: 'it-secure-mtls', log: quiet, security: withCert.connections.kafka, retries: 0 }).admin();
+      await admin.connect();
+      try {
+        expect((await admin.describeCluster()).brokers.map((b) => `${b.host}:${b.port}`)).toEqual([kafka.mtlsBrokers]);
+      } finally {
+        await admin.disconnect();
+      }
+      const withoutCert = loadConfig({ KAFKA_TLS_CA: ca.caFile });
+      const refused = createKafka({ brokers: kafka.mtlsBrokers, clientId: 'it-secure-mtls-none', log: quiet, security: withoutCert.connections.kafka, retries: 0, connectionTimeoutMs: 3_000 }).admin();
+      // The broker ends the handshake with a TLS alert (42, bad certificate).
+      await expect(refused.connect().then(() => refused.describeCluster())).rejects.toThrow(/bad certificate/);
+      await refused.disconnect().catch(() => undefined);
+    });
+
     it('certificates > a client that does not trust the broker CA is refused by TLS verification, never falling back', async () => {
       // TLS on, system CAs only (our test CA is not among them).
       const c = loadConfig({ KAFKA_TLS: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: KAFKA_USER.name, KAFKA_SASL_PASSWORD: await secretFile('kafka-password-untrusted', KAFKA_USER.password) });
       const admin = createKafka({ brokers: kafka.brokers, clientId: 'it-secure-untrusted', log: quiet, security: c.connections.kafka, retries: 0 }).admin();
-      await expect(admin.connect()).rejects.toThrow(/certificate/i);
+      await expect(admin.connect()).rejects.toThrow(/unable to verify the first certificate/);
     });
   });
 
