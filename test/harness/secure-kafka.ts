@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { run } from '../../infra/stack/exec';
 import { installKafka } from '../../infra/stack/install';
 import type { ToolPaths } from '../../infra/stack/paths';
 import { freePort, waitFor } from '../../infra/stack/process';
+import { kafkaReady } from '../../infra/stack/servers';
 import type { TestCa } from './test-ca';
 
 /** A user the broker knows, for every SASL mechanism it offers. */
@@ -100,15 +100,7 @@ export async function startSecureKafka(opts: { dir: string; tools: ToolPaths; ca
   };
   const brokers = `127.0.0.1:${port}`;
   // Ready when the plaintext internal listener answers metadata: the SASL_SSL one opens at the same time.
-  const probe = async () => {
-    const admin = new Kafka({ clientId: 'secure-kafka-probe', brokers: [`127.0.0.1:${internalPort}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
-    try {
-      await admin.connect();
-      return (await admin.describeCluster()).brokers.length > 0;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  };
+  const probe = () => kafkaReady(`127.0.0.1:${internalPort}`);
   try {
     await waitFor(`SASL_SSL Kafka on ${brokers} (log: ${logFile})`, probe, 90_000, () => exited);
   } catch (err) {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { freePort, waitFor } from '../../infra/stack/process';
-import { Redis } from 'ioredis';
+import { redisReady } from '../../infra/stack/servers';
+import { loadConfig } from '../../services/config';
 import type { IssuedCert } from './test-ca';
 
 export interface TlsRedisServer {
@@ -39,16 +39,9 @@ export async function startTlsRedisServer(opts: {
     let exited = false;
     child.once('exit', () => (exited = true));
     const url = `rediss://127.0.0.1:${port}`;
-    const ready = async () => {
-      const redis = new Redis(url, { tls: { ca: readFileSync(opts.caFile, 'utf8') }, username: user.name, password: user.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
-      redis.on('error', () => undefined);
-      try {
-        await redis.connect();
-        return (await redis.ping()) === 'PONG';
-      } finally {
-        redis.disconnect();
-      }
-    };
+    // The services' own readiness check, with the user, the password and the CA as the services would be configured.
+    const security = loadConfig({ REDIS_URL: url, REDIS_TLS_CA: opts.caFile, REDIS_USERNAME: user.name, REDIS_PASSWORD: '{"env":"P"}', P: user.password }).connections.redis;
+    const ready = () => redisReady(url, security);
     try {
       await waitFor(`TLS redis-server on ${port}`, ready, 10_000, () => exited);
     } catch (err) {

@@ -323,7 +323,6 @@ describe('secure connections on real servers', () => {
       // connection, whichever comes first; the proxy's count says which side refused.
       await expect(connectTemporalWorker(c.connections.temporal, mtlsProxy.address)).rejects.toThrow(/CertificateRequired|connection closed/);
       expect(mtlsProxy.stats.refused).toBeGreaterThan(refusedClient);
-      // The same proxy lets a client with the certificate in (the pipeline test below runs through it).
     });
 
     it('mTLS > the pipeline runs over all three: Kafka SASL_SSL, Redis TLS + ACL, Temporal mTLS; an event goes from the gateway to the app', async () => {
