@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { connectTemporalWorker, temporalConnectionOptions } from '../services/connections/temporal';
+import type { TemporalSecurity } from '../services/settings/connections';
 import { EAGER_ACTIVITIES } from '../services/worker/worker';
 import type { bareWorkflow } from './workflows';
 
@@ -34,14 +36,14 @@ export interface BareBench {
   shutdown(): Promise<void>;
 }
 
-export async function startBareBench(opts: { address: string; namespace: string; taskQueue: string; run: string }): Promise<BareBench> {
+export async function startBareBench(opts: { address: string; security?: TemporalSecurity; namespace: string; taskQueue: string; run: string }): Promise<BareBench> {
   let activitiesDone = 0;
   const activities: BareActivities = {
     async noop() {
       activitiesDone += 1;
     },
   };
-  const workerConnection = await NativeConnection.connect({ address: opts.address });
+  const { connection: workerConnection, close: closeWorkerConnection } = await connectTemporalWorker(opts.security ?? {}, opts.address);
   const worker = await Worker.create({
     connection: workerConnection,
     namespace: opts.namespace,
@@ -52,7 +54,7 @@ export async function startBareBench(opts: { address: string; namespace: string;
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address: opts.address });
+  const connection = await Connection.connect(temporalConnectionOptions(opts.security ?? {}, opts.address));
   const client = new Client({ connection, namespace: opts.namespace });
   let seq = 0;
   const start = () =>
@@ -94,7 +96,7 @@ export async function startBareBench(opts: { address: string; namespace: string;
     async shutdown() {
       worker.shutdown();
       await running.catch(() => undefined);
-      await Promise.all([workerConnection.close(), connection.close()]);
+      await Promise.all([closeWorkerConnection(), connection.close()]);
     },
   };
 }

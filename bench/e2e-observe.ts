@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { createRedis } from '../services/connections/redis';
+import type { RedisSecurity } from '../services/settings/connections';
 import type { Admin } from 'kafkajs';
 import { accountKey, effectsKey } from '../connectors/dev-redis';
 
@@ -21,8 +22,8 @@ export interface AppsObserver {
   close(): void;
 }
 
-export function observeApps(opts: { redisUrl: string; keyPrefix: string; appIds: readonly string[]; pollMs: number }): AppsObserver {
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 5_000 });
+export function observeApps(opts: { redisUrl: string; security?: RedisSecurity; keyPrefix: string; appIds: readonly string[]; pollMs: number }): AppsObserver {
+  const redis = createRedis(opts.redisUrl, opts.security ?? {}, { maxRetriesPerRequest: 2, commandTimeout: 10_000, connectTimeout: 5_000 });
   const config = { keyPrefix: opts.keyPrefix };
   const waiting = new Map<string, Array<(at: number) => void>>();
   /** Set while a poll is scheduled or running: one poll loop at a time. */

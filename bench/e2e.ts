@@ -31,6 +31,8 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaSecurityOptions } from '../services/connections/kafka';
+import { temporalConnectionOptions } from '../services/connections/temporal';
 import { toolPaths } from '../infra/stack/paths';
 import { readPid } from '../infra/stack/process';
 import { stackDown, stackUp } from '../infra/stack/stack';
@@ -108,11 +110,11 @@ const { endpoints, started } = await stackUp({
   say,
 });
 const cleanups: Array<() => Promise<void>> = [];
-const kafka = new Kafka({ clientId: 'bench-e2e', brokers: endpoints.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({ clientId: 'bench-e2e', brokers: endpoints.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, ...kafkaSecurityOptions(config.connections.kafka) });
 const admin = kafka.admin();
 await admin.connect();
 cleanups.push(() => admin.disconnect());
-const connection = await Connection.connect({ address: endpoints.temporalAddress });
+const connection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
 cleanups.push(() => connection.close());
 const temporal = new Client({ connection, namespace: config.temporal.namespace });
 let failure: unknown;
@@ -161,7 +163,7 @@ try {
     child.kill('SIGTERM');
     await Promise.race([exited, sleep(30_000)]);
   });
-  const bareStarting = startBareBench({ address: endpoints.temporalAddress, namespace: config.temporal.namespace, taskQueue: bareQueue, run });
+  const bareStarting = startBareBench({ address: endpoints.temporalAddress, security: config.connections.temporal, namespace: config.temporal.namespace, taskQueue: bareQueue, run });
   /** Known overload symptoms are counted for the report; anything else is shown (the first 20 lines). */
   let shown = 0;
   const notePipelineLine = (line: string) => {
@@ -190,7 +192,7 @@ try {
   cleanups.push(() => bare.shutdown());
   say(`pipeline ready at ${gatewayUrl} (task queue ${taskQueue}); bare worker on ${bareQueue}`);
 
-  const observer = observeApps({ redisUrl: endpoints.redisUrl, keyPrefix, appIds: APP_IDS, pollMs: POLL_MS });
+  const observer = observeApps({ redisUrl: endpoints.redisUrl, security: config.connections.redis, keyPrefix, appIds: APP_IDS, pollMs: POLL_MS });
   cleanups.push(async () => observer.close());
   const joinerSender = eventSender({ url: gatewayUrl, secret: SECRET, sockets: POST_CONCURRENCY, run, label: 'joiner' });
   const leaverSender = eventSender({ url: gatewayUrl, secret: SECRET, sockets: 4, run, label: 'leaver' });
@@ -391,7 +393,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
  * for it (bounded), so that the next run does not measure this clean-up.
  */
 async function terminateOpenWorkflows(): Promise<void> {
-  const conn = await Connection.connect({ address: endpoints.temporalAddress });
+  const conn = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
   try {
     const jobId = `bench-e2e-cleanup-${run}`;
     const namespace = config.temporal.namespace;

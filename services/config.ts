@@ -8,6 +8,7 @@ import type { WorkdayTenantConfig } from '../sources/workday/settings';
 import { pipelineEnv, pipelineSettings, type PipelineSettings } from './settings/pipeline';
 import { sourcesEnv, sourceSettings, type SourceTenants } from './settings/sources';
 import { stackEnv, stackSettings, type StackSettings } from './settings/stack';
+import { connectionsEnv, connectionSettings, type ConnectionSettings } from './settings/connections';
 
 export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
 
@@ -18,7 +19,7 @@ export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
  * (settings/pipeline.ts), the HR sources (sources/<id>/settings.ts, composed from the registry in
  * settings/sources.ts) and the development stack (settings/stack.ts).
  */
-const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv });
+const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv });
 
 export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'> {
   readonly gateway: PipelineSettings['gateway'] & {
@@ -31,6 +32,8 @@ export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'>
   readonly bamboohr: Readonly<Record<string, BambooHrTenantConfig>>;
   /** Workday tenants with their secrets resolved (`sources.workday.tenants`). */
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
+  /** TLS, SASL, mTLS, API key and ACL settings of the connections to Kafka, Temporal and Redis (settings/connections.ts). */
+  readonly connections: ConnectionSettings;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const sources = sourceSettings(e, env, problems);
   const pipeline = pipelineSettings(e, problems);
+  const connections = connectionSettings(e, env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     ...stackSettings(e, cache),
@@ -59,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sources,
     bamboohr: sources.bamboohr.tenants,
     workday: sources.workday.tenants,
+    connections,
   });
 }
 

@@ -1,7 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECTOR_FACTORIES } from '../connectors/registry';
@@ -29,6 +28,8 @@ import { recordingSink, redisPublishedState } from './pollers/published-state';
 import { ingestPublisher } from './pollers/publish';
 import { redisSnapshotStore } from './pollers/snapshot-store';
 import { serviceRedisOptions } from './redis';
+import { createRedis } from './connections/redis';
+import { temporalConnectionOptions } from './connections/temporal';
 import { ensurePollers, ledgerSourcePrefixes, pollerSpecs } from './pollers/start';
 import { registeredSourceRoutes } from './gateway/source-route';
 
@@ -135,10 +136,10 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   };
 
   try {
-    const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-pipeline', log });
+    const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-pipeline', log, security: config.connections.kafka });
     const topicLimits = await prepareTopics({ kafka, config, log, gateway: parts.gateway });
 
-    const temporalConnection = await Connection.connect({ address: endpoints.temporalAddress });
+    const temporalConnection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
     stops.push(() => temporalConnection.close());
     const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
 
@@ -169,7 +170,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
 
     // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
     // Every command has a deadline (services/redis.ts): a Redis that stops answering fails fast.
-    const redis = new Redis(endpoints.redisUrl, serviceRedisOptions(config.redis));
+    const redis = createRedis(endpoints.redisUrl, config.connections.redis, serviceRedisOptions(config.redis));
     redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
     await redis.connect().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'redis unavailable at start; dedupe and rate limits degrade'));
     stops.push(async () => void redis.disconnect());
@@ -212,7 +213,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       });
       // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
       const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code };
-      const workerDeps = { address: endpoints.temporalAddress, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
+      const workerDeps = { address: endpoints.temporalAddress, temporalSecurity: config.connections.temporal, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
       const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
         startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
         startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),
@@ -258,7 +259,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     let gatewayUrl: string | undefined;
     if (parts.gateway) {
       // Readiness asks the cluster for real, with its own client: short requests, no retries.
-      const probeAdmin = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-readiness', log, requestTimeoutMs: 2_000, connectionTimeoutMs: 1_000, retries: 0 }).admin();
+      const probeAdmin = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-readiness', log, security: config.connections.kafka, requestTimeoutMs: 2_000, connectionTimeoutMs: 1_000, retries: 0 }).admin();
       await probeAdmin.connect();
       stops.push(() => probeAdmin.disconnect());
       const readiness = kafkaReadiness({ probe: describeClusterProbe(probeAdmin) });

@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaSecurityOptions } from '../../services/connections/kafka';
+import { createRedis } from '../../services/connections/redis';
+import { temporalConnectionOptions } from '../../services/connections/temporal';
+import type { KafkaSecurity, RedisSecurity, TemporalSecurity } from '../../services/settings/connections';
 import { run } from './exec';
 import type { StartSpec } from './process';
 import { SEARCH_ATTRIBUTES } from './versions';
@@ -95,13 +98,15 @@ export function kafkaServer(opts: { layout: InstanceLayout; libs: string; port: 
   };
 }
 
-export async function kafkaReady(brokers: string): Promise<boolean> {
+/** `security`: the pipeline's TLS/SASL settings, for a reused cluster that requires them. */
+export async function kafkaReady(brokers: string, security?: KafkaSecurity): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'jml-stack-probe',
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
     connectionTimeout: 2_000,
+    ...(security ? kafkaSecurityOptions(security) : {}),
   }).admin();
   try {
     await admin.connect();
@@ -186,8 +191,8 @@ export function temporalServer(opts: {
   };
 }
 
-export async function temporalReady(address: string): Promise<boolean> {
-  const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+export async function temporalReady(address: string, security?: TemporalSecurity): Promise<boolean> {
+  const connection = await Connection.connect({ ...temporalConnectionOptions(security ?? {}, address), connectTimeout: 2_000 });
   try {
     await connection.workflowService.getSystemInfo({});
     const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
@@ -225,8 +230,8 @@ export function redisServer(opts: { layout: InstanceLayout; port: number; bin: s
   };
 }
 
-export async function redisReady(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000, commandTimeout: 2_000 });
+export async function redisReady(url: string, security?: RedisSecurity): Promise<boolean> {
+  const redis = createRedis(url, security ?? {}, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000, commandTimeout: 2_000 });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

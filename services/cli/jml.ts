@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, loadDotEnv } from '../config';
+import { temporalConnectionOptions } from '../connections/temporal';
 import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 import { approveSignal, eventStatusQuery, personStateQuery, personWorkflowId, rejectSignal } from '../../schemas/contracts';
 import { cliSigningKey } from '../dev-defaults';
@@ -61,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     case 'person':
     case 'events': {
       if (!arg) throw new Error(`usage: jml ${command} <${command === 'person' ? 'personKey' : 'employeeId'}>`);
-      const connection = await Connection.connect({ address: config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}` });
+      const connection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}`));
       try {
         const client = new Client({ connection, namespace: config.temporal.namespace });
         if (command === 'person') {
@@ -81,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     case 'reject': {
       const ids = argv.slice(1);
       if (command !== 'held' && ids.length === 0) throw new Error(`usage: jml ${command} <workflowId…|--all>`);
-      const connection = await Connection.connect({ address: config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}` });
+      const connection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}`));
       try {
         const client = new Client({ connection, namespace: config.temporal.namespace });
         const held: string[] = [];

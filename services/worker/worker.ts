@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Activities } from '../../schemas/contracts';
+import { connectTemporalWorker } from '../connections/temporal';
+import type { TemporalSecurity } from '../settings/connections';
 
 /**
  * Eager activity slots per workflow task: every activity a task schedules (one per app) can start
@@ -16,6 +18,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', 
 
 export interface WorkerDeps {
   address: string;
+  /** TLS, mTLS and API key of the connection (config.connections.temporal); plaintext when absent. */
+  temporalSecurity?: TemporalSecurity;
   namespace: string;
   taskQueue: string;
   activities: Activities;
@@ -35,7 +39,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address: deps.address });
+  const { connection, close } = await connectTemporalWorker(deps.temporalSecurity ?? {}, deps.address);
   const worker = await Worker.create({
     connection,
     namespace: deps.namespace,
@@ -54,7 +58,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
-      await connection.close();
+      await close();
     },
   };
 }

@@ -53,9 +53,9 @@ export async function acquireStack(opts: { config: Config; say: (line: string) =
   try {
     // Reused services must answer too; fail with a clear message rather than time out later.
     await Promise.all([
-      waitFor(`Kafka at ${endpoints.kafkaBrokers}`, () => kafkaReady(endpoints.kafkaBrokers), 30_000),
-      waitFor(`Temporal at ${endpoints.temporalAddress}`, () => temporalReady(endpoints.temporalAddress), 30_000),
-      waitFor(`Redis at ${endpoints.redisUrl}`, () => redisReady(endpoints.redisUrl), 15_000),
+      waitFor(`Kafka at ${endpoints.kafkaBrokers}`, () => kafkaReady(endpoints.kafkaBrokers, config.connections.kafka), 30_000),
+      waitFor(`Temporal at ${endpoints.temporalAddress}`, () => temporalReady(endpoints.temporalAddress, config.connections.temporal), 30_000),
+      waitFor(`Redis at ${endpoints.redisUrl}`, () => redisReady(endpoints.redisUrl, config.connections.redis), 15_000),
     ]);
   } catch (err) {
     await acquired.release();

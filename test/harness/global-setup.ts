@@ -46,7 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     // Topics exist before any test file runs, so each file also passes on its own (a test that only
     // produces would otherwise wait on a topic nobody created).
-    const admin = createKafka({ brokers: stack.endpoints.kafkaBrokers, clientId: 'test-setup', log: pino({ level: 'warn' }) }).admin();
+    const admin = createKafka({ brokers: stack.endpoints.kafkaBrokers, clientId: 'test-setup', log: pino({ level: 'warn' }), security: config.connections.kafka }).admin();
     await admin.connect();
     try {
       await ensureTopics(admin, config.kafka.topics);
