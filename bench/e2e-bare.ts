@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { EAGER_ACTIVITIES } from '../services/worker/worker';
 import type { bareWorkflow } from './workflows';
@@ -34,7 +35,7 @@ export interface BareBench {
   shutdown(): Promise<void>;
 }
 
-export async function startBareBench(opts: { address: string; namespace: string; taskQueue: string; run: string }): Promise<BareBench> {
+export async function startBareBench(opts: { address: string; namespace: string; taskQueue: string; run: string; dataConverter: DataConverter }): Promise<BareBench> {
   let activitiesDone = 0;
   const activities: BareActivities = {
     async noop() {
@@ -50,10 +51,12 @@ export async function startBareBench(opts: { address: string; namespace: string;
     activities,
     // The pipeline's workers' setting (services/runtime.ts), so that both sides run the same way.
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
+    // The pipeline's codec too: the ratio of the two then leaves the codec's cost out.
+    dataConverter: opts.dataConverter,
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: opts.address });
-  const client = new Client({ connection, namespace: opts.namespace });
+  const client = new Client({ connection, namespace: opts.namespace, dataConverter: opts.dataConverter });
   let seq = 0;
   const start = () =>
     client.workflow.start<typeof bareWorkflow>('bareWorkflow', { taskQueue: opts.taskQueue, workflowId: `bench-bare/${opts.run}/${seq++}`, args: [APPS] });

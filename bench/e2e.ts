@@ -36,6 +36,8 @@ import { readPid } from '../infra/stack/process';
 import { stackDown, stackUp } from '../infra/stack/stack';
 import { loadConfig, loadDotEnv, withSingleBrokerDefaults } from '../services/config';
 import { TOPICS } from '../services/kafka/topics';
+import { temporalDataConverter } from '../services/temporal/data-converter';
+import { devCodecEnv, ensureDevCodecKey } from '../services/temporal/dev-key';
 import { EAGER_ACTIVITIES } from '../services/worker/worker';
 import { startBareBench } from './e2e-bare';
 import { eventSender, inPool, joinerEvent, leaverEvent } from './e2e-load';
@@ -93,6 +95,9 @@ const person = (kind: string, i: number) => `bench:${run}-${kind}${i}`;
 loadDotEnv();
 // The bench stack is one broker (its pipeline child inherits this environment).
 Object.assign(process.env, withSingleBrokerDefaults(process.env));
+// Payloads sealed as in production (issue 14): the configured key, else npm start's development key of the stack.
+const unsealed = loadConfig();
+if (unsealed.codec.mode === 'unset') Object.assign(process.env, devCodecEnv(ensureDevCodecKey(unsealed.stackDir).path));
 const config = loadConfig();
 // The bare worker runs in this process: keep the SDK's bundler and state-change chatter out of the output.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -114,7 +119,7 @@ await admin.connect();
 cleanups.push(() => admin.disconnect());
 const connection = await Connection.connect({ address: endpoints.temporalAddress });
 cleanups.push(() => connection.close());
-const temporal = new Client({ connection, namespace: config.temporal.namespace });
+const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.codec) });
 let failure: unknown;
 const pipelineWarnings = new Map<string, number>();
 
@@ -161,7 +166,7 @@ try {
     child.kill('SIGTERM');
     await Promise.race([exited, sleep(30_000)]);
   });
-  const bareStarting = startBareBench({ address: endpoints.temporalAddress, namespace: config.temporal.namespace, taskQueue: bareQueue, run });
+  const bareStarting = startBareBench({ address: endpoints.temporalAddress, namespace: config.temporal.namespace, taskQueue: bareQueue, run, dataConverter: temporalDataConverter(config.codec) });
   /** Known overload symptoms are counted for the report; anything else is shown (the first 20 lines). */
   let shown = 0;
   const notePipelineLine = (line: string) => {
