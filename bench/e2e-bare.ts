@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { connectTemporalWorker, temporalConnectionOptions } from '../services/connections/temporal';
 import type { TemporalSecurity } from '../services/settings/connections';
@@ -36,7 +37,7 @@ export interface BareBench {
   shutdown(): Promise<void>;
 }
 
-export async function startBareBench(opts: { address: string; security?: TemporalSecurity; namespace: string; taskQueue: string; run: string }): Promise<BareBench> {
+export async function startBareBench(opts: { address: string; security?: TemporalSecurity; namespace: string; taskQueue: string; run: string; dataConverter: DataConverter }): Promise<BareBench> {
   let activitiesDone = 0;
   const activities: BareActivities = {
     async noop() {
@@ -52,10 +53,12 @@ export async function startBareBench(opts: { address: string; security?: Tempora
     activities,
     // The pipeline's workers' setting (services/runtime.ts), so that both sides run the same way.
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
+    // The pipeline's codec too: the ratio of the two then leaves the codec's cost out.
+    dataConverter: opts.dataConverter,
   });
   const running = worker.run();
   const connection = await Connection.connect(temporalConnectionOptions(opts.security ?? {}, opts.address));
-  const client = new Client({ connection, namespace: opts.namespace });
+  const client = new Client({ connection, namespace: opts.namespace, dataConverter: opts.dataConverter });
   let seq = 0;
   const start = () =>
     client.workflow.start<typeof bareWorkflow>('bareWorkflow', { taskQueue: opts.taskQueue, workflowId: `bench-bare/${opts.run}/${seq++}`, args: [APPS] });

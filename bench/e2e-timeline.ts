@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventWorkflowId, personWorkflowId } from '../schemas/contracts';
+import { openHistoryPayloads } from '../services/temporal/history';
 
 /**
  * Where a leaver's time went, from the benchmark's own clock (sent, 202, disabled seen) and the
@@ -88,7 +89,8 @@ const runOf = (t: TaskTimes | undefined) => (t?.completed ?? Number.NaN) - (t?.s
 
 /** Splits one leaver's latency into stages; undefined when a history lacks an expected event. */
 export async function leaverStages(client: Client, s: LeaverSample): Promise<LeaverStages | undefined> {
-  const person = (await client.workflow.getHandle(personWorkflowId(s.personKey)).fetchHistory()).events ?? [];
+  // Signal inputs are sealed by the pipeline's codec: opened with the client's own.
+  const person = (await openHistoryPayloads(await client.workflow.getHandle(personWorkflowId(s.personKey)).fetchHistory(), client.options.loadedDataConverter)).events ?? [];
   const childId = eventWorkflowId(s.personKey, s.eventId);
   const signaled = person.findIndex((e) => {
     const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];

@@ -38,6 +38,8 @@ import { readPid } from '../infra/stack/process';
 import { stackDown, stackUp } from '../infra/stack/stack';
 import { loadConfig, loadDotEnv, withSingleBrokerDefaults } from '../services/config';
 import { TOPICS } from '../services/kafka/topics';
+import { temporalDataConverter } from '../services/temporal/data-converter';
+import { devCodecEnv, ensureDevCodecKey } from '../services/temporal/dev-key';
 import { EAGER_ACTIVITIES } from '../services/worker/worker';
 import { startBareBench } from './e2e-bare';
 import { eventSender, inPool, joinerEvent, leaverEvent } from './e2e-load';
@@ -95,6 +97,9 @@ const person = (kind: string, i: number) => `bench:${run}-${kind}${i}`;
 loadDotEnv();
 // The bench stack is one broker (its pipeline child inherits this environment).
 Object.assign(process.env, withSingleBrokerDefaults(process.env));
+// Payloads sealed as in production (issue 14): the configured key, else npm start's development key of the stack.
+const unsealed = loadConfig();
+if (unsealed.codec.mode === 'unset') Object.assign(process.env, devCodecEnv(ensureDevCodecKey(unsealed.stackDir).path));
 const config = loadConfig();
 // The bare worker runs in this process: keep the SDK's bundler and state-change chatter out of the output.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -116,7 +121,7 @@ await admin.connect();
 cleanups.push(() => admin.disconnect());
 const connection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
 cleanups.push(() => connection.close());
-const temporal = new Client({ connection, namespace: config.temporal.namespace });
+const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.codec) });
 let failure: unknown;
 const pipelineWarnings = new Map<string, number>();
 
@@ -163,7 +168,7 @@ try {
     child.kill('SIGTERM');
     await Promise.race([exited, sleep(30_000)]);
   });
-  const bareStarting = startBareBench({ address: endpoints.temporalAddress, security: config.connections.temporal, namespace: config.temporal.namespace, taskQueue: bareQueue, run });
+  const bareStarting = startBareBench({ address: endpoints.temporalAddress, security: config.connections.temporal, namespace: config.temporal.namespace, taskQueue: bareQueue, run, dataConverter: temporalDataConverter(config.codec) });
   /** Known overload symptoms are counted for the report; anything else is shown (the first 20 lines). */
   let shown = 0;
   const notePipelineLine = (line: string) => {

@@ -9,6 +9,7 @@ import { pipelineEnv, pipelineSettings, type PipelineSettings } from './settings
 import { sourcesEnv, sourceSettings, type SourceTenants } from './settings/sources';
 import { stackEnv, stackSettings, type StackSettings } from './settings/stack';
 import { connectionsEnv, connectionSettings, type ConnectionSettings } from './settings/connections';
+import { codecEnv, codecSettings, type CodecServerSettings, type CodecSettings } from './settings/codec';
 
 export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
 
@@ -19,7 +20,7 @@ export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
  * (settings/pipeline.ts), the HR sources (sources/<id>/settings.ts, composed from the registry in
  * settings/sources.ts) and the development stack (settings/stack.ts).
  */
-const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv });
+const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv, ...codecEnv });
 
 export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'> {
   readonly gateway: PipelineSettings['gateway'] & {
@@ -34,6 +35,9 @@ export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'>
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
   /** TLS, SASL, mTLS, API key and ACL settings of the connections to Kafka, Temporal and Redis (settings/connections.ts). */
   readonly connections: ConnectionSettings;
+  /** Payload encryption in Temporal (settings/codec.ts, services/temporal/data-converter.ts). */
+  readonly codec: CodecSettings;
+  readonly codecServer: CodecServerSettings;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sources = sourceSettings(e, env, problems);
   const pipeline = pipelineSettings(e, problems);
   const connections = connectionSettings(e, env, problems);
+  const codec = codecSettings(e, env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     ...stackSettings(e, cache),
@@ -64,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bamboohr: sources.bamboohr.tenants,
     workday: sources.workday.tenants,
     connections,
+    ...codec,
   });
 }
 

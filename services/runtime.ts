@@ -32,6 +32,7 @@ import { createRedis } from './connections/redis';
 import { temporalConnectionOptions } from './connections/temporal';
 import { ensurePollers, ledgerSourcePrefixes, pollerSpecs } from './pollers/start';
 import { registeredSourceRoutes } from './gateway/source-route';
+import { FAILURE_CONVERTER_PATH, temporalDataConverter } from './temporal/data-converter';
 
 /** Where the pipeline reaches Kafka, Temporal and Redis (the launcher's stack, or services configured to be reused). */
 export interface PipelineEndpoints {
@@ -129,6 +130,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const parts = { gateway: true, dispatcher: true, worker: true, pollers: true, ...opts.parts };
   // Before any connection: a gateway without a key is a configuration error, not a runtime one.
   if (parts.gateway && config.gateway.canonicalKeys.length === 0) throw new Error('JML_CANONICAL_SECRET is not set; the gateway does not start without it');
+  // Before any connection too: what goes to Temporal is sealed, or in clear only when configured so
+  // (a gateway alone hands nothing to Temporal).
+  const dataConverter = parts.dispatcher || parts.worker ? temporalDataConverter(config.codec) : undefined;
   installTemporalRuntime(log);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -141,7 +145,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
 
     const temporalConnection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
     stops.push(() => temporalConnection.close());
-    const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
+    const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
 
     const connectProducer = async (): Promise<Producer> => {
       const p = kafka.producer({
@@ -212,8 +216,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         log,
       });
       // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
-      const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code };
-      const workerDeps = { address: endpoints.temporalAddress, temporalSecurity: config.connections.temporal, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle };
+      const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH })).code };
+      const workerDeps = { address: endpoints.temporalAddress, temporalSecurity: config.connections.temporal, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle, dataConverter };
       const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
         startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
         startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),

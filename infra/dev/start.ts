@@ -12,6 +12,7 @@ import { createLogger } from '../../services/log';
 import { startPipeline } from '../../services/runtime';
 import { toolPaths } from '../stack/paths';
 import { stackDown, stackUp } from '../stack/stack';
+import { codecUiNote, devCodecServerUrl, startLocalCodecServer, withDevCodec } from './codec';
 
 
 async function main(): Promise<void> {
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
     config = loadConfig({ ...env, JML_CANONICAL_SECRET: dev.secret });
     say(`JML_CANONICAL_SECRET is not set; using the development key ${dev.created ? 'generated now ' : ''}in ${dev.path} (\`npm run jml -- send\` signs with it)`);
   }
+  config = withDevCodec({ config, devMode, say });
   const log = createLogger({ name: 'jml', level: config.logLevel });
+  const codecServer = await startLocalCodecServer({ config, log, devMode, say });
 
   const { endpoints, started } = await stackUp({
     dir: config.stackDir,
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     ui: true,
     reuse: config.reuse,
     tools: toolPaths(config.cacheDir),
+    ...(codecServer ? { uiCodecEndpoint: devCodecServerUrl(config) } : {}),
     say,
   });
   const pipeline = await startPipeline({ config, endpoints, log });
@@ -50,6 +54,9 @@ async function main(): Promise<void> {
   say(`  Temporal      ${endpoints.temporalAddress}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
   say(`  Kafka         ${endpoints.kafkaBrokers}`);
   say(`  Redis         ${endpoints.redisUrl}`);
+  if (codecServer) say(`  codec server  ${codecServer.url}   (the Temporal UI decodes payloads through it)`);
+  const uiNote = codecUiNote({ codecServer, started, config });
+  if (uiNote) say(uiNote);
   say(`  data + logs   ${config.stackDir}`);
   say('Ctrl-C stops everything this run started.');
 
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal}: stopping ...`);
     await pipeline.stop();
+    await codecServer?.close();
     if (started.length > 0) await stackDown({ dir: config.stackDir, only: started, say });
     say('stopped');
     process.exit(0);

@@ -6,6 +6,7 @@ import { loadConfig, loadDotEnv } from '../../services/config';
 import { installAll } from './install';
 import { toolPaths } from './paths';
 import { stackDown, stackStatus, stackUp } from './stack';
+import { devCodecServerUrl } from '../dev/codec';
 
 const say = (line: string) => console.log(`[stack] ${line}`);
 
@@ -19,7 +20,9 @@ async function main(command: string | undefined): Promise<void> {
       say(`servers installed under ${tools.cache}`);
       return;
     case 'up': {
-      const { endpoints } = await stackUp({ dir: config.stackDir, ports: config.ports, persistent: true, ui: true, reuse: config.reuse, tools, say });
+      // The UI decodes through the codec server that `npm start` runs on this stack.
+      const uiCodecEndpoint = devCodecServerUrl(config);
+      const { endpoints } = await stackUp({ dir: config.stackDir, ports: config.ports, persistent: true, ui: true, reuse: config.reuse, tools, uiCodecEndpoint, say });
       say(`Kafka      ${endpoints.kafkaBrokers}`);
       say(`Temporal   ${endpoints.temporalAddress}${endpoints.temporalUiUrl ? `   UI ${endpoints.temporalUiUrl}` : ''}`);
       say(`Redis      ${endpoints.redisUrl}`);

@@ -125,6 +125,8 @@ export function temporalServer(opts: {
   httpPort: number;
   metricsPort: number;
   ui: boolean;
+  /** Where the UI sends payloads to be decoded (our codec server); the browser calls it directly. */
+  uiCodecEndpoint?: string | undefined;
 }): ServerDef {
   const { layout, bin, port, uiPort, httpPort, metricsPort, ui } = opts;
   const attributes = Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
@@ -161,6 +163,7 @@ export function temporalServer(opts: {
         '--metrics-port',
         String(metricsPort),
         ...(ui ? ['--ui-port', String(uiPort)] : ['--headless']),
+        ...(ui && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
         ...persistence,
         '--log-level',
         'warn',

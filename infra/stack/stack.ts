@@ -32,6 +32,8 @@ export interface StackOptions {
   persistent: boolean;
   /** Serve the Temporal UI. */
   ui: boolean;
+  /** The codec server the UI decodes payloads through (`--ui-codec-endpoint`); applies when this call starts Temporal. */
+  uiCodecEndpoint?: string;
   reuse?: ReuseEndpoints;
   tools: ToolPaths;
   say?: Say;
@@ -78,7 +80,7 @@ export async function stackUp(opts: StackOptions): Promise<{ endpoints: StackEnd
   if (temporalBin) {
     const p = opts.ports;
     servers.push(
-      temporalServer({ layout, bin: temporalBin, port: p.temporal, uiPort: p.temporalUi, httpPort: p.temporalHttp, metricsPort: p.temporalMetrics, ui: opts.ui }),
+      temporalServer({ layout, bin: temporalBin, port: p.temporal, uiPort: p.temporalUi, httpPort: p.temporalHttp, metricsPort: p.temporalMetrics, ui: opts.ui, uiCodecEndpoint: opts.uiCodecEndpoint }),
     );
   }
   // Check every port before starting anything, so a conflict leaves nothing half-started.

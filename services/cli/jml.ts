@@ -20,11 +20,19 @@ import { JmlEvent } from '../../schemas/jml-event.v1';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { loadPolicyFile } from '../policy/load';
 import { planWithPolicy } from '../policy/plan';
+import { temporalDataConverter } from '../temporal/data-converter';
+import { localCodecEnv } from '../temporal/dev-key';
 
 async function main(argv: string[]): Promise<number> {
   const [command, arg] = argv;
   loadDotEnv();
-  const config = loadConfig();
+  let config = loadConfig();
+  // Like `send`, the CLI reads npm start's stack with its development codec key when none is configured.
+  const devCodec = localCodecEnv(config.codec, config.stackDir);
+  if (devCodec && ['person', 'events', 'held', 'approve', 'reject'].includes(command ?? '')) {
+    config = loadConfig({ ...process.env, ...devCodec.env });
+    console.error(`jml: ${devCodec.note}`);
+  }
   switch (command) {
     case 'send': {
       if (!arg) throw new Error('usage: jml send <event.json>');
@@ -64,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       if (!arg) throw new Error(`usage: jml ${command} <${command === 'person' ? 'personKey' : 'employeeId'}>`);
       const connection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}`));
       try {
-        const client = new Client({ connection, namespace: config.temporal.namespace });
+        const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.codec) });
         if (command === 'person') {
           console.log(JSON.stringify(await client.workflow.getHandle(personWorkflowId(arg)).query(personStateQuery), null, 2));
         } else {
@@ -84,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
       if (command !== 'held' && ids.length === 0) throw new Error(`usage: jml ${command} <workflowId…|--all>`);
       const connection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}`));
       try {
-        const client = new Client({ connection, namespace: config.temporal.namespace });
+        const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config.codec) });
         const held: string[] = [];
         for await (const wf of client.workflow.list({ query: "NeedsAttention = true AND ExecutionStatus = 'Running'" })) {
           const status = await client.workflow.getHandle(wf.workflowId).query(eventStatusQuery).catch(() => undefined);

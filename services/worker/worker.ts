@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../schemas/contracts';
 import { connectTemporalWorker } from '../connections/temporal';
 import type { TemporalSecurity } from '../settings/connections';
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   log: Logger;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: WorkflowBundleOption;
+  /** Payload codec and failure converter (services/temporal/data-converter.ts); a bundle must be built with the same failure converter. */
+  dataConverter?: DataConverter;
   /** Sticky cache size; undefined = the SDK's default (from the heap size). */
   maxCachedWorkflows?: number | undefined;
 }
@@ -47,6 +50,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     activities: deps.activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
   });
   const done = worker.run();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CONNECTOR_ERROR_CODES } from '../../connectors/sdk/errors';
 import { GATEWAY_ERRORS } from '../../services/gateway/errors';
 import { POLLER_ERROR_CODES } from '../../sources/sdk/poll-error';
+import { CODEC_ERROR_CODES } from '../../services/temporal/codec';
 
 /** Rows of the markdown table under a `## heading` in docs/errors.md, as arrays of cells. */
 function tableUnder(heading: string): string[][] {
@@ -32,6 +33,12 @@ describe('docs/errors.md', () => {
   it('pollers > documents exactly the pollers\' own error codes, with their retryability', () => {
     const documented = tableUnder('Pollers').map(([code, retryable]) => [code, retryable === 'yes']);
     const coded = Object.entries(POLLER_ERROR_CODES).map(([code, def]) => [code, def.retryable]);
+    expect(documented.sort()).toEqual(coded.sort());
+  });
+
+  it('codec > documents exactly the payload codec\'s error codes, with their retryability', () => {
+    const documented = tableUnder('Payload codec').map(([code, retryable]) => [code, retryable === 'yes']);
+    const coded = Object.entries(CODEC_ERROR_CODES).map(([code, def]) => [code, def.retryable]);
     expect(documented.sort()).toEqual(coded.sort());
   });
 });

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import type {} from 'vitest';
 import { loadConfig, withSingleBrokerDefaults } from '../../services/config';
 import type { StackEndpoints } from '../../infra/stack/stack';
 import { WORKFLOWS_PATH } from '../../services/worker/worker';
+import { FAILURE_CONVERTER_PATH } from '../../services/temporal/data-converter';
 import { pino } from 'pino';
 import { createKafka } from '../../services/kafka/client';
 import { ensureTopics } from '../../services/kafka/topics';
@@ -24,7 +26,13 @@ const say = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
  * native). The workflow bundle is built once here and shared with every test file.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+  // Tests run as production does: payloads in Temporal sealed, with a key of this run (by
+  // reference, like any key) unless the environment configures the codec itself.
+  if (!process.env.JML_CODEC_KEYS && process.env.JML_CODEC !== 'off') {
+    process.env.JML_TEST_CODEC_KEY = randomBytes(32).toString('base64');
+    process.env.JML_CODEC_KEYS = JSON.stringify([{ id: `test-${Date.now().toString(36)}`, key: { env: 'JML_TEST_CODEC_KEY' } }]);
+  }
   // The test stack is one broker: test files (which inherit this environment) replicate once
   // unless KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS say otherwise.
   Object.assign(process.env, withSingleBrokerDefaults(process.env));

@@ -7,6 +7,9 @@ import { CoalescingProducer } from '../../services/kafka/coalescing-producer';
 import { readDeadLetterHeaders } from '../../services/kafka/dead-letter';
 import { TOPICS } from '../../services/kafka/topics';
 import { personWorkflowId } from '../../schemas/contracts';
+import { loadConfig } from '../../services/config';
+import { temporalDataConverter } from '../../services/temporal/data-converter';
+import { openHistoryPayloads } from '../../services/temporal/history';
 import { consumeUntil } from '../support/kafka';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
@@ -40,7 +43,8 @@ describe('event evolution > an old reader and a newer event', () => {
     raw = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await raw.connect();
     connection = await Connection.connect({ address: stack.temporalAddress });
-    temporal = new Client({ connection });
+    // The dispatcher's client as production runs it: with the payload codec.
+    temporal = new Client({ connection, dataConverter: temporalDataConverter(loadConfig().codec) });
     dispatcher = createDispatcher({ kafka, temporal, producer: new CoalescingProducer(raw), taskQueue, groupId: `it-evolution-${run}`, topic, log, partitionsConcurrently: 1 });
     await dispatcher.start();
   }, 60_000);
@@ -73,7 +77,7 @@ describe('event evolution > an old reader and a newer event', () => {
     const workflowId = personWorkflowId(personKey);
     started.push(workflowId);
     const signalled = await eventually('the person workflow to be signalled', async () => {
-      const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
+      const history = await openHistoryPayloads(await temporal.workflow.getHandle(workflowId).fetchHistory(), temporal.options.loadedDataConverter);
       const payload = (history.events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? [])[0];
       return payload?.data ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as Record<string, unknown>) : undefined;
     }, 20_000);

@@ -25,6 +25,7 @@ import {
   type EventOutcome,
 } from '../../schemas/contracts';
 import { captureHistory } from '../replay/capture';
+import { openHistoryPayloads } from '../../services/temporal/history';
 import { postSigned } from '../support/canonical-client';
 import { consumeUntil } from '../support/kafka';
 import { makeEvent } from '../support/events';
@@ -104,7 +105,7 @@ async function startWith(opts: { policy: string; taskQueue: string; redisUrl?: s
 
 /** The runStep activities of a workflow's history, in order: what was scheduled, and when it completed. */
 async function stepTimeline(client: Client, workflowId: string): Promise<Array<{ op: string; app: string; scheduled: number; completed?: number }>> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await openHistoryPayloads(await client.workflow.getHandle(workflowId).fetchHistory(), client.options.loadedDataConverter);
   const steps = new Map<number, { op: string; app: string; scheduled: number; completed?: number }>();
   for (const e of history.events ?? []) {
     const id = Number(e.eventId);

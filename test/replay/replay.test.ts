@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as workflows from '../../workflows/index';
 import { HISTORIES_DIR } from './capture';
 import { WORKFLOWS_PATH } from '../../services/worker/worker';
+import { FAILURE_CONVERTER_PATH } from '../../services/temporal/data-converter';
 
 /**
  * Stored histories (test/replay/histories, captured from the real stack) replayed through today's
@@ -14,7 +15,8 @@ import { WORKFLOWS_PATH } from '../../services/worker/worker';
  */
 let code = '';
 beforeAll(async () => {
-  ({ code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent }));
+  // The production bundle: with the failure converter that turns failure messages into (sealed) payloads.
+  ({ code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: silent }));
 }, 120_000);
 
 describe('workflow replay', () => {
@@ -52,11 +54,11 @@ describe('workflow replay', () => {
  * was rebuilt for every person and event workflow: 27 % of the workflow thread's CPU in bench:e2e.
  */
 describe('workflow bundle', () => {
-  it('holds only the SDK, workflows/, the contracts and zod-free helpers', () => {
+  it('holds only the SDK, workflows/, the contracts, zod-free helpers and the failure converter', () => {
     const modules = [...code.matchAll(/^\/\*{3}\/ "(\.\/[^"]+)"$/gm)].map((m) => m[1] as string);
     expect(modules).toContain('./workflows/person.ts');
     const foreign = modules.filter(
-      (m) => !/^\.\/node_modules\/(@temporalio\/(workflow|common)|nexus-rpc|ms|long)\//.test(m) && !m.startsWith('./workflows/') && !m.startsWith('./schemas/contracts/') && m !== './schemas/person-key.ts',
+      (m) => !/^\.\/node_modules\/(@temporalio\/(workflow|common)|nexus-rpc|ms|long)\//.test(m) && !m.startsWith('./workflows/') && !m.startsWith('./schemas/contracts/') && m !== './schemas/person-key.ts' && m !== './services/temporal/failure-converter.cjs',
     );
     expect(foreign).toEqual([]);
   });
