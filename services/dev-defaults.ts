@@ -42,23 +42,15 @@ export function ensureDevCanonicalSecret(stackDir: string): DevSecret {
   mkdirSync(stackDir, { recursive: true, mode: 0o700 });
   const path = join(stackDir, DEV_SECRET_FILE);
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
-  // `wx`: never overwrite a key another process created meanwhile; the mode applies on creation.
-  writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  writeOwnerOnlyFile(path, secret);
   return { secret, path, created: true };
 }
 
 /** The development key of a stack directory, if one was generated; throws when it is unusable. */
 export function readDevCanonicalSecret(stackDir: string): Omit<DevSecret, 'created'> | undefined {
   const path = join(stackDir, DEV_SECRET_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  if ((statSync(path).mode & 0o077) !== 0) throw new Error(`${path} can be read by others; chmod 600 it or delete it to generate a new key`);
+  const text = readOwnerOnlyFile(path, 'chmod 600 it or delete it to generate a new key');
+  if (text === undefined) return undefined;
   const secret = text.trim();
   const weak = hmacKeyProblem(secret, 'standard-webhooks');
   if (weak) throw new Error(`${path}: the key ${weak}; delete the file to generate a new one`);
@@ -78,4 +70,26 @@ export function cliSigningKey(opts: { keys: readonly CanonicalKeyConfig[]; gatew
   const dev = readDevCanonicalSecret(opts.stackDir);
   if (!dev) return { error: `${unset} and no development key exists in ${opts.stackDir} (npm start creates it)` };
   return { secret: dev.secret, note: `${unset}; signing with the development key in ${dev.path}` };
+}
+
+/**
+ * Writes a development key file only its owner can read. `wx`: never overwrite a key another process
+ * created meanwhile (what it sealed or signed would be lost); the mode applies on creation.
+ */
+export function writeOwnerOnlyFile(path: string, text: string): void {
+  writeFileSync(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+}
+
+/** A development key file's text; undefined when it does not exist; throws (with `hint`) when others can read it. */
+export function readOwnerOnlyFile(path: string, hint: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  if ((statSync(path).mode & 0o077) !== 0) throw new Error(`${path} can be read by others; ${hint}`);
+  return text;
 }

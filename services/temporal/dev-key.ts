@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { codecKeyProblem, type CodecSettings } from '../settings/codec';
+import { readOwnerOnlyFile, writeOwnerOnlyFile } from '../dev-defaults';
 
 /**
  * The development codec key of `npm start` (and only of it), like the development canonical key
@@ -19,23 +20,15 @@ export function ensureDevCodecKey(stackDir: string): { path: string; created: bo
   if (existing) return { path: existing, created: false };
   mkdirSync(stackDir, { recursive: true, mode: 0o700 });
   const path = join(stackDir, DEV_CODEC_KEY_FILE);
-  // `wx`: never overwrite a key another process created meanwhile: histories sealed with it would be lost.
-  writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  writeOwnerOnlyFile(path, randomBytes(32).toString('base64'));
   return { path, created: true };
 }
 
 /** Path of the development key file when one exists and is usable; throws when others can read it or it holds no key. */
 export function readDevCodecKey(stackDir: string): string | undefined {
   const path = join(stackDir, DEV_CODEC_KEY_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  if ((statSync(path).mode & 0o077) !== 0) throw new Error(`${path} can be read by others; chmod 600 it (deleting it makes the stack's histories unreadable)`);
+  const text = readOwnerOnlyFile(path, "chmod 600 it (deleting it makes the stack's histories unreadable)");
+  if (text === undefined) return undefined;
   const problem = codecKeyProblem(text);
   if (problem) throw new Error(`${path}: the key ${problem}`);
   return path;
