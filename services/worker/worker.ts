@@ -24,6 +24,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkflowBundleOption;
   /** Sticky cache size; undefined = the SDK's default (from the heap size). */
   maxCachedWorkflows?: number | undefined;
+  /** How long shutdown() lets running activities finish before cancelling them; the SDK's default (0) cancels at once. */
+  shutdownGraceTimeMs?: number | undefined;
 }
 
 export interface RunningWorker {
@@ -44,6 +46,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
+    ...(deps.shutdownGraceTimeMs !== undefined ? { shutdownGraceTime: deps.shutdownGraceTimeMs } : {}),
   });
   const done = worker.run();
   done.catch((err: unknown) => deps.log.error({ err }, 'worker stopped with an error'));
