@@ -1,0 +1,89 @@
+import type { WorkflowBundleOption } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { ConfigError, type Config } from '../config';
+import type { LoadedPolicy } from '../policy/load';
+import { startParts, type Parts, type PipelineEndpoints, type RunningParts } from '../runtime';
+
+/**
+ * The roles one process can run (`jml-pipeline <role>`): what each needs from the configuration and
+ * how it starts. One object, so a role is one entry.
+ */
+
+/** A piece of configuration a role cannot run without in production (services/roles/config.ts words each). */
+export type Need = 'kafka' | 'temporal' | 'redis' | 'canonical-key' | 'policy' | 'workflow-bundle';
+
+/** What a role is started with: the configuration parsed once at boot, frozen. */
+export interface RoleContext {
+  mode: 'development' | 'production';
+  config: Config;
+  /** The policy, loaded at boot with the configuration (production); development without one uses the development apps. */
+  policy?: LoadedPolicy;
+  endpoints: PipelineEndpoints;
+  log: Logger;
+  /** The prebuilt workflow bundle (production); development bundles at boot. */
+  workflowBundle?: WorkflowBundleOption;
+  /** Environment for the policy's secret references. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** A started role, as the supervisor (./supervise.ts) drives it. */
+export type RunningRole = Pick<RunningParts, 'gatewayUrl' | 'temporal' | 'stopAccepting' | 'stop' | 'failed'>;
+
+export interface RoleDefinition {
+  summary: string;
+  needs: readonly Need[];
+  start(ctx: RoleContext): Promise<RunningRole>;
+}
+
+const NONE: Parts = { gateway: false, dispatcher: false, worker: false, pollers: false };
+
+/** A role made of pipeline parts (services/runtime.ts). */
+function partsRole(summary: string, parts: Partial<Parts>, needs: readonly Need[]): RoleDefinition {
+  return {
+    summary,
+    needs,
+    start: (ctx) =>
+      startParts({
+        config: ctx.config,
+        endpoints: ctx.endpoints,
+        log: ctx.log,
+        mode: ctx.mode,
+        env: ctx.env,
+        parts: { ...NONE, ...parts },
+        ...(ctx.policy ? { policy: ctx.policy } : {}),
+        ...(ctx.workflowBundle ? { workflowBundle: ctx.workflowBundle } : {}),
+        // Running activities get what the deadline leaves after the gateway's drain delay, less a margin to close connections.
+        workerShutdownGraceMs: Math.max(1_000, ctx.config.lifecycle.shutdownDeadlineMs - ctx.config.lifecycle.gatewayDrainDelayMs - 5_000),
+      }),
+  };
+}
+
+/** The codec server is its own module (issue 14, payload encryption); until it is merged this role refuses to start. */
+const codecServerPending: RoleDefinition = {
+  summary: 'payload codec server for the Temporal UI (/encode, /decode)',
+  needs: [],
+  start: () => Promise.reject(new ConfigError(['the codec-server role is not part of this build yet'])),
+};
+
+export const ROLES = {
+  gateway: partsRole('HR webhooks and the canonical API → Kafka', { gateway: true }, ['kafka', 'redis', 'canonical-key']),
+  dispatcher: partsRole('Kafka → person workflows in Temporal (both lanes)', { dispatcher: true }, ['kafka', 'temporal']),
+  worker: partsRole('Temporal workflows and activities → apps', { worker: true }, ['kafka', 'temporal', 'redis', 'policy', 'workflow-bundle']),
+  pollers: partsRole('keeps the reconciliation poller workflows running', { pollers: true }, ['temporal']),
+  // Slot of the codec server: its module replaces this entry with its own start function and needs.
+  'codec-server': codecServerPending,
+  all: partsRole('every part above in one process', { gateway: true, dispatcher: true, worker: true, pollers: true }, [
+    'kafka',
+    'temporal',
+    'redis',
+    'canonical-key',
+    'policy',
+    'workflow-bundle',
+  ]),
+} satisfies Record<string, RoleDefinition>;
+
+export type RoleName = keyof typeof ROLES;
+
+export function isRoleName(name: string | undefined): name is RoleName {
+  return name !== undefined && Object.hasOwn(ROLES, name);
+}
