@@ -39,21 +39,22 @@ export async function supervise(role: RunningRole, opts: SuperviseOptions): Prom
   const { log } = opts;
   const signals = opts.signals ?? ['SIGTERM', 'SIGINT'];
   let received: NodeJS.Signals | undefined;
+  const handlers = new Map<NodeJS.Signals, () => void>();
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     for (const s of signals) {
-      process.on(s, () => {
+      const handler = () => {
         if (received) log.warn({ signal: s }, 'already stopping; signal ignored');
         else resolve((received = s));
-      });
+      };
+      handlers.set(s, handler);
+      process.on(s, handler);
     }
   });
   const first = await Promise.race([signalled.then((signal) => ({ signal }) as const), role.failed.then((err) => ({ err }) as const)]);
 
   const drain = async (): Promise<void> => {
-    if ('signal' in first && role.gatewayUrl !== undefined && opts.drainDelayMs > 0) {
-      role.stopAccepting();
-      await sleep(opts.drainDelayMs);
-    }
+    // /readyz already answers 503 (below); the listener stays open while load balancers notice.
+    if ('signal' in first && role.gatewayUrl !== undefined && opts.drainDelayMs > 0) await sleep(opts.drainDelayMs);
     await role.stop();
   };
   let timer: NodeJS.Timeout | undefined;
@@ -81,5 +82,6 @@ export async function supervise(role: RunningRole, opts: SuperviseOptions): Prom
     clearTimeout(timer);
   }
   await opts.afterStop?.().catch((err: unknown) => log.warn({ err }, 'error after stopping'));
+  for (const [s, handler] of handlers) process.off(s, handler);
   return code;
 }
