@@ -5,7 +5,7 @@ import type { BambooHrTenantConfig } from '../sources/bamboohr/settings';
 import type { CanonicalKeyConfig } from '../sources/canonical/settings';
 import { SINGLE_TENANT } from '../sources/sdk/define';
 import type { WorkdayTenantConfig } from '../sources/workday/settings';
-import { lifecycleEnv, lifecycleSettings, type LifecycleSettings } from './settings/lifecycle';
+import { roleSettings, rolesEnv, type RoleSettings } from './settings/roles';
 import { pipelineEnv, pipelineSettings, type PipelineSettings } from './settings/pipeline';
 import { sourcesEnv, sourceSettings, type SourceTenants } from './settings/sources';
 import { stackEnv, stackSettings, type StackSettings } from './settings/stack';
@@ -19,7 +19,7 @@ export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
  * (settings/pipeline.ts), the HR sources (sources/<id>/settings.ts, composed from the registry in
  * settings/sources.ts) and the development stack (settings/stack.ts).
  */
-const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...lifecycleEnv });
+const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...rolesEnv });
 
 export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'> {
   readonly gateway: PipelineSettings['gateway'] & {
@@ -34,8 +34,8 @@ export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'>
   readonly workday: Readonly<Record<string, WorkdayTenantConfig>>;
   /** Reconciliation poll intervals (0 = off); see services/pollers/README.md. */
   readonly pollers: { readonly bamboohrIntervalMs: number; readonly workdayIntervalMs: number };
-  /** Shutdown deadline and gateway drain delay of the roles (settings/lifecycle.ts). */
-  readonly lifecycle: LifecycleSettings;
+  /** Shutdown deadline, gateway drain delay and dispatcher group of the roles (settings/roles.ts). */
+  readonly roles: RoleSettings;
 }
 
 export class ConfigError extends Error {
@@ -56,7 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const sources = sourceSettings(e, env, problems);
   const pipeline = pipelineSettings(e, problems);
-  const lifecycle = lifecycleSettings(e, problems);
+  const roles = roleSettings(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     ...stackSettings(e, cache),
@@ -66,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bamboohr: sources.bamboohr.tenants,
     workday: sources.workday.tenants,
     pollers: { bamboohrIntervalMs: sources.bamboohr.pollIntervalMs ?? 0, workdayIntervalMs: sources.workday.pollIntervalMs ?? 0 },
-    lifecycle,
+    roles,
   });
 }
 

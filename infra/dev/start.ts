@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   // No drain delay: no load balancer watches a development gateway's /readyz.
   const code = await supervise(pipeline, {
     log,
-    deadlineMs: config.lifecycle.shutdownDeadlineMs,
+    deadlineMs: config.roles.shutdownDeadlineMs,
     drainDelayMs: 0,
     afterStop: async () => {
       if (started.length > 0) await stackDown({ dir: config.stackDir, only: started, say });

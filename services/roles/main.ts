@@ -52,5 +52,5 @@ export async function runRole(req: { argv: readonly string[]; env: NodeJS.Proces
     return EXIT.failed;
   }
   log.info({ role: name, ...(running.gatewayUrl ? { gatewayUrl: running.gatewayUrl } : {}) }, 'running');
-  return supervise(running, { log, deadlineMs: config.lifecycle.shutdownDeadlineMs, drainDelayMs: config.lifecycle.gatewayDrainDelayMs });
+  return supervise(running, { log, deadlineMs: config.roles.shutdownDeadlineMs, drainDelayMs: config.roles.gatewayDrainDelayMs });
 }

@@ -50,10 +50,11 @@ function partsRole(summary: string, parts: Partial<Parts>, needs: readonly Need[
         mode: ctx.mode,
         env: ctx.env,
         parts: { ...NONE, ...parts },
+        dispatcherGroupId: ctx.config.roles.dispatcherGroup,
         ...(ctx.policy ? { policy: ctx.policy } : {}),
         ...(ctx.workflowBundle ? { workflowBundle: ctx.workflowBundle } : {}),
         // Running activities get what the deadline leaves after the gateway's drain delay, less a margin to close connections.
-        workerShutdownGraceMs: Math.max(1_000, ctx.config.lifecycle.shutdownDeadlineMs - ctx.config.lifecycle.gatewayDrainDelayMs - 5_000),
+        workerShutdownGraceMs: Math.max(1_000, ctx.config.roles.shutdownDeadlineMs - ctx.config.roles.gatewayDrainDelayMs - 5_000),
       }),
   };
 }
