@@ -146,6 +146,22 @@ rules:
     expect(await readFile(built.entry, 'utf8')).not.toMatch(/from ["']\.{1,2}\//);
   });
 
+  it('boot > the built entry refuses an incomplete configuration with one line per missing piece (exit 2), and exits 1 when it cannot start', { timeout: 60_000 }, async () => {
+    const bare = startRoleProcess({ entry: built.entry, role: 'worker', env: { PATH: env.PATH as string, HOME: env.HOME as string } });
+    expect(await bare.exited).toBe(2);
+    expect(bare.output().split('\n')).toEqual([
+      'jml-pipeline worker: invalid configuration:',
+      expect.stringMatching(/^ {2}- KAFKA_BROKERS is not set: /),
+      expect.stringMatching(/^ {2}- TEMPORAL_ADDRESS is not set: /),
+      expect.stringMatching(/^ {2}- REDIS_URL is not set: /),
+      expect.stringMatching(/^ {2}- JML_CONFIG_FILE is not set: /),
+    ]);
+    // Complete, but the namespace does not exist: the worker cannot start, and an orchestrator should retry.
+    const lost = startRoleProcess({ entry: built.entry, role: 'worker', env: { ...env, TEMPORAL_NAMESPACE: `no-such-namespace-${run}` } });
+    expect(await lost.exited).toBe(1);
+    expect(lost.output()).toMatch(/"msg":"the worker role could not start"/);
+  });
+
   it('end to end > a signed event posted to the gateway process is applied at the app by the dispatcher and worker processes', { timeout: 120_000 }, async () => {
     await Promise.all([start('worker'), start('dispatcher'), start('gateway')]);
     const event = nextEvent();
