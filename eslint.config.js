@@ -61,7 +61,7 @@ const directionConfigs = Object.keys(directions).flatMap((folder) => [
 ]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.jml/', 'schemas/json/'] },
+  { ignores: ['node_modules/', '.jml/', 'dist/', 'schemas/json/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

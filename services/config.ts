@@ -5,6 +5,7 @@ import type { BambooHrTenantConfig } from '../sources/bamboohr/settings';
 import type { CanonicalKeyConfig } from '../sources/canonical/settings';
 import { SINGLE_TENANT } from '../sources/sdk/define';
 import type { WorkdayTenantConfig } from '../sources/workday/settings';
+import { roleSettings, rolesEnv, type RoleSettings } from './settings/roles';
 import { pipelineEnv, pipelineSettings, type PipelineSettings } from './settings/pipeline';
 import { sourcesEnv, sourceSettings, type SourceTenants } from './settings/sources';
 import { stackEnv, stackSettings, type StackSettings } from './settings/stack';
@@ -20,7 +21,7 @@ export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
  * (settings/pipeline.ts), the HR sources (sources/<id>/settings.ts, composed from the registry in
  * settings/sources.ts) and the development stack (settings/stack.ts).
  */
-const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv, ...codecEnv });
+const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv, ...codecEnv, ...rolesEnv });
 
 export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'> {
   readonly gateway: PipelineSettings['gateway'] & {
@@ -38,6 +39,8 @@ export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'>
   /** Payload encryption in Temporal (settings/codec.ts, services/temporal/data-converter.ts). */
   readonly codec: CodecSettings;
   readonly codecServer: CodecServerSettings;
+  /** Shutdown deadline, gateway drain delay and dispatcher group of the roles (settings/roles.ts). */
+  readonly roles: RoleSettings;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const pipeline = pipelineSettings(e, problems);
   const connections = connectionSettings(e, env, problems);
   const codec = codecSettings(e, env, problems);
+  const roles = roleSettings(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     ...stackSettings(e, cache),
@@ -70,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workday: sources.workday.tenants,
     connections,
     ...codec,
+    roles,
   });
 }
 

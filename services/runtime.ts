@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECTOR_FACTORIES } from '../connectors/registry';
@@ -60,13 +62,16 @@ export interface PipelineOptions {
   env?: NodeJS.ProcessEnv;
   /** Connectors the policy may name (the registry by default; tests add their own). */
   connectors?: Readonly<Record<string, () => AnyConnector>>;
+  /** `production` never falls back to the development apps: a worker without a policy refuses to start. Development by default. */
+  mode?: 'development' | 'production';
+  /** The policy, already loaded (the production roles load it with the rest of the configuration); else read from JML_CONFIG_FILE. */
+  policy?: LoadedPolicy;
+  /** How long the workers let running activities finish on stop (services/worker/worker.ts); the SDK's default otherwise. */
+  workerShutdownGraceMs?: number;
 }
 
-export interface Pipeline {
-  gatewayUrl?: string;
-  gateway?: FastifyInstance;
+export interface Pipeline extends RunningParts {
   temporal: Client;
-  stop(): Promise<void>;
 }
 
 let runtimeInstalled = false;
@@ -78,6 +83,8 @@ function installTemporalRuntime(log: Logger): void {
   const tlog = log.child({ component: 'temporal' });
   try {
     Runtime.install({
+      // Signals are the roles' to handle (services/roles/supervise.ts): they stop the parts in order, within a deadline.
+      shutdownSignals: [],
       logger: {
         log: (level, message, meta) => tlog[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error')](meta ?? {}, message),
         trace: (m, meta) => tlog.trace(meta ?? {}, m),
@@ -120,32 +127,73 @@ async function prepareTopics(opts: { kafka: Kafka; config: Config; log: Logger; 
   }
 }
 
+/** Which parts run in a process; see {@link startParts}. */
+export interface Parts {
+  gateway: boolean;
+  dispatcher: boolean;
+  worker: boolean;
+  /** Makes sure the reconciliation poller workflows run (the worker runs their activities). */
+  pollers: boolean;
+}
+
+/** Parts started by {@link startParts}, stopped together. */
+export interface RunningParts {
+  gatewayUrl?: string;
+  gateway?: FastifyInstance;
+  /** Connected when a part uses Temporal (dispatcher, worker, pollers) or when asked for. */
+  temporal?: Client;
+  /** /readyz answers 503 from now on, so load balancers stop sending; the gateway still serves. */
+  stopAccepting(): void;
+  /** Stops the parts in reverse order of their start, then closes the connections. */
+  stop(): Promise<void>;
+  /** Resolves with the first error that ended a part (the worker's run, a consumer's final crash, the server); never otherwise. */
+  failed: Promise<Error>;
+}
+
+/** Connections the parts share: one Kafka client and producer, one Redis, one Temporal client. */
+interface Shared {
+  kafka?: Kafka;
+  producer?: CoalescingProducer;
+  redis?: Redis;
+  temporal?: Client;
+  topicLimits?: TopicReport;
+  /** What the gateway and the poller publisher produce with: the producer, recording BambooHR events when pollers reconcile them. */
+  sink?: CoalescingProducer | ReturnType<typeof recordingSink>;
+  edgeDedupe?: ReturnType<typeof redisDedupe>;
+  ledger?: ReturnType<typeof redisPublishedState>;
+  counters: ReturnType<typeof gatewayCounters>;
+  /** Codec and failure converter of every Temporal client and worker here (services/temporal/data-converter.ts). */
+  dataConverter?: DataConverter;
+}
+
+/** A part that has started: how to stop it, and how it reports that it died. */
+interface Part {
+  stop(): Promise<void>;
+  failed?: Promise<Error>;
+}
+
+/** How often the pollers part makes sure its poller workflows still run (one terminated by hand comes back). */
+const POLLERS_RECHECK_MS = 5 * 60_000;
+
 /**
- * Starts gateway, dispatcher and worker against running Kafka, Temporal and Redis. `stop()` closes
- * them in the reverse order: stop taking webhooks, then stop dispatching, then finish activities.
+ * Opens the connections the parts need: Kafka (with topics prepared) for gateway, dispatcher and
+ * worker; Redis for gateway and worker; a Temporal client for dispatcher and pollers (or when asked).
+ * Each close is pushed to `stops`.
  */
-export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
+async function connectShared(
+  opts: PipelineOptions,
+  parts: Parts,
+  temporalClient: boolean,
+  dataConverter: DataConverter | undefined,
+  stops: Array<() => Promise<void>>,
+): Promise<Shared> {
   const { config, endpoints, log } = opts;
-  // Pollers run with the worker (it executes their activities): off when the worker is.
-  const parts = { gateway: true, dispatcher: true, worker: true, pollers: true, ...opts.parts };
-  // Before any connection: a gateway without a key is a configuration error, not a runtime one.
-  if (parts.gateway && config.gateway.canonicalKeys.length === 0) throw new Error('JML_CANONICAL_SECRET is not set; the gateway does not start without it');
-  // Before any connection too: what goes to Temporal is sealed, or in clear only when configured so
-  // (a gateway alone hands nothing to Temporal).
-  const dataConverter = parts.dispatcher || parts.worker ? temporalDataConverter(config.codec) : undefined;
-  installTemporalRuntime(log);
-  const stops: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
-  };
-
-  try {
+  const shared: Shared = { counters: gatewayCounters(), ...(dataConverter ? { dataConverter } : {}) };
+  if (parts.gateway || parts.dispatcher || parts.worker) {
     const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-pipeline', log, security: config.connections.kafka });
+    shared.kafka = kafka;
     const topicLimits = await prepareTopics({ kafka, config, log, gateway: parts.gateway });
-
-    const temporalConnection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
-    stops.push(() => temporalConnection.close());
-    const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
+    shared.topicLimits = topicLimits;
 
     const connectProducer = async (): Promise<Producer> => {
       const p = kafka.producer({
@@ -170,124 +218,264 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       maxRecordBatchBytes: Math.min(...Object.values(topicLimits.maxMessageBytes)),
       newProducer: connectProducer,
     });
+    shared.producer = producer;
     stops.push(() => producer.disconnect());
+  }
 
+  if (temporalClient || parts.dispatcher || parts.pollers) {
+    const temporalConnection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
+    stops.push(() => temporalConnection.close());
+    shared.temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  }
+
+  if (parts.gateway || parts.worker) {
     // Shared by edge dedupe and rate limits; both degrade gracefully when Redis is away.
     // Every command has a deadline (services/redis.ts): a Redis that stops answering fails fast.
     const redis = createRedis(endpoints.redisUrl, config.connections.redis, serviceRedisOptions(config.redis));
     redis.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
     await redis.connect().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'redis unavailable at start; dedupe and rate limits degrade'));
     stops.push(async () => void redis.disconnect());
+    shared.redis = redis;
 
     // Reconciliation pollers (services/pollers/README.md). Whatever publishes the events of a source
     // whose poll reads the published-state ledger (BambooHR) records them in it, so a poll can tell
     // a delivered change from a missed one.
-    const counters = gatewayCounters();
+    const producer = shared.producer as CoalescingProducer;
     const ledger = redisPublishedState(redis);
+    shared.ledger = ledger;
     const tracked = ledgerSourcePrefixes(pollerSpecs(config));
-    const sink = tracked.length > 0 ? recordingSink(producer, ledger, { track: (source) => tracked.some((prefix) => source.startsWith(prefix)), log }) : producer;
-    const edgeDedupe = redisDedupe(redis, { ttlSeconds: 7 * 24 * 3600 });
+    shared.sink = tracked.length > 0 ? recordingSink(producer, ledger, { track: (source) => tracked.some((prefix) => source.startsWith(prefix)), log }) : producer;
+    shared.edgeDedupe = redisDedupe(redis, { ttlSeconds: 7 * 24 * 3600 });
+  }
+  return shared;
+}
 
-    if (parts.worker) {
-      // A bad policy fails here, at boot, with every problem listed.
-      const policy: LoadedPolicy | undefined = config.policyFile
-        ? loadPolicyFile({ path: config.policyFile, env: opts.env ?? process.env, connectors: opts.connectors ?? CONNECTOR_FACTORIES })
-        : undefined;
-      const apps = policy ? policy.apps : devAppInstances(config, endpoints.redisUrl);
-      const activityLog = log.child({ component: 'activities' });
-      const activities = createActivities({
-        apps,
-        ...(policy ? { policy } : {}),
-        log: activityLog,
-        rateLimiter: createRateLimiter({ redis, log: activityLog }),
-        // One window per task queue: pipelines sharing a Redis but not a queue count separately.
-        guard: redisMassChangeGuard(redis, { key: `jml:guard:${config.temporal.taskQueue}` }),
-        leaverAttentionAfterMs: config.leaverAttentionAfterMs,
-        appClockMarginMs: config.appClockMarginMs,
-        audit: {
-          record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
-        },
-      });
-      const pollerActivities = createPollerActivities({
-        tenants: Object.fromEntries(Object.entries(config.sources).map(([id, s]) => [id, s.tenants])),
-        publisher: ingestPublisher({ producer: sink, dedupe: edgeDedupe, maxEventBytes: config.gateway.maxEventBytes, metrics: counters, log: log.child({ component: 'pollers' }), now: Date.now }),
-        ledger,
-        snapshots: redisSnapshotStore(redis),
+/** The worker part: both workers (main and leaver queues) over the policy's apps, or the development apps without a policy. */
+async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: LoadedPolicy | undefined): Promise<Part> {
+  const { config, endpoints, log } = opts;
+  const redis = shared.redis as Redis;
+  const producer = shared.producer as CoalescingProducer;
+  const apps = policy ? policy.apps : devAppInstances(config, endpoints.redisUrl);
+  const activityLog = log.child({ component: 'activities' });
+  const activities = createActivities({
+    apps,
+    ...(policy ? { policy } : {}),
+    log: activityLog,
+    rateLimiter: createRateLimiter({ redis, log: activityLog }),
+    // One window per task queue: pipelines sharing a Redis but not a queue count separately.
+    guard: redisMassChangeGuard(redis, { key: `jml:guard:${config.temporal.taskQueue}` }),
+    leaverAttentionAfterMs: config.leaverAttentionAfterMs,
+    appClockMarginMs: config.appClockMarginMs,
+    audit: {
+      record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
+    },
+  });
+  const pollerActivities = createPollerActivities({
+    tenants: Object.fromEntries(Object.entries(config.sources).map(([id, s]) => [id, s.tenants])),
+    publisher: ingestPublisher({
+      producer: shared.sink ?? producer,
+      dedupe: shared.edgeDedupe as ReturnType<typeof redisDedupe>,
+      maxEventBytes: config.gateway.maxEventBytes,
+      metrics: shared.counters,
+      log: log.child({ component: 'pollers' }),
+      now: Date.now,
+    }),
+    ledger: shared.ledger as ReturnType<typeof redisPublishedState>,
+    snapshots: redisSnapshotStore(redis),
+    log,
+  });
+  // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
+  const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH })).code };
+  const workerDeps = {
+    address: endpoints.temporalAddress,
+    temporalSecurity: config.connections.temporal,
+    namespace: config.temporal.namespace,
+    activities: { ...activities, ...pollerActivities },
+    log,
+    workflowBundle,
+    ...(shared.dataConverter ? { dataConverter: shared.dataConverter } : {}),
+    shutdownGraceTimeMs: opts.workerShutdownGraceMs,
+  };
+  const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
+    startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
+    startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),
+  ]);
+  let stopping = false;
+  // A worker whose run ends while nobody asked it to stop has died, with or without an error.
+  const ended = (name: string) => (w: RunningWorker) =>
+    w.done.then(
+      () => new Error(`the ${name} worker stopped`),
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+  const failed = Promise.race([ended('main')(worker as RunningWorker), ended('leaver')(leaverWorker as RunningWorker)]).then((err) =>
+    stopping ? new Promise<Error>(() => undefined) : err,
+  );
+  return {
+    failed,
+    stop: async () => {
+      stopping = true;
+      await Promise.all([worker?.shutdown(), leaverWorker?.shutdown()]);
+      await Promise.all([...new Set([...apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
+    },
+  };
+}
+
+/** The pollers part: starts (or re-configures) each configured poller workflow now and every few minutes. */
+async function startPollersPart(opts: PipelineOptions, temporal: Client): Promise<Part> {
+  const { config, log } = opts;
+  const ensure = () => ensurePollers({ temporal, taskQueue: config.temporal.taskQueue, specs: pollerSpecs(config), log });
+  await ensure();
+  const timer = setInterval(() => void ensure().catch((err: unknown) => log.warn({ err }, 'could not check the reconciliation pollers; trying again later')), POLLERS_RECHECK_MS);
+  timer.unref();
+  return { stop: async () => clearInterval(timer) };
+}
+
+/** The dispatcher part: one consumer group per lane. */
+async function startDispatcherPart(opts: PipelineOptions, shared: Shared): Promise<Part> {
+  const { config, log } = opts;
+  const temporal = shared.temporal as Client;
+  // Two consumer groups: the complete log, and the leaver lane that no joiner backlog can delay.
+  const groupId = opts.dispatcherGroupId ?? 'jml-dispatcher';
+  const lanes = opts.dispatcherLanes ?? ['events', 'priority'];
+  const dispatchers: Dispatcher[] = [];
+  const stopAll = async () => {
+    for (const d of dispatchers.reverse()) await d.stop();
+  };
+  try {
+    for (const lane of lanes) {
+      const gate =
+        lane === 'events' && config.dispatcher.maxBacklog > 0
+          ? backlogGate({
+              read: temporalBacklogReader(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }),
+              maxBacklog: config.dispatcher.maxBacklog,
+              log: log.child({ component: 'dispatcher' }),
+            })
+          : undefined;
+      const dispatcher: Dispatcher = createDispatcher({
+        kafka: shared.kafka as Kafka,
+        temporal,
+        producer: shared.producer as CoalescingProducer,
+        taskQueue: config.temporal.taskQueue,
+        groupId: lane === 'events' ? groupId : `${groupId}.priority`,
+        topic: TOPICS[lane],
         log,
+        partitionsConcurrently: 6,
+        startAt: opts.dispatcherStartAt,
+        ...(gate ? { gate } : {}),
       });
-      // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
-      const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH })).code };
-      const workerDeps = { address: endpoints.temporalAddress, temporalSecurity: config.connections.temporal, namespace: config.temporal.namespace, activities: { ...activities, ...pollerActivities }, log, workflowBundle, dataConverter };
-      const [worker, leaverWorker]: RunningWorker[] = await Promise.all([
-        startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
-        startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),
-      ]);
-      if (parts.pollers) await ensurePollers({ temporal, taskQueue: config.temporal.taskQueue, specs: pollerSpecs(config), log });
-      stops.push(async () => {
-        await Promise.all([worker?.shutdown(), leaverWorker?.shutdown()]);
-        await Promise.all([...new Set([...apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
-      });
+      dispatchers.push(dispatcher);
+      await dispatcher.start();
     }
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+  return { stop: stopAll, failed: Promise.race(dispatchers.map((d) => d.failed)) };
+}
 
-    if (parts.dispatcher) {
-      // Two consumer groups: the complete log, and the leaver lane that no joiner backlog can delay.
-      const groupId = opts.dispatcherGroupId ?? 'jml-dispatcher';
-      const lanes = opts.dispatcherLanes ?? ['events', 'priority'];
-      for (const lane of lanes) {
-        const gate =
-          lane === 'events' && config.dispatcher.maxBacklog > 0
-            ? backlogGate({
-                read: temporalBacklogReader(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }),
-                maxBacklog: config.dispatcher.maxBacklog,
-                log: log.child({ component: 'dispatcher' }),
-              })
-            : undefined;
-        const dispatcher: Dispatcher = createDispatcher({
-          kafka,
-          temporal,
-          producer,
-          taskQueue: config.temporal.taskQueue,
-          groupId: lane === 'events' ? groupId : `${groupId}.priority`,
-          topic: TOPICS[lane],
-          log,
-          partitionsConcurrently: 6,
-          startAt: opts.dispatcherStartAt,
-          ...(gate ? { gate } : {}),
-        });
-        await dispatcher.start();
-        stops.push(() => dispatcher.stop());
-      }
-    }
+/** The gateway part: listens until stopped; `accepting` false turns /readyz to 503 while it still serves. */
+async function startGatewayPart(
+  opts: PipelineOptions,
+  shared: Shared,
+  accepting: () => boolean,
+): Promise<Part & { gateway: FastifyInstance; gatewayUrl: string }> {
+  const { config, endpoints, log } = opts;
+  const redis = shared.redis as Redis;
+  const stops: Array<() => Promise<void>> = [];
+  // Readiness asks the cluster for real, with its own client: short requests, no retries.
+  const probeAdmin = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-readiness', log, security: config.connections.kafka, requestTimeoutMs: 2_000, connectionTimeoutMs: 1_000, retries: 0 }).admin();
+  await probeAdmin.connect();
+  stops.push(() => probeAdmin.disconnect());
+  const readiness = kafkaReadiness({ probe: describeClusterProbe(probeAdmin) });
+  const gateway = buildGateway({
+    producer: shared.sink ?? (shared.producer as CoalescingProducer),
+    dedupe: shared.edgeDedupe,
+    deliveries: redisDeliveryMemory(redis),
+    metrics: shared.counters,
+    isReady: () => accepting() && readiness.ready(),
+    log: log.child({ component: 'gateway' }),
+    canonicalKeys: config.gateway.canonicalKeys,
+    bodyLimitBytes: config.gateway.bodyLimitBytes,
+    maxEventBytes: config.gateway.maxEventBytes,
+    timeouts: config.gateway.timeouts,
+    routes: registeredSourceRoutes(config.sources),
+  });
+  let listening = false;
+  const failed = new Promise<Error>((resolve) => gateway.server.on('error', (err: Error) => listening && resolve(err)));
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+  try {
+    const gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });
+    listening = true;
+    // close() stops accepting connections and answers the requests it holds before it resolves.
+    stops.push(() => gateway.close());
+    return { gateway, gatewayUrl, failed, stop: stopAll };
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
 
-    let gateway: FastifyInstance | undefined;
-    let gatewayUrl: string | undefined;
-    if (parts.gateway) {
-      // Readiness asks the cluster for real, with its own client: short requests, no retries.
-      const probeAdmin = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-readiness', log, security: config.connections.kafka, requestTimeoutMs: 2_000, connectionTimeoutMs: 1_000, retries: 0 }).admin();
-      await probeAdmin.connect();
-      stops.push(() => probeAdmin.disconnect());
-      const readiness = kafkaReadiness({ probe: describeClusterProbe(probeAdmin) });
-      gateway = buildGateway({
-        producer: sink,
-        dedupe: edgeDedupe,
-        deliveries: redisDeliveryMemory(redis),
-        metrics: counters,
-        isReady: () => readiness.ready(),
-        log: log.child({ component: 'gateway' }),
-        canonicalKeys: config.gateway.canonicalKeys,
-        bodyLimitBytes: config.gateway.bodyLimitBytes,
-        maxEventBytes: config.gateway.maxEventBytes,
-        timeouts: config.gateway.timeouts,
-        routes: registeredSourceRoutes(config.sources),
-      });
-      gatewayUrl = await gateway.listen({ host: config.gateway.host, port: opts.gatewayPort ?? config.gateway.port });
-      const g = gateway;
-      stops.push(() => g.close());
-    }
+/**
+ * Starts the given parts against running Kafka, Temporal and Redis, each over the connections it
+ * needs. `stop()` closes them in the reverse order: stop taking webhooks, then stop dispatching,
+ * then finish activities, then close the connections. A bad policy fails before any connection.
+ */
+export async function startParts(opts: PipelineOptions & { parts: Parts; temporalClient?: boolean }): Promise<RunningParts> {
+  const { config, log, parts } = opts;
+  // Before any connection: a gateway without a key is a configuration error, not a runtime one.
+  if (parts.gateway && config.gateway.canonicalKeys.length === 0) throw new Error('JML_CANONICAL_SECRET is not set; the gateway does not start without it');
+  // A bad policy fails here, at boot, with every problem listed.
+  const policy: LoadedPolicy | undefined =
+    opts.policy ?? (parts.worker && config.policyFile ? loadPolicyFile({ path: config.policyFile, env: opts.env ?? process.env, connectors: opts.connectors ?? CONNECTOR_FACTORIES }) : undefined);
+  if (parts.worker && !policy && opts.mode === 'production') throw new Error('JML_CONFIG_FILE is not set; a production worker needs a policy file');
+  // Before any connection too: what goes to Temporal is sealed, or in clear only when configured so.
+  // Every part that hands payloads to Temporal needs the codec decided; a gateway alone does not.
+  const usesPayloads = parts.dispatcher || parts.worker || parts.pollers;
+  const dataConverter = usesPayloads || config.codec.mode !== 'unset' ? temporalDataConverter(config.codec) : undefined;
+  installTemporalRuntime(log);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
+  };
+  let accepting = true;
 
-    return { gateway, gatewayUrl, temporal, stop };
+  try {
+    const shared = await connectShared(opts, parts, opts.temporalClient ?? false, dataConverter, stops);
+    const running: Part[] = [];
+    const add = <P extends Part>(part: P): P => {
+      running.push(part);
+      stops.push(() => part.stop());
+      return part;
+    };
+    if (parts.worker) add(await startWorkerPart(opts, shared, policy));
+    if (parts.pollers) add(await startPollersPart(opts, shared.temporal as Client));
+    if (parts.dispatcher) add(await startDispatcherPart(opts, shared));
+    const gateway = parts.gateway ? add(await startGatewayPart(opts, shared, () => accepting)) : undefined;
+    const failures = running.flatMap((p) => (p.failed ? [p.failed] : []));
+    return {
+      ...(gateway ? { gateway: gateway.gateway, gatewayUrl: gateway.gatewayUrl } : {}),
+      ...(shared.temporal ? { temporal: shared.temporal } : {}),
+      stopAccepting: () => void (accepting = false),
+      stop,
+      failed: failures.length > 0 ? Promise.race(failures) : new Promise<Error>(() => undefined),
+    };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/**
+ * Starts gateway, dispatcher and worker (all by default; see {@link PipelineOptions.parts}) in this
+ * process, with a Temporal client whatever runs. Tests, benchmarks and the development launcher use
+ * it; the production roles (services/roles) start their parts with {@link startParts}.
+ */
+export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
+  const all = { gateway: true, dispatcher: true, worker: true, pollers: true, ...opts.parts };
+  // Pollers run with the worker (it executes their activities): off when the worker is.
+  const parts: Parts = { ...all, pollers: all.pollers && all.worker };
+  const running = await startParts({ ...opts, parts, temporalClient: true });
+  return { ...running, temporal: running.temporal as Client };
 }

@@ -1,6 +1,8 @@
 /**
- * `npm start`: the whole local stack (Kafka, Temporal with UI, Redis) plus gateway, dispatcher and
- * worker in this process. Ctrl-C stops what this run started; servers it found running stay up.
+ * `npm start`: the whole local stack (Kafka, Temporal with UI, Redis), then the role `all` (gateway,
+ * dispatcher, worker, pollers; services/roles) in this process, in development mode: without a
+ * policy file the development apps, and the workflow bundle built at boot. Ctrl-C drains the role
+ * as in production, then stops what this run started; servers it found running stay up.
  *
  * `--dev` (what `npm start` passes) is the development mode, and the only way to run without a
  * configured canonical key: it then generates one per stack directory, refuses unless the gateway
@@ -9,7 +11,8 @@
 import { loadConfig, loadDotEnv, withSingleBrokerDefaults, type Config } from '../../services/config';
 import { ensureDevCanonicalSecret, isLoopbackHost } from '../../services/dev-defaults';
 import { createLogger } from '../../services/log';
-import { startPipeline } from '../../services/runtime';
+import { supervise } from '../../services/roles/supervise';
+import { ROLES } from '../../services/roles/table';
 import { toolPaths } from '../stack/paths';
 import { stackDown, stackUp } from '../stack/stack';
 import { codecUiNote, devCodecServerUrl, startLocalCodecServer, withDevCodec } from './codec';
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
     ...(codecServer ? { uiCodecEndpoint: devCodecServerUrl(config) } : {}),
     say,
   });
-  const pipeline = await startPipeline({ config, endpoints, log });
+  const pipeline = await ROLES.all.start({ mode: 'development', config, endpoints, log, env });
 
   say('jml-pipeline is running:');
   say(`  gateway       ${pipeline.gatewayUrl}   (POST /v1/events, GET /healthz, GET /readyz)`);
@@ -60,22 +63,18 @@ async function main(): Promise<void> {
   say(`  data + logs   ${config.stackDir}`);
   say('Ctrl-C stops everything this run started.');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: stopping ...`);
-    await pipeline.stop();
-    await codecServer?.close();
-    if (started.length > 0) await stackDown({ dir: config.stackDir, only: started, say });
-    say('stopped');
-    process.exit(0);
-  };
-  // `on`, not `once`: Ctrl-C reaches this process more than once (the terminal signals the whole
-  // process group and npm and tsx forward it too); a second signal must not end it before the
-  // servers it started are stopped.
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // No drain delay: no load balancer watches a development gateway's /readyz.
+  const code = await supervise(pipeline, {
+    log,
+    deadlineMs: config.roles.shutdownDeadlineMs,
+    drainDelayMs: 0,
+    afterStop: async () => {
+      await codecServer?.close();
+      if (started.length > 0) await stackDown({ dir: config.stackDir, only: started, say });
+      say('stopped');
+    },
+  });
+  process.exit(code);
 }
 
 main().catch((err: unknown) => {

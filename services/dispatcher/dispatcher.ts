@@ -44,6 +44,8 @@ export const PERSON_PRIORITY = 2;
 export interface Dispatcher {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves with the error when the consumer crashed for good (kafkajs gave up restarting it); never otherwise. */
+  readonly failed: Promise<Error>;
 }
 
 /**
@@ -57,6 +59,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const topic = deps.topic ?? TOPICS.events;
   const log = deps.log.child({ component: 'dispatcher', topic });
   const consumer: Consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
+  // kafkajs restarts a consumer after retriable errors by itself; a crash it does not restart from is final.
+  let fail: (err: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) fail(payload.error);
+  });
 
   async function handle(message: KafkaMessage, partition: number): Promise<void> {
     const read = readEventRecord(message);
@@ -109,6 +117,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   return {
+    failed,
     async start() {
       if (deps.startAt === 'now') await commitEndsForNewPartitions();
       await consumer.connect();

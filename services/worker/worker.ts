@@ -31,6 +31,8 @@ export interface WorkerDeps {
   dataConverter?: DataConverter;
   /** Sticky cache size; undefined = the SDK's default (from the heap size). */
   maxCachedWorkflows?: number | undefined;
+  /** How long shutdown() lets running activities finish before cancelling them; the SDK's default (0) cancels at once. */
+  shutdownGraceTimeMs?: number | undefined;
 }
 
 export interface RunningWorker {
@@ -52,6 +54,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
+    ...(deps.shutdownGraceTimeMs !== undefined ? { shutdownGraceTime: deps.shutdownGraceTimeMs } : {}),
   });
   const done = worker.run();
   done.catch((err: unknown) => deps.log.error({ err }, 'worker stopped with an error'));
