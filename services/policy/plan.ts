@@ -198,7 +198,15 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
 
 /** Attributes an app without a mapping receives. */
 export function defaultAttributes(event: JmlEvent): AppAttributes {
-  const p = event.data.person;
+  return personDefaultAttributes(event.data.person);
+}
+
+/** What the policy writes to an app for this person: its mapping, or the default attributes. */
+export function desiredAttributes(app: LoadedApp, person: PersonSnapshot): AppAttributes {
+  return app.mapping ? mapPerson({ appId: app.appId, mapping: app.mapping, person }).attributes : personDefaultAttributes(person);
+}
+
+function personDefaultAttributes(p: PersonSnapshot): AppAttributes {
   return {
     userName: p.workEmail ?? `${p.givenName}.${p.familyName}`.toLowerCase(),
     displayName: `${p.preferredName ?? p.givenName} ${p.familyName}`,
@@ -218,7 +226,7 @@ const revokesSessions = (app: LoadedApp): boolean => (app.connector.capabilities
 
 function attributes(app: LoadedApp, event: JmlEvent, person: PersonSnapshot) {
   if (!app.mapping) return defaultAttributes(event);
-  return mapPerson({ appId: app.appId, mapping: app.mapping, person }).attributes;
+  return desiredAttributes(app, person);
 }
 
 function sorted(entitlements: Entitlements): Array<[string, Set<string>]> {

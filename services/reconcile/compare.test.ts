@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { CONNECTOR_FACTORIES } from '../../connectors/registry';
+import { makeEvent } from '../../test/support/events';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
+import { loadPolicy } from '../policy/load';
+import { desiredAttributes } from '../policy/plan';
+import type { LoadedApp } from '../policy/load';
+import { managedEntitlements, reconcileApp, type KnownPerson, type ListedAccount } from './compare';
+
+const policy = loadPolicy({
+  source: 'policy.yaml',
+  env: {},
+  connectors: CONNECTOR_FACTORIES,
+  text: `
+version: 1
+apps:
+  chat:
+    connector: dev-redis
+    settings: { url: "redis://127.0.0.1:1" }
+    mapping: { attributes: { login: "{givenName|ascii|lower}.{familyName|ascii|lower}", title: "{jobTitle}" } }
+  code: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { chat: ["channel:general"] } }
+  - { name: eng, when: { department: "Engineering*" }, grant: { chat: ["channel:eng"], code: [] } }
+overrides:
+  "test:vip": { grant: { chat: ["channel:board"] } }
+`,
+});
+
+const person = (key: string, over: Partial<PersonSnapshot> = {}): KnownPerson => ({
+  personKey: key,
+  person: { ...makeEvent({ personKey: key, type: 'jml.joiner' }).data.person, ...over },
+});
+const chat = policy.apps.get('chat') as LoadedApp;
+/** The account the policy would make for this person in chat, exactly. */
+const exact = (p: KnownPerson, over: Partial<ListedAccount> = {}): ListedAccount => ({
+  externalRef: `ref-${p.personKey}`,
+  personKey: p.personKey,
+  enabled: true,
+  attributes: desiredAttributes(chat, p.person),
+  entitlements: ['channel:eng', 'channel:general'],
+  ...over,
+});
+const run = (people: KnownPerson[], accounts: ListedAccount[], appId = 'chat') => reconcileApp({ policy, appId, people, accounts });
+
+describe('reconcile one app', () => {
+  const ada = person('test:ada');
+
+  it('in step > the account the policy would make gives no finding', () => {
+    const r = run([ada], [exact(ada)]);
+    expect(r.findings).toEqual([]);
+    expect(r.counts).toEqual({ orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0 });
+  });
+
+  it('unmanaged > an account without our anchor is reported and nothing else', () => {
+    const r = run([ada], [exact(ada), { externalRef: 'admin', enabled: true }]);
+    expect(r.findings).toEqual([expect.objectContaining({ kind: 'unmanaged', externalRef: 'admin' })]);
+    expect(r.findings[0]).not.toHaveProperty('personKey');
+  });
+
+  it('orphan > an anchored account of a person no HR event made known', () => {
+    const r = run([ada], [exact(ada), { externalRef: 'x1', personKey: 'test:ghost', enabled: false }]);
+    expect(r.findings).toEqual([expect.objectContaining({ kind: 'orphan', personKey: 'test:ghost', externalRef: 'x1' })]);
+  });
+
+  it('zombie > an enabled account of a leaver, or of a person on leave; a disabled one is fine', () => {
+    const gone = person('test:gone', { status: 'terminated' });
+    const away = person('test:away', { status: 'on-leave' });
+    const r = run([gone, away], [exact(gone), exact(away, { enabled: false })]);
+    expect(r.findings.map((f) => [f.kind, f.personKey])).toEqual([['zombie', 'test:gone']]);
+  });
+
+  it('missing > a person granted the app without an account; leavers, people on leave and future hires are not missing', () => {
+    const r = run([ada, person('test:gone', { status: 'terminated' }), person('test:soon', { status: 'pre-hire' }), person('test:away', { status: 'on-leave' })], []);
+    expect(r.findings.map((f) => [f.kind, f.personKey])).toEqual([['missing', 'test:ada']]);
+    // Not granted code (department Sales): not missing there either.
+    expect(run([person('test:sam', { department: 'Sales' })], [], 'code').findings).toEqual([]);
+  });
+
+  it('drift > attributes by name (never by value), groups to add and ours to remove, and the enabled state', () => {
+    const r = run([ada], [exact(ada, { enabled: false, attributes: { ...exact(ada).attributes, title: 'Intern' }, entitlements: ['channel:general', 'channel:board', 'channel:random'] })]);
+    expect(r.findings).toHaveLength(1);
+    const [f] = r.findings;
+    expect(f).toMatchObject({ kind: 'drift', personKey: 'test:ada', drift: { enabled: true, attributes: ['title'], grant: ['channel:eng'], revoke: ['channel:board'] } });
+    // channel:random is no entitlement the policy manages: someone else's, left alone.
+    expect(f?.drift?.revoke).not.toContain('channel:random');
+    // No personal value in what is reported.
+    const text = JSON.stringify(r);
+    for (const value of [ada.person.givenName, ada.person.familyName, ada.person.workEmail, 'Intern', 'Engineer']) expect(text).not.toContain(value as string);
+  });
+
+  it('drift > an enabled account of a person the policy no longer grants the app should be disabled', () => {
+    const sam = person('test:sam', { department: 'Sales' });
+    const r = run([sam], [{ externalRef: 'c1', personKey: 'test:sam', enabled: true }], 'code');
+    expect(r.findings).toEqual([expect.objectContaining({ kind: 'drift', personKey: 'test:sam', drift: { enabled: false } })]);
+    expect(run([sam], [{ externalRef: 'c1', personKey: 'test:sam', enabled: false }], 'code').findings).toEqual([]);
+  });
+
+  it('drift > values apps return differently are the same: null, empty and absent; numbers as text', () => {
+    const attrs = { ...exact(ada).attributes, title: null };
+    const p = person('test:ada', { jobTitle: null });
+    expect(run([p], [exact(p, { attributes: { ...attrs, title: '' } })]).findings).toEqual([]);
+    // A connector that cannot read attributes or groups reports neither as drift.
+    expect(run([ada], [{ externalRef: 'r', personKey: 'test:ada', enabled: true }]).findings).toEqual([]);
+  });
+
+  it('is deterministic > findings come sorted whatever order the app lists its accounts in', () => {
+    const people = ['test:c', 'test:a', 'test:b'].map((k) => person(k));
+    const accounts = [{ externalRef: 'z', personKey: 'test:zz', enabled: true }, { externalRef: 'u', enabled: true }, { externalRef: 'y', personKey: 'test:yy', enabled: true }];
+    const a = run(people, accounts);
+    const b = run([...people].reverse(), [...accounts].reverse());
+    expect(b).toEqual(a);
+    expect(a.findings.map((f) => f.kind)).toEqual(['unmanaged', 'orphan', 'orphan', 'missing', 'missing', 'missing']);
+    expect(a.counts).toMatchObject({ unmanaged: 1, orphan: 2, missing: 3 });
+  });
+
+  it('managed entitlements > from rules and overrides of that app only', () => {
+    expect([...managedEntitlements(policy, 'chat')].sort()).toEqual(['channel:board', 'channel:eng', 'channel:general']);
+    expect([...managedEntitlements(policy, 'code')]).toEqual([]);
+    expect(() => run([], [], 'nope')).toThrow(/no app 'nope'/);
+  });
+});

@@ -1,0 +1,169 @@
+import type { AppAttributes, AppHolding } from '../../schemas/contracts';
+import type { PersonSnapshot } from '../../schemas/jml-event.v1';
+import { decide } from '../policy/evaluate';
+import type { LoadedApp, LoadedPolicy } from '../policy/load';
+import { desiredAttributes } from '../policy/plan';
+
+/**
+ * Reconciliation of one app against HR truth (issue 15): what the app holds (its accounts, listed by
+ * the connector's `accounts.list`) against what the policy grants each person the pipeline knows
+ * (their newest snapshot, from the person workflows). Pure: the same inputs give the same findings,
+ * in the same order, so two runs can be compared and a fix can be planned from them.
+ *
+ * Findings name people by person key and attributes by name, never by value: they travel to a Kafka
+ * topic and a terminal, and a name or an email in them would be personal data in plain text.
+ */
+
+/** One account as the app lists it. */
+export interface ListedAccount {
+  externalRef: string;
+  /** The person key our anchor carries; absent on an account the pipeline never managed. */
+  personKey?: string;
+  enabled: boolean;
+  /** The mapped attributes as the app holds them; absent when the connector cannot read them. */
+  attributes?: Readonly<Record<string, unknown>>;
+  /** Its entitlements (groups), as grantAccess names them; absent when the connector cannot read them. */
+  entitlements?: readonly string[];
+}
+
+/** A person as the pipeline knows them: the newest HR snapshot, and what the person workflow holds in this app. */
+export interface KnownPerson {
+  personKey: string;
+  person: PersonSnapshot;
+  holding?: AppHolding;
+}
+
+export type FindingKind = 'orphan' | 'zombie' | 'missing' | 'drift' | 'unmanaged';
+
+export interface Finding {
+  kind: FindingKind;
+  appId: string;
+  personKey?: string;
+  externalRef?: string;
+  /** One line, without personal values. */
+  summary: string;
+  /** Drift only: what differs. */
+  drift?: {
+    /** Names of attributes whose value differs from the policy's mapping. */
+    attributes?: string[];
+    /** Entitlements the policy grants that the account lacks. */
+    grant?: string[];
+    /** Entitlements the account has that the policy manages in this app but no longer grants. */
+    revoke?: string[];
+    /** The account's enabled state differs: what it should be. */
+    enabled?: boolean;
+  };
+}
+
+export interface AppReconciliation {
+  appId: string;
+  accounts: number;
+  people: number;
+  findings: Finding[];
+  counts: Record<FindingKind, number>;
+}
+
+/** Statuses in which a person holds no enabled account anywhere (the leaver and leave plans disable them all). */
+const DISABLED_STATUSES = new Set<PersonSnapshot['status']>(['terminated', 'on-leave']);
+
+/**
+ * Compares one app's accounts with what the policy grants. Each account is read once:
+ * - no anchor → `unmanaged` (reported, never touched: nothing is changed that the pipeline did not make);
+ * - an anchor no known person has → `orphan`;
+ * - a leaver's (or a person on leave) enabled account → `zombie`;
+ * - a person the policy grants the app but who has no account there → `missing`;
+ * - an account whose attributes, entitlements or enabled state differ from the grant → `drift`.
+ * Entitlements count as drift only among those the policy names for this app (rules and overrides):
+ * groups someone else manages in the same app are not ours to revoke.
+ */
+export function reconcileApp(req: { policy: LoadedPolicy; appId: string; people: readonly KnownPerson[]; accounts: readonly ListedAccount[] }): AppReconciliation {
+  const { policy, appId } = req;
+  const app = policy.apps.get(appId);
+  if (!app) throw new Error(`the policy has no app '${appId}'`);
+  const managed = managedEntitlements(policy, appId);
+  const people = new Map(req.people.map((p) => [p.personKey, p]));
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+
+  for (const account of [...req.accounts].sort((a, b) => compare(a.personKey ?? '', b.personKey ?? '') || compare(a.externalRef, b.externalRef))) {
+    const ref = { appId, externalRef: account.externalRef };
+    if (account.personKey === undefined) {
+      findings.push({ kind: 'unmanaged', ...ref, summary: `account ${account.externalRef} carries no person key: not managed by the pipeline, left alone` });
+      continue;
+    }
+    const known = people.get(account.personKey);
+    seen.add(account.personKey);
+    const who = { ...ref, personKey: account.personKey };
+    if (!known) {
+      findings.push({ kind: 'orphan', ...who, summary: `account ${account.externalRef} belongs to ${account.personKey}, whom no HR event made known` });
+      continue;
+    }
+    if (DISABLED_STATUSES.has(known.person.status)) {
+      if (account.enabled) findings.push({ kind: 'zombie', ...who, summary: `enabled account of ${account.personKey}, whose HR status is ${known.person.status}` });
+      continue;
+    }
+    const granted = decide(policy.file, known.personKey, known.person).entitlements.get(appId);
+    if (!granted) {
+      if (account.enabled) findings.push({ kind: 'drift', ...who, summary: `enabled account of ${account.personKey}, to whom the policy no longer grants ${appId}`, drift: { enabled: false } });
+      continue;
+    }
+    const drift = driftOf({ app, person: known.person, account, granted, managed });
+    if (drift) findings.push({ kind: 'drift', ...who, summary: `account of ${account.personKey} differs from the policy: ${describe(drift)}`, drift });
+  }
+
+  for (const known of [...req.people].sort((a, b) => compare(a.personKey, b.personKey))) {
+    if (seen.has(known.personKey) || DISABLED_STATUSES.has(known.person.status) || known.person.status === 'pre-hire') continue;
+    if (!decide(policy.file, known.personKey, known.person).entitlements.has(appId)) continue;
+    findings.push({ kind: 'missing', appId, personKey: known.personKey, summary: `${known.personKey} is granted ${appId} but has no account there` });
+  }
+
+  const counts: Record<FindingKind, number> = { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0 };
+  for (const f of findings) counts[f.kind] += 1;
+  return { appId, accounts: req.accounts.length, people: req.people.length, findings, counts };
+}
+
+/** Every entitlement the policy can grant in `appId`: the only ones reconciliation may revoke. */
+export function managedEntitlements(policy: LoadedPolicy, appId: string): Set<string> {
+  const out = new Set<string>();
+  for (const rule of policy.file.rules) for (const e of rule.grant[appId] ?? []) out.add(e);
+  for (const o of Object.values(policy.file.overrides)) for (const e of o.grant[appId] ?? []) out.add(e);
+  return out;
+}
+
+function driftOf(req: { app: LoadedApp; person: PersonSnapshot; account: ListedAccount; granted: Set<string>; managed: Set<string> }): Finding['drift'] | undefined {
+  const { account, granted, managed } = req;
+  const drift: NonNullable<Finding['drift']> = {};
+  if (!account.enabled) drift.enabled = true;
+  if (account.attributes) {
+    const want: AppAttributes = desiredAttributes(req.app, req.person);
+    const differs = Object.keys(want)
+      .filter((name) => Object.hasOwn(account.attributes as object, name) && !sameValue(want[name], (account.attributes as Record<string, unknown>)[name]))
+      .sort();
+    if (differs.length > 0) drift.attributes = differs;
+  }
+  if (account.entitlements) {
+    const have = new Set(account.entitlements);
+    const grant = [...granted].filter((e) => !have.has(e)).sort();
+    const revoke = [...have].filter((e) => managed.has(e) && !granted.has(e)).sort();
+    if (grant.length > 0) drift.grant = grant;
+    if (revoke.length > 0) drift.revoke = revoke;
+  }
+  return Object.keys(drift).length > 0 ? drift : undefined;
+}
+
+/** Values as apps return them: absent, null and '' are the same "no value"; numbers and booleans may come back as text. */
+function sameValue(want: unknown, have: unknown): boolean {
+  const norm = (v: unknown) => (v === undefined || v === null || v === '' ? '' : String(v));
+  return norm(want) === norm(have);
+}
+
+function describe(drift: NonNullable<Finding['drift']>): string {
+  const parts: string[] = [];
+  if (drift.enabled !== undefined) parts.push(drift.enabled ? 'disabled, should be enabled' : 'enabled, should be disabled');
+  if (drift.attributes) parts.push(`attributes ${drift.attributes.join(', ')}`);
+  if (drift.grant) parts.push(`lacks ${drift.grant.join(', ')}`);
+  if (drift.revoke) parts.push(`still has ${drift.revoke.join(', ')}`);
+  return parts.join('; ');
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
