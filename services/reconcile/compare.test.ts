@@ -114,6 +114,12 @@ describe('reconcile one app', () => {
     expect(a.counts).toMatchObject({ unmanaged: 1, orphan: 2, missing: 3 });
   });
 
+  it('unreadable > the account of a person whose workflow did not answer is neither orphan nor anything else, only counted', () => {
+    const r = reconcileApp({ policy, appId: 'chat', people: [], accounts: [{ externalRef: 'q', personKey: 'test:quiet', enabled: true }], unreadable: ['test:quiet'] });
+    expect(r.findings).toEqual([]);
+    expect(r.unchecked).toBe(1);
+  });
+
   it('managed entitlements > from rules and overrides of that app only', () => {
     expect([...managedEntitlements(policy, 'chat')].sort()).toEqual(['channel:board', 'channel:eng', 'channel:general']);
     expect([...managedEntitlements(policy, 'code')]).toEqual([]);

@@ -59,6 +59,8 @@ export interface AppReconciliation {
   appId: string;
   accounts: number;
   people: number;
+  /** Accounts of people whose workflow did not answer, not judged. */
+  unchecked: number;
   findings: Finding[];
   counts: Record<FindingKind, number>;
 }
@@ -76,7 +78,14 @@ const DISABLED_STATUSES = new Set<PersonSnapshot['status']>(['terminated', 'on-l
  * Entitlements count as drift only among those the policy names for this app (rules and overrides):
  * groups someone else manages in the same app are not ours to revoke.
  */
-export function reconcileApp(req: { policy: LoadedPolicy; appId: string; people: readonly KnownPerson[]; accounts: readonly ListedAccount[] }): AppReconciliation {
+export function reconcileApp(req: {
+  policy: LoadedPolicy;
+  appId: string;
+  people: readonly KnownPerson[];
+  accounts: readonly ListedAccount[];
+  /** People whose workflow did not answer: their accounts are not judged (counted in `unchecked`). */
+  unreadable?: readonly string[];
+}): AppReconciliation {
   const { policy, appId } = req;
   const app = policy.apps.get(appId);
   if (!app) throw new Error(`the policy has no app '${appId}'`);
@@ -84,11 +93,17 @@ export function reconcileApp(req: { policy: LoadedPolicy; appId: string; people:
   const people = new Map(req.people.map((p) => [p.personKey, p]));
   const findings: Finding[] = [];
   const seen = new Set<string>();
+  const unreadable = new Set(req.unreadable ?? []);
+  let unchecked = 0;
 
   for (const account of [...req.accounts].sort((a, b) => compare(a.personKey ?? '', b.personKey ?? '') || compare(a.externalRef, b.externalRef))) {
     const ref = { appId, externalRef: account.externalRef };
     if (account.personKey === undefined) {
       findings.push({ kind: 'unmanaged', ...ref, summary: `account ${account.externalRef} carries no person key: not managed by the pipeline, left alone` });
+      continue;
+    }
+    if (unreadable.has(account.personKey)) {
+      unchecked += 1;
       continue;
     }
     const known = people.get(account.personKey);
@@ -119,7 +134,7 @@ export function reconcileApp(req: { policy: LoadedPolicy; appId: string; people:
 
   const counts: Record<FindingKind, number> = { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0 };
   for (const f of findings) counts[f.kind] += 1;
-  return { appId, accounts: req.accounts.length, people: req.people.length, findings, counts };
+  return { appId, accounts: req.accounts.length, people: req.people.length, unchecked, findings, counts };
 }
 
 /** Every entitlement the policy can grant in `appId`: the only ones reconciliation may revoke. */
