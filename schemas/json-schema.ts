@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuditRecord } from './audit-record.v1';
+import { ReconcileFinding } from './reconcile-finding.v1';
 import { JmlEvent, JmlEventReader } from './jml-event.v1';
 
 /** JSON Schema files for consumers outside TypeScript, keyed by file name. Committed; a test checks drift. */
@@ -11,5 +12,6 @@ export function renderJsonSchemas(): Record<string, string> {
     // For consumers of the Kafka topics: fields of a newer minor version are allowed (docs/decisions/0003-event-evolution.md).
     'jml-event.v1.reader.schema.json': render('jml-event.v1.reader.schema.json', 'JmlEvent v1, as read from Kafka', JmlEventReader),
     'audit-record.v1.schema.json': render('audit-record.v1.schema.json', 'AuditRecord v1', AuditRecord),
+    'reconcile-finding.v1.schema.json': render('reconcile-finding.v1.schema.json', 'ReconcileFinding v1', ReconcileFinding),
   };
 }

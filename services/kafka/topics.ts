@@ -20,6 +20,8 @@ export const TOPICS = Object.freeze({
   dlq: 'jml.events.dlq.v1',
   /** One record per connector action outcome. */
   audit: 'jml.audit.v1',
+  /** Reconciliation findings, key = appId: what each run found in each app (schemas/reconcile-finding.v1.ts). */
+  reconcile: 'jml.reconcile.v1',
 });
 
 /** A topic by its role in the pipeline (`raw`, `events`, …). */
