@@ -35,6 +35,8 @@ import { temporalConnectionOptions } from './connections/temporal';
 import { ensurePollers, ledgerSourcePrefixes, pollerSpecs } from './pollers/start';
 import { registeredSourceRoutes } from './gateway/source-route';
 import { FAILURE_CONVERTER_PATH, temporalDataConverter } from './temporal/data-converter';
+import { createReconcileActivities } from './reconcile/activities';
+import { ensureReconcileSchedules } from './reconcile/schedules';
 
 /** Where the pipeline reaches Kafka, Temporal and Redis (the launcher's stack, or services configured to be reused). */
 export interface PipelineEndpoints {
@@ -177,7 +179,8 @@ const POLLERS_RECHECK_MS = 5 * 60_000;
 
 /**
  * Opens the connections the parts need: Kafka (with topics prepared) for gateway, dispatcher and
- * worker; Redis for gateway and worker; a Temporal client for dispatcher and pollers (or when asked).
+ * worker; Redis for gateway and worker; a Temporal client for dispatcher, worker (reconciliation reads
+ * the person workflows and keeps the schedules) and pollers (or when asked).
  * Each close is pushed to `stops`.
  */
 async function connectShared(
@@ -222,7 +225,7 @@ async function connectShared(
     stops.push(() => producer.disconnect());
   }
 
-  if (temporalClient || parts.dispatcher || parts.pollers) {
+  if (temporalClient || parts.dispatcher || parts.worker || parts.pollers) {
     const temporalConnection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
     stops.push(() => temporalConnection.close());
     shared.temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
@@ -290,7 +293,12 @@ async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: Lo
     address: endpoints.temporalAddress,
     temporalSecurity: config.connections.temporal,
     namespace: config.temporal.namespace,
-    activities: { ...activities, ...pollerActivities },
+    activities: {
+      ...activities,
+      ...pollerActivities,
+      // Reconciliation compares the apps with the policy: not offered to the development apps, which have none.
+      ...(policy ? createReconcileActivities({ policy, client: shared.temporal as Client, taskQueue: config.temporal.taskQueue, sink: producer, log }) : {}),
+    },
     log,
     workflowBundle,
     ...(shared.dataConverter ? { dataConverter: shared.dataConverter } : {}),
@@ -300,6 +308,13 @@ async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: Lo
     startWorker({ ...workerDeps, taskQueue: config.temporal.taskQueue, maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
     startWorker({ ...workerDeps, taskQueue: leaverTaskQueue(config.temporal.taskQueue) }),
   ]);
+  // Schedules follow the policy the workers run with (several workers may do this at once: idempotent).
+  // A schedule that cannot be kept is an error to see, not a reason to stop provisioning.
+  if (policy) {
+    await ensureReconcileSchedules({ client: shared.temporal as Client, policy, taskQueue: config.temporal.taskQueue, log: log.child({ component: 'reconcile' }) }).catch((err: unknown) =>
+      log.error({ err: (err as Error).message }, 'could not create or update the reconciliation schedules; reconcile on demand (jml reconcile) until the next start'),
+    );
+  }
   let stopping = false;
   // A worker whose run ends while nobody asked it to stop has died, with or without an error.
   const ended = (name: string) => (w: RunningWorker) =>

@@ -10,3 +10,4 @@ export * from './operations';
 export * from './poller';
 export * from './search-attributes';
 export * from './workflows';
+export * from './reconcile';

@@ -17,6 +17,8 @@ export interface LoadedApp extends AppInstance {
   deleteAfterMs?: number;
   /** `preStart` in milliseconds; absent means the account is created at the start. */
   preStartMs?: number;
+  /** Interval of the app's reconciliation schedule (`reconcile.every`); absent means on demand only. */
+  reconcileEveryMs?: number;
   /** The app's step retry policy, durations in milliseconds. */
   retry?: StepRetry;
 }
@@ -105,6 +107,11 @@ export function loadPolicy(req: {
     }
     const deleteAfterMs = app.leaver.deleteAfter === undefined ? undefined : durationOrProblem(app.leaver.deleteAfter, `apps.${appId}.leaver.deleteAfter`, problems);
     const preStartMs = app.preStart === undefined ? undefined : durationOrProblem(app.preStart, `apps.${appId}.preStart`, problems);
+    const reconcileEveryMs = app.reconcile === undefined ? undefined : durationOrProblem(app.reconcile.every, `apps.${appId}.reconcile.every`, problems);
+    if (reconcileEveryMs !== undefined && reconcileEveryMs < 60_000) problems.push(`apps.${appId}.reconcile.every: ${app.reconcile?.every} is less than a minute; reconciling lists every account of the app`);
+    if (app.reconcile && !(connector.capabilities as readonly string[]).includes('accounts.list')) {
+      problems.push(`apps.${appId}.reconcile: the ${app.connector} connector cannot list accounts (capability accounts.list)`);
+    }
     const retry = app.retry
       ? {
           ...(app.retry.maximumAttempts !== undefined ? { maximumAttempts: app.retry.maximumAttempts } : {}),
@@ -126,6 +133,7 @@ export function loadPolicy(req: {
         leaver: app.leaver,
         ...(deleteAfterMs !== undefined ? { deleteAfterMs } : {}),
         ...(preStartMs !== undefined ? { preStartMs } : {}),
+        ...(reconcileEveryMs !== undefined ? { reconcileEveryMs } : {}),
         ...(retry ? { retry } : {}),
         ...rateLimitOf(app.rateLimit ?? connector.rateLimitFor?.(settings.data)),
       });

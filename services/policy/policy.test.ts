@@ -187,6 +187,34 @@ apps:
     expect(() => load(text.replace('connector: plain', 'connector: dev-redis'))).not.toThrow();
   });
 
+  it('loads > reconcile.every schedules an app whose connector lists accounts; a connector that cannot, or an interval under a minute, is refused', () => {
+    const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
+    const blindList = (): AnyConnector => {
+      const c = devRedis();
+      const { listAccounts: _dropped, ...operations } = c.operations as Record<string, unknown>;
+      return { ...c, id: 'no-list', capabilities: c.capabilities.filter((x: string) => x !== 'accounts.list'), operations };
+    };
+    const text = `version: 1
+apps:
+  wiki: { connector: scim, settings: { baseUrl: "http://127.0.0.1:1/scim/v2" }, secrets: { bearerToken: { env: T } }, reconcile: { every: PT6H } }
+  chat: { connector: no-list, settings: { url: "redis://127.0.0.1:1" }, reconcile: { every: PT6H } }
+  code: { connector: scim, settings: { baseUrl: "http://127.0.0.1:1/scim/v2" }, secrets: { bearerToken: { env: T } }, reconcile: { every: PT30S } }
+`;
+    const connectors = { ...CONNECTOR_FACTORIES, 'no-list': blindList };
+    let error: unknown;
+    try {
+      loadPolicy({ text, source: 'policy.yaml', env: { T: 'token-value' }, connectors });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as PolicyError).problems).toEqual([
+      'apps.chat.reconcile: the no-list connector cannot list accounts (capability accounts.list)',
+      'apps.code.reconcile.every: PT30S is less than a minute; reconciling lists every account of the app',
+    ]);
+    const ok = loadPolicy({ text: text.split('\n').filter((l) => !/^ {2}(chat|code):/.test(l)).join('\n'), source: 'policy.yaml', env: { T: 'token-value' }, connectors });
+    expect(ok.apps.get('wiki')?.reconcileEveryMs).toBe(6 * 3_600_000);
+  });
+
   it('loads > refuses every app that could never locate an account, and accepts SCIM found only by the created ref', () => {
     const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
     // Finds accounts only by the ref its create returns, but cannot create: no step ever yields the ref.

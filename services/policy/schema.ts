@@ -40,6 +40,12 @@ export const AppConfig = z.strictObject({
   preStart: z.iso.duration().optional(),
   rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().positive() }).optional(),
   /**
+   * Reconciliation of this app against HR truth (services/reconcile): `every` is the interval of its
+   * Temporal Schedule, e.g. `PT6H`; absent means the app is reconciled only on demand (`jml reconcile`).
+   * The connector must declare `accounts.list`.
+   */
+  reconcile: z.strictObject({ every: z.iso.duration() }).optional(),
+  /**
    * How a failed step in this app is retried (defaults: 10 attempts, 1 s doubling to 1 min). Leavers
    * ignore `maximumAttempts`: a disable is retried until the app accepts.
    */
