@@ -20,6 +20,8 @@ export interface Page {
   text(): Promise<string>;
   /** A PNG of what the page shows now. */
   screenshot(): Promise<Buffer>;
+  /** The value of a JavaScript expression in the page (JSON-serialisable values only). */
+  evaluate<T = unknown>(expression: string): Promise<T>;
 }
 
 export async function launchChromium(binary: string): Promise<Browser> {
@@ -71,6 +73,11 @@ export async function launchChromium(binary: string): Promise<Browser> {
         async text() {
           const r = await send<{ result: { value?: unknown } }>('Runtime.evaluate', { expression: 'document.body ? document.body.innerText : ""', returnByValue: true }, sessionId);
           return typeof r.result.value === 'string' ? r.result.value : '';
+        },
+        async evaluate<T>(expression: string) {
+          const r = await send<{ result: { value?: unknown }; exceptionDetails?: { text: string } }>('Runtime.evaluate', { expression, returnByValue: true }, sessionId);
+          if (r.exceptionDetails) throw new Error(`page: ${r.exceptionDetails.text}`);
+          return r.result.value as T;
         },
         async screenshot() {
           const r = await send<{ data: string }>('Page.captureScreenshot', { format: 'png' }, sessionId);
