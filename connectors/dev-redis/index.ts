@@ -120,6 +120,11 @@ export function createDevRedisConnector() {
     description: 'Development target that keeps accounts in Redis. Not for production.',
     config: Config as z.ZodType<Config>,
     secrets: [],
+    /** An update replaces the stored attributes whole: every name whose value would change, absent ones included. */
+    attributeDrift(_config, req) {
+      const names = new Set([...Object.keys(req.held), ...Object.keys(req.attributes)]);
+      return [...names].filter((name) => req.held[name] !== req.attributes[name]).sort();
+    },
     capabilities: [
       'account.read',
       'account.create',

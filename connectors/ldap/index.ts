@@ -6,6 +6,7 @@ import { LDAP_SECRETS, LdapConfig } from './config';
 import { restore, suspend } from './disable';
 import { Directory } from './directory';
 import { DnSyntaxError } from './dn';
+import { attributeDrift } from './drift';
 import { toConnectorError } from './errors';
 import { InvalidValueError } from './escape';
 import { listPeople } from './list';
@@ -68,6 +69,7 @@ export function createLdapConnector() {
     description: 'LDAPv3 directory: inetOrgPerson accounts, groupOfNames entitlements (RFC 4514/4515 escaping).',
     config: LdapConfig as z.ZodType<LdapConfig>,
     secrets: LDAP_SECRETS,
+    attributeDrift,
     capabilities: [
       'account.read',
       'account.create',

@@ -3,6 +3,7 @@ import { ConnectorError, defineConnector, type ConnectorContext } from '../sdk';
 import { listUsers } from './accounts-list';
 import { ScimConfig, SCIM_SECRETS } from './config';
 import { grantMembership, revokeMembership } from './groups';
+import { attributeDrift } from './mapping';
 import { PROFILES, type ScimProfile } from './profiles';
 import { FeatureCache, openSession } from './session';
 import { checkUnique } from './unique';
@@ -41,6 +42,7 @@ export function createScimConnector() {
      * is searched only to adopt at create, since it can change hands).
      */
     locateBy: (config) => (config.lookupBy.includes('externalId') ? 'person-key' : 'created-ref'),
+    attributeDrift: (_config, req) => attributeDrift(req),
     capabilities: [
       'account.read',
       'account.create',

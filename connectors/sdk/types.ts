@@ -130,6 +130,16 @@ export interface ListedAccount {
   createdAt?: string;
 }
 
+/** What {@link ConnectorDefinition.attributeDrift} compares: the inputs of an updateAccount, and what the app holds. */
+export interface AttributeDriftRequest {
+  personKey: string;
+  person: PersonSnapshot;
+  /** The attributes the policy maps for the person, as an updateAccount would receive them. */
+  attributes: AppAttributes;
+  /** What the account holds: the `attributes` of a {@link ListedAccount} (or of readAccount). */
+  held: AppAttributes;
+}
+
 export interface ListAccountsResult {
   accounts: ListedAccount[];
   /** Absent on the last page; the listing ends only then (not on a short or empty page). */
@@ -210,6 +220,18 @@ export interface ConnectorDefinition<Config = unknown, Caps extends Capability =
    * Absent means `person-key`.
    */
   locateBy?(config: Config): AccountLocation;
+  /**
+   * The attributes an updateAccount with these inputs would change on an account that holds
+   * `req.held`: their names in the connector's vocabulary (the names listAccounts reports), sorted;
+   * empty when the account holds what the policy maps. Pure (no I/O), so that reconciliation can
+   * report drift for a whole listing without writing or reading again. It applies the connector's
+   * own rules: synonyms (LDAP `email` is `mail`), values filled in from HR when the policy maps
+   * none, letter case the app ignores. Without it, compare the policy's attributes with `held`
+   * name by name.
+   *
+   * @throws ConnectorError `invalid-request` for an attribute name the connector does not take.
+   */
+  attributeDrift?(config: Config, req: AttributeDriftRequest): string[];
   /** Releases clients the connector opened (called once at worker shutdown). */
   dispose?(): Promise<void>;
 }

@@ -41,7 +41,7 @@ const codeOf = (err: unknown): unknown => (isConnectorError(err) ? err.code : er
 export const listScenarios: readonly Scenario[] = [
   {
     id: 'accounts-list',
-    title: 'accounts.list > lists each account the kit created once, with its person key, enabled state, attributes and groups, as readAccount reports them',
+    title: 'accounts.list > lists each account the kit created once, with its person key, enabled state, attributes and groups, as readAccount reports them; attributeDrift sees no drift in them',
     requires: ['accounts.list', 'account.create', 'account.read'],
     async run({ h, act }) {
       const active = h.newPerson();
@@ -69,6 +69,14 @@ export const listScenarios: readonly Scenario[] = [
       if (entitlement) {
         expect(a.entitlements).toContain(entitlement);
         expect(i.entitlements).not.toContain(entitlement);
+      }
+      if (h.connector.attributeDrift) {
+        const drift = (wanted: typeof attributes) =>
+          h.connector.attributeDrift?.(h.config, { personKey: active.personKey, person: active.person, attributes: wanted, held: a.attributes });
+        expect(drift(attributes), 'attributeDrift: none for an account just created with the attributes').toEqual([]);
+        const moved = h.attributesFor({ person: active.person, variant: 'mover' });
+        const changed = Object.keys(moved).filter((name) => moved[name] !== attributes[name]);
+        expect(drift(moved), 'attributeDrift: exactly the attributes a mover changes').toEqual(changed.sort());
       }
       // Reconciliation compares listings with what reads and steps see: the two must agree exactly.
       expect(comparable(a)).toEqual(comparable(await act.read(active)));

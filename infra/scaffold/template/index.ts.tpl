@@ -137,6 +137,8 @@ export function __FACTORY__() {
     description: 'Users and group memberships in a REST JSON app (generated scaffold).',
     config: Config as z.ZodType<Config>,
     secrets: SECRETS,
+    // What an updateAccount would change on a listed account, without asking the app: reconciliation's drift.
+    attributeDrift: (_config, req) => Object.keys(changedAttributes(req.held, req.attributes).changes).sort(),
     // TODO(__ID__): declare only what the real app supports, and drop the operations you remove.
     capabilities: [
       'account.read',
