@@ -69,7 +69,7 @@ export function createLdapConnector() {
     description: 'LDAPv3 directory: inetOrgPerson accounts, groupOfNames entitlements (RFC 4514/4515 escaping).',
     config: LdapConfig as z.ZodType<LdapConfig>,
     secrets: LDAP_SECRETS,
-    attributeDrift,
+    attributeDrift: (config: LdapConfig, req) => attributeDrift(config, req),
     capabilities: [
       'account.read',
       'account.create',
