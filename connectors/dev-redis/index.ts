@@ -1,6 +1,17 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ConnectorError, defineConnector, type AppAttributes, type ConnectorContext, type OperationResult } from '../sdk';
+import { PersonKey } from '../../schemas/jml-event.v1';
+import {
+  ConnectorError,
+  defineConnector,
+  keyOfCursor,
+  keysetPage,
+  pageSizeOf,
+  type AppAttributes,
+  type ConnectorContext,
+  type ListedAccount,
+  type OperationResult,
+} from '../sdk';
 
 /**
  * `dev-redis`: a DEVELOPMENT target that keeps accounts in Redis, so that the whole pipeline can run
@@ -109,6 +120,11 @@ export function createDevRedisConnector() {
     description: 'Development target that keeps accounts in Redis. Not for production.',
     config: Config as z.ZodType<Config>,
     secrets: [],
+    /** An update replaces the stored attributes whole: every name whose value would change, absent ones included. */
+    attributeDrift(_config, req) {
+      const names = new Set([...Object.keys(req.held), ...Object.keys(req.attributes)]);
+      return [...names].filter((name) => req.held[name] !== req.attributes[name]).sort();
+    },
     capabilities: [
       'account.read',
       'account.create',
@@ -118,6 +134,7 @@ export function createDevRedisConnector() {
       'account.delete',
       'access.grant',
       'access.revoke',
+      'accounts.list',
       'unique.check',
     ],
     operations: {
@@ -141,6 +158,37 @@ export function createDevRedisConnector() {
       deleteAccount: (ctx, req) => apply(ctx, req.account.personKey, 'delete'),
       grantAccess: (ctx, req) => apply(ctx, req.account.personKey, 'grant', req.entitlement),
       revokeAccess: (ctx, req) => apply(ctx, req.account.personKey, 'revoke', req.entitlement),
+      /**
+       * Every account hash under the app's prefix, in key order (keyset paging: the cursor is the last
+       * key listed, so SCAN's own cursor, which may repeat keys, never leaks out). The key's suffix is
+       * the externalRef, and the person key when it is one: an account written there by hand under
+       * another name is listed as unmanaged.
+       */
+      async listAccounts(ctx, req) {
+        pageSizeOf(req);
+        if (req.cursor !== undefined) keyOfCursor(req.cursor);
+        const redis = client(ctx.config.url);
+        const prefix = accountKey(ctx.config, ctx.appId, '');
+        try {
+          const { page, nextCursor } = keysetPage(await accountKeys(redis, prefix, ctx.signal), (key) => key, req);
+          const replies = page.length === 0 ? [] : ((await redis.pipeline(page.flatMap((key) => [['hgetall', key], ['smembers', `${key}:entitlements`]])).exec()) ?? []);
+          const accounts: ListedAccount[] = [];
+          page.forEach((key, i) => {
+            const [recordErr, record] = replies[2 * i] ?? [];
+            const [setErr, entitlements] = replies[2 * i + 1] ?? [];
+            if (recordErr || setErr) throw recordErr ?? setErr;
+            const fields = record as Record<string, string> | undefined;
+            // Deleted between the scan and the read: not there any more.
+            if (!fields?.enabled) return;
+            accounts.push(listedAccount(key.slice(prefix.length), fields, entitlements as string[]));
+          });
+          ctx.heartbeat({ listed: accounts.length });
+          return { accounts, ...(nextCursor ? { nextCursor } : {}) };
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          throw new ConnectorError({ code: 'transient', message: `dev-redis listAccounts failed: ${(err as Error).message}`, cause: err, context: { appId: ctx.appId } });
+        }
+      },
       /**
        * Scans the app's accounts (a development target holds few) for an attribute whose value is
        * exactly `value`. Reading is not atomic with a later create: like any real app, two joiners
@@ -177,6 +225,30 @@ export function createDevRedisConnector() {
       clients.clear();
     },
   });
+}
+
+/** The keys of every account hash below `prefix` (the `:entitlements` sets are of another type). */
+async function accountKeys(redis: Redis, prefix: string, signal: AbortSignal): Promise<string[]> {
+  const keys = new Set<string>();
+  let cursor = '0';
+  do {
+    signal.throwIfAborted();
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 500, 'TYPE', 'hash');
+    for (const key of batch) keys.add(key);
+    cursor = next;
+  } while (cursor !== '0');
+  return [...keys];
+}
+
+/** One listed account from its hash fields; exported for unit tests. */
+export function listedAccount(ref: string, fields: Record<string, string>, entitlements: readonly string[]): ListedAccount {
+  return {
+    externalRef: ref,
+    ...(PersonKey.safeParse(ref).success ? { personKey: ref } : {}),
+    enabled: fields.enabled === '1',
+    attributes: JSON.parse(fields.attributes ?? '{}') as AppAttributes,
+    entitlements: [...entitlements].sort(),
+  };
 }
 
 /** A Redis glob (SCAN MATCH) that matches `text` literally. */

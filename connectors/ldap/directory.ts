@@ -27,6 +27,12 @@ export interface SearchRequest {
   filter: string;
   attributes: string[];
   sizeLimit?: number;
+  /**
+   * Asks for the results in pages of this size (RFC 2696 simple paged results) and returns them all:
+   * a server's size limit for one search (slapd: 500 by default) then does not cut a large listing
+   * short. The paging cookie lives only as long as this one call.
+   */
+  pageSize?: number;
 }
 
 /**
@@ -48,7 +54,14 @@ export class Directory {
    * "ensure state" makes that safe.
    */
   async search(req: SearchRequest): Promise<LdapEntry[]> {
-    const call = (c: Client) => c.search(req.base, { scope: req.scope, filter: req.filter, attributes: req.attributes, sizeLimit: req.sizeLimit ?? 0 });
+    const call = (c: Client) =>
+      c.search(req.base, {
+        scope: req.scope,
+        filter: req.filter,
+        attributes: req.attributes,
+        sizeLimit: req.sizeLimit ?? 0,
+        ...(req.pageSize === undefined ? {} : { paged: { pageSize: req.pageSize } }),
+      });
     let result;
     try {
       result = await this.run('search', call);

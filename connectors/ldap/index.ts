@@ -6,8 +6,10 @@ import { LDAP_SECRETS, LdapConfig } from './config';
 import { restore, suspend } from './disable';
 import { Directory } from './directory';
 import { DnSyntaxError } from './dn';
+import { attributeDrift } from './drift';
 import { toConnectorError } from './errors';
 import { InvalidValueError } from './escape';
+import { listPeople } from './list';
 import { findPerson } from './people';
 import { LdapSessions } from './session';
 import { checkUnique } from './unique';
@@ -37,15 +39,16 @@ export function createLdapConnector() {
   }
 
   /** Runs one operation: logs its outcome (ids only, never names or DNs) and types every failure. */
-  async function run<T extends { outcome?: string; exists?: boolean; holder?: string }>(
+  async function run<T extends { outcome?: string; exists?: boolean; holder?: string; accounts?: unknown[] }>(
     ctx: Ctx,
     operation: string,
-    personKey: string,
+    personKey: string | undefined,
     body: (dir: Directory) => Promise<T>,
   ): Promise<T> {
     try {
       const result = await body(directory(ctx));
-      ctx.log.debug({ appId: ctx.appId, personKey, operation, outcome: result.outcome ?? result.holder ?? (result.exists ? 'exists' : 'missing') }, 'ldap operation');
+      const outcome = result.outcome ?? result.holder ?? (result.accounts ? `listed ${result.accounts.length}` : result.exists ? 'exists' : 'missing');
+      ctx.log.debug({ appId: ctx.appId, personKey, operation, outcome }, 'ldap operation');
       return result;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -66,6 +69,7 @@ export function createLdapConnector() {
     description: 'LDAPv3 directory: inetOrgPerson accounts, groupOfNames entitlements (RFC 4514/4515 escaping).',
     config: LdapConfig as z.ZodType<LdapConfig>,
     secrets: LDAP_SECRETS,
+    attributeDrift: (config: LdapConfig, req) => attributeDrift(config, req),
     capabilities: [
       'account.read',
       'account.create',
@@ -76,6 +80,7 @@ export function createLdapConnector() {
       'account.release',
       'access.grant',
       'access.revoke',
+      'accounts.list',
       'unique.check',
     ],
     operations: {
@@ -96,6 +101,12 @@ export function createLdapConnector() {
       releaseAccount: (ctx, req) => run(ctx, 'releaseAccount', req.account.personKey, (dir) => releaseAccount(dir, ctx.config, req)),
       grantAccess: (ctx, req) => run(ctx, 'grantAccess', req.account.personKey, (dir) => grantAccess(dir, ctx.config, req)),
       revokeAccess: (ctx, req) => run(ctx, 'revokeAccess', req.account.personKey, (dir) => revokeAccess(dir, ctx.config, req)),
+      listAccounts: (ctx, req) =>
+        run(ctx, 'listAccounts', undefined, async (dir) => {
+          const page = await listPeople(dir, ctx.config, req);
+          ctx.heartbeat({ listed: page.accounts.length });
+          return page;
+        }),
       checkUnique: (ctx, req) => run(ctx, 'checkUnique', req.account.personKey, (dir) => checkUnique(dir, ctx.config, req)),
     },
     async dispose() {

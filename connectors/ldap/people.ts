@@ -50,18 +50,22 @@ export function generalizedTime(value: string | undefined): string | undefined {
   return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 
-/** Every inetOrgPerson matching `filter` in the searched bases, one per entry. */
-export async function searchPeople(dir: Directory, config: LdapConfig, filter: string): Promise<PersonEntry[]> {
+/**
+ * Every inetOrgPerson matching `filter` (every one, without) in the searched bases, one per entry.
+ * `pageSize` asks the server for paged results (see SearchRequest.pageSize), for listings.
+ */
+export async function searchPeople(dir: Directory, config: LdapConfig, filter?: string, opts: { pageSize?: number } = {}): Promise<PersonEntry[]> {
   const attributes = personAttributes(config);
-  const full = and(PERSON_CLASS, filter);
+  const full = filter === undefined ? PERSON_CLASS : and(PERSON_CLASS, filter);
+  const paged = opts.pageSize === undefined ? {} : { pageSize: opts.pageSize };
   const found = new Map<string, PersonEntry>();
-  for (const entry of await dir.search({ base: config.baseDn, scope: 'sub', filter: full, attributes })) {
+  for (const entry of await dir.search({ base: config.baseDn, scope: 'sub', filter: full, attributes, ...paged })) {
     const p = toPerson(entry, false);
     found.set(p.uuid, p);
   }
   if (config.disable.kind === 'move-to-ou') {
     // disabledDn may sit inside baseDn: an entry found in both is disabled.
-    for (const entry of await dir.search({ base: config.disable.disabledDn, scope: 'sub', filter: full, attributes })) {
+    for (const entry of await dir.search({ base: config.disable.disabledDn, scope: 'sub', filter: full, attributes, ...paged })) {
       const p = toPerson(entry, true);
       found.set(p.uuid, p);
     }

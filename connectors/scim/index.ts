@@ -1,11 +1,10 @@
 import type { z } from 'zod';
-import { PersonKey } from '../../schemas/jml-event.v1';
 import { ConnectorError, defineConnector, type ConnectorContext } from '../sdk';
+import { listUsers } from './accounts-list';
 import { ScimConfig, SCIM_SECRETS } from './config';
 import { grantMembership, revokeMembership } from './groups';
-import { listPage } from './list';
+import { attributeDrift } from './mapping';
 import { PROFILES, type ScimProfile } from './profiles';
-import type { ScimUser } from './schema';
 import { FeatureCache, openSession } from './session';
 import { checkUnique } from './unique';
 import { createUser, deleteUser, readUser, releaseUser, setActive, updateUser } from './users';
@@ -43,6 +42,7 @@ export function createScimConnector() {
      * is searched only to adopt at create, since it can change hands).
      */
     locateBy: (config) => (config.lookupBy.includes('externalId') ? 'person-key' : 'created-ref'),
+    attributeDrift: (_config, req) => attributeDrift(req),
     capabilities: [
       'account.read',
       'account.create',
@@ -70,23 +70,7 @@ export function createScimConnector() {
       releaseAccount: async (ctx, req) => releaseUser(await session(ctx), req),
       grantAccess: async (ctx, req) => grantMembership(await session(ctx), req),
       revokeAccess: async (ctx, req) => revokeMembership(await session(ctx), req),
-      async listAccounts(ctx, req) {
-        const s = await session(ctx);
-        const startIndex = req.cursor ? Number.parseInt(req.cursor, 10) : 1;
-        if (!Number.isInteger(startIndex) || startIndex < 1) throw new ConnectorError({ code: 'invalid-request', message: `bad cursor '${req.cursor}'` });
-        const page = await listPage<ScimUser>(s, { path: 'Users', startIndex, count: req.pageSize });
-        return {
-          accounts: page.resources
-            .filter((u): u is ScimUser & { id: string } => typeof u.id === 'string')
-            .map((u) => ({
-              externalRef: u.id,
-              enabled: u.active !== false,
-              // Only a person-key externalId names the person; a bare employee id lacks its HR source.
-              ...(ctx.config.externalId === 'personKey' && PersonKey.safeParse(u.externalId).success ? { personKey: u.externalId } : {}),
-            })),
-          ...(page.nextStartIndex ? { nextCursor: String(page.nextStartIndex) } : {}),
-        };
-      },
+      listAccounts: async (ctx, req) => listUsers(await session(ctx), req),
       checkUnique: async (ctx, req) => checkUnique(await session(ctx), req),
     },
   });

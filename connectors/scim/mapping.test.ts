@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
-import { accountValues, changesFor, desiredValues, filterPathOf, newUser, patchOperations, withChanges } from './mapping';
+import { accountValues, attributeDrift, changesFor, desiredValues, filterPathOf, newUser, patchOperations, withChanges } from './mapping';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA, type ScimUser } from './schema';
 
 const ada: PersonSnapshot = {
@@ -98,5 +98,41 @@ describe('scim mapping', () => {
     const values = accountValues({ userName: 'a', emails: [{ value: 'home@x' }, { value: 'work@x', primary: true }] });
     expect(values).toMatchObject({ userName: 'a', email: 'work@x', title: null, manager: null });
     expect(Object.keys(values)).toHaveLength(12);
+  });
+});
+
+describe('scim mapping > attributeDrift', () => {
+  const held = {
+    userName: 'ADA@example.com',
+    displayName: 'Ada Lovelace',
+    givenName: 'Augusta',
+    familyName: 'Lovelace',
+    email: 'Ada@Example.com',
+    title: 'Analyst',
+    employeeNumber: '4101',
+    department: null,
+    costCenter: 'CC-1',
+    division: null,
+    organization: null,
+    manager: 'mgr-id',
+  };
+
+  it('none > when the account holds what an update would write, letter case of userName and email aside', () => {
+    expect(attributeDrift({ person: ada, attributes: { userName: 'ada@example.com' }, held })).toEqual([]);
+  });
+
+  it('names > what the policy or HR changed, a value to clear, and a userName only when the policy maps one', () => {
+    const moved: PersonSnapshot = { ...ada, jobTitle: 'Countess', familyName: 'King' };
+    expect(attributeDrift({ person: moved, attributes: { costCenter: null }, held })).toEqual(['costCenter', 'displayName', 'familyName', 'title']);
+    expect(attributeDrift({ person: ada, attributes: { userName: 'ada.king@example.com' }, held })).toEqual(['userName']);
+  });
+
+  it('manager > only compared when HR says there is none (an id would need a lookup)', () => {
+    expect(attributeDrift({ person: { ...ada, managerEmployeeId: '4000' }, attributes: {}, held })).toEqual([]);
+    expect(attributeDrift({ person: { ...ada, managerEmployeeId: null }, attributes: {}, held })).toEqual(['manager']);
+  });
+
+  it('refuses > an attribute the connector does not take, like an update would', () => {
+    expect(() => attributeDrift({ person: ada, attributes: { 'name.givenName': 'A' }, held })).toThrow(/no attribute 'name.givenName'/);
   });
 });

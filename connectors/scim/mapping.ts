@@ -187,15 +187,42 @@ export interface Change {
 
 /** The desired values that differ from what the user holds. */
 export function changesFor(user: ScimUser, desired: DesiredValues): Change[] {
+  return changesFrom(accountValues(user), desired);
+}
+
+/**
+ * The desired values that differ from `held` (every managed attribute as the app holds it, null
+ * for none, as readAccount and listAccounts report them), with each attribute's case rule.
+ */
+export function changesFrom(held: Partial<Record<ManagedAttribute, string | null>>, desired: DesiredValues): Change[] {
   const changes: Change[] = [];
   for (const key of MANAGED_ATTRIBUTES) {
     const want = desired[key];
     if (want === undefined) continue;
-    const have = FIELDS[key].get(user) ?? null;
+    const have = held[key] ?? null;
     const same = want === null || have === null ? want === have : FIELDS[key].caseInsensitive ? want.toLowerCase() === have.toLowerCase() : want === have;
     if (!same) changes.push({ attribute: key, value: want });
   }
   return changes;
+}
+
+/**
+ * The attributes an update would change on an account holding `held` (see the SDK's
+ * `attributeDrift`): the same desired values and comparison as updateUser, without the manager
+ * unless the policy maps it (updateUser resolves it from HR through a lookup).
+ */
+export function attributeDrift(req: { person: PersonSnapshot; attributes: AppAttributes; held: AppAttributes }): string[] {
+  // HR saying "no manager" removes it without a lookup; a manager id would need one, so it is not compared.
+  const managerRef = req.person.managerEmployeeId === null ? null : undefined;
+  const desired = desiredValues({ person: req.person, attributes: req.attributes, managerRef, for: 'update' });
+  const held: Partial<Record<ManagedAttribute, string | null>> = {};
+  for (const key of MANAGED_ATTRIBUTES) {
+    const value = req.held[key];
+    held[key] = value === undefined || value === null ? null : String(value);
+  }
+  return changesFrom(held, desired)
+    .map((c) => c.attribute)
+    .sort();
 }
 
 /** PATCH operations for changes (RFC 7644 §3.5.2.2 remove, §3.5.2.3 replace). */

@@ -89,12 +89,60 @@ export interface CheckUniqueResult {
   holder: 'none' | 'this-person' | 'adoptable' | 'other';
 }
 
+/**
+ * One page of every account the app holds, for reconciliation (docs/accounts-list.md).
+ * Read-only: listing never writes, so it may be repeated and run beside the pipeline's own steps.
+ */
 export interface ListAccountsRequest {
+  /**
+   * The previous page's `nextCursor`, unchanged; absent for the first page. Opaque to the caller and
+   * meaningful only to the connector that made it (with the same config); a cursor the connector
+   * did not make is refused with `invalid-request`, never read as "start again".
+   */
   cursor?: string;
+  /**
+   * At most this many accounts in the page: an integer from 1 to {@link MAX_LIST_PAGE_SIZE} (others
+   * are `invalid-request`). A page may hold fewer, even none, and still have a `nextCursor`.
+   */
   pageSize: number;
 }
+
+/** The largest `pageSize` a caller may ask for. */
+export const MAX_LIST_PAGE_SIZE = 1_000;
+
+/** One account as the app holds it, in the vocabulary {@link ReadAccountResult} uses. */
+export interface ListedAccount {
+  /** The app's id of the account, as readAccount and every step return it. */
+  externalRef: string;
+  /**
+   * The person whose anchor the account carries (LDAP employeeNumber, SCIM externalId, …), only when
+   * that anchor is a whole person key. Absent: an account the pipeline does not manage (made by hand,
+   * or by another tool), which reconciliation reports and never touches.
+   */
+  personKey?: string;
+  /** Absent only where the app keeps no trace of a disable (LDAP `remove-from-groups`), as in readAccount. */
+  enabled?: boolean;
+  /** The attributes the connector maps, exactly as readAccount reports them (same names, same values). */
+  attributes: AppAttributes;
+  /** Groups, teams or roles, named as grantAccess and revokeAccess take them; sorted. */
+  entitlements: string[];
+  /** When the app created the account (ISO 8601), when it records it. */
+  createdAt?: string;
+}
+
+/** What {@link ConnectorDefinition.attributeDrift} compares: the inputs of an updateAccount, and what the app holds. */
+export interface AttributeDriftRequest {
+  personKey: string;
+  person: PersonSnapshot;
+  /** The attributes the policy maps for the person, as an updateAccount would receive them. */
+  attributes: AppAttributes;
+  /** What the account holds: the `attributes` of a {@link ListedAccount} (or of readAccount). */
+  held: AppAttributes;
+}
+
 export interface ListAccountsResult {
-  accounts: Array<{ personKey?: string; externalRef: string; enabled: boolean }>;
+  accounts: ListedAccount[];
+  /** Absent on the last page; the listing ends only then (not on a short or empty page). */
   nextCursor?: string;
 }
 
@@ -172,6 +220,18 @@ export interface ConnectorDefinition<Config = unknown, Caps extends Capability =
    * Absent means `person-key`.
    */
   locateBy?(config: Config): AccountLocation;
+  /**
+   * The attributes an updateAccount with these inputs would change on an account that holds
+   * `req.held`: their names in the connector's vocabulary (the names listAccounts reports), sorted;
+   * empty when the account holds what the policy maps. Pure (no I/O), so that reconciliation can
+   * report drift for a whole listing without writing or reading again. It applies the connector's
+   * own rules: synonyms (LDAP `email` is `mail`), values filled in from HR when the policy maps
+   * none, letter case the app ignores. Without it, compare the policy's attributes with `held`
+   * name by name.
+   *
+   * @throws ConnectorError `invalid-request` for an attribute name the connector does not take.
+   */
+  attributeDrift?(config: Config, req: AttributeDriftRequest): string[];
   /** Releases clients the connector opened (called once at worker shutdown). */
   dispose?(): Promise<void>;
 }

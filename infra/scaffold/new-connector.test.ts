@@ -46,6 +46,17 @@ describe('new:connector', () => {
     expect(test).not.toMatch(/skip/);
   });
 
+  it('generates > an accounts.list stub and the kit hook that makes an account outside the pipeline', () => {
+    const { dir } = newConnector({ id: 'acme-hr', connectorsDir: root });
+    const index = readFileSync(join(dir, 'index.ts'), 'utf8');
+    expect(index).toContain("'accounts.list',");
+    expect(index).toMatch(/async listAccounts\(ctx, req\) \{/);
+    expect(index).toContain('pageSizeOf(req)');
+    const target = readFileSync(join(dir, 'testing', 'conformance-target.ts'), 'utf8');
+    expect(target).toMatch(/handMade: \{\s+async create\(/);
+    expect(readFileSync(join(dir, 'testing', 'fake-app.ts'), 'utf8')).toContain('seedUser(');
+  });
+
   it('refuses > malformed ids with the rule spelled out, writing nothing', () => {
     for (const id of ['', 'Acme', 'acme_hr', '-acme', 'acme-', 'acme--hr', '1acme', 'acme hr', 'a'.repeat(64)]) {
       expect(() => newConnector({ id, connectorsDir: root }), JSON.stringify(id)).toThrow(/lowercase letters, digits and single dashes/);

@@ -1,4 +1,4 @@
-import type { AppAttributes, Capability, CheckUniqueResult, OperationResult, ReadAccountResult } from '../types';
+import type { AppAttributes, Capability, CheckUniqueResult, ListAccountsRequest, ListAccountsResult, OperationResult, ReadAccountResult } from '../types';
 import type { Harness, TestPerson } from './harness';
 
 /** Options every action takes. */
@@ -72,6 +72,8 @@ export function actions(h: Harness) {
     checkUnique: (p: TestPerson, attribute: string, value: string, o: ActionOptions = {}) =>
       call<CheckUniqueResult>('checkUnique', { account: account(p, o), attribute, value }, o.signal),
     read: async (p: TestPerson, o: ActionOptions = {}) => normalizeRead(await call<ReadAccountResult>('readAccount', { account: account(p, o) }, o.signal)),
+    /** One page of every account, as reconciliation asks for it. */
+    list: (req: ListAccountsRequest, o: Pick<ActionOptions, 'signal'> = {}) => call<ListAccountsResult>('listAccounts', req, o.signal),
     /** The ref the kit carries for a person (what the workflow would hold), if any step returned one. */
     carriedRef: (p: TestPerson): string | undefined => refs.get(p.personKey),
   };

@@ -55,6 +55,15 @@ runConformance(c, () => {
       const key = accountKey(config, appId, personKey);
       await redis.del(key, `${key}:entitlements`);
     },
+    handMade: {
+      // An account someone wrote straight into Redis under a name that is no person key.
+      async create({ attributes }) {
+        const ref = `hand-made-${randomBytes(4).toString('hex')}`;
+        await redis.hset(accountKey(config, appId, ref), 'enabled', '1', 'attributes', JSON.stringify({ ...attributes, title: 'Made by hand' }));
+        return { externalRef: ref };
+      },
+      read: ({ externalRef }) => redis.hgetall(accountKey(config, appId, externalRef)),
+    },
     skip: {
       'error-rate-limited': NOT_HTTP,
       'error-unavailable': NOT_HTTP,

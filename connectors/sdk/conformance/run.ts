@@ -7,6 +7,7 @@ import { adoptionScenarios } from './scenarios-adoption';
 import { compensationScenarios } from './scenarios-compensation';
 import { errorScenarios } from './scenarios-errors';
 import { lifecycleScenarios } from './scenarios-lifecycle';
+import { listScenarios } from './scenarios-list';
 import { safetyScenarios } from './scenarios-safety';
 import { uniqueScenarios } from './scenarios-unique';
 import { SCENARIOS, type ConformanceTarget, type TargetSource } from './target';
@@ -17,6 +18,7 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   ...uniqueScenarios,
   ...compensationScenarios,
   ...adoptionScenarios,
+  ...listScenarios,
   ...errorScenarios,
   ...safetyScenarios,
 ];

@@ -16,6 +16,9 @@ export const SCENARIOS = [
   'compensation-grant-revoke',
   'compensation-update',
   'adopt-release',
+  'accounts-list',
+  'accounts-list-paging',
+  'accounts-list-unmanaged',
   'error-rate-limited',
   'error-unavailable',
   'error-unauthorized',
@@ -66,8 +69,9 @@ export interface ConformanceTarget {
   deleteOutOfBand(req: { personKey: string }): Promise<void>;
   faults?: FaultHooks;
   /**
-   * Accounts made by hand in the app, for `adopt-release` (required when the connector declares
-   * `account.release`, unless that scenario is skipped with a reason).
+   * Accounts made by hand in the app, outside the pipeline: for `adopt-release` (required when the
+   * connector declares `account.release`) and for `accounts-list-unmanaged` (required when it
+   * declares `accounts.list`), unless the scenario is skipped with a reason.
    */
   handMade?: HandMadeAccounts;
   /**

@@ -34,6 +34,7 @@ const connector = __FACTORY__(); // defineConnector({...})
 | `account.suspend` / `account.restore` | `suspendAccount` / `restoreAccount` | `PATCH /users/{id}` `{active}` |
 | `account.delete` | `deleteAccount` | `DELETE /users/{id}`; 404 is already-in-state |
 | `access.grant` / `access.revoke` | `grantAccess` / `revokeAccess` | `PUT` / `DELETE /groups/{group}/members/{id}` |
+| `accounts.list` | `listAccounts` | `GET /users?limit=<pageSize>&after=<cursor>`, for reconciliation; users without our externalId are listed without a person key |
 
 ## Tests
 

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { ConnectorError, defineConnector, type AccountRef, type AppAttributes, type ConnectorContext, type OperationResult } from '../sdk';
+import { PersonKey } from '../../schemas/jml-event.v1';
+import {
+  ConnectorError,
+  defineConnector,
+  pageSizeOf,
+  type AccountRef,
+  type AppAttributes,
+  type ConnectorContext,
+  type ListedAccount,
+  type OperationResult,
+} from '../sdk';
 import { createHttpClient, type HttpClient, type HttpRequest } from '../sdk/http';
 
 /**
@@ -37,7 +47,8 @@ export const SECRETS = ['apiToken'] as const;
 // TODO(__ID__): replace with the app's real user payload.
 interface AppUser {
   id: string;
-  externalId: string;
+  /** Our anchor, the person key; absent on a user someone made in the app by hand. */
+  externalId?: string;
   active: boolean;
   attributes: AppAttributes;
   groups: string[];
@@ -126,13 +137,48 @@ export function __FACTORY__() {
     description: 'Users and group memberships in a REST JSON app (generated scaffold).',
     config: Config as z.ZodType<Config>,
     secrets: SECRETS,
+    // What an updateAccount would change on a listed account, without asking the app: reconciliation's drift.
+    attributeDrift: (_config, req) => Object.keys(changedAttributes(req.held, req.attributes).changes).sort(),
     // TODO(__ID__): declare only what the real app supports, and drop the operations you remove.
-    capabilities: ['account.read', 'account.create', 'account.update', 'account.suspend', 'account.restore', 'account.delete', 'access.grant', 'access.revoke'],
+    capabilities: [
+      'account.read',
+      'account.create',
+      'account.update',
+      'account.suspend',
+      'account.restore',
+      'account.delete',
+      'access.grant',
+      'access.revoke',
+      'accounts.list',
+    ],
     operations: {
       async readAccount(ctx, req) {
         const user = await locate(openSession(ctx), req.account);
         if (!user) return { exists: false };
         return { exists: true, externalRef: user.id, enabled: user.active, attributes: user.attributes, entitlements: [...user.groups].sort() };
+      },
+
+      /**
+       * One page of every user, for reconciliation (docs/accounts-list.md): read-only, each user as
+       * readAccount reports it, the person key only for users carrying our anchor.
+       */
+      async listAccounts(ctx, req) {
+        const limit = pageSizeOf(req);
+        // TODO(__ID__): the app's list call and its paging. This app pages by key: `after` is the last id
+        // of the previous page, and it answers 400 (invalid-request) for a cursor it did not make. For an
+        // app that pages by position, see connectors/scim/accounts-list.ts; for one that cannot page
+        // across calls, keysetPage in connectors/sdk/list.ts.
+        const res = await openSession(ctx).request<{ users?: AppUser[]; nextCursor?: string }>({
+          method: 'GET',
+          path: 'users',
+          query: { limit, after: req.cursor },
+        });
+        const users = res.body?.users ?? [];
+        const page = users.slice(0, limit);
+        // An app that answers more than asked: continue after the last user kept.
+        const nextCursor = page.length < users.length ? page.at(-1)?.id : res.body?.nextCursor;
+        ctx.heartbeat({ listed: page.length });
+        return { accounts: page.map(listedUser), ...(nextCursor ? { nextCursor } : {}) };
       },
 
       async createAccount(ctx, req) {
@@ -210,6 +256,18 @@ export function __FACTORY__() {
       },
     },
   });
+}
+
+/** A user as listAccounts reports it. */
+function listedUser(user: AppUser): ListedAccount {
+  return {
+    externalRef: user.id,
+    // Only a whole person key is our anchor; anything else was written by someone else.
+    ...(PersonKey.safeParse(user.externalId).success ? { personKey: user.externalId as string } : {}),
+    enabled: user.active,
+    attributes: user.attributes,
+    entitlements: [...user.groups].sort(),
+  };
 }
 
 // TODO(__ID__): the app's membership resource.

@@ -24,6 +24,15 @@ export async function fakeAppTarget(): Promise<ConformanceTarget> {
     async deleteOutOfBand({ personKey }) {
       app.deleteUser({ externalId: personKey });
     },
+    // A user an admin made in the app, without our anchor: listed, but as no person's.
+    handMade: {
+      async create({ attributes }) {
+        return { externalRef: app.seedUser({ attributes: { ...attributes, title: 'Made by hand' } }).id };
+      },
+      async read({ externalRef }) {
+        return structuredClone(app.users.get(externalRef));
+      },
+    },
     faults: {
       rateLimited: ({ retryAfter }) => app.faults.respond(429, { 'retry-after': retryAfter }),
       unavailable: () => app.faults.respond(503),

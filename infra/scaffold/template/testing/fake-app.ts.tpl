@@ -25,12 +25,15 @@ export interface FakeApp {
   reset(): void;
   /** Deletes a user behind the connector's back, as an admin would in the app's UI. True when one was deleted. */
   deleteUser(req: { externalId: string }): boolean;
+  /** Adds a user as an admin would in the app's UI: without our externalId unless one is given. */
+  seedUser(req: { externalId?: string; active?: boolean; attributes: AppAttributes }): FakeUser;
   stop(): Promise<void>;
 }
 
 export interface FakeUser {
   id: string;
-  externalId: string;
+  /** Absent on a user made by hand (seedUser). */
+  externalId?: string;
   active: boolean;
   attributes: AppAttributes;
   groups: string[];
@@ -65,10 +68,7 @@ export async function startFakeApp(opts: FakeAppOptions = {}): Promise<FakeApp> 
     const parts = req.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const [collection, id, sub, memberId] = parts;
     if (collection === 'users' && parts.length === 1) {
-      if (req.method === 'GET') {
-        const externalId = req.url.searchParams.get('externalId');
-        return send(res, 200, { users: [...users.values()].filter((u) => externalId === null || u.externalId === externalId) });
-      }
+      if (req.method === 'GET') return listUsers(req.url.searchParams, res);
       if (req.method === 'POST') return createUser(req.body, res);
     }
     if (collection === 'users' && id !== undefined && parts.length === 2) {
@@ -95,6 +95,25 @@ export async function startFakeApp(opts: FakeAppOptions = {}): Promise<FakeApp> 
       }
     }
     send(res, 404, { error: { message: `no route ${req.method} ${req.url.pathname}` } });
+  }
+
+  /**
+   * `?externalId=` finds users by our anchor; `?limit=&after=` pages through all of them in id order,
+   * `after` being the last id of the previous page (`nextCursor`). A malformed `after` or `limit` is 400.
+   */
+  function listUsers(params: URLSearchParams, res: ServerResponse): void {
+    const externalId = params.get('externalId');
+    const after = params.get('after');
+    const limitParam = params.get('limit');
+    const limit = limitParam === null ? undefined : Number(limitParam);
+    if (after !== null && !UUID.test(after)) return send(res, 400, { error: { message: 'after is not a user id' } });
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) return send(res, 400, { error: { message: 'limit must be a positive integer' } });
+    const matching = [...users.values()]
+      .filter((u) => (externalId === null || u.externalId === externalId) && (after === null || u.id > after))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (limit === undefined) return send(res, 200, { users: matching });
+    const page = matching.slice(0, limit);
+    send(res, 200, { users: page, ...(matching.length > limit ? { nextCursor: page.at(-1)?.id } : {}) });
   }
 
   function createUser(body: unknown, res: ServerResponse): void {
@@ -134,6 +153,11 @@ export async function startFakeApp(opts: FakeAppOptions = {}): Promise<FakeApp> 
       for (const [id, user] of users) if (user.externalId === externalId) return users.delete(id);
       return false;
     },
+    seedUser({ externalId, active = true, attributes }) {
+      const user: FakeUser = { id: randomUUID(), ...(externalId === undefined ? {} : { externalId }), active, attributes: withoutNulls(attributes), groups: [] };
+      users.set(user.id, user);
+      return user;
+    },
     async stop() {
       faults.clear();
       server.closeAllConnections();
@@ -141,6 +165,8 @@ export async function startFakeApp(opts: FakeAppOptions = {}): Promise<FakeApp> 
     },
   };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
   res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
