@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
+import type { AnyConnector } from '../../connectors/sdk';
 import { makeEvent } from '../../test/support/events';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { loadPolicy } from '../policy/load';
@@ -7,11 +8,7 @@ import { desiredAttributes } from '../policy/plan';
 import type { LoadedApp } from '../policy/load';
 import { managedEntitlements, reconcileApp, type KnownPerson, type ListedAccount } from './compare';
 
-const policy = loadPolicy({
-  source: 'policy.yaml',
-  env: {},
-  connectors: CONNECTOR_FACTORIES,
-  text: `
+const policyText = `
 version: 1
 apps:
   chat:
@@ -24,8 +21,8 @@ rules:
   - { name: eng, when: { department: "Engineering*" }, grant: { chat: ["channel:eng"], code: [] } }
 overrides:
   "test:vip": { grant: { chat: ["channel:board"] } }
-`,
-});
+`;
+const policy = loadPolicy({ source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES, text: policyText });
 
 const person = (key: string, over: Partial<PersonSnapshot> = {}): KnownPerson => ({
   personKey: key,
@@ -70,6 +67,14 @@ describe('reconcile one app', () => {
     expect(r.findings.map((f) => [f.kind, f.personKey])).toEqual([['zombie', 'test:gone']]);
   });
 
+  it('unknown enabled state > an app that keeps no trace of a disable gives neither zombie nor enabled drift', () => {
+    const gone = person('test:gone', { status: 'terminated' });
+    const { enabled: _unknown, ...noState } = exact(gone);
+    expect(run([gone], [noState]).findings).toEqual([]);
+    const { enabled: _alsoUnknown, ...adaNoState } = exact(ada);
+    expect(run([ada], [adaNoState]).findings).toEqual([]);
+  });
+
   it('missing > a person granted the app without an account; leavers, people on leave and future hires are not missing', () => {
     const r = run([ada, person('test:gone', { status: 'terminated' }), person('test:soon', { status: 'pre-hire' }), person('test:away', { status: 'on-leave' })], []);
     expect(r.findings.map((f) => [f.kind, f.personKey])).toEqual([['missing', 'test:ada']]);
@@ -96,11 +101,24 @@ describe('reconcile one app', () => {
     expect(run([sam], [{ externalRef: 'c1', personKey: 'test:sam', enabled: false }], 'code').findings).toEqual([]);
   });
 
-  it('drift > values apps return differently are the same: null, empty and absent; numbers as text', () => {
-    const attrs = { ...exact(ada).attributes, title: null };
+  it('drift > the connector judges attribute values (dev-redis keeps them exactly: empty is not null)', () => {
     const p = person('test:ada', { jobTitle: null });
-    expect(run([p], [exact(p, { attributes: { ...attrs, title: '' } })]).findings).toEqual([]);
-    // A connector that cannot read attributes or groups reports neither as drift.
+    expect(run([p], [exact(p, { attributes: { ...exact(p).attributes, title: '' } })]).findings.map((f) => f.drift)).toEqual([{ attributes: ['title'] }]);
+    expect(run([p], [exact(p)]).findings).toEqual([]);
+  });
+
+  it('drift > a connector without its own judgement: null, empty and absent are the same, numbers as text', () => {
+    const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
+    const plain = (): AnyConnector => {
+      const { attributeDrift: _none, ...c } = devRedis();
+      return { ...c, id: 'plain' };
+    };
+    const plainPolicy = loadPolicy({ source: 'p.yaml', env: {}, connectors: { ...CONNECTOR_FACTORIES, plain }, text: policyText.replace(/connector: dev-redis/g, 'connector: plain') });
+    const p = person('test:ada', { jobTitle: null });
+    const attrs = { ...desiredAttributes(plainPolicy.apps.get('chat') as LoadedApp, p.person), title: '' };
+    expect(reconcileApp({ policy: plainPolicy, appId: 'chat', people: [p], accounts: [exact(p, { attributes: attrs })] }).findings).toEqual([]);
+    expect(reconcileApp({ policy: plainPolicy, appId: 'chat', people: [p], accounts: [exact(p, { attributes: { ...attrs, title: 'Intern' } })] }).findings.map((f) => f.drift)).toEqual([{ attributes: ['title'] }]);
+    // A source of accounts that cannot read attributes or groups reports neither as drift.
     expect(run([ada], [{ externalRef: 'r', personKey: 'test:ada', enabled: true }]).findings).toEqual([]);
   });
 

@@ -14,15 +14,17 @@ import { desiredAttributes } from '../policy/plan';
  * topic and a terminal, and a name or an email in them would be personal data in plain text.
  */
 
-/** One account as the app lists it. */
+/**
+ * One account as the app lists it (the connector's `accounts.list`, connectors/sdk/types.ts); the
+ * attributes and entitlements may be absent where a source of accounts cannot read them.
+ */
 export interface ListedAccount {
   externalRef: string;
   /** The person key our anchor carries; absent on an account the pipeline never managed. */
   personKey?: string;
-  enabled: boolean;
-  /** The mapped attributes as the app holds them; absent when the connector cannot read them. */
+  /** Absent where the app keeps no trace of a disable (LDAP `remove-from-groups`): then neither zombie nor enabled drift can be told. */
+  enabled?: boolean;
   attributes?: Readonly<Record<string, unknown>>;
-  /** Its entitlements (groups), as grantAccess names them; absent when the connector cannot read them. */
   entitlements?: readonly string[];
 }
 
@@ -114,15 +116,15 @@ export function reconcileApp(req: {
       continue;
     }
     if (DISABLED_STATUSES.has(known.person.status)) {
-      if (account.enabled) findings.push({ kind: 'zombie', ...who, summary: `enabled account of ${account.personKey}, whose HR status is ${known.person.status}` });
+      if (account.enabled === true) findings.push({ kind: 'zombie', ...who, summary: `enabled account of ${account.personKey}, whose HR status is ${known.person.status}` });
       continue;
     }
     const granted = decide(policy.file, known.personKey, known.person).entitlements.get(appId);
     if (!granted) {
-      if (account.enabled) findings.push({ kind: 'drift', ...who, summary: `enabled account of ${account.personKey}, to whom the policy no longer grants ${appId}`, drift: { enabled: false } });
+      if (account.enabled === true) findings.push({ kind: 'drift', ...who, summary: `enabled account of ${account.personKey}, to whom the policy no longer grants ${appId}`, drift: { enabled: false } });
       continue;
     }
-    const drift = driftOf({ app, person: known.person, account, granted, managed });
+    const drift = driftOf({ app, personKey: known.personKey, person: known.person, account, granted, managed });
     if (drift) findings.push({ kind: 'drift', ...who, summary: `account of ${account.personKey} differs from the policy: ${describe(drift)}`, drift });
   }
 
@@ -145,16 +147,19 @@ export function managedEntitlements(policy: LoadedPolicy, appId: string): Set<st
   return out;
 }
 
-function driftOf(req: { app: LoadedApp; person: PersonSnapshot; account: ListedAccount; granted: Set<string>; managed: Set<string> }): Finding['drift'] | undefined {
+function driftOf(req: { app: LoadedApp; personKey: string; person: PersonSnapshot; account: ListedAccount; granted: Set<string>; managed: Set<string> }): Finding['drift'] | undefined {
   const { account, granted, managed } = req;
   const drift: NonNullable<Finding['drift']> = {};
-  if (!account.enabled) drift.enabled = true;
+  if (account.enabled === false) drift.enabled = true;
   if (account.attributes) {
     const want: AppAttributes = desiredAttributes(req.app, req.person);
-    const differs = Object.keys(want)
-      .filter((name) => Object.hasOwn(account.attributes as object, name) && !sameValue(want[name], (account.attributes as Record<string, unknown>)[name]))
-      .sort();
-    if (differs.length > 0) drift.attributes = differs;
+    const held = account.attributes as Record<string, unknown>;
+    // The connector knows its app's rules (synonyms, case, values it fills in, suffixed unique
+    // values); without its judgement, a plain comparison of the names both sides have.
+    const differs = req.app.connector.attributeDrift
+      ? req.app.connector.attributeDrift(req.app.config, { personKey: req.personKey, person: req.person, attributes: want, held: held as AppAttributes })
+      : Object.keys(want).filter((name) => Object.hasOwn(held, name) && !sameValue(want[name], held[name]));
+    if (differs.length > 0) drift.attributes = [...differs].sort();
   }
   if (account.entitlements) {
     const have = new Set(account.entitlements);

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { personStateQuery, personWorkflowId, type AppHoldings } from '../../schemas/contracts';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
-import type { AnyConnector } from '../../connectors/sdk';
+import type { AnyConnector, ListAccountsRequest, ListAccountsResult, ListedAccount as SdkListedAccount } from '../../connectors/sdk';
 import type { AppInstance } from '../policy/app';
 import type { KnownPerson, ListedAccount } from './compare';
 
@@ -79,10 +79,7 @@ export function canList(connector: AnyConnector): boolean {
 export async function listAppAccounts(req: { app: AppInstance; runId: string; log: Logger; signal?: AbortSignal; heartbeat?: (details?: unknown) => void }): Promise<ListedAccount[]> {
   const { app } = req;
   if (!canList(app.connector)) throw new Error(`connector '${app.connector.id}' of app '${app.appId}' cannot list accounts (capability accounts.list)`);
-  const list = (app.connector.operations as Record<string, unknown>).listAccounts as (
-    ctx: unknown,
-    r: { cursor?: string; pageSize: number },
-  ) => Promise<{ accounts: Array<Record<string, unknown>>; nextCursor?: string }>;
+  const list = (app.connector.operations as Record<string, unknown>).listAccounts as (ctx: unknown, r: ListAccountsRequest) => Promise<ListAccountsResult>;
   const out: ListedAccount[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
@@ -98,20 +95,28 @@ export async function listAppAccounts(req: { app: AppInstance; runId: string; lo
     const res = await list(ctx, { ...(cursor !== undefined ? { cursor } : {}), pageSize: LIST_PAGE_SIZE });
     for (const a of res.accounts) out.push(toListed(a));
     req.heartbeat?.({ listed: out.length });
-    if (res.nextCursor === undefined || res.accounts.length === 0) return out;
+    // Only the absence of a cursor ends a listing (a short or empty page does not: docs/accounts-list.md).
+    if (res.nextCursor === undefined) return dedupe(out);
     cursor = res.nextCursor;
   }
   throw new Error(`app '${app.appId}' listed more than ${MAX_PAGES} pages; stopped`);
 }
 
-function toListed(a: Record<string, unknown>): ListedAccount {
-  const entitlements = (a.entitlements ?? a.groups) as readonly string[] | undefined;
-  const attributes = a.attributes as Readonly<Record<string, unknown>> | undefined;
+function toListed(a: SdkListedAccount): ListedAccount {
   return {
-    externalRef: String(a.externalRef),
-    ...(typeof a.personKey === 'string' && a.personKey !== '' ? { personKey: a.personKey } : {}),
-    enabled: a.enabled === true,
-    ...(attributes ? { attributes } : {}),
-    ...(entitlements ? { entitlements } : {}),
+    externalRef: a.externalRef,
+    ...(a.personKey ? { personKey: a.personKey } : {}),
+    ...(a.enabled !== undefined ? { enabled: a.enabled } : {}),
+    attributes: a.attributes,
+    entitlements: a.entitlements,
   };
+}
+
+/**
+ * Apps that page by position (SCIM's startIndex) may list an account twice when others are added or
+ * removed meanwhile; one account is judged once.
+ */
+function dedupe(accounts: ListedAccount[]): ListedAccount[] {
+  const seen = new Set<string>();
+  return accounts.filter((a) => !seen.has(a.externalRef) && seen.add(a.externalRef));
 }

@@ -21,6 +21,7 @@ import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { consumeUntil } from '../support/kafka';
 import { eventually } from '../support/wait';
+import { captureHistory } from '../replay/capture';
 
 /**
  * Reconciliation against HR truth on the real stack and a real third-party SCIM server
@@ -122,16 +123,19 @@ rules:
     // The schedule's action, now.
     const started = Date.now();
     await pipeline.temporal.schedule.getHandle(reconcileScheduleId(taskQueue, 'wiki')).trigger();
-    const summary = await eventually(
+    const { summary, workflowId } = await eventually(
       'the triggered reconciliation run',
       async () => {
         for await (const wf of pipeline.temporal.workflow.list({ query: `WorkflowType = 'reconcileWorkflow' AND TaskQueue = '${taskQueue}'` })) {
-          if (wf.startTime.getTime() >= started - 1_000) return (await pipeline.temporal.workflow.getHandle(wf.workflowId, wf.runId).result()) as ReconcileSummary;
+          if (wf.startTime.getTime() >= started - 1_000) {
+            return { workflowId: wf.workflowId, summary: (await pipeline.temporal.workflow.getHandle(wf.workflowId, wf.runId).result()) as ReconcileSummary };
+          }
         }
         return undefined;
       },
       120_000,
     );
+    await captureHistory(pipeline.temporal, workflowId, 'reconcile.scheduled');
     expect(summary.skipped).toEqual([]);
     expect(summary.apps).toEqual([{ appId: 'wiki', accounts: 4, unchecked: 0, counts: { orphan: 1, zombie: 1, missing: 1, drift: 0, unmanaged: 1 } }]);
     expect(summary.problems).toBe(3);
