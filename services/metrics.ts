@@ -43,6 +43,8 @@ export function gatewayCounters(): Counters {
     jml_gateway_replays_total: 'Verified deliveries seen before inside the signature window, answered from memory without any work, by route.',
     jml_gateway_replay_guard_unavailable_total: 'Deliveries handled without the replay memory because Redis was unreachable (event dedupe still holds).',
     jml_gateway_rejected_total: 'Requests answered 4xx, by code.',
+    jml_gateway_unconfigured_tenant_letters_total:
+      'Deliveries for a tenant that is not configured (answered 401 like a wrong signature), by outcome: recorded in the DLQ, or dropped (route-capped, total-capped, store-unavailable, kafka-unavailable).',
     jml_gateway_kafka_unavailable_total: 'Requests answered 503 because Kafka did not acknowledge.',
     jml_gateway_overloaded_total: "Requests answered 503 at once because the producer's queue was full.",
     jml_gateway_dedupe_unavailable_total: 'Requests handled without edge dedupe because Redis was unreachable (downstream still dedupes).',

@@ -34,6 +34,7 @@ import { createRedis } from './connections/redis';
 import { temporalConnectionOptions } from './connections/temporal';
 import { ensurePollers, ledgerSourcePrefixes, pollerSpecs } from './pollers/start';
 import { registeredSourceRoutes } from './gateway/source-route';
+import { redisLetterCap } from './gateway/unknown-tenant';
 import { FAILURE_CONVERTER_PATH, temporalDataConverter } from './temporal/data-converter';
 import { createReconcileActivities } from './reconcile/activities';
 import { ensureReconcileSchedules } from './reconcile/schedules';
@@ -414,6 +415,7 @@ async function startGatewayPart(
     maxEventBytes: config.gateway.maxEventBytes,
     timeouts: config.gateway.timeouts,
     routes: registeredSourceRoutes(config.sources),
+    unknownTenantCap: redisLetterCap(redis),
   });
   let listening = false;
   const failed = new Promise<Error>((resolve) => gateway.server.on('error', (err: Error) => listening && resolve(err)));

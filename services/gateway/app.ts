@@ -12,6 +12,7 @@ import type { RecordSink } from './ingest';
 import { lazyChildLoggerFactory } from './lazy-child-logger';
 import { ReplayGuard, type DeliveryMemory } from './replay-guard';
 import { sourceRoute, type GatewayRoute, type RouteDeps } from './source-route';
+import { UnknownTenantLetters, type LetterCap } from './unknown-tenant';
 
 export type { RecordSink } from './ingest';
 
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   now?: () => number;
   /** Routes of the HR sources ({@link sourceRoute} of BambooHR, Workday, …); the canonical API's is always there. */
   routes?: GatewayRoute[];
+  /** Bounds dead letters of deliveries for unknown tenants (./unknown-tenant.ts); without it they are answered but not recorded. */
+  unknownTenantCap?: LetterCap;
 }
 
 /** How long a client may take: to send a whole request, to stay idle on a socket or a kept-alive connection, to send its headers. */
@@ -99,8 +102,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const dedupe = deps.dedupe && coalescingDedupe(deps.dedupe);
   const replays = new ReplayGuard({ ...(deps.deliveries ? { memory: deps.deliveries } : {}), metrics: deps.metrics, log: deps.log });
   replays.install(app);
+  const unknownTenants = deps.unknownTenantCap && new UnknownTenantLetters({ cap: deps.unknownTenantCap, producer: deps.producer, metrics: deps.metrics, log: deps.log });
+  // Such letters are written after their answer: closing waits for them, so none is cut off.
+  if (unknownTenants) app.addHook('onClose', async () => unknownTenants.drain());
   const routeDeps: RouteDeps = {
     producer: deps.producer,
+    ...(unknownTenants ? { unknownTenants } : {}),
     dedupe,
     metrics: deps.metrics,
     log: deps.log,

@@ -31,6 +31,10 @@ export interface Delivery {
   contentType: string;
   /** The sender's delivery id when it has one (webhook-id, …). */
   deliveryId?: string;
+  /** The request headers its verification read; kept with a dead letter of it (./reject.ts). */
+  deliveryHeaders?: Readonly<Record<string, string>>;
+  /** When it arrived; now when absent. */
+  receivedAtMs?: number;
 }
 
 export type IngestResult =
@@ -141,7 +145,16 @@ export const dedupeKey = (e: Pick<JmlEvent, 'subject' | 'id'>): string => `${e.s
  * `kafka-unavailable` (503) instead when the DLQ record is not acknowledged, so nothing is lost.
  */
 async function refuse(deps: IngestDeps, delivery: Delivery, code: GatewayErrorCode, reason: string, details: unknown): Promise<never> {
-  const recorded = await recordRejection(deps, { route: delivery.route, body: delivery.body, ...(delivery.deliveryId ? { deliveryId: delivery.deliveryId } : {}), code, reason });
+  const { route, body, deliveryId, deliveryHeaders, contentType, receivedAtMs } = delivery;
+  const recorded = await recordRejection(deps, {
+    route,
+    body,
+    ...(deliveryId ? { deliveryId } : {}),
+    ...(deliveryHeaders ? { deliveryHeaders, contentType } : {}),
+    ...(receivedAtMs !== undefined ? { receivedAtMs } : {}),
+    code,
+    reason,
+  });
   throw new GatewayRefusal(recorded ? code : 'kafka-unavailable', recorded ? details : undefined);
 }
 

@@ -1,6 +1,5 @@
-import type { FastifyReply } from 'fastify';
 import { writeDeadLetter } from '../kafka/dead-letter';
-import { sendError, type GatewayErrorCode } from './errors';
+import type { GatewayErrorCode } from './errors';
 import type { IngestDeps } from './ingest';
 
 export interface Rejection {
@@ -9,6 +8,11 @@ export interface Rejection {
   deliveryId?: string;
   code: GatewayErrorCode;
   reason: string;
+  /** The request headers the source's verification read, so the dead letter can be verified again (services/dlq/). */
+  deliveryHeaders?: Readonly<Record<string, string>>;
+  contentType?: string;
+  /** When the delivery arrived (the time its signature was checked at); now when absent. */
+  receivedAtMs?: number;
 }
 
 /** Writes rejected input and its reason to the dead-letter topic (../kafka/dead-letter.ts); false when Kafka did not acknowledge. */
@@ -20,7 +24,9 @@ export async function recordRejection(deps: IngestDeps, input: Rejection): Promi
       code: input.code,
       reason: input.reason,
       route: input.route,
-      at: deps.now(),
+      ...(input.deliveryHeaders ? { deliveryHeaders: input.deliveryHeaders } : {}),
+      ...(input.contentType !== undefined ? { contentType: input.contentType } : {}),
+      at: input.receivedAtMs ?? deps.now(),
     });
   } catch (err) {
     deps.metrics.inc('jml_gateway_kafka_unavailable_total');
@@ -30,13 +36,4 @@ export async function recordRejection(deps: IngestDeps, input: Rejection): Promi
   deps.metrics.inc('jml_gateway_rejected_total', { code: input.code });
   deps.log.info({ code: input.code, route: input.route, deliveryId: input.deliveryId }, 'rejected input recorded in DLQ');
   return true;
-}
-
-/**
- * Answers 4xx for bad input, but only once the body and the reason are durable in the dead-letter
- * topic; if that produce fails the answer is 503, so the sender retries and nothing is lost.
- */
-export async function rejectToDlq(deps: IngestDeps, reply: FastifyReply, input: Rejection & { details?: unknown }): Promise<FastifyReply> {
-  if (!(await recordRejection(deps, input))) return sendError(reply, 'kafka-unavailable');
-  return sendError(reply, input.code, input.details);
 }

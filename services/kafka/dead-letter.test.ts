@@ -5,7 +5,7 @@ import { makeEvent } from '../../test/support/events';
 import { recordRejection } from '../gateway/reject';
 import { gatewayCounters } from '../metrics';
 import { ingestPublisher } from '../pollers/publish';
-import { deadLetterRecord, MAX_REASON_CHARS, readDeadLetterHeaders } from './dead-letter';
+import { deadLetterRecord, deliveryHeadersText, MAX_CONTENT_TYPE_CHARS, MAX_DELIVERY_HEADERS_BYTES, MAX_REASON_CHARS, readDeadLetterHeaders, readDeliveryHeaders } from './dead-letter';
 import { TOPICS } from './topics';
 
 const log = pino({ level: 'silent' });
@@ -32,6 +32,30 @@ describe('deadLetterRecord', () => {
     const headers = { 'jml-reject-code': Buffer.from('invalid-event'), 'jml-reject-reason': Buffer.from('r'), 'jml-received-at': Buffer.from('2026-03-01T12:00:00.000Z'), 'jml-origin': Buffer.from('jml.events.v1/0/42') };
     expect(readDeadLetterHeaders(headers)['jml-origin']).toBe('jml.events.v1/0/42');
     expect(() => readDeadLetterHeaders({ 'jml-reject-code': 'x', 'jml-reject-reason': 'r', 'jml-received-at': '2026-03-01T12:00:00.000Z' })).toThrow(/route or its origin/);
+  });
+});
+
+describe('delivery headers', () => {
+  it('are kept as a JSON object with the content type, and read back', () => {
+    const sent = { 'webhook-id': 'wh-1', 'webhook-timestamp': '1772366400', 'webhook-signature': 'v1,abc v1,def' };
+    const record = deadLetterRecord({ code: 'unknown-tenant', reason: 'r', value: Buffer.from('{}'), route: '/webhooks/workday/late', deliveryHeaders: sent, contentType: 'application/json', at: NOW });
+    const headers = readDeadLetterHeaders(record.message.headers);
+    expect(headers['jml-content-type']).toBe('application/json');
+    expect(readDeliveryHeaders(headers)).toEqual(sent);
+  });
+
+  it('are bounded: a header that would take them over the limit is left out, the others kept; a long content type is left out', () => {
+    const text = deliveryHeadersText({ 'x-jml-timestamp': '1772366400', 'x-jml-signature': 'x'.repeat(MAX_DELIVERY_HEADERS_BYTES), 'webhook-id': 'wh-2' });
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_DELIVERY_HEADERS_BYTES);
+    expect(JSON.parse(text)).toEqual({ 'x-jml-timestamp': '1772366400', 'webhook-id': 'wh-2' });
+    const record = deadLetterRecord({ code: 'invalid-payload', reason: 'r', value: null, route: '/v1/events', contentType: `application/json; ${'p'.repeat(MAX_CONTENT_TYPE_CHARS)}`, at: NOW });
+    expect(record.message.headers?.['jml-content-type']).toBeUndefined();
+  });
+
+  it('a record without them reads as none kept; a value that is not a JSON object of strings is refused', () => {
+    const base = { 'jml-reject-code': 'x', 'jml-reject-reason': 'r', 'jml-received-at': '2026-03-01T12:00:00.000Z', 'jml-route': '/v1/events' };
+    expect(readDeliveryHeaders(readDeadLetterHeaders(base))).toEqual({});
+    expect(() => readDeliveryHeaders(readDeadLetterHeaders({ ...base, 'jml-delivery-headers': '{"a":1}' }))).toThrow();
   });
 });
 

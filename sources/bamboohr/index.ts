@@ -25,6 +25,7 @@ export const bambooHrSource = defineSource<BambooHrTenantConfig, NormalizedChang
     toleranceSec: DEFAULT_BAMBOOHR_TOLERANCE_SEC,
     keyEncoding: 'utf8',
     keysOf: (config) => config.webhookKeys,
+    signatureHeaders: [BAMBOOHR_SIGNATURE_HEADER, BAMBOOHR_TIMESTAMP_HEADER],
     verify(req) {
       const signature = req.header(BAMBOOHR_SIGNATURE_HEADER);
       const failure = verifyBambooHrSignature({

@@ -24,6 +24,7 @@ export const canonicalSource = defineSource<CanonicalTenantConfig, JmlEvent>({
     toleranceSec: DEFAULT_CANONICAL_TOLERANCE_SEC,
     keyEncoding: 'standard-webhooks',
     keysOf: (config) => config.keys.map((k) => k.secret),
+    signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
     verify(req) {
       const deliveryId = req.header('webhook-id');
       const check = checkStandardWebhook(

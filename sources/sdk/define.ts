@@ -34,7 +34,11 @@ export interface DeliveryRejection {
 export interface VerifyRequest {
   /** The tenant's signing keys (several during a rotation), or keys nobody knows for an unknown tenant. */
   keys: readonly string[];
-  /** A request header by its lowercase name; the first value when repeated. */
+  /**
+   * A request header by its lowercase name; the first value when repeated. Only the headers the
+   * source declares ({@link WebhookContract.signatureHeaders}) are answered, so what a dead letter
+   * keeps is all a later verification of it can read.
+   */
   header(name: string): string | undefined;
   /** The raw body: signatures are over these bytes, never over parsed JSON. */
   body: Buffer;
@@ -120,6 +124,12 @@ export interface WebhookContract<Tenant, Parsed, Hydrated, Client> {
   keyEncoding: 'utf8' | 'standard-webhooks';
   /** The tenant's signing keys; at least one, each of at least 24 bytes (checked when the route is built). */
   keysOf(config: Tenant): readonly string[];
+  /**
+   * The request headers `verify` reads (lowercase): signature, timestamp, delivery id. The gateway
+   * keeps them with a dead letter so that it can be verified again when it is re-driven
+   * (services/dlq/). Never a credential of ours (an `authorization`-like header is refused).
+   */
+  signatureHeaders: readonly string[];
   /** Checks authenticity and freshness on the raw bytes; never throws. Every key is tried in constant time. */
   verify(req: VerifyRequest): VerifyResult;
   /** The headers a sender sends with `body` at `nowMs` signed with `key` (tests, tools, docs). */
@@ -234,9 +244,18 @@ export function sourceProblems(def: AnySource): string[] {
   if (!(def.webhook.toleranceSec > 0)) problems.push('webhook.toleranceSec must be positive');
   if (def.webhook.hydrate && !def.client) problems.push('webhook.hydrate needs client()');
   if (def.poll && !def.client) problems.push('poll needs client()');
+  const headers = def.webhook.signatureHeaders;
+  if (headers.length === 0) problems.push('webhook.signatureHeaders must name the headers verify reads');
+  for (const name of headers) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) problems.push(`signature header '${name}' must be a lowercase header name`);
+    if (CREDENTIAL_HEADERS.has(name)) problems.push(`signature header '${name}' carries credentials; a dead letter must never keep it`);
+  }
   if (!/^JML_[A-Z0-9_]+$/.test(def.settings.tenantsVariable ?? 'JML_X')) problems.push(`settings.tenantsVariable must be JML_<NAME>`);
   return problems;
 }
+
+/** Headers that carry credentials rather than a signature: never kept with a dead letter. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 
 /** The route label of a delivery: the path with the tenant filled in. */
 export function routeOf(source: Pick<AnySource, 'webhook'>, tenant: string): string {

@@ -24,6 +24,7 @@ export const workdaySource = defineSource<WorkdayTenantConfig, WorkdayEvent, Wor
     toleranceSec: DEFAULT_WORKDAY_TOLERANCE_SEC,
     keyEncoding: 'utf8',
     keysOf: (config) => config.secrets,
+    signatureHeaders: [WORKDAY_SIGNATURE_HEADER, WORKDAY_TIMESTAMP_HEADER],
     verify(req) {
       const signature = req.header(WORKDAY_SIGNATURE_HEADER);
       const failure = verifyWorkdaySignature({

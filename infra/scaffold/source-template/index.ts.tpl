@@ -23,6 +23,8 @@ export const __CAMEL__Source = defineSource<__PASCAL__TenantConfig, __PASCAL__Pa
     toleranceSec: DEFAULT_TOLERANCE_SEC,
     keyEncoding: 'utf8',
     keysOf: (config) => config.webhookKeys,
+    // Every header verify reads, and no other: a dead letter keeps them so it can be verified again.
+    signatureHeaders: [SIGNATURE_HEADER, TIMESTAMP_HEADER],
     verify(req) {
       const signature = req.header(SIGNATURE_HEADER);
       const failure = verify__PASCAL__Signature({ keys: req.keys, timestamp: req.header(TIMESTAMP_HEADER), signature, body: req.body, nowMs: req.nowMs, toleranceSec: req.toleranceSec });
