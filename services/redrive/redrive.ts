@@ -10,7 +10,7 @@ import {
   type RedriveRequest,
 } from '../../schemas/contracts';
 import { originalInput } from './original-input';
-import { candidateOf, eventOf, selectionQuery, selectRedrives, type RedriveCandidate, type RedriveSelection } from './select';
+import { candidateOf, eventOf, listWorkflowIds, selectionQuery, selectRedrives, type RedriveCandidate, type RedriveSelection } from './select';
 
 /**
  * Re-drive: apply again an event whose last outcome was failed or needs-attention, after its cause
@@ -178,8 +178,8 @@ async function resolve(client: Client, target: RedriveTarget): Promise<{ workflo
   if ('personKey' in target) return { workflowId: eventWorkflowId(target.personKey, target.eventId) };
   const suffix = `/${target.eventId}`;
   const matches = new Set<string>();
-  for await (const wf of client.workflow.list({ query: selectionQuery() })) {
-    if (wf.workflowId.endsWith(suffix)) matches.add(wf.workflowId);
+  for await (const workflowId of listWorkflowIds(client, selectionQuery())) {
+    if (workflowId.endsWith(suffix)) matches.add(workflowId);
   }
   const found: string[] = [];
   for (const id of matches) if (await candidateOf(client, id)) found.push(id);

@@ -83,14 +83,28 @@ export async function selectRedrives(client: Client, sel: RedriveSelection = {})
   const limit = sel.limit ?? DEFAULT_SELECTION_LIMIT;
   const found: RedriveCandidate[] = [];
   const looked = new Set<string>();
-  for await (const listed of client.workflow.list({ query: selectionQuery(sel) })) {
-    if (looked.has(listed.workflowId)) continue;
-    looked.add(listed.workflowId);
-    const candidate = await candidateOf(client, listed.workflowId, sel.app);
+  for await (const workflowId of listWorkflowIds(client, selectionQuery(sel))) {
+    if (looked.has(workflowId)) continue;
+    looked.add(workflowId);
+    const candidate = await candidateOf(client, workflowId, sel.app);
     if (candidate) found.push(candidate);
     if (found.length >= limit) break;
   }
   return found.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+}
+
+/**
+ * The workflow ids a visibility query finds, page by page, read raw: `client.workflow.list` decodes
+ * every hit's memo, and one memo sealed with a key no longer configured (rotated out) would stop
+ * the whole scan. Only the ids are needed here; each candidate is then described on its own.
+ */
+export async function* listWorkflowIds(client: Client, query: string): AsyncGenerator<string> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: 1_000, ...(nextPageToken ? { nextPageToken } : {}) });
+    for (const e of page.executions ?? []) if (e.execution?.workflowId) yield e.execution.workflowId;
+    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+  } while (nextPageToken);
 }
 
 /** The workflow id as a candidate, judged by its latest run; undefined when that run needs nothing. */
