@@ -220,6 +220,45 @@ rules:
     expect(await admin.usersWithExternalId(personKey)).toHaveLength(1);
   });
 
+  it('newer HR truth > a re-drive applies the newest snapshot (no older department comes back); one newer truth decided is refused superseded', async () => {
+    const personKey = `test:${run}-hedy`;
+    const iso = (agoMs: number) => new Date(Date.now() - agoMs).toISOString();
+    const joiner = makeEvent({ personKey, type: 'jml.joiner', enteredAt: iso(60_000), person: { department: 'Engineering' } });
+    const mover = makeEvent({ personKey, type: 'jml.mover', enteredAt: iso(30_000), person: { department: 'Sales' }, changedFields: ['department'] });
+    down();
+    await post(joiner);
+    expect((await outcomeOf(joiner)).status).toBe('needs-attention');
+    await post(mover);
+    expect((await outcomeOf(mover)).status).toBe('needs-attention');
+    back();
+
+    const accepted = await redrive(pipeline.temporal, { personKey, eventId: joiner.id }, { by: BY });
+    expect(accepted).toMatchObject({ status: 'accepted', attempt: 1, newRunId: expect.any(String) });
+    if (accepted.status !== 'accepted') return;
+    const [first, again] = await Promise.all([
+      originalInput(pipeline.temporal, accepted.workflowId, accepted.originalRunId),
+      originalInput(pipeline.temporal, accepted.workflowId, accepted.newRunId as string),
+    ]);
+    expect([first.event.data.person.department, again.event.data.person.department]).toEqual(['Engineering', 'Sales']);
+    expect([again.event.id, again.event.type, again.event.data.enteredAt]).toEqual([joiner.id, 'jml.joiner', joiner.data.enteredAt]);
+    expect(((await pipeline.temporal.workflow.getHandle(accepted.workflowId, accepted.newRunId).result()) as EventOutcome).status).toBe('completed');
+    const state = await eventually('the re-drive recorded', async () => {
+      const s = await stateOf(personKey);
+      return s.redrives?.[0]?.status === 'completed' ? s : undefined;
+    });
+    expect(state.person?.department).toBe('Sales');
+    expect(state.attention?.map((a) => a.eventId)).toEqual([mover.id]);
+
+    // A newer mover applied in full: the older one is decided, and its re-drive refused.
+    const newer = makeEvent({ personKey, type: 'jml.mover', enteredAt: iso(10_000), person: { department: 'Research' }, changedFields: ['department'] });
+    await post(newer);
+    expect((await outcomeOf(newer)).status).toBe('completed');
+    await eventually('the newer mover recorded', async () => ((await stateOf(personKey)).person?.department === 'Research' ? true : undefined));
+    const refusedOlder = await redrive(pipeline.temporal, { personKey, eventId: mover.id }, { by: BY });
+    expect(refusedOlder).toMatchObject({ status: 'refused', reason: 'superseded', message: expect.stringContaining(newer.id) });
+    expect(refusedOlder.status === 'refused' && refusedOlder.message).not.toContain('Research');
+  });
+
   it('Temporal UI path > a reset of an event workflow to its first workflow task runs it again with no second effect at the apps', async () => {
     back(); // whatever an earlier test left armed
     const personKey = `test:${run}-linus`;
