@@ -152,7 +152,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
           running: [current, inFlight?.childId, resumed?.childId].filter((id): id is string => id !== undefined),
           seen: (id) => seen.has(id),
         });
-        if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
+        if (refusal) throw ApplicationFailure.create({ type: refusal.reason, message: refusal.message, nonRetryable: true });
       },
       description: 'Re-apply an event whose last outcome was failed or needs-attention (a new run of its event workflow).',
     },

@@ -74,7 +74,7 @@ describe('re-drive rules > which requests are refused', () => {
     ['a request that does not say who asks', { attention: { j1: needs(joiner) } }, request(joiner, { by: '' }), 'invalid-request'],
   ])('refuses %s', (_name, ctx, req, code) => {
     const refusal = redriveRefusal(req, context(ctx));
-    expect(refusal?.code).toBe(code);
+    expect(refusal?.reason).toBe(code);
     expect(refusal?.message).not.toContain('Ada');
   });
 
@@ -82,7 +82,7 @@ describe('re-drive rules > which requests are refused', () => {
     const mover = event('m1', 'jml.mover', 1, 'Sales');
     const newer = event('m2', 'jml.mover', 3, 'Research');
     const refusal = redriveRefusal(request(mover), context({ attention: { m1: needs(mover) }, applied: [applied(mover), applied(newer)] }));
-    expect(refusal).toEqual({ code: 'superseded', message: expect.stringContaining('m2') });
+    expect(refusal).toEqual({ reason: 'superseded', message: expect.stringContaining('m2') });
   });
 
   it('accepts an event when the newer truth is of another family (a leave start is still due after an update)', () => {

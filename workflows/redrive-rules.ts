@@ -30,7 +30,7 @@ export interface RedriveContext {
 }
 
 export interface Refusal {
-  code: RedriveRefusal;
+  reason: RedriveRefusal;
   message: string;
 }
 
@@ -44,26 +44,26 @@ export interface Refusal {
 export function redriveRefusal(req: RedriveRequest, ctx: RedriveContext): Refusal | undefined {
   const { eventId } = req;
   if (req.event?.id !== eventId || req.event.subject !== ctx.personKey) {
-    return { code: 'invalid-request', message: `the event given is not ${eventId} of this person` };
+    return { reason: 'invalid-request', message: `the event given is not ${eventId} of this person` };
   }
-  if (!req.originalRunId || !req.by) return { code: 'invalid-request', message: 'a re-drive names the run it re-drives and who asks' };
-  if (ctx.running.includes(eventId)) return { code: 'in-flight', message: `${eventId} is running now: wait for its outcome` };
-  if (ctx.pending.some((e) => e.id === eventId)) return { code: 'in-flight', message: `${eventId} is queued and not applied yet` };
+  if (!req.originalRunId || !req.by) return { reason: 'invalid-request', message: 'a re-drive names the run it re-drives and who asks' };
+  if (ctx.running.includes(eventId)) return { reason: 'in-flight', message: `${eventId} is running now: wait for its outcome` };
+  if (ctx.pending.some((e) => e.id === eventId)) return { reason: 'in-flight', message: `${eventId} is queued and not applied yet` };
   const needs = ctx.attention[eventId];
   if (needs) {
     const by = supersededBy(factsOf(req.event), { applied: ctx.applied, pending: ctx.pending });
-    if (by !== undefined) return { code: 'superseded', message: `newer HR truth (${by}) was applied after ${eventId}; re-drive that event instead if it needs it` };
+    if (by !== undefined) return { reason: 'superseded', message: `newer HR truth (${by}) was applied after ${eventId}; re-drive that event instead if it needs it` };
     return undefined;
   }
   const last = [...ctx.recent].reverse().find((p) => p.eventId === eventId);
-  if (last?.status === 'completed') return { code: 'already-applied', message: `${eventId} was applied in full` };
+  if (last?.status === 'completed') return { reason: 'already-applied', message: `${eventId} was applied in full` };
   if (last && last.status !== 'failed' && last.status !== 'needs-attention') {
-    return { code: 'not-redrivable', message: `${eventId} ended ${last.status}; only failed or needs-attention events are re-driven` };
+    return { reason: 'not-redrivable', message: `${eventId} ended ${last.status}; only failed or needs-attention events are re-driven` };
   }
   if (ctx.applied.some((a) => a.id === eventId) || ctx.seen(eventId)) {
-    return { code: 'already-applied', message: `no failed or needs-attention outcome is recorded for ${eventId}` };
+    return { reason: 'already-applied', message: `no failed or needs-attention outcome is recorded for ${eventId}` };
   }
-  return { code: 'unknown-event', message: `${eventId} is not an event of this person` };
+  return { reason: 'unknown-event', message: `${eventId} is not an event of this person` };
 }
 
 /**
