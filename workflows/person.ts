@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -20,17 +21,21 @@ import {
   jmlEventSignal,
   leaverTaskQueue,
   personStateQuery,
+  redriveUpdate,
   type AppliedEvent,
+  type AttentionRecord,
   type CarriedPersonState,
   type EventOutcome,
   type InFlightEvent,
   type PersonWorkflowInput,
   type PreStartGroup,
   type ProcessedEvent,
+  type RedriveRecord,
   type ScheduledDelete,
 } from '../schemas/contracts';
 import { jmlEventWorkflow, LEAVER_PRIORITY } from './jml-event';
 import { dueAt, factsOf, foldOutcome, nextAction, supersededAmong } from './person-rules';
+import { attentionOf, redriveEvent, redriveOutcome, redriveRefusal, seedAttention, trimAttention, trimRedrives } from './redrive-rules';
 import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from '../schemas/contracts';
 
 /** Event ids remembered for dedupe across continue-as-new (older ones are caught by child workflow ids). */
@@ -62,6 +67,10 @@ const waiting = proxyActivities<Activities>({
  * and the retention deletes leavers scheduled. It continues-as-new (waiting for handlers) before history grows large,
  * also while a child runs (an event held by the guard or retrying an app while signals keep
  * coming): the child is left running and the next run awaits its outcome.
+ *
+ * It also remembers which events ended failed or needs-attention, and re-drives one on request (the
+ * `redrive` update, redrive-rules.ts): queued like any event, then applied by a new run of the same
+ * child id, linked to the run it re-drives (docs/operations.md, "Re-drive").
  */
 export async function personWorkflow(input: PersonWorkflowInput): Promise<void> {
   const { personKey } = input;
@@ -86,6 +95,9 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   let inFlight: InFlightEvent | undefined;
   /** A child the previous run left running: its outcome is awaited first. */
   let resumed: InFlightEvent | undefined = carried.inFlight;
+  /** Events whose last outcome was failed or needs-attention (a person from before re-drives: seeded from its recent outcomes). */
+  const attention: Record<string, AttentionRecord> = { ...(carried.attention ?? seedAttention(carried.recent)) };
+  let redrives: RedriveRecord[] = [...(carried.redrives ?? [])];
 
   const remember = (outcome: ProcessedEvent) => {
     recent.push(outcome);
@@ -107,6 +119,45 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     arrivals += 1;
   });
 
+  setHandler(
+    redriveUpdate,
+    (req) => {
+      const before = attention[req.eventId] as AttentionRecord;
+      const attempt = (before.redriven ?? 0) + 1;
+      attention[req.eventId] = { ...before, redriven: attempt };
+      const queuedBehind = queue.length + (current ? 1 : 0);
+      redrives.push({
+        eventId: req.eventId,
+        attempt,
+        of: req.originalRunId,
+        by: req.by,
+        ...(req.reason ? { reason: req.reason } : {}),
+        at: new Date(Date.now()).toISOString(),
+        status: 'queued',
+      });
+      queue.push(req.event);
+      arrivals += 1;
+      log.info('re-drive queued', { eventId: req.eventId, attempt });
+      return { eventId: req.eventId, workflowId: eventWorkflowId(personKey, req.eventId), attempt, queuedBehind };
+    },
+    {
+      // A refusal fails the update before it is accepted: nothing of it enters the history.
+      validator: (req) => {
+        const refusal = redriveRefusal(req, {
+          personKey,
+          attention,
+          recent,
+          applied,
+          pending: queue.map(factsOf),
+          running: [current, inFlight?.childId, resumed?.childId].filter((id): id is string => id !== undefined),
+          seen: (id) => seen.has(id),
+        });
+        if (refusal) throw ApplicationFailure.create({ type: refusal.reason, message: refusal.message, nonRetryable: true });
+      },
+      description: 'Re-apply an event whose last outcome was failed or needs-attention (a new run of its event workflow).',
+    },
+  );
+
   setHandler(personStateQuery, () => ({
     personKey,
     processed,
@@ -120,6 +171,8 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     scheduledDeletes: deletes.map((d) => ({ appIds: d.appIds, dueAt: new Date(d.dueAt).toISOString(), leaverEventId: d.leaver.id })),
     waiting: queue.map(factsOf).filter((e) => dueAt(e) > Date.now()).map((e) => ({ eventId: e.id, type: e.type, until: new Date(dueAt(e)).toISOString() })),
     preStarts: Object.entries(prestarts).flatMap(([eventId, groups]) => groups.map((g) => ({ eventId, appIds: g.appIds, at: new Date(g.at).toISOString(), done: g.done }))),
+    attention: Object.values(attention),
+    redrives: redrives.map((r) => ({ ...r })),
   }));
 
   /** Takes a pending event out of the queue. */
@@ -148,13 +201,52 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     return settled ?? 'rolled';
   };
 
+  /** The queued re-drive of an event, if it is one. */
+  const queuedRedrive = (eventId: string): RedriveRecord | undefined => redrives.find((r) => r.eventId === eventId && r.status === 'queued');
+  const redriveOf = (f: InFlightEvent): RedriveRecord | undefined =>
+    f.input.redrive ? redrives.find((r) => r.eventId === f.childId && r.attempt === f.input.redrive?.attempt) : undefined;
+
   /** Applies an event (or a prestart or retention delete) through its child workflow, then folds in the outcome. */
   const apply = async (f: InFlightEvent): Promise<void> => {
     current = f.childId;
     const started = await startEventChild(personKey, f);
+    const redrive = redriveOf(f);
+    if (redrive && !('processed' in started)) {
+      redrive.status = 'running';
+      redrive.runId = started.firstExecutionRunId;
+    }
     const result = 'processed' in started ? started : await settle(f, started.result());
     if (result === 'rolled') inFlight = f;
     else finish(f, result);
+  };
+
+  /** Folds a re-drive's outcome into the person's state: like an event's, once more for the same event. */
+  const finishRedrive = (f: InFlightEvent, result: Settled): void => {
+    const { event } = f.input;
+    const link = f.input.redrive as NonNullable<typeof f.input.redrive>;
+    remember({ ...result.processed, redrive: link.attempt });
+    const status = result.processed.status;
+    const rec = redriveOf(f);
+    if (rec) {
+      rec.status = status === 'duplicate' ? 'failed' : status;
+      if (result.processed.error) rec.error = result.processed.error;
+    }
+    const before = attention[event.id];
+    if (result.outcome && result.outcome.status !== 'rejected') {
+      person = event.data.person;
+      if (!applied.some((a) => a.id === event.id)) {
+        const { id, type, enteredAt, effectiveAt } = factsOf(event);
+        applied.push({ id, type, enteredAt, effectiveAt });
+        if (applied.length > APPLIED_KEPT) applied.shift();
+      }
+      record(redriveOutcome(result.outcome, before), event, Date.now());
+    }
+    if (status === 'completed') delete attention[event.id];
+    else if (status === 'failed' || status === 'needs-attention') {
+      const again = attentionOf(event, { status, ...(result.outcome ? { outcome: result.outcome } : {}) }, link.attempt);
+      if (again) attention[event.id] = again;
+    }
+    redrives = trimRedrives(redrives);
   };
 
   /** Folds a child's outcome into the person's state. */
@@ -166,7 +258,16 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
       if (result.outcome && result.outcome.status !== 'rejected') record(result.outcome, event, Date.now());
       return;
     }
+    if (f.input.redrive) {
+      finishRedrive(f, result);
+      return;
+    }
     remember(result.processed);
+    const needs = attentionOf(event, { status: result.processed.status, ...(result.outcome ? { outcome: result.outcome } : {}) });
+    if (needs) {
+      attention[event.id] = needs;
+      trimAttention(attention);
+    }
     if (result.processed.status === 'duplicate') {
       duplicates += 1;
       return;
@@ -200,6 +301,9 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
           deletes,
           prestarts,
           ...(inFlight ? { inFlight } : {}),
+          // Only when there is something to carry: histories from before re-drives roll over alike.
+          ...(Object.keys(attention).length > 0 ? { attention } : {}),
+          ...(redrives.length > 0 ? { redrives } : {}),
         },
       });
     }
@@ -216,6 +320,16 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     for (const { id, by } of supersededAmong(queue.map(factsOf), applied)) {
       const e = take(id);
       delete prestarts[id];
+      const redrive = queuedRedrive(id);
+      if (redrive) {
+        // Newer HR truth was applied while the re-drive waited: it decided instead (redrive-rules.ts).
+        redrive.status = 'superseded';
+        redrive.error = `superseded by ${by}`;
+        delete attention[id];
+        remember({ eventId: id, type: e.type, status: 'superseded', error: `superseded by ${by}`, redrive: redrive.attempt });
+        log.info('re-drive superseded by newer HR truth', { eventId: id, by });
+        continue;
+      }
       superseded += 1;
       remember({ eventId: id, type: e.type, status: 'superseded', error: `superseded by ${by}` });
       log.info('event superseded by newer HR truth', { eventId: id, by });
@@ -232,6 +346,13 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
       case 'apply': {
         const event = take(next.eventId);
         delete prestarts[event.id];
+        const redrive = queuedRedrive(event.id);
+        if (redrive) {
+          const { of, attempt, by, reason, at } = redrive;
+          const link = { of, attempt, by, ...(reason ? { reason } : {}), at };
+          await apply({ childId: event.id, input: { event: redriveEvent(event, { applied, ...(person ? { person } : {}) }), holdings: { ...apps }, redrive: link } });
+          break;
+        }
         await apply({ childId: event.id, input: { event, holdings: { ...apps } } });
         break;
       }
@@ -284,18 +405,24 @@ async function startEventChild(personKey: string, f: InFlightEvent): Promise<Set
   const { event } = input;
   const base = { eventId: childId, type: event.type };
   const kind = input.mode === 'retention-delete' ? 'delete' : input.mode === 'prestart' ? 'prestart' : event.type.slice('jml.'.length);
+  const redrive = input.redrive;
   try {
     return await startChild(jmlEventWorkflow, {
       workflowId: eventWorkflowId(personKey, childId),
       args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // An event's id runs once; a re-drive is the one case that starts it again (the earlier run has closed).
+      workflowIdReusePolicy: redrive ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // Leavers overtake any backlog of other work; retention deletes can wait for it.
       priority: { priorityKey: kind === 'leaver' ? LEAVER_PRIORITY : kind === 'delete' ? 4 : 3 },
       // ... and run on their own task queue and worker.
       ...(kind === 'leaver' ? { taskQueue: leaverTaskQueue(workflowInfo().taskQueue) } : {}),
-      staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}`,
-      memo: { displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}` },
+      staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}${redrive ? ` (re-drive ${redrive.attempt})` : ''}`,
+      ...(redrive ? { staticDetails: `Re-drive ${redrive.attempt} of run ${redrive.of}, asked by ${redrive.by}${redrive.reason ? `: ${redrive.reason}` : ''}.` } : {}),
+      memo: {
+        displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}`,
+        ...(redrive ? { redrive } : {}),
+      },
       typedSearchAttributes: [
         { key: EmployeeId, value: event.data.person.employeeId },
         { key: PersonKey, value: personKey },
@@ -306,7 +433,11 @@ async function startEventChild(personKey: string, f: InFlightEvent): Promise<Set
       ],
     });
   } catch (err) {
-    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return { processed: { ...base, status: 'duplicate' } };
+    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
+      // For a re-drive, a run of the event is open (reset from the UI, say): it did not start.
+      if (redrive) return { processed: { ...base, status: 'failed', error: `${eventWorkflowId(personKey, childId)} has a run open` } };
+      return { processed: { ...base, status: 'duplicate' } };
+    }
     log.error('event failed to start', { eventId: childId, error: (err as Error).message });
     return { processed: { ...base, status: 'failed', error: (err as Error).message } };
   }

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JmlEvent, PersonSnapshot } from '../jml-event.v1';
 import type { AppHolding, AppHoldings, PlanMode } from './event-plan';
 
@@ -19,6 +19,92 @@ export const leaverTaskQueue = (taskQueue: string) => `${taskQueue}.leavers`;
 
 export const jmlEventSignal = defineSignal<[JmlEvent]>('jmlEvent');
 export const personStateQuery = defineQuery<PersonState>('state');
+
+/**
+ * Asks `person/<personKey>` to apply again one of its events whose last outcome was `failed` or
+ * `needs-attention` (docs/operations.md, "Re-drive"). The update is accepted once the event is queued
+ * under the same rules as any event; it runs as a new run of `jml/<personKey>/<eventId>` when its
+ * turn comes. Refused (the update fails, nothing is written to the history) with an
+ * ApplicationFailure whose `type` is a {@link RedriveRefusal}.
+ */
+export const redriveUpdate = defineUpdate<RedriveAccepted, [RedriveRequest]>('redrive');
+
+export interface RedriveRequest {
+  eventId: string;
+  /**
+   * The event as the original run received it (its input's `event`): the person workflow keeps only
+   * the facts of applied events, not their bodies. Its id and subject must match.
+   */
+  event: JmlEvent;
+  /** The run of `jml/<personKey>/<eventId>` being re-driven (the link the new run carries). */
+  originalRunId: string;
+  /** Who asked (an operator or tool name, never the person's data). */
+  by: string;
+  /** Why, in a few words (e.g. "wiki back after outage"). */
+  reason?: string;
+}
+
+/** Why a re-drive was refused: the failure `type` of the refused update. */
+export type RedriveRefusal =
+  /** The person workflow never had this event (or the request does not match the event). */
+  | 'unknown-event'
+  /** The event's last outcome was `completed`: nothing to re-apply. */
+  | 'already-applied'
+  /** The event is running, or queued (a first time or as a re-drive): wait for its outcome. */
+  | 'in-flight'
+  /** Newer HR truth already decided what this event would have (see decision 0002's supersession rules). */
+  | 'superseded'
+  /** Its last outcome cannot be re-driven: rejected by ops at the guard, superseded, or a duplicate. */
+  | 'not-redrivable'
+  /** The request itself is wrong: the event's id or subject does not match. */
+  | 'invalid-request';
+
+export const REDRIVE_REFUSALS: readonly RedriveRefusal[] = ['unknown-event', 'already-applied', 'in-flight', 'superseded', 'not-redrivable', 'invalid-request'];
+
+export interface RedriveAccepted {
+  eventId: string;
+  /** The event workflow that will run again (`jml/<personKey>/<eventId>`). */
+  workflowId: string;
+  /** 1 for the first re-drive of this event, then 2, … */
+  attempt: number;
+  /** Events of the person queued before it (it runs when they are done or superseded). */
+  queuedBehind: number;
+}
+
+/** What the event workflow's input says of the run it re-drives (also in its memo `redrive`). */
+export interface RedriveLink {
+  /** Run id of the run re-driven. */
+  of: string;
+  attempt: number;
+  by: string;
+  reason?: string;
+  /** When it was asked (ISO, workflow time of the person workflow). */
+  at: string;
+}
+
+/** A re-drive as the person workflow records it (`jml person` shows them). */
+export interface RedriveRecord extends RedriveLink {
+  eventId: string;
+  /** Run id of the new run, once it started. */
+  runId?: string;
+  /**
+   * `queued` until its turn, `running` while the new run works, then its outcome; `superseded` when
+   * newer HR truth was applied while it waited; `failed` also when the new run could not start.
+   */
+  status: 'queued' | 'running' | 'completed' | 'needs-attention' | 'rejected' | 'failed' | 'superseded';
+  error?: string;
+}
+
+/** An event whose last outcome asks for a re-drive: kept until a re-drive completes it. */
+export interface AttentionRecord {
+  eventId: string;
+  type: JmlEvent['type'];
+  status: 'failed' | 'needs-attention';
+  /** Apps that did not end `done` (empty when the whole event failed). */
+  apps: string[];
+  /** Re-drives of it so far. */
+  redriven?: number;
+}
 
 /** Ops' answer to an event held by the mass-change guard (Temporal UI "Signal", or `jml approve`). */
 export interface GuardDecision {
@@ -49,6 +135,8 @@ export interface PersonWorkflowInput {
 
 export interface ProcessedEvent {
   eventId: string;
+  /** Set when this outcome is a re-drive's: its attempt number. */
+  redrive?: number;
   type: JmlEvent['type'] | 'retention-delete' | 'prestart';
   /**
    * `superseded`: not applied, because newer HR truth already decided (see person.ts);
@@ -96,6 +184,10 @@ export interface CarriedPersonState {
   prestarts?: Record<string, PreStartGroup[]>;
   /** A child the previous run left running when it rolled over; its outcome is awaited first. */
   inFlight?: InFlightEvent;
+  /** Events whose last outcome was failed or needs-attention, by event id (what may be re-driven). */
+  attention?: Record<string, AttentionRecord>;
+  /** Re-drives still queued or running, and the most recent finished ones. */
+  redrives?: RedriveRecord[];
 }
 
 /** Apps to prepare (disabled) ahead of a pending hire, and when (epoch ms). */
@@ -127,6 +219,10 @@ export interface PersonState {
   waiting: Array<{ eventId: string; type: JmlEvent['type']; until: string }>;
   /** Accounts prepared, or to be prepared, ahead of a pending hire's start (preStart). */
   preStarts: Array<{ eventId: string; appIds: string[]; at: string; done: boolean }>;
+  /** Events whose last outcome was failed or needs-attention: what `jml redrive` may re-apply. */
+  attention?: AttentionRecord[];
+  /** Re-drives queued, running, and the most recent finished ones (oldest first). */
+  redrives?: RedriveRecord[];
 }
 
 export interface EventWorkflowInput {
@@ -136,6 +232,8 @@ export interface EventWorkflowInput {
   appIds?: string[];
   /** What the person holds before this event (from the person workflow). */
   holdings?: AppHoldings;
+  /** Set when this run re-drives an earlier run of the same event workflow id. */
+  redrive?: RedriveLink;
 }
 
 export interface StepOutcome {

@@ -32,6 +32,8 @@ export interface PipelineSettings {
   readonly dispatcher: { readonly maxBacklog: number };
   /** Leavers retrying longer than this are flagged NeedsAttention. */
   readonly leaverAttentionAfterMs: number;
+  /** Re-drives of more events than this at once wait for a confirmation (services/redrive, docs/operations.md). */
+  readonly redrive: { readonly confirmAbove: number };
   /** How far an app's clock may lag ours when its creation times are compared with a step's (services/worker/origin.ts). */
   readonly appClockMarginMs: number;
   /** Deadlines of the services' Redis clients (services/redis.ts). */
@@ -93,6 +95,8 @@ export const pipelineEnv = {
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
   /** A leaver still retrying an app after this many seconds is flagged NeedsAttention (it keeps retrying). */
   JML_LEAVER_ATTENTION_AFTER_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** `jml redrive --all` of more events than this is held until confirmed (`--yes`); 0 = always confirm. */
+  JML_REDRIVE_CONFIRM_ABOVE: z.coerce.number().int().min(0).default(20),
   /** How far an app's clock may lag ours (seconds) when a lost create's account is judged by its creation time. */
   JML_APP_CLOCK_MARGIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** Deadline of every Redis command (services/redis.ts): a Redis that stops answering fails commands instead of hanging them. */
@@ -152,6 +156,7 @@ export function pipelineSettings(e: PipelineEnv, problems: string[]): PipelineSe
     },
     dispatcher: { maxBacklog: e.JML_DISPATCH_MAX_BACKLOG },
     leaverAttentionAfterMs: e.JML_LEAVER_ATTENTION_AFTER_SECONDS * 1000,
+    redrive: { confirmAbove: e.JML_REDRIVE_CONFIRM_ABOVE },
     appClockMarginMs: e.JML_APP_CLOCK_MARGIN_SECONDS * 1000,
     redis: { commandTimeoutMs: e.JML_REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.JML_REDIS_CONNECT_TIMEOUT_MS },
     ...(e.JML_CONFIG_FILE ? { policyFile: e.JML_CONFIG_FILE } : {}),
