@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { startPipeline, type Pipeline } from '../../services/runtime';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
+import { runCli, type Ran } from '../support/cli-process';
 
 /**
  * `jml` as ops run it: every command as a subprocess through the package bin (bin/jml.js), against
@@ -22,19 +22,12 @@ import { eventually } from '../support/wait';
  * stdout (human and --json), stderr and exit codes. The guard holds every leaver after the first.
  */
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin', 'jml.js');
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const run = Date.now().toString(36);
 const taskQueue = `cli-${run}`;
 const prefix = `jml:it-cli:${run}`;
 const personA = `test:${run}-a`;
 const nobody = `test:${run}-nobody`;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('jml CLI on the real stack', () => {
   const stack = inject('stack');
@@ -45,16 +38,7 @@ describe('jml CLI on the real stack', () => {
 
   /** Runs `node <entry> ...args` (the bin by default) in the test's own folder (no .env) with the CLI's environment. */
   const exec = (args: string[], opts: { entry?: string; cwd?: string; command?: string[] } = {}): Promise<Ran> =>
-    new Promise((resolve, reject) => {
-      const [cmd, ...pre] = opts.command ?? [process.execPath, opts.entry ?? BIN];
-      const child = spawn(cmd as string, [...pre, ...args], { cwd: opts.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    runCli(args, { env, cwd: opts.cwd ?? dir, ...(opts.entry ? { entry: opts.entry } : {}), ...(opts.command ? { command: opts.command } : {}) });
   const jml = (...args: string[]) => exec(args);
   const json = (r: Ran): Record<string, unknown> => JSON.parse(r.stdout) as Record<string, unknown>;
   const file = async (name: string, event: JmlEvent) => {

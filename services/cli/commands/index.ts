@@ -1,5 +1,9 @@
 import type { CommandSpec } from '../command';
+import { access } from './access';
 import { approve } from './approve';
+import { dlq } from './dlq';
+import { reconcile } from './reconcile';
+import { redrive } from './redrive';
 import { events } from './events';
 import { held } from './held';
 import { person } from './person';
@@ -10,8 +14,7 @@ import { send } from './send';
 /**
  * Every `jml` command, in the order `jml --help` lists them. A new command is one module in this
  * folder (a {@link CommandSpec}: arguments, options, help, exit codes, run) and one line here;
- * parsing, help, --json and exit codes come with it. Planned next (issue 15): redrive, dlq,
- * reconcile, access, each over its own library (services/redrive, services/dlq, ...).
+ * parsing, help, --json and exit codes come with it.
  */
 export const COMMANDS: readonly CommandSpec[] = [
   send,
@@ -21,4 +24,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   held,
   approve,
   reject,
+  redrive,
+  dlq,
+  reconcile,
+  access,
 ];

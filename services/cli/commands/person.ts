@@ -48,5 +48,11 @@ export function describePerson(s: PersonState): string[] {
   for (const w of s.waiting) lines.push(`  waiting: ${w.type} ${w.eventId} until ${w.until}`);
   for (const p of s.preStarts) lines.push(`  prestart: ${p.appIds.join(', ')} at ${p.at}${p.done ? ' (done)' : ''} for ${p.eventId}`);
   for (const d of s.scheduledDeletes) lines.push(`  delete: ${d.appIds.join(', ')} at ${d.dueAt} (leaver ${d.leaverEventId})`);
+  for (const a of s.attention ?? []) {
+    lines.push(`  needs a re-drive: ${a.type} ${a.eventId} (${a.status}${a.apps.length > 0 ? `: ${a.apps.join(', ')}` : ''})${a.redriven ? `, re-driven ${a.redriven}x` : ''}  -> jml redrive ${a.eventId} --person ${s.personKey}`);
+  }
+  for (const r of s.redrives ?? []) {
+    lines.push(`  re-drive ${r.attempt} of ${r.eventId}: ${r.status}${r.runId ? `, run ${r.runId}` : ''} (of run ${r.of}), by ${r.by} at ${r.at}${r.reason ? `: ${r.reason}` : ''}${r.error ? ` (${r.error})` : ''}`);
+  }
   return lines;
 }

@@ -1,0 +1,102 @@
+import type { Kafka } from 'kafkajs';
+import { pino } from 'pino';
+import { CONNECTOR_FACTORIES } from '../../../connectors/registry';
+import { createKafka } from '../../kafka/client';
+import { loadPolicyFile, PolicyError, type LoadedPolicy } from '../../policy/load';
+import { publishFindings } from '../../reconcile/publish';
+import { reconcile as reconcileApps, type ReconcileReport } from '../../reconcile/run';
+import type { CliContext } from '../context';
+import type { CommandResult, CommandSpec } from '../command';
+import { CliError, EXIT } from '../exit-codes';
+
+/** The policy of JML_CONFIG_FILE, for commands that compare with it; a usage error without one. */
+export function loadCliPolicy(ctx: CliContext, what: string): LoadedPolicy {
+  const config = ctx.config();
+  if (!config.policyFile) throw new CliError(`JML_CONFIG_FILE is not set: ${what} needs the policy file`, EXIT.usage);
+  try {
+    return loadPolicyFile({ path: config.policyFile, env: ctx.io.env, connectors: CONNECTOR_FACTORIES });
+  } catch (err) {
+    if (err instanceof PolicyError) throw new CliError(err.message.split('\n').join('; '), EXIT.usage, { cause: err });
+    throw err;
+  }
+}
+
+export const disposeConnectors = (policy: LoadedPolicy) => Promise.all([...new Set([...policy.apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
+
+/** A Kafka client on the configured brokers (the local stack's unless reused). */
+export function cliKafka(ctx: CliContext, clientId: string): Kafka {
+  const config = ctx.config();
+  return createKafka({
+    brokers: config.reuse.kafkaBrokers ?? `127.0.0.1:${config.ports.kafka}`,
+    clientId,
+    log: pino({ level: ctx.globals.verbose ? 'warn' : 'silent' }, process.stderr),
+    security: config.connections.kafka,
+  });
+}
+
+/** The human form of a run: per app its counts, then each finding (person keys and attribute names, no personal values). */
+export function reconcileLines(report: ReconcileReport): string[] {
+  const lines: string[] = [];
+  for (const app of report.apps) {
+    const counts = (['zombie', 'orphan', 'missing', 'drift', 'unmanaged'] as const).filter((k) => app.counts[k] > 0).map((k) => `${app.counts[k]} ${k}`);
+    lines.push(`${app.appId}: ${app.accounts} accounts, ${app.people} people known${counts.length > 0 ? `: ${counts.join(', ')}` : ', in step'}${app.unchecked > 0 ? ` (${app.unchecked} not judged)` : ''}`);
+    for (const f of app.findings) lines.push(`  ${f.kind.padEnd(9)}  ${(f.personKey ?? '-').padEnd(24)}  ${(f.externalRef ?? '-').padEnd(12)}  ${f.summary}`);
+  }
+  for (const s of report.skipped) lines.push(`${s.appId}: skipped: ${s.reason}`);
+  if (report.unreadable.length > 0) lines.push(`${report.unreadable.length} person workflow(s) did not answer; their accounts were not judged`);
+  lines.push(`${report.problems} problem(s) in ${report.apps.length} app(s) (run ${report.runId})`);
+  return lines;
+}
+
+/** `jml reconcile`: compare apps with what the policy grants by HR truth (services/reconcile). */
+export const reconcile: CommandSpec = {
+  name: 'reconcile',
+  summary: 'compare each app\'s accounts with what the policy grants by HR truth: orphans, zombies, missing, drift; read-only',
+  args: [],
+  options: {
+    app: { type: 'string', multiple: true, value: 'appId', description: 'only this app (repeat for more); every app of the policy by default' },
+    check: { type: 'boolean', description: 'exit 4 when anything but unmanaged accounts is found, or when an app or person could not be read' },
+    publish: { type: 'boolean', description: 'also publish the findings to jml.reconcile.v1 (what the schedules do; the access report reads them)' },
+  },
+  details: [
+    'Reads every person workflow of this pipeline (TEMPORAL_TASK_QUEUE) and lists each app\'s accounts through its connector (accounts.list); changes nothing. Unmanaged accounts (no person key) are reported and never counted as problems.',
+    'Apps with reconcile.every in the policy are also reconciled on a Temporal Schedule (reconcile/<taskQueue>/<appId>). Fixing findings is not built yet: correct the app, or re-drive the person\'s event (jml redrive). See docs/reconcile.md.',
+  ],
+  examples: ['reconcile', 'reconcile --app wiki --check', 'reconcile --publish --json'],
+  exits: { 2: 'no policy, or an app the policy does not have', 4: '--check: problems found, or the truth was incomplete (an app skipped, a person unreadable)' },
+  async run(ctx, { values }): Promise<CommandResult> {
+    const policy = loadCliPolicy(ctx, 'jml reconcile');
+    try {
+      const apps = (values.app as string[] | undefined) ?? [...policy.apps.keys()];
+      const unknown = apps.filter((a) => !policy.apps.has(a));
+      if (unknown.length > 0) throw new CliError(`the policy has no app ${unknown.join(', ')} (apps: ${[...policy.apps.keys()].sort().join(', ')})`, EXIT.usage);
+      const { client, config } = await ctx.temporal();
+      const progress = ctx.progress('reconciling', apps.length);
+      let report: ReconcileReport;
+      try {
+        report = await reconcileApps({ client, policy, taskQueue: config.temporal.taskQueue, log: pino({ level: ctx.globals.verbose ? 'warn' : 'silent' }, process.stderr), appIds: apps, onApp: () => progress.tick() });
+      } finally {
+        progress.done();
+      }
+      let published: number | undefined;
+      if (values.publish === true) {
+        const producer = cliKafka(ctx, 'jml-reconcile').producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        await producer.connect();
+        try {
+          published = await publishFindings({ send: async (items) => void (await producer.sendBatch({ topicMessages: items.map((i) => ({ topic: i.topic, messages: [i.message] })) })) }, report);
+        } finally {
+          await producer.disconnect();
+        }
+        ctx.note(`${published} record(s) published to jml.reconcile.v1`);
+      }
+      const json = { ...report, ...(published !== undefined ? { published } : {}) };
+      const incomplete = report.skipped.length > 0 || report.unreadable.length > 0;
+      if (values.check === true && (report.problems > 0 || incomplete)) {
+        return { json, text: reconcileLines(report), exitCode: EXIT.refused, problem: report.problems > 0 ? `${report.problems} problem(s) found` : 'the truth was incomplete: an app was skipped or a person unreadable' };
+      }
+      return { json, text: reconcileLines(report) };
+    } finally {
+      await disposeConnectors(policy);
+    }
+  },
+};
