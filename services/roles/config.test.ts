@@ -13,7 +13,8 @@ import { loadProductionConfig } from './config';
 import { ROLES, type RoleName } from './table';
 
 const POLICY = fileURLToPath(new URL('../../docs/examples/policy.yaml', import.meta.url));
-const KEY = 'whsec_cm9sZXMtdW5pdC10ZXN0LWtleS0wMDAwMDAwMQ==';
+/** Made per run: no key, not even a test's, is written in the repository. */
+const KEY = `whsec_${randomBytes(32).toString('base64')}`;
 const dir = mkdtempSync(join(tmpdir(), 'jml-roles-'));
 const BUNDLE = join(dir, 'workflow-bundle.js');
 writeFileSync(BUNDLE, '// stands in for the prebuilt bundle\n');
