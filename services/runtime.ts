@@ -21,7 +21,7 @@ import { loadPolicyFile, type LoadedPolicy } from './policy/load';
 import { redisDedupe } from './gateway/dedupe';
 import { redisDeliveryMemory } from './gateway/replay-guard';
 import { gatewayCounters } from './metrics';
-import type { AppInstance } from './policy/app';
+import { disposeConnectors, type AppInstance } from './policy/app';
 import { createActivities } from './worker/activities';
 import { startWorker, WORKFLOWS_PATH, type RunningWorker } from './worker/worker';
 import { leaverTaskQueue } from '../schemas/contracts';
@@ -331,7 +331,7 @@ async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: Lo
     stop: async () => {
       stopping = true;
       await Promise.all([worker?.shutdown(), leaverWorker?.shutdown()]);
-      await Promise.all([...new Set([...apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
+      await disposeConnectors(apps.values());
     },
   };
 }

@@ -7,6 +7,15 @@ import type { GlobalFlags } from './args';
 import { CliError, EXIT } from './exit-codes';
 import { progressBar, type Progress, type ProgressStream } from './progress';
 
+/** Where the CLI finds the servers: those named by KAFKA_BROKERS, TEMPORAL_ADDRESS and REDIS_URL, else the local stack's. */
+export function localEndpoints(config: Config): { kafkaBrokers: string; temporalAddress: string; redisUrl: string } {
+  return {
+    kafkaBrokers: config.reuse.kafkaBrokers ?? `127.0.0.1:${config.ports.kafka}`,
+    temporalAddress: config.reuse.temporalAddress ?? `127.0.0.1:${config.ports.temporal}`,
+    redisUrl: config.reuse.redisUrl ?? `redis://127.0.0.1:${config.ports.redis}`,
+  };
+}
+
 /** What the CLI talks to: its streams and environment (the process's, or a test's). */
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -54,7 +63,7 @@ export function createContext(io: CliIo, globals: GlobalFlags): CliContext {
         note(devCodec.note);
       }
       const dataConverter = temporalDataConverter(c.codec);
-      const address = c.reuse.temporalAddress ?? `127.0.0.1:${c.ports.temporal}`;
+      const address = localEndpoints(c).temporalAddress;
       try {
         connection = await Connection.connect(temporalConnectionOptions(c.connections.temporal, address));
       } catch (err) {

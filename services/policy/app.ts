@@ -18,3 +18,8 @@ export interface AppInstance {
   /** The app's attribute mapping; its unique attributes are resolved when an account is created (services/worker/unique.ts). */
   mapping?: AppMapping;
 }
+
+/** Releases what the apps' connectors hold (pools, sessions), each connector once however many apps share it. */
+export async function disposeConnectors(apps: Iterable<AppInstance>): Promise<void> {
+  await Promise.all([...new Set([...apps].map((a) => a.connector))].map((c) => c.dispose?.()));
+}

@@ -8,9 +8,7 @@ import { accountKey } from '../../connectors/dev-redis';
 import { startFaultProxy, type FaultProxy } from '../../connectors/sdk/conformance/fault-proxy';
 import { eventWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { loadConfig } from '../../services/config';
-import { createLogger } from '../../services/log';
-import { startPipeline, type Pipeline } from '../../services/runtime';
+import type { Pipeline } from '../../services/runtime';
 import type { WorkdayEvent } from '../../sources/workday/contract';
 import { normalizeWorkday } from '../../sources/workday/normalize';
 import { signWorkday } from '../../sources/workday/signature';
@@ -19,6 +17,7 @@ import { postSigned } from '../support/canonical-client';
 import { runCli, type Ran } from '../support/cli-process';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
+import { startTestPipeline } from '../support/pipeline';
 
 /**
  * The ops commands of issue 15 as an operator runs them (the package bin as a subprocess), against a
@@ -92,17 +91,7 @@ rules:
       // Small, so that the two re-drives of this test need a confirmation.
       JML_REDRIVE_CONFIRM_ABOVE: '1',
     };
-    pipeline = await startPipeline({
-      config: loadConfig({ ...process.env, ...overrides }),
-      env: { ...process.env, ...overrides },
-      endpoints: stack,
-      log: createLogger({ name: 'it-cli-ops', level: 'warn' }),
-      parts: { gateway: true, dispatcher: true, worker: true, pollers: false },
-      gatewayPort: 0,
-      workflowBundle: { code: inject('workflowBundleCode') },
-      dispatcherGroupId: taskQueue,
-      dispatcherStartAt: 'now',
-    });
+    pipeline = await startTestPipeline({ name: 'it-cli-ops', env: { ...process.env, ...overrides }, group: taskQueue });
     const gateway = new URL(pipeline.gatewayUrl as string);
     env = { ...process.env, ...overrides, GATEWAY_HOST: gateway.hostname, GATEWAY_PORT: gateway.port, JML_STACK_DIR: join(dir, 'stack') };
     delete env.NODE_OPTIONS;

@@ -8,12 +8,11 @@ import { accountKey } from '../../connectors/dev-redis';
 import { buildEntries } from '../../infra/build/build';
 import { eventWorkflowId, NeedsAttention, personStateQuery, type EventOutcome } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { loadConfig } from '../../services/config';
-import { createLogger } from '../../services/log';
-import { startPipeline, type Pipeline } from '../../services/runtime';
+import type { Pipeline } from '../../services/runtime';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
+import { startTestPipeline } from '../support/pipeline';
 import { runCli, type Ran } from '../support/cli-process';
 
 /**
@@ -70,16 +69,7 @@ rules:
     );
     const overrides = { JML_CANONICAL_SECRET: SECRET, TEMPORAL_TASK_QUEUE: taskQueue, JML_CONFIG_FILE: policyFile, LOG_LEVEL: 'warn' };
     redis = new Redis(stack.redisUrl);
-    pipeline = await startPipeline({
-      config: loadConfig({ ...process.env, ...overrides }),
-      endpoints: stack,
-      log: createLogger({ name: 'it', level: 'warn' }),
-      parts: { gateway: true, dispatcher: true, worker: true, pollers: false },
-      gatewayPort: 0,
-      workflowBundle: { code: inject('workflowBundleCode') },
-      dispatcherGroupId: taskQueue,
-      dispatcherStartAt: 'now',
-    });
+    pipeline = await startTestPipeline({ name: 'it', env: { ...process.env, ...overrides }, group: taskQueue });
     const gateway = new URL(pipeline.gatewayUrl as string);
     // The CLI reads what an operator's shell would hold: the servers, this pipeline's queue, policy
     // and key, and a stack folder of its own (so no development key of this machine is used).

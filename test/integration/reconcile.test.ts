@@ -10,18 +10,18 @@ import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { eventWorkflowId, reconcileScheduleId, type ReconcileSummary } from '../../schemas/contracts';
 import { ReconcileFinding } from '../../schemas/reconcile-finding.v1';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { loadConfig } from '../../services/config';
 import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { loadPolicyFile } from '../../services/policy/load';
 import { reconcile } from '../../services/reconcile/run';
-import { startPipeline, type Pipeline } from '../../services/runtime';
+import type { Pipeline } from '../../services/runtime';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { startSlapd, type SlapdInstance } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { consumeUntil } from '../support/kafka';
 import { eventually } from '../support/wait';
+import { startTestPipeline } from '../support/pipeline';
 import { captureHistory } from '../replay/capture';
 
 /**
@@ -96,17 +96,7 @@ rules:
 `,
     );
     env = { ...process.env, JML_CANONICAL_SECRET: SECRET, TEMPORAL_TASK_QUEUE: taskQueue, JML_CONFIG_FILE: policyFile, LOG_LEVEL: 'warn', IT_SCIM_TOKEN: scim.token, IT_LDAP_PASSWORD: slapd.bindPassword };
-    pipeline = await startPipeline({
-      config: loadConfig(env),
-      env,
-      endpoints: stack,
-      log: createLogger({ name: 'it-reconcile', level: 'warn' }),
-      parts: { pollers: false },
-      gatewayPort: 0,
-      workflowBundle: { code: inject('workflowBundleCode') },
-      dispatcherGroupId: `reconcile-${run}`,
-      dispatcherStartAt: 'now',
-    });
+    pipeline = await startTestPipeline({ name: 'it-reconcile', env: env, group: `reconcile-${run}` });
   }, 300_000);
   afterAll(async () => {
     await pipeline?.stop();

@@ -8,16 +8,15 @@ import { accountKey } from '../../connectors/dev-redis';
 import { startFaultProxy, type FaultProxy } from '../../connectors/sdk/conformance/fault-proxy';
 import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-admin';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
-import { loadConfig } from '../../services/config';
-import { createLogger } from '../../services/log';
 import { originalInput, redrive, redriveMany, selectRedrives } from '../../services/redrive';
-import { startPipeline, type Pipeline } from '../../services/runtime';
+import type { Pipeline } from '../../services/runtime';
 import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome, type PersonState } from '../../schemas/contracts';
 import { captureHistory } from '../replay/capture';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
+import { startTestPipeline } from '../support/pipeline';
 
 /**
  * Re-drive on the real stack: a real scim2-server behind the fault proxy, which answers 503 for
@@ -62,17 +61,7 @@ rules:
 `,
     );
     const env = { ...process.env, JML_CANONICAL_SECRET: SECRET, TEMPORAL_TASK_QUEUE: `redrive-${run}`, JML_CONFIG_FILE: file, LOG_LEVEL: 'warn', IT_SCIM_TOKEN: scim.token };
-    pipeline = await startPipeline({
-      config: loadConfig(env),
-      env,
-      endpoints: stack,
-      log: createLogger({ name: 'it-redrive', level: 'warn' }),
-      parts: { pollers: false },
-      gatewayPort: 0,
-      workflowBundle: { code: inject('workflowBundleCode') },
-      dispatcherGroupId: `redrive-${run}`,
-      dispatcherStartAt: 'now',
-    });
+    pipeline = await startTestPipeline({ name: 'it-redrive', env: env, group: `redrive-${run}` });
   }, 300_000);
   afterAll(async () => {
     await pipeline?.stop();

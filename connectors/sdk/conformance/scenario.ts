@@ -3,7 +3,7 @@ import { isConnectorError } from '../errors';
 import type { Capability, OperationResult } from '../types';
 import type { Actions } from './actions';
 import type { Harness, TestPerson } from './harness';
-import type { ScenarioId } from './target';
+import type { HandMadeAccounts, ScenarioId } from './target';
 
 /** What a scenario body receives. */
 export interface ScenarioEnv {
@@ -46,4 +46,11 @@ export async function expectNothingToDo(h: Harness, run: () => Promise<Operation
 export async function expectNoAccount(h: Harness, act: Actions, p: TestPerson): Promise<void> {
   expect(act.carriedRef(p), 'only for a person no step returned a ref for').toBeUndefined();
   await expectNothingToDo(h, async () => ((await act.read(p)).exists ? { outcome: 'applied' } : { outcome: 'not-applicable' }), ['not-applicable']);
+}
+
+/** The target's hooks for accounts made outside the pipeline; a scenario that needs them fails, naming itself, when the target has none. */
+export function handMadeHooks(h: Harness, scenario: ScenarioId): HandMadeAccounts {
+  const handMade = h.target.handMade;
+  if (!handMade) throw new Error(`target '${h.target.name}' has no handMade hooks; provide them or skip '${scenario}' with a reason`);
+  return handMade;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Scenario } from './scenario';
+import { handMadeHooks, type Scenario } from './scenario';
 
 /**
  * Adopting is not creating: a create that claims an account made by hand answers `adopted` and
@@ -12,8 +12,7 @@ export const adoptionScenarios: readonly Scenario[] = [
     title: 'adoption > a hand-made account is adopted (not created), and release gives it back exactly as it was',
     requires: ['account.create', 'account.release'],
     async run({ h, act }) {
-      const handMade = h.target.handMade;
-      if (!handMade) throw new Error(`target '${h.target.name}' has no handMade hooks; provide them or skip 'adopt-release' with a reason`);
+      const handMade = handMadeHooks(h, 'adopt-release');
       const p = h.newPerson();
       const attributes = h.attributesFor({ person: p.person, variant: 'joiner' });
       const { externalRef } = await handMade.create({ person: p.person, attributes });

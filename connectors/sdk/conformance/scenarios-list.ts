@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { isConnectorError } from '../errors';
 import type { ListAccountsResult, ListedAccount, ReadAccountResult } from '../types';
 import type { Actions } from './actions';
-import type { Scenario } from './scenario';
+import { handMadeHooks, type Scenario } from './scenario';
 
 /** More pages than this means the connector's cursor never ends. */
 const MAX_PAGES = 500;
@@ -109,8 +109,7 @@ export const listScenarios: readonly Scenario[] = [
     title: 'accounts.list > an account made outside the pipeline is listed without a person key, beside the pipeline’s own',
     requires: ['accounts.list', 'account.create'],
     async run({ h, act }) {
-      const handMade = h.target.handMade;
-      if (!handMade) throw new Error(`target '${h.target.name}' has no handMade hooks; provide them or skip 'accounts-list-unmanaged' with a reason`);
+      const handMade = handMadeHooks(h, 'accounts-list-unmanaged');
       const stranger = h.newPerson();
       const member = h.newPerson();
       const { externalRef } = await handMade.create({ person: stranger.person, attributes: h.attributesFor({ person: stranger.person, variant: 'joiner' }) });

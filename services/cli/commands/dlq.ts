@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { isDlqRequestError, openDlq, type Dlq, type DeadLetterEntry, type ListResult, type RedriveReport, type RedriveResult } from '../../dlq';
-import type { CliContext } from '../context';
+import { localEndpoints, type CliContext } from '../context';
 import type { CommandResult, CommandSpec } from '../command';
 import { CliError, EXIT } from '../exit-codes';
 import { parseSince } from '../since';
@@ -11,10 +11,7 @@ type Action = (typeof ACTIONS)[number];
 /** The DLQ library on the configured Kafka and Redis (the local stack's ports unless reused). */
 async function open(ctx: CliContext): Promise<Dlq> {
   const config = ctx.config();
-  const endpoints = {
-    kafkaBrokers: config.reuse.kafkaBrokers ?? `127.0.0.1:${config.ports.kafka}`,
-    redisUrl: config.reuse.redisUrl ?? `redis://127.0.0.1:${config.ports.redis}`,
-  };
+  const endpoints = localEndpoints(config);
   try {
     return await openDlq({ config, endpoints, log: pino({ level: ctx.globals.verbose ? 'warn' : 'silent' }, process.stderr) });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { CONNECTOR_FACTORIES } from '../../../connectors/registry';
 import type { AppHoldings, EventPlan, PersonState } from '../../../schemas/contracts';
 import type { JmlEvent, PersonSnapshot } from '../../../schemas/jml-event.v1';
+import { disposeConnectors } from '../../policy/app';
 import { loadPolicyFile } from '../../policy/load';
 import { planWithPolicy } from '../../policy/plan';
 import type { CommandSpec } from '../command';
@@ -54,7 +55,7 @@ export const plan: CommandSpec = {
       const planned = planWithPolicy({ policy, event, ...(basis.holdings ? { holdings: basis.holdings } : {}) });
       return { json: { eventId: event.id, personKey: event.subject, basis, plan: planned }, text: describePlan(event, basis, planned) };
     } finally {
-      await Promise.all([...new Set([...policy.apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
+      await disposeConnectors(policy.apps.values());
     }
   },
 };

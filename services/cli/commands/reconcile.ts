@@ -2,10 +2,11 @@ import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { CONNECTOR_FACTORIES } from '../../../connectors/registry';
 import { createKafka } from '../../kafka/client';
+import { disposeConnectors } from '../../policy/app';
 import { loadPolicyFile, PolicyError, type LoadedPolicy } from '../../policy/load';
 import { publishFindings } from '../../reconcile/publish';
 import { reconcile as reconcileApps, type ReconcileReport } from '../../reconcile/run';
-import type { CliContext } from '../context';
+import { localEndpoints, type CliContext } from '../context';
 import type { CommandResult, CommandSpec } from '../command';
 import { CliError, EXIT } from '../exit-codes';
 
@@ -21,13 +22,12 @@ export function loadCliPolicy(ctx: CliContext, what: string): LoadedPolicy {
   }
 }
 
-export const disposeConnectors = (policy: LoadedPolicy) => Promise.all([...new Set([...policy.apps.values()].map((a) => a.connector))].map((c) => c.dispose?.()));
 
 /** A Kafka client on the configured brokers (the local stack's unless reused). */
 export function cliKafka(ctx: CliContext, clientId: string): Kafka {
   const config = ctx.config();
   return createKafka({
-    brokers: config.reuse.kafkaBrokers ?? `127.0.0.1:${config.ports.kafka}`,
+    brokers: localEndpoints(config).kafkaBrokers,
     clientId,
     log: pino({ level: ctx.globals.verbose ? 'warn' : 'silent' }, process.stderr),
     security: config.connections.kafka,
@@ -96,7 +96,7 @@ export const reconcile: CommandSpec = {
       }
       return { json, text: reconcileLines(report) };
     } finally {
-      await disposeConnectors(policy);
+      await disposeConnectors(policy.apps.values());
     }
   },
 };
