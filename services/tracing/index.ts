@@ -18,7 +18,7 @@ import { RedactingSpanProcessor } from './redact';
 /** What {@link startTracing} registered: the span processor the worker's workflow spans also go through. */
 export interface Tracing {
   readonly enabled: boolean;
-  /** Exports the spans still buffered, then stops exporting and unregisters. Resolves; export errors are only logged by the SDK. */
+  /** Exports the spans still buffered (for at most {@link FLUSH_MS}), then stops exporting and unregisters. Never rejects. */
   shutdown(): Promise<void>;
 }
 
@@ -29,6 +29,12 @@ let active: { processor: SpanProcessor; resource: Resource } | undefined;
 export function activeTracing(): { processor: SpanProcessor; resource: Resource } | undefined {
   return active;
 }
+
+/**
+ * How long a shutdown waits for the last export: it runs after the role drained (services/roles/
+ * supervise.ts), outside the drain deadline, and an unreachable collector must not hold the exit.
+ */
+export const FLUSH_MS = 5_000;
 
 const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
 
@@ -41,7 +47,7 @@ const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
 export function startTracing(role: string, settings: TracingSettings): Tracing {
   if (!settings.tracesUrl || active) return OFF;
   const resource = new Resource({ 'service.name': settings.serviceName ?? `jml-${role}` });
-  const processor = new RedactingSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.tracesUrl })));
+  const processor = new RedactingSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.tracesUrl, timeoutMillis: FLUSH_MS })));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
   const contextManager = new AsyncLocalContextManager();
   provider.register({ contextManager, propagator: new W3CTraceContextPropagator() });
@@ -51,7 +57,10 @@ export function startTracing(role: string, settings: TracingSettings): Tracing {
     async shutdown() {
       if (active?.processor !== processor) return;
       active = undefined;
-      await provider.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_MS)));
+      await Promise.race([provider.shutdown().catch(() => undefined), late]);
+      clearTimeout(timer);
       trace.disable();
       propagation.disable();
       context.disable();
