@@ -11,7 +11,7 @@ export interface TracingSettings {
   readonly serviceName: string | undefined;
 }
 
-const url = z.string().url().refine((u) => /^https?:/.test(u), 'an http:// or https:// URL');
+const url = z.string().refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL (OTLP over HTTP)');
 
 /** The OpenTelemetry variables the project reads (the standard names; see docs/tracing.md). */
 export const tracingEnv = {
