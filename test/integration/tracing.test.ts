@@ -87,4 +87,31 @@ describe('traces from webhook to app', () => {
     const exported = JSON.stringify(spans);
     expect(exported).not.toContain(employeeId);
   });
+
+  it('mover > a later event of a running person workflow has its own trace, down to its event workflow', async () => {
+    // The person workflow of the joiner above is still running; this event reaches it as a signal.
+    const personKey = `test:${run}-1`;
+    const event = makeEvent({ personKey, type: 'jml.mover', enteredAt: '2026-11-21T09:00:00Z', changedFields: ['jobTitle'], person: { jobTitle: 'Manager' } });
+    const res = await postSigned({ url: pipeline.gatewayUrl as string, secret: SECRET, body: event, webhookId: `wh-${run}-2` });
+    expect(res.status).toBe(202);
+    const handle = pipeline.temporal.workflow.getHandle(eventWorkflowId(personKey, event.id));
+    await eventually('the mover workflow', async () => (await handle.describe()) && ((await handle.result()) as EventOutcome));
+
+    const spans = await eventually('the mover trace', async () => {
+      await activeTracing()?.processor.forceFlush();
+      const roots = receiver.spans.filter((s) => s.name === 'jml.gateway.webhook' && s.attributes['jml.route'] === '/v1/events');
+      const last = roots.length === 2 ? roots[1] : undefined;
+      const trace = last ? receiver.spans.filter((s) => s.traceId === last.traceId) : [];
+      return trace.some((s) => s.name === 'RunWorkflow:jmlEventWorkflow') ? trace : undefined;
+    });
+    const named = (name: string) => spans.filter((s) => s.name === name);
+    const [signal] = named('SignalWithStartWorkflow:personWorkflow');
+    const [startChild] = named('StartChildWorkflow:jmlEventWorkflow');
+    const [eventRun] = named('RunWorkflow:jmlEventWorkflow');
+    // Started under the signal that brought this event, not under the person workflow's first run.
+    expect(startChild?.parentSpanId).toBe(signal?.spanId);
+    expect(eventRun?.parentSpanId).toBe(startChild?.spanId);
+    expect(named('HandleSignal:jmlEvent').map((s) => s.parentSpanId)).toEqual([signal?.spanId]);
+    expect(named('RunWorkflow:personWorkflow')).toEqual([]);
+  });
 });
