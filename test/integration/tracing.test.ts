@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventWorkflowId, type EventOutcome } from '../../schemas/contracts';
+import { eventWorkflowId, personWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import type { Pipeline } from '../../services/runtime';
 import { activeTracing, startTracing, type Tracing } from '../../services/tracing';
 import { postSigned } from '../support/canonical-client';
@@ -7,6 +7,7 @@ import { makeEvent } from '../support/events';
 import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { startTestPipeline } from '../support/pipeline';
 import { eventually } from '../support/wait';
+import { captureHistory } from '../replay/capture';
 
 const SECRET = 'whsec_dHJhY2luZy10ZXN0LXNlY3JldC0wMDAwMDAwMQ==';
 const run = Date.now().toString(36);
@@ -86,6 +87,8 @@ describe('traces from webhook to app', () => {
     // Neither the person key nor the employee id is in any span of the trace (workflow ids carry them).
     const exported = JSON.stringify(spans);
     expect(exported).not.toContain(employeeId);
+    // A traced event workflow for the replay test (JML_CAPTURE_HISTORIES=1): the interceptors' traced path must replay too.
+    await captureHistory(pipeline.temporal, eventWorkflowId(personKey, event.id), 'jml-event.traced-joiner');
   });
 
   it('mover > a later event of a running person workflow has its own trace, down to its event workflow', async () => {
@@ -113,5 +116,7 @@ describe('traces from webhook to app', () => {
     expect(eventRun?.parentSpanId).toBe(startChild?.spanId);
     expect(named('HandleSignal:jmlEvent').map((s) => s.parentSpanId)).toEqual([signal?.spanId]);
     expect(named('RunWorkflow:personWorkflow')).toEqual([]);
+    // The person workflow so far (started and signalled with a trace context), for the replay test.
+    await captureHistory(pipeline.temporal, personWorkflowId(personKey), 'person.traced');
   });
 });
