@@ -4,11 +4,12 @@ import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type OperationResult, type ReadAccountResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
-import type { Activities, EventOutcome, EventPlan, PlanEventInput, PlannedStep, PreStartSchedule, RecordAuditInput, RunStepInput, StepResult } from '../../schemas/contracts';
+import type { Activities, EventOutcome, EventPlan, OrphanFixInput, PlanEventInput, PlannedStep, PreStartSchedule, RecordAuditInput, RunStepInput, StepResult } from '../../schemas/contracts';
 import type { AppInstance } from '../policy/app';
 import { developmentPolicy } from '../policy/development';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
+import { planFix, planOrphanFix } from '../reconcile/fix';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
 import { accountOrigin, type AccountOrigin } from './origin';
@@ -46,8 +47,14 @@ export function createActivities(deps: ActivityDeps): Activities {
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
+      if (input.mode === 'reconcile') return planFix({ ...input, policy });
       const plan = planWithPolicy({ ...input, policy });
       return deps.leaverAttentionAfterMs !== undefined && plan.kind === 'leaver' ? { ...plan, attentionAfterMs: deps.leaverAttentionAfterMs } : plan;
+    },
+
+    /** The disable of an orphan account (no person workflow to ask), counted by the mass-change guard. */
+    async planOrphanFix(input: OrphanFixInput): Promise<EventPlan> {
+      return planOrphanFix({ ...input, policy });
     },
 
     /** When a future-dated hire should prepare which apps (their `preStart`); none in development. */
@@ -92,13 +99,18 @@ export function createActivities(deps: ActivityDeps): Activities {
           nonRetryable: true,
         });
       }
+      if (!input.person && (step.operation === 'createAccount' || step.operation === 'updateAccount')) {
+        throw ApplicationFailure.create({ type: 'invalid-request', message: `${step.operation} in app '${input.appId}' needs the person's HR truth, and none was given`, nonRetryable: true });
+      }
       const request = {
         account: input.account,
-        person: input.person,
+        // Checked above for the operations that read it; the others never do.
+        person: input.person as NonNullable<RunStepInput['person']>,
         attributes: step.attributes ?? {},
         enabled: step.enabled ?? true,
         entitlement: step.entitlement,
         before: step.before,
+        ...(step.adopt !== undefined ? { adopt: step.adopt } : {}),
       };
       const audit = (fields: Pick<AuditRecord, 'outcome'> & Partial<AuditRecord>) =>
         deps.audit?.record({
