@@ -118,8 +118,14 @@ function installTemporalRuntime(log: Logger, metricsAddress?: string): void {
         error: (m, meta) => tlog.error(meta ?? {}, m),
       },
     });
-  } catch {
-    // Already installed by someone else in this process; keep theirs.
+  } catch (err) {
+    // Already installed by someone else in this process: keep theirs. Anything else (the metrics
+    // port taken) is the role's to fail on.
+    if ((err as Error).name !== 'IllegalStateError') {
+      runtimeInstalled = false;
+      throw new Error(`the Temporal runtime could not start: ${(err as Error).message}${metricsAddress ? ` (JML_TEMPORAL_METRICS_PORT, ${metricsAddress})` : ''}`, { cause: err });
+    }
+    if (metricsAddress) log.warn({ metricsAddress }, 'the Temporal runtime was installed earlier in this process; its metrics settings stay as they were');
   }
 }
 

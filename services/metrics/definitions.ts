@@ -62,7 +62,7 @@ export const DISPATCHER_METRICS = {
   jml_dispatcher_handoff_seconds: { type: 'histogram', help: 'Duration of one signalWithStart to the person workflow, by topic.', labels: ['topic'], buckets: FAST_BUCKETS },
   jml_dispatcher_backlog_gate_waits_total: {
     type: 'counter',
-    help: "Records that waited at the backlog gate because Temporal's task-queue backlog was at JML_DISPATCHER_MAX_BACKLOG, by topic.",
+    help: "Records that waited at the backlog gate because Temporal's task-queue backlog was at JML_DISPATCH_MAX_BACKLOG, by topic.",
     labels: ['topic'],
   },
   jml_dispatcher_backlog_gate_wait_seconds: {
