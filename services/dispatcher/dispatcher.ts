@@ -159,7 +159,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
  * what lies beyond its last offset. A partition with nothing new keeps its last figure (0 once
  * caught up); partitions lost in a rebalance are dropped, so another consumer's figure stands alone.
  */
-function watchLag(consumer: Consumer, topic: string, metrics: MetricSet): void {
+export function watchLag(consumer: Consumer, topic: string, metrics: MetricSet): void {
   const assigned = new Set<number>();
   const set = (partition: number, lag: number) => {
     assigned.add(partition);
