@@ -82,8 +82,10 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
       },
     },
   });
+  const produceStart = performance.now();
   try {
     await deps.producer.send(records);
+    deps.metrics.observe('jml_gateway_kafka_ack_seconds', { route: delivery.route }, (performance.now() - produceStart) / 1000);
   } catch (err) {
     if (isProducerError(err) && err.code === 'record-too-large') {
       await refuse(deps, delivery, 'event-too-large', `the delivery's records exceed what Kafka accepts: ${err.message}`, err.context);

@@ -15,6 +15,8 @@ import type { RateLimit, RateLimiter } from './rate-limit';
 import { accountOrigin, type AccountOrigin } from './origin';
 import { runWithUniqueValues } from './unique';
 import { activityBoundary } from '../activity-boundary';
+import type { MetricSet } from '../metrics';
+import { stepMetrics } from './step-metrics';
 
 /** Where audit records go (Kafka `jml.audit.v1`); resolves once they are durable. */
 export interface AuditSink {
@@ -36,6 +38,8 @@ export interface ActivityDeps {
   leaverAttentionAfterMs?: number;
   /** How far an app's clock may lag ours (origin.ts); default CLOCK_MARGIN_MS. */
   appClockMarginMs?: number;
+  /** The worker's families (services/metrics/definitions.ts WORKER_METRICS); none when absent. */
+  metrics?: MetricSet;
 }
 
 /** How often runStep heartbeats while a connector works; well inside the workflow's heartbeatTimeout. */
@@ -44,6 +48,7 @@ const HEARTBEAT_EVERY_MS = 5_000;
 /** Builds the worker's activities from injected dependencies (no globals). */
 export function createActivities(deps: ActivityDeps): Activities {
   const policy = deps.policy ?? developmentPolicy(deps.apps);
+  const metrics = stepMetrics(deps.metrics);
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
@@ -68,7 +73,9 @@ export function createActivities(deps: ActivityDeps): Activities {
      */
     async admitMassChange(input: { id: string; max: number; windowMs: number }): Promise<{ admitted: boolean; position: number }> {
       if (!deps.guard) return { admitted: true, position: 0 };
-      return deps.guard.admit(input);
+      const admission = await deps.guard.admit(input);
+      if (!admission.admitted) metrics.guardHeld(input.id);
+      return admission;
     },
 
     /** Runs one connector operation; connector errors become Temporal failures typed by their code. */
@@ -127,7 +134,8 @@ export function createActivities(deps: ActivityDeps): Activities {
           ...fields,
         });
 
-      if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
+      // Timed from here: a rate-limit wait is part of what the step costs.
+      const timed = metrics.step({ app: input.appId, operation: step.operation, attempt: activity.info.attempt });
 
       const canAdopt = typeof ops.releaseAccount === 'function';
       /**
@@ -153,17 +161,21 @@ export function createActivities(deps: ActivityDeps): Activities {
 
       // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts);
       // a connector error becomes a failure typed by its code, after it is logged and audited.
-      const { result, operation: ran, origin } = await activityBoundary(
-        {
-          heartbeatEveryMs: HEARTBEAT_EVERY_MS,
-          onCodedError: async (err) => {
-            if (!isConnectorError(err)) return;
-            log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
-            await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
+      // The rate-limit token is taken first: a long wait fails the attempt as rate-limited.
+      const { result, operation: ran, origin } = await timed(async () => {
+        if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
+        return activityBoundary(
+          {
+            heartbeatEveryMs: HEARTBEAT_EVERY_MS,
+            onCodedError: async (err) => {
+              if (!isConnectorError(err)) return;
+              log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
+              await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
+            },
           },
-        },
-        act,
-      );
+          act,
+        );
+      });
       log.info({ outcome: result.outcome, ...(ran !== step.operation ? { ran } : {}), ...(origin ? { origin } : {}) }, 'step done');
       // Outcomes are audited by the workflow once they are in its history (recordAudit): written
       // here, a worker dying between the app's answer and this line would lose the record.
@@ -194,6 +206,7 @@ export function createActivities(deps: ActivityDeps): Activities {
      * Kafka acknowledged them; throws (and is retried) while it does not.
      */
     async recordAudit(input: RecordAuditInput): Promise<void> {
+      for (const r of input.records) if (r.compensation && deps.apps.has(r.appId)) metrics.compensation(r.appId, r.outcome);
       if (!deps.audit) return;
       const sink = deps.audit;
       await Promise.all(
