@@ -38,6 +38,24 @@ const REFUSALS: { why: string; args: string[]; expect: string }[] = [
   { why: 'codec on without its Secret', args: ['-f', EXAMPLE_VALUES, '--set', 'codec.secretName=,roles.codecServer.enabled=false'], expect: 'codec.secretName is empty' },
 ];
 
+/** Other shapes of the chart, rendered and validated too: each switch off or on that changes templates. */
+const VARIANTS: { why: string; args: string[] }[] = [
+  { why: 'worker without autoscaler', args: ['--set', 'roles.worker.autoscaling.enabled=false'] },
+  { why: 'codec off, no codec server', args: ['--set', 'codec.enabled=false,roles.codecServer.enabled=false'] },
+  { why: 'pollers and codec server alone', args: ['--set', 'roles.gateway.enabled=false,roles.worker.enabled=false,roles.dispatcher.enabled=false,connections.kafkaBrokers=,connections.redisUrl='] },
+  { why: 'no NetworkPolicy, ServiceMonitor or ServiceAccount', args: ['--set', 'networkPolicy.enabled=false,serviceMonitor.enabled=false,serviceAccount.create=false,serviceAccount.name=jml'] },
+  {
+    why: 'inline policy, egress rules, extra env, explicit grace period',
+    args: [
+      '--set', 'policy.existingConfigMap=,terminationGracePeriodSeconds=60',
+      '--set-string', 'policy.content=version: 1',
+      '--set-json', 'networkPolicy.egress=[{"to":[{"ipBlock":{"cidr":"10.0.0.0/8"}}]}]',
+      '--set-json', 'networkPolicy.gatewayFrom=[{"podSelector":{}}]',
+      '--set-json', 'roles.worker.extraEnv=[{"name":"NODE_OPTIONS","value":"--max-old-space-size=1536"}]',
+    ],
+  },
+];
+
 interface Outcome {
   check: string;
   status: 'passed' | 'failed' | 'skipped';
@@ -115,19 +133,32 @@ async function main(): Promise<number> {
   }
 
   const validator = await findTool('KUBERNETES_VALIDATE', [join(tools, 'pyenv', 'bin', 'kubernetes-validate')], 'kubernetes-validate');
+  const validate = (yamlText: string, version: string): string[] => {
+    const file = join(tools, 'check-deploy-rendered.yaml');
+    writeFileSync(file, yamlText);
+    const r = run(validator as string, ['--strict', '--quiet', '-k', version, file]);
+    // The ServiceMonitor is a CRD the validator has no schema for; it warns and goes on.
+    const errors = r.out.split('\n').filter((l) => l.trim() !== '' && !/Couldn't find schema for kind ServiceMonitor/.test(l));
+    return r.code === 0 && errors.length === 0 ? [] : errors.length ? errors : [`exit ${r.code}`];
+  };
   if (!validator) {
     say({ check: 'kubernetes-validate', status: 'skipped', detail: 'not found; npm run check:deploy -- --install puts it in a virtualenv' });
-  } else if (!rendered) {
+  } else if (!rendered || !helm) {
     say({ check: 'kubernetes-validate', status: 'skipped', detail: 'nothing rendered (helm missing or failing)' });
   } else {
-    const file = join(tools, 'rendered-example.yaml');
-    writeFileSync(file, rendered);
+    mkdirSync(tools, { recursive: true });
     for (const version of KUBERNETES_VERSIONS) {
-      const r = run(validator, ['--strict', '--quiet', '-k', version, file]);
-      // The ServiceMonitor is a CRD the validator has no schema for; it warns and goes on.
-      const errors = r.out.split('\n').filter((l) => l.trim() !== '' && !/Couldn't find schema for kind ServiceMonitor/.test(l));
-      say({ check: `kubernetes-validate --strict, Kubernetes ${version}`, status: r.code === 0 && errors.length === 0 ? 'passed' : 'failed', ...(errors.length ? { detail: errors.join('; ') } : {}) });
+      const errors = validate(rendered, version);
+      say({ check: `kubernetes-validate --strict, Kubernetes ${version}`, status: errors.length === 0 ? 'passed' : 'failed', ...(errors.length ? { detail: errors.join('; ') } : {}) });
     }
+    const newest = KUBERNETES_VERSIONS.at(-1) as string;
+    const wrong = VARIANTS.flatMap(({ why, args }) => {
+      const r = run(helm, [...renderArgs, ...args]);
+      if (r.code !== 0) return [`${why}: ${r.out.trim()}`];
+      const errors = validate(r.out, newest);
+      return errors.length ? [`${why}: ${errors.join('; ')}`] : [];
+    });
+    say({ check: `variants (${VARIANTS.length}) rendered and validated, Kubernetes ${newest}`, status: wrong.length === 0 ? 'passed' : 'failed', ...(wrong.length ? { detail: wrong.join(' | ') } : {}) });
     say({ check: 'ServiceMonitor schema', status: 'skipped', detail: 'the prometheus-operator CRD is not shipped with the validator' });
   }
 
