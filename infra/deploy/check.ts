@@ -43,6 +43,8 @@ const REFUSALS: { why: string; args: string[]; expect: string }[] = [
   { why: 'grace period within the drain deadline', args: ['-f', EXAMPLE_VALUES, '--set', 'terminationGracePeriodSeconds=30'], expect: 'must be above shutdownDeadlineMs' },
   { why: 'worker without a policy', args: ['-f', EXAMPLE_VALUES, '--set', 'policy.existingConfigMap='], expect: 'the worker needs a policy file' },
   { why: 'codec server without a token Secret', args: ['-f', EXAMPLE_VALUES, '--set', 'roles.codecServer.tokenSecretName='], expect: 'tokenSecretName is empty' },
+  { why: 'a misspelt value (values.schema.json)', args: ['-f', EXAMPLE_VALUES, '--set', 'roles.gateway.replica=3'], expect: "additional properties 'replica' not allowed" },
+  { why: 'a value of the wrong type (values.schema.json)', args: ['-f', EXAMPLE_VALUES, '--set', 'roles.worker.replicas=two'], expect: 'want integer' },
   { why: 'codec on without its Secret', args: ['-f', EXAMPLE_VALUES, '--set', 'codec.secretName=,roles.codecServer.enabled=false'], expect: 'codec.secretName is empty' },
 ];
 

@@ -390,6 +390,25 @@ describe('Helm chart (the example as rendered by helm)', () => {
 });
 
 describe('Helm chart values', () => {
+  it('are all known to values.schema.json, which refuses any other (helm checks values against it)', () => {
+    type Schema = { properties?: Record<string, Schema>; additionalProperties?: unknown; items?: Schema };
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as Schema;
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as unknown;
+    const unknown: string[] = [];
+    const walk = (value: unknown, s: Schema, path: string): void => {
+      if (Array.isArray(value) && s.items) value.forEach((v, i) => walk(v, s.items as Schema, `${path}[${i}]`));
+      if (!value || typeof value !== 'object' || Array.isArray(value) || !s.properties) return;
+      expect(s.additionalProperties, `${path || '(top)'} must refuse unknown keys`).toBe(false);
+      for (const [k, v] of Object.entries(value)) {
+        const inner = s.properties[k];
+        if (inner) walk(v, inner, `${path}.${k}`);
+        else unknown.push(`${path}.${k}`);
+      }
+    };
+    walk(values, schema, '');
+    expect(unknown).toEqual([]);
+  });
+
   it('documents every value with a comment', () => {
     const lines = readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8').split('\n');
     // A key is documented by a comment right above it, by a documented sibling right above it (a
