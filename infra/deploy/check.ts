@@ -4,6 +4,7 @@
  *
  *   helm lint                  the chart, with the example values
  *   helm template              the example, compared with the committed rendering (--update rewrites it)
+ *   helm install --dry-run     the same on the client only, for NOTES.txt
  *   refusals                   renders that must fail, each naming the value to set
  *   kubernetes-validate        the rendering against the Kubernetes API schemas (strict), oldest and newest supported
  *   hadolint                   the Dockerfile
@@ -160,6 +161,11 @@ async function main(): Promise<number> {
         say({ check: 'helm template', status: 'failed', detail: `${EXAMPLE_RENDERED} is out of date (${stale}); run npm run check:deploy -- --update and review the diff` });
       }
     }
+
+    // helm template leaves NOTES.txt out; a client-side dry run of an install renders it too.
+    const dry = run(helm, ['install', EXAMPLE_RELEASE.name, CHART_DIR, '--namespace', EXAMPLE_RELEASE.namespace, '-f', EXAMPLE_VALUES, '--dry-run=client']);
+    const notes = dry.code === 0 && /^NOTES:\n[\s\S]*deployment\/jml-pipeline-worker/m.test(dry.out);
+    say({ check: 'helm install --dry-run=client (NOTES.txt)', status: notes ? 'passed' : 'failed', ...(notes ? {} : { detail: dry.out.trim().split('\n').slice(-5).join(' | ') }) });
 
     const wrong = REFUSALS.flatMap(({ why, args, expect }) => {
       const r = run(helm, ['template', EXAMPLE_RELEASE.name, CHART_DIR, ...args]);
