@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ import { isRoleName, ROLES, type RoleName } from '../../services/roles/table';
 import { SEARCH_ATTRIBUTES } from '../stack/versions';
 import { CHART_DIR, chartFingerprint, COMPOSE_FILE, DEPLOY_DIR, DOCKERFILE, EXAMPLE_RELEASE, EXAMPLE_RENDERED, fingerprintOf, interpolate, ROOT } from './chart';
 import { buildSteps } from './simulate-image';
-import { DEFAULT_PORTS, healthUrl, roleOf } from './healthcheck';
+import { checkHealth, DEFAULT_PORTS, healthUrl, roleOf } from './healthcheck';
 
 /**
  * The deployment files against the code they deploy, without helm or a container engine
@@ -180,6 +181,32 @@ describe('image health check', () => {
     expect(roleOf(['node', 'dist/services/main.js', 'worker'])).toBe('worker');
     expect(roleOf(['/usr/local/bin/node', '/app/dist/services/main.js', 'codec-server'])).toBe('codec-server');
     expect(roleOf(['node', 'dist/healthcheck.mjs'])).toBeUndefined();
+  });
+
+  it('exits 0 only when the role\'s /healthz answers 200', async () => {
+    let status = 200;
+    const asked: string[] = [];
+    const server: Server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(status).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = String((server.address() as { port: number }).port);
+    const lines: string[] = [];
+    const worker = { commandLines: [['/bin/sh'], ['node', 'dist/services/main.js', 'worker']], env: { JML_OPS_PORT: port }, stderr: (l: string) => lines.push(l) };
+    try {
+      expect(await checkHealth(worker)).toBe(0);
+      // The gateway is asked on its own port, not the ops port.
+      expect(await checkHealth({ ...worker, commandLines: [['node', 'dist/services/main.js', 'gateway']], env: { GATEWAY_PORT: port, JML_OPS_PORT: '1' } })).toBe(0);
+      status = 503;
+      expect(await checkHealth(worker)).toBe(1);
+      expect(lines.at(-1)).toMatch(/worker .*answered 503/);
+      expect(await checkHealth({ ...worker, commandLines: [['node', 'other.js']] })).toBe(1);
+      expect(lines.at(-1)).toMatch(/no `node dist\/services\/main\.js <role>` process/);
+      expect(asked).toEqual(['/healthz', '/healthz', '/healthz']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('asks /healthz on the port each role serves it on, with the configuration defaults', () => {

@@ -50,23 +50,33 @@ function commandLines(): string[][] {
   return lines;
 }
 
-async function main(): Promise<number> {
-  const role = commandLines().map(roleOf).find((r) => r !== undefined);
+/**
+ * The health check itself: finds the role among `commandLines`, asks its /healthz, and returns the
+ * exit code (0 healthy, 1 not), reporting why on `stderr`.
+ */
+export async function checkHealth(req: {
+  commandLines: readonly (readonly string[])[];
+  env: Readonly<Record<string, string | undefined>>;
+  stderr?: (line: string) => void;
+  timeoutMs?: number;
+}): Promise<number> {
+  const stderr = req.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const role = req.commandLines.map(roleOf).find((r) => r !== undefined);
   if (!role) {
-    process.stderr.write('healthcheck: no `node dist/services/main.js <role>` process found\n');
+    stderr('healthcheck: no `node dist/services/main.js <role>` process found');
     return 1;
   }
-  const url = healthUrl(role, process.env);
+  const url = healthUrl(role, req.env);
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(req.timeoutMs ?? 3_000) });
     if (res.status === 200) return 0;
-    process.stderr.write(`healthcheck: ${role} ${url} answered ${res.status}\n`);
+    stderr(`healthcheck: ${role} ${url} answered ${res.status}`);
   } catch (err) {
-    process.stderr.write(`healthcheck: ${role} ${url}: ${err instanceof Error ? err.message : String(err)}\n`);
+    stderr(`healthcheck: ${role} ${url}: ${err instanceof Error ? err.message : String(err)}`);
   }
   return 1;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main();
+  process.exitCode = await checkHealth({ commandLines: commandLines(), env: process.env });
 }
