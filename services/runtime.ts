@@ -391,7 +391,14 @@ async function startDispatcherPart(opts: PipelineOptions, shared: Shared): Promi
   const lanes = opts.dispatcherLanes ?? ['events', 'priority'];
   const dispatchers: Dispatcher[] = [];
   const metrics = shared.metrics.dispatcher;
-  const watch = shared.metrics.watch && startWatch({ kafka: shared.kafka as Kafka, temporal, dlqTopic: TOPICS.dlq, metrics: shared.metrics.watch, log: log.child({ component: 'watch' }) });
+  const watch = shared.metrics.watch && startWatch({
+      kafka: shared.kafka as Kafka,
+      temporal,
+      dlqTopic: TOPICS.dlq,
+      metrics: shared.metrics.watch,
+      log: log.child({ component: 'watch' }),
+      taskQueues: [config.temporal.taskQueue, leaverTaskQueue(config.temporal.taskQueue)],
+    });
   const stopAll = async () => {
     for (const d of dispatchers.reverse()) await d.stop();
     await watch?.stop();

@@ -20,12 +20,14 @@ export interface Watch {
  * figure whichever dispatcher replica is scraped. A failed read counts `jml_watch_errors_total`
  * and leaves the gauge at its last value.
  */
-export function startWatch(opts: { kafka: Kafka; temporal: Client; dlqTopic: string; metrics: MetricSet; log: Logger; everyMs?: number; now?: () => number }): Watch {
+export function startWatch(opts: { kafka: Kafka; temporal: Client; dlqTopic: string; metrics: MetricSet; log: Logger; everyMs?: number; now?: () => number; taskQueues?: readonly string[] }): Watch {
   const { metrics, log } = opts;
   const now = opts.now ?? Date.now;
   let admin: Admin | undefined;
   let stopped = false;
-  const count = async (query: string) => Number((await opts.temporal.workflow.count(query)).count);
+  // Only this deployment's workflows: others may share the namespace (their own dispatchers count theirs).
+  const scope = opts.taskQueues?.length ? ` AND TaskQueue IN (${opts.taskQueues.map((q) => `'${q.replace(/'/g, "\\'")}'`).join(', ')})` : '';
+  const count = async (query: string) => Number((await opts.temporal.workflow.count(`${query}${scope}`)).count);
   const read = async (figure: string, fn: () => Promise<void>) => {
     try {
       await fn();
