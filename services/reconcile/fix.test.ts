@@ -6,11 +6,8 @@ import type { Finding } from './compare';
 import { reconcileFixId } from '../../schemas/contracts';
 import { fixPlan, planFix, planOrphanFix } from './fix';
 
-const policy = loadPolicy({
-  source: 'policy.yaml',
-  env: {},
-  connectors: CONNECTOR_FACTORIES,
-  text: `
+const load = (text: string) => loadPolicy({ source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES, text });
+const policy = load(`
 version: 1
 apps:
   chat:
@@ -19,8 +16,7 @@ apps:
     mapping: { attributes: { login: "{givenName|ascii|lower}", title: "{jobTitle}" } }
 rules:
   - { name: everyone, when: { workerType: employee }, grant: { chat: ["channel:general"] } }
-`,
-});
+`);
 const ada = makeEvent({ personKey: 'test:ada', type: 'jml.joiner' }).data.person;
 const finding = (over: Partial<Finding>): Finding => ({ kind: 'drift', appId: 'chat', personKey: 'test:ada', externalRef: 'u-1', summary: 's', ...over });
 const ops = (f: Finding) => fixPlan({ policy, finding: f, person: ada }).plan?.steps.map((s) => `${s.operation}${s.entitlement ? ` ${s.entitlement}` : ''}`);
@@ -68,11 +64,7 @@ describe('fixing findings', () => {
 
   it('adoption > a missing account\'s create may not claim an account someone else made, unless the app says reconcile.adopt', () => {
     expect(fixPlan({ policy, finding: finding({ kind: 'missing' }), person: ada }).plan?.steps[0]).toMatchObject({ operation: 'createAccount', adopt: false });
-    const adopting = loadPolicy({
-      source: 'policy.yaml',
-      env: {},
-      connectors: CONNECTOR_FACTORIES,
-      text: `
+    const adopting = load(`
 version: 1
 apps:
   chat:
@@ -81,19 +73,14 @@ apps:
     reconcile: { adopt: true }
 rules:
   - { name: everyone, when: { workerType: employee }, grant: { chat: [] } }
-`,
-    });
+`);
     const step = fixPlan({ policy: adopting, finding: finding({ kind: 'missing' }), person: ada }).plan?.steps[0];
     expect(step?.operation).toBe('createAccount');
     expect(step && 'adopt' in step).toBe(false);
   });
 
   it('planFix > the person workflow\'s fix: one app, the app\'s holding kept on a disable, guarded only when it takes access away', () => {
-    const guarded = loadPolicy({
-      source: 'policy.yaml',
-      env: {},
-      connectors: CONNECTOR_FACTORIES,
-      text: `
+    const guarded = load(`
 version: 1
 massChangeGuard: { max: 3, window: PT10M }
 apps:
@@ -103,8 +90,7 @@ apps:
     retry: { maximumAttempts: 4 }
 rules:
   - { name: everyone, when: { workerType: employee }, grant: { chat: ["channel:general"] } }
-`,
-    });
+`);
     const gone = makeEvent({ personKey: 'test:ada', type: 'jml.update' });
     const leaverEvent = { ...gone, data: { ...gone.data, person: { ...gone.data.person, status: 'terminated' as const } } };
     const fix = { runId: 'reconcile-2026-12-06T00:00:00.000Z', appId: 'chat', by: 'test' };
