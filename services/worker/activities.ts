@@ -130,6 +130,7 @@ export function createActivities(deps: ActivityDeps): Activities {
           ...(step.qualifier ? { qualifier: step.qualifier } : {}),
           attempt: activity.info.attempt,
           workflowId: activity.info.workflowExecution?.workflowId ?? 'unknown',
+          ...(activity.info.workflowExecution?.runId ? { runId: activity.info.workflowExecution.runId } : {}),
           at: new Date().toISOString(),
           ...fields,
         });
@@ -209,6 +210,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       for (const r of input.records) if (r.compensation && deps.apps.has(r.appId)) metrics.compensation(r.appId, r.outcome);
       if (!deps.audit) return;
       const sink = deps.audit;
+      const runId = Context.current().info.workflowExecution?.runId;
       await Promise.all(
         input.records.map((r) =>
           sink.record({
@@ -226,6 +228,7 @@ export function createActivities(deps: ActivityDeps): Activities {
             ...(r.compensation ? { compensation: true } : {}),
             ...(r.origin ? { origin: r.origin } : {}),
             workflowId: input.workflowId,
+            ...(runId ? { runId } : {}),
             at: r.at,
           }),
         ),
