@@ -33,6 +33,8 @@ export const AuditRecord = z.strictObject({
    */
   origin: z.enum(['created', 'pre-existing', 'unknown']).optional(),
   workflowId: z.string().min(1),
+  /** The run of `workflowId` that recorded it: a re-drive is a new run of the same event workflow. */
+  runId: z.string().min(1).optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;

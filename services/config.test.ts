@@ -17,6 +17,14 @@ describe('config', () => {
     expect(c.stackDir).toBe('/c/stacks/default');
   });
 
+  it('ops > the ops port 9464 and the Temporal metrics port 9465 by default, the host left to the mode; one port for both is refused', () => {
+    expect(loadConfig({}).roles).toMatchObject({ opsPort: 9464, temporalMetricsPort: 9465 });
+    expect(loadConfig({}).roles.opsHost).toBeUndefined();
+    expect(loadConfig({ JML_OPS_HOST: '10.0.0.5', JML_OPS_PORT: '0' }).roles).toMatchObject({ opsHost: '10.0.0.5', opsPort: 0 });
+    expect(() => loadConfig({ JML_OPS_PORT: '9500', JML_TEMPORAL_METRICS_PORT: '9500' })).toThrow(/JML_TEMPORAL_METRICS_PORT: 9500 is JML_OPS_PORT too/);
+    expect(() => loadConfig({ JML_OPS_PORT: '70000' })).toThrow(/JML_OPS_PORT/);
+  });
+
   it('worker > sticky cache size only when set, at least 2', () => {
     expect(loadConfig({}).temporal).toEqual({ namespace: 'default', taskQueue: 'jml' });
     expect(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '12000' }).temporal.maxCachedWorkflows).toBe(12_000);

@@ -24,6 +24,9 @@ export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
  */
 const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv, ...codecEnv, ...rolesEnv, ...tracingEnv });
 
+/** Every variable the configuration reads, by name (the deployment manifests are checked against it: infra/deploy/deploy.test.ts). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
+
 export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'> {
   readonly gateway: PipelineSettings['gateway'] & {
     /** Keys of the canonical API (`POST /v1/events`); empty when none is configured, and then the gateway refuses to start. */

@@ -20,7 +20,9 @@ import { createRateLimiter } from './worker/rate-limit';
 import { loadPolicyFile, type LoadedPolicy } from './policy/load';
 import { redisDedupe } from './gateway/dedupe';
 import { redisDeliveryMemory } from './gateway/replay-guard';
-import { gatewayCounters } from './metrics';
+import { processMetrics, type ProcessMetrics } from './metrics';
+import { startOpsServer } from './metrics/ops-server';
+import { startWatch } from './metrics/watch';
 import { disposeConnectors, type AppInstance } from './policy/app';
 import { createActivities } from './worker/activities';
 import { startWorker, WORKFLOWS_PATH, type RunningWorker } from './worker/worker';
@@ -72,6 +74,14 @@ export interface PipelineOptions {
   policy?: LoadedPolicy;
   /** How long the workers let running activities finish on stop (services/worker/worker.ts); the SDK's default otherwise. */
   workerShutdownGraceMs?: number;
+  /** Serve the ops port (/metrics, /healthz, /readyz; services/metrics/ops-server.ts) here: the roles without a gateway, and `all`. */
+  ops?: { host: string; port: number };
+  /**
+   * Where the Temporal SDK's own Prometheus exporter listens (`host:port`), for a process that runs a
+   * worker. Part of the Temporal runtime, which is installed once per process: only the first
+   * process-wide call can set it.
+   */
+  temporalMetricsAddress?: string;
 }
 
 export interface Pipeline extends RunningParts {
@@ -80,13 +90,24 @@ export interface Pipeline extends RunningParts {
 
 let runtimeInstalled = false;
 
-/** Route the Temporal Core runtime's logs through pino, once per process. */
-function installTemporalRuntime(log: Logger): void {
-  if (runtimeInstalled) return;
+/**
+ * Route the Temporal Core runtime's logs through pino and, when asked, export the SDK's metrics
+ * (workers' task latencies, slots, polls, workflow end-to-end latency) in the Prometheus format on
+ * `metricsAddress`, with Prometheus naming (`_total` counters, durations in `_seconds`). Once per
+ * process, before any worker or native connection exists (those would install a default runtime).
+ */
+function installTemporalRuntime(log: Logger, metricsAddress?: string): void {
+  if (runtimeInstalled) {
+    if (metricsAddress) log.warn({ metricsAddress }, 'the Temporal runtime was installed earlier in this process; its metrics settings stay as they were');
+    return;
+  }
   runtimeInstalled = true;
   const tlog = log.child({ component: 'temporal' });
   try {
     Runtime.install({
+      ...(metricsAddress
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } }
+        : {}),
       // Signals are the roles' to handle (services/roles/supervise.ts): they stop the parts in order, within a deadline.
       shutdownSignals: [],
       logger: {
@@ -98,8 +119,14 @@ function installTemporalRuntime(log: Logger): void {
         error: (m, meta) => tlog.error(meta ?? {}, m),
       },
     });
-  } catch {
-    // Already installed by someone else in this process; keep theirs.
+  } catch (err) {
+    // Already installed by someone else in this process: keep theirs. Anything else (the metrics
+    // port taken) is the role's to fail on.
+    if ((err as Error).name !== 'IllegalStateError') {
+      runtimeInstalled = false;
+      throw new Error(`the Temporal runtime could not start: ${(err as Error).message}${metricsAddress ? ` (JML_TEMPORAL_METRICS_PORT, ${metricsAddress})` : ''}`, { cause: err });
+    }
+    if (metricsAddress) log.warn({ metricsAddress }, 'the Temporal runtime was installed earlier in this process; its metrics settings stay as they were');
   }
 }
 
@@ -143,6 +170,8 @@ export interface Parts {
 /** Parts started by {@link startParts}, stopped together. */
 export interface RunningParts {
   gatewayUrl?: string;
+  /** The ops server's base URL (/metrics, /healthz, /readyz), when this process serves one. */
+  opsUrl?: string;
   gateway?: FastifyInstance;
   /** Connected when a part uses Temporal (dispatcher, worker, pollers) or when asked for. */
   temporal?: Client;
@@ -165,7 +194,9 @@ interface Shared {
   sink?: CoalescingProducer | ReturnType<typeof recordingSink>;
   edgeDedupe?: ReturnType<typeof redisDedupe>;
   ledger?: ReturnType<typeof redisPublishedState>;
-  counters: ReturnType<typeof gatewayCounters>;
+  counters: ProcessMetrics['gateway'];
+  /** This process's metric registry and families (services/metrics). */
+  metrics: ProcessMetrics;
   /** Codec and failure converter of every Temporal client and worker here (services/temporal/data-converter.ts). */
   dataConverter?: DataConverter;
 }
@@ -191,9 +222,10 @@ async function connectShared(
   temporalClient: boolean,
   dataConverter: DataConverter | undefined,
   stops: Array<() => Promise<void>>,
+  metrics: ProcessMetrics,
 ): Promise<Shared> {
   const { config, endpoints, log } = opts;
-  const shared: Shared = { counters: gatewayCounters(), ...(dataConverter ? { dataConverter } : {}) };
+  const shared: Shared = { counters: metrics.gateway, metrics, ...(dataConverter ? { dataConverter } : {}) };
   if (parts.gateway || parts.dispatcher || parts.worker) {
     const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'jml-pipeline', log, security: config.connections.kafka });
     shared.kafka = kafka;
@@ -272,6 +304,7 @@ async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: Lo
     guard: redisMassChangeGuard(redis, { key: `jml:guard:${config.temporal.taskQueue}` }),
     leaverAttentionAfterMs: config.leaverAttentionAfterMs,
     appClockMarginMs: config.appClockMarginMs,
+    ...(shared.metrics.worker ? { metrics: shared.metrics.worker } : {}),
     audit: {
       record: (r) => producer.send([{ topic: TOPICS.audit, message: { key: r.personKey, value: JSON.stringify(r) } }]),
     },
@@ -289,6 +322,7 @@ async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: Lo
     ledger: shared.ledger as ReturnType<typeof redisPublishedState>,
     snapshots: redisSnapshotStore(redis),
     log,
+    ...(shared.metrics.pollers ? { metrics: shared.metrics.pollers } : {}),
   });
   // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
   const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES] })).code };
@@ -339,8 +373,10 @@ async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: Lo
 }
 
 /** The pollers part: starts (or re-configures) each configured poller workflow now and every few minutes. */
-async function startPollersPart(opts: PipelineOptions, temporal: Client): Promise<Part> {
+async function startPollersPart(opts: PipelineOptions, temporal: Client, metrics: ProcessMetrics): Promise<Part> {
   const { config, log } = opts;
+  // What the "poller silent" alert compares the last success with (infra/observability/alerts.yml).
+  for (const spec of pollerSpecs(config)) metrics.pollerSchedule?.set('jml_poller_interval_seconds', { source: spec.source, tenant: spec.tenant }, spec.intervalMs / 1000);
   const ensure = () => ensurePollers({ temporal, taskQueue: config.temporal.taskQueue, specs: pollerSpecs(config), log });
   await ensure();
   const timer = setInterval(() => void ensure().catch((err: unknown) => log.warn({ err }, 'could not check the reconciliation pollers; trying again later')), POLLERS_RECHECK_MS);
@@ -356,8 +392,18 @@ async function startDispatcherPart(opts: PipelineOptions, shared: Shared): Promi
   const groupId = opts.dispatcherGroupId ?? 'jml-dispatcher';
   const lanes = opts.dispatcherLanes ?? ['events', 'priority'];
   const dispatchers: Dispatcher[] = [];
+  const metrics = shared.metrics.dispatcher;
+  const watch = shared.metrics.watch && startWatch({
+      kafka: shared.kafka as Kafka,
+      temporal,
+      dlqTopic: TOPICS.dlq,
+      metrics: shared.metrics.watch,
+      log: log.child({ component: 'watch' }),
+      taskQueues: [config.temporal.taskQueue, leaverTaskQueue(config.temporal.taskQueue)],
+    });
   const stopAll = async () => {
     for (const d of dispatchers.reverse()) await d.stop();
+    await watch?.stop();
   };
   try {
     for (const lane of lanes) {
@@ -367,6 +413,10 @@ async function startDispatcherPart(opts: PipelineOptions, shared: Shared): Promi
               read: temporalBacklogReader(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }),
               maxBacklog: config.dispatcher.maxBacklog,
               log: log.child({ component: 'dispatcher' }),
+              onWaited: (seconds) => {
+                metrics?.inc('jml_dispatcher_backlog_gate_waits_total', { topic: TOPICS[lane] });
+                metrics?.observe('jml_dispatcher_backlog_gate_wait_seconds', { topic: TOPICS[lane] }, seconds);
+              },
             })
           : undefined;
       const dispatcher: Dispatcher = createDispatcher({
@@ -380,6 +430,7 @@ async function startDispatcherPart(opts: PipelineOptions, shared: Shared): Promi
         partitionsConcurrently: 6,
         startAt: opts.dispatcherStartAt,
         ...(gate ? { gate } : {}),
+        ...(metrics ? { metrics } : {}),
       });
       dispatchers.push(dispatcher);
       await dispatcher.start();
@@ -453,28 +504,35 @@ export async function startParts(opts: PipelineOptions & { parts: Parts; tempora
   // Every part that hands payloads to Temporal needs the codec decided; a gateway alone does not.
   const usesPayloads = parts.dispatcher || parts.worker || parts.pollers;
   const dataConverter = usesPayloads || config.codec.mode !== 'unset' ? temporalDataConverter(config.codec) : undefined;
-  installTemporalRuntime(log);
+  installTemporalRuntime(log, parts.worker ? opts.temporalMetricsAddress : undefined);
+  const metrics = processMetrics(parts);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'error while stopping'));
   };
   let accepting = true;
+  let started = false;
 
   try {
-    const shared = await connectShared(opts, parts, opts.temporalClient ?? false, dataConverter, stops);
-    const running: Part[] = [];
+    // First up and last down: /healthz answers while the parts connect, /readyz once they all run.
+    const ops = opts.ops && (await startOpsServer({ ...opts.ops, registry: metrics.registry, ready: () => started && accepting, log }));
+    if (ops) stops.push(() => ops.close());
+    const shared = await connectShared(opts, parts, opts.temporalClient ?? false, dataConverter, stops, metrics);
+    const running: Part[] = ops ? [{ stop: async () => undefined, failed: ops.failed }] : [];
     const add = <P extends Part>(part: P): P => {
       running.push(part);
       stops.push(() => part.stop());
       return part;
     };
     if (parts.worker) add(await startWorkerPart(opts, shared, policy));
-    if (parts.pollers) add(await startPollersPart(opts, shared.temporal as Client));
+    if (parts.pollers) add(await startPollersPart(opts, shared.temporal as Client, metrics));
     if (parts.dispatcher) add(await startDispatcherPart(opts, shared));
     const gateway = parts.gateway ? add(await startGatewayPart(opts, shared, () => accepting)) : undefined;
     const failures = running.flatMap((p) => (p.failed ? [p.failed] : []));
+    started = true;
     return {
       ...(gateway ? { gateway: gateway.gateway, gatewayUrl: gateway.gatewayUrl } : {}),
+      ...(ops ? { opsUrl: ops.url } : {}),
       ...(shared.temporal ? { temporal: shared.temporal } : {}),
       stopAccepting: () => void (accepting = false),
       stop,

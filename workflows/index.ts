@@ -2,4 +2,4 @@
 export { personWorkflow } from './person';
 export { jmlEventWorkflow } from './jml-event';
 export { pollerWorkflow } from './poller';
-export { reconcileWorkflow } from './reconcile';
+export { orphanFixWorkflow, reconcileWorkflow } from './reconcile';

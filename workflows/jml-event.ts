@@ -52,7 +52,7 @@ const guardCheck = proxyActivities<Activities>({
 /** Temporal task priority of leaver work (1 goes first; the default is 3). */
 export const LEAVER_PRIORITY = 1;
 
-const STEP_OPTIONS: ActivityOptions = {
+export const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   // runStep heartbeats every few seconds while a connector works: a lost worker is noticed in
   // seconds, and cancellation reaches the connector's AbortSignal.
@@ -79,41 +79,22 @@ const UNDO_ATTEMPTS = 6;
 export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<EventOutcome> {
   const { event } = input;
   const status: EventStatus = { phase: 'planning' };
-  let decision: { verdict: 'approved' | 'rejected'; by?: string } | undefined;
-  const decide = (verdict: 'approved' | 'rejected') => (d?: GuardDecision) => {
-    if (status.phase === 'held' && !decision) decision = { verdict, ...(d?.by ? { by: d.by } : {}) };
-  };
-  setHandler(approveSignal, decide('approved'));
-  setHandler(rejectSignal, decide('rejected'));
-  setHandler(eventStatusQuery, () => ({ ...status }));
+  const decided = guardHandlers(status);
 
   const planInput = {
     event,
     ...(input.mode ? { mode: input.mode } : {}),
     ...(input.holdings ? { holdings: input.holdings } : {}),
     ...(input.appIds ? { appIds: input.appIds } : {}),
+    ...(input.fix ? { fix: input.fix } : {}),
   };
   const plan = await localPlanning.planEvent(planInput);
   upsertSearchAttributes([{ key: Apps, value: plan.apps.map((a) => a.appId) }]);
   const isLeaver = event.type === 'jml.leaver' && plan.kind !== 'delete';
+  if (plan.nothingBecause) setCurrentDetails(`Nothing to do: ${plan.nothingBecause}.`);
 
-  let guard: EventOutcome['guard'];
-  if (plan.guard && plan.apps.length > 0) {
-    const held = await heldByGuard(plan, status, () => decision !== undefined);
-    if (held) {
-      await condition(() => decision !== undefined);
-      const d = decision as NonNullable<typeof decision>;
-      guard = { held: true, decision: d.verdict, ...(d.by ? { by: d.by } : {}) };
-      log.info('mass-change guard decision', { eventId: event.id, decision: d.verdict, by: d.by });
-      if (d.verdict === 'rejected') {
-        status.phase = 'done';
-        setCurrentDetails(`Rejected by ${d.by ?? 'ops'}: nothing was changed.`);
-        return { eventId: event.id, kind: plan.kind, status: 'rejected', apps: [], guard };
-      }
-      upsertSearchAttributes([{ key: NeedsAttention, value: false }]);
-      setCurrentDetails(`Approved by ${d.by ?? 'ops'}.`);
-    }
-  }
+  const guard = await passGuard(plan, status, decided);
+  if (guard?.decision === 'rejected') return { eventId: event.id, kind: plan.kind, status: 'rejected', apps: [], guard };
 
   status.phase = 'running';
   const watch = isLeaver ? watchLeaver(event.id, plan.attentionAfterMs ?? LEAVER_ATTENTION_AFTER_MS) : undefined;
@@ -144,6 +125,49 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
     log.info('event applied', { eventId: event.id, kind: plan.kind });
   }
   return { eventId: event.id, kind: plan.kind, status: failed.length > 0 ? 'needs-attention' : 'completed', apps, ...(guard ? { guard } : {}) };
+}
+
+/** Ops' answer to a held event, once given. */
+export interface Decided {
+  verdict: 'approved' | 'rejected';
+  by?: string;
+}
+
+/**
+ * The approve, reject and status handlers of a workflow the mass-change guard may hold. A decision
+ * counts only while the workflow is held, and only the first one.
+ */
+export function guardHandlers(status: EventStatus): () => Decided | undefined {
+  let decision: Decided | undefined;
+  const decide = (verdict: Decided['verdict']) => (d?: GuardDecision) => {
+    if (status.phase === 'held' && !decision) decision = { verdict, ...(d?.by ? { by: d.by } : {}) };
+  };
+  setHandler(approveSignal, decide('approved'));
+  setHandler(rejectSignal, decide('rejected'));
+  setHandler(eventStatusQuery, () => ({ ...status }));
+  return () => decision;
+}
+
+/**
+ * Passes the plan through the mass-change guard: nothing when the plan is not counted or was
+ * admitted; when held, waits for ops and answers their decision (a rejection leaves the workflow
+ * `done` with nothing changed, the caller returns).
+ */
+export async function passGuard(plan: EventPlan, status: EventStatus, decided: () => Decided | undefined): Promise<EventOutcome['guard']> {
+  if (!plan.guard || plan.apps.length === 0) return undefined;
+  const held = await heldByGuard(plan, status, () => decided() !== undefined);
+  if (!held) return undefined;
+  await condition(() => decided() !== undefined);
+  const d = decided() as Decided;
+  log.info('mass-change guard decision', { eventId: plan.eventId, decision: d.verdict, by: d.by });
+  if (d.verdict === 'rejected') {
+    status.phase = 'done';
+    setCurrentDetails(`Rejected by ${d.by ?? 'ops'}: nothing was changed.`);
+  } else {
+    upsertSearchAttributes([{ key: NeedsAttention, value: false }]);
+    setCurrentDetails(`Approved by ${d.by ?? 'ops'}.`);
+  }
+  return { held: true, decision: d.verdict, ...(d.by ? { by: d.by } : {}) };
 }
 
 /**
@@ -514,9 +538,9 @@ function outcomeUnknown(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
 }
 
-const nowIso = () => new Date(Date.now()).toISOString();
+export const nowIso = () => new Date(Date.now()).toISOString();
 
-function failureMessage(err: unknown): string {
+export function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
   const type = (cause as { type?: string }).type;
   return `${type ? `${type}: ` : ''}${(cause as Error).message}`;

@@ -21,6 +21,8 @@ import {
   jmlEventSignal,
   leaverTaskQueue,
   personStateQuery,
+  reconcileFixId,
+  reconcileFixUpdate,
   redriveUpdate,
   type AppliedEvent,
   type AttentionRecord,
@@ -30,6 +32,7 @@ import {
   type PersonWorkflowInput,
   type PreStartGroup,
   type ProcessedEvent,
+  type ReconcileFixRequest,
   type RedriveRecord,
   type ScheduledDelete,
 } from '../schemas/contracts';
@@ -98,6 +101,8 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   /** Events whose last outcome was failed or needs-attention (a person from before re-drives: seeded from its recent outcomes). */
   const attention: Record<string, AttentionRecord> = { ...(carried.attention ?? seedAttention(carried.recent)) };
   let redrives: RedriveRecord[] = [...(carried.redrives ?? [])];
+  /** Reconciliation fixes waiting for their turn (after every HR event that is due). */
+  const fixes: ReconcileFixRequest[] = [...(carried.fixes ?? [])];
 
   const remember = (outcome: ProcessedEvent) => {
     recent.push(outcome);
@@ -158,6 +163,34 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     },
   );
 
+  setHandler(
+    reconcileFixUpdate,
+    (req) => {
+      const fixId = reconcileFixId(req.runId, req.appId);
+      const accepted = { fixId, workflowId: eventWorkflowId(personKey, fixId), queuedBehind: queue.length + fixes.length + (current ? 1 : 0) };
+      // The same run's fix of the same app, asked again (a retried activity, a second --fix): once.
+      if (seen.has(fixId)) return { ...accepted, status: 'duplicate' as const };
+      seen.add(fixId);
+      recentIds.push(fixId);
+      fixes.push(req);
+      arrivals += 1;
+      log.info('reconciliation fix queued', { fixId, kind: req.kind });
+      return { ...accepted, status: 'queued' as const };
+    },
+    {
+      // A refusal fails the update before it is accepted: nothing of it enters the history.
+      validator: (req) => {
+        if (!person) {
+          throw ApplicationFailure.create({ type: 'unknown-person', message: `${personKey} has no HR truth applied yet: nothing to plan a fix from`, nonRetryable: true });
+        }
+        if (!['zombie', 'missing', 'drift'].includes(req.kind) || !req.runId || !req.appId) {
+          throw ApplicationFailure.create({ type: 'invalid-request', message: `a person's fix needs runId, appId and kind zombie, missing or drift`, nonRetryable: true });
+        }
+      },
+      description: 'Fix a reconciliation finding in one app, planned again from the newest HR truth when its turn comes.',
+    },
+  );
+
   setHandler(personStateQuery, () => ({
     personKey,
     processed,
@@ -173,6 +206,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     preStarts: Object.entries(prestarts).flatMap(([eventId, groups]) => groups.map((g) => ({ eventId, appIds: g.appIds, at: new Date(g.at).toISOString(), done: g.done }))),
     attention: Object.values(attention),
     redrives: redrives.map((r) => ({ ...r })),
+    ...(fixes.length > 0 ? { pendingFixes: fixes.map((f) => reconcileFixId(f.runId, f.appId)) } : {}),
   }));
 
   /** Takes a pending event out of the queue. */
@@ -253,7 +287,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   const finish = (f: InFlightEvent, result: Settled): void => {
     current = undefined;
     const { event, mode } = f.input;
-    if (mode === 'prestart' || mode === 'retention-delete') {
+    if (mode === 'prestart' || mode === 'retention-delete' || mode === 'reconcile') {
       remember({ ...result.processed, type: mode });
       if (result.outcome && result.outcome.status !== 'rejected') record(result.outcome, event, Date.now());
       return;
@@ -304,6 +338,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
           // Only when there is something to carry: histories from before re-drives roll over alike.
           ...(Object.keys(attention).length > 0 ? { attention } : {}),
           ...(redrives.length > 0 ? { redrives } : {}),
+          ...(fixes.length > 0 ? { fixes } : {}),
         },
       });
     }
@@ -336,6 +371,13 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     }
     const now = Date.now();
     const next = nextAction({ pending: queue.map(factsOf), prestarts, deletes }, now);
+    if (next.kind === 'wait' && fixes.length > 0 && person) {
+      // Nothing of HR's is due: a reconciliation fix, planned from the truth just applied.
+      const fix = fixes.shift() as ReconcileFixRequest;
+      const event = fixEvent(personKey, person, fix);
+      await apply({ childId: event.id, input: { event, mode: 'reconcile', fix, appIds: [fix.appId], holdings: { ...apps } } });
+      continue;
+    }
     switch (next.kind) {
       case 'schedule-prestart': {
         // A future hire: ask once which apps to prepare ahead of the start (their `preStart`).
@@ -404,7 +446,8 @@ async function startEventChild(personKey: string, f: InFlightEvent): Promise<Set
   const { input, childId } = f;
   const { event } = input;
   const base = { eventId: childId, type: event.type };
-  const kind = input.mode === 'retention-delete' ? 'delete' : input.mode === 'prestart' ? 'prestart' : event.type.slice('jml.'.length);
+  const kind = input.mode === 'retention-delete' ? 'delete' : input.mode === 'prestart' ? 'prestart' : input.mode === 'reconcile' ? 'reconcile' : event.type.slice('jml.'.length);
+  const fix = input.fix;
   const redrive = input.redrive;
   try {
     return await startChild(jmlEventWorkflow, {
@@ -419,6 +462,7 @@ async function startEventChild(personKey: string, f: InFlightEvent): Promise<Set
       ...(kind === 'leaver' ? { taskQueue: leaverTaskQueue(workflowInfo().taskQueue) } : {}),
       staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}${redrive ? ` (re-drive ${redrive.attempt})` : ''}`,
       ...(redrive ? { staticDetails: `Re-drive ${redrive.attempt} of run ${redrive.of}, asked by ${redrive.by}${redrive.reason ? `: ${redrive.reason}` : ''}.` } : {}),
+      ...(fix ? { staticDetails: `Fix of a ${fix.kind} finding of ${fix.runId} in ${fix.appId}, asked by ${fix.by}.` } : {}),
       memo: {
         displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}`,
         ...(redrive ? { redrive } : {}),
@@ -441,4 +485,21 @@ async function startEventChild(personKey: string, f: InFlightEvent): Promise<Set
     log.error('event failed to start', { eventId: childId, error: (err as Error).message });
     return { processed: { ...base, status: 'failed', error: (err as Error).message } };
   }
+}
+
+/**
+ * The event a reconciliation fix runs as: the person's newest applied snapshot, as of now, under the
+ * fix's id. Typed as an update (it changes no HR fact); the `reconcile` mode is what plans it.
+ */
+function fixEvent(personKey: string, person: PersonSnapshot, fix: ReconcileFixRequest): JmlEvent {
+  const at = new Date(Date.now()).toISOString();
+  return {
+    specversion: '1.0',
+    id: reconcileFixId(fix.runId, fix.appId),
+    source: '/jml/reconcile',
+    type: 'jml.update',
+    subject: personKey,
+    time: at,
+    data: { effectiveAt: at, enteredAt: at, person, changedFields: [], reason: `reconciliation ${fix.runId}: ${fix.kind} in ${fix.appId}` },
+  };
 }

@@ -14,6 +14,7 @@ import type { Directory } from './directory';
 import { isEnabled, placementOnCreate } from './disable';
 import { childDn, firstRdn, formatRdn, parentDn, type Rdn } from './dn';
 import { desiredEntry, diffEntry, entryForAdd, readAttributes, type CurrentEntry } from './entry';
+import { adoptionRefused } from '../sdk/errors';
 import { isLdapResult } from './errors';
 import { groupsOf, removeMember } from './groups';
 import { assertRdnMayBeDisambiguated, resolveUid } from './naming';
@@ -44,14 +45,14 @@ export async function readAccount(dir: Directory, config: LdapConfig, req: Accou
  * whose inverse is releaseAccount), else creates one (`applied`). An entry with the uid and another
  * employeeNumber is a collision, handled by `onUidCollision`.
  */
-export async function createAccount(dir: Directory, config: LdapConfig, req: CreateAccountRequest, log: Logger): Promise<OperationResult> {
+export async function createAccount(dir: Directory, config: LdapConfig, req: CreateAccountRequest, log: Logger, appId = 'ldap'): Promise<OperationResult> {
   const { personKey } = req.account;
   const desired = desiredEntry({ personKey, person: req.person, attributes: req.attributes });
   const employeeNumber = desired.employeeNumber as string;
 
   const existing = await findPerson(dir, config, req.account);
   // findPerson also returns the entry at externalRef when it carries no anchor at all: not ours yet.
-  if (existing && existing.current.employeeNumber.length === 0) return adopt(dir, config, req, existing, log);
+  if (existing && existing.current.employeeNumber.length === 0) return adopt(dir, config, req, existing, log, appId);
   // Already ours: the creation time lets a retry tell an entry an earlier attempt added from one it adopted.
   if (existing) return { outcome: 'already-in-state', externalRef: existing.dn, ...(existing.createdAt ? { createdAt: existing.createdAt } : {}) };
 
@@ -62,7 +63,7 @@ export async function createAccount(dir: Directory, config: LdapConfig, req: Cre
       if (sameUid.length > 1) {
         throw new ConnectorError({ code: 'conflict', message: 'several entries share the uid; cannot choose one to adopt', context: { personKey } });
       }
-      return adopt(dir, config, req, unanchored[0] as PersonEntry, log);
+      return adopt(dir, config, req, unanchored[0] as PersonEntry, log, appId);
     }
     desired.uid = await resolveUid(dir, config, { wanted: desired.uid, employeeNumber, personKey });
   }
@@ -106,7 +107,9 @@ function dnTakenError(personKey: string, cause: unknown): ConnectorError {
  * is written. `adopted`, with `before` naming the entry (entryUUID, which survives renames and
  * moves) and the anchor attribute's values before the adoption, for {@link releaseAccount}.
  */
-async function adopt(dir: Directory, config: LdapConfig, req: CreateAccountRequest, entry: PersonEntry, log: Logger): Promise<OperationResult> {
+async function adopt(dir: Directory, config: LdapConfig, req: CreateAccountRequest, entry: PersonEntry, log: Logger, appId: string): Promise<OperationResult> {
+  // Not ours, and the caller may not claim it (a reconciliation fix without `reconcile.adopt`).
+  if (req.adopt === false) throw adoptionRefused(appId);
   const employeeNumber = anchorValue(req.account.personKey);
   try {
     await dir.modify(entry.dn, [{ operation: 'add', attribute: ANCHOR_ATTRIBUTE, values: [employeeNumber] }]);

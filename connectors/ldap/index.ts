@@ -85,7 +85,7 @@ export function createLdapConnector() {
     ],
     operations: {
       readAccount: (ctx, req) => run(ctx, 'readAccount', req.account.personKey, (dir) => readAccount(dir, ctx.config, req)),
-      createAccount: (ctx, req) => run(ctx, 'createAccount', req.account.personKey, (dir) => createAccount(dir, ctx.config, req, ctx.log)),
+      createAccount: (ctx, req) => run(ctx, 'createAccount', req.account.personKey, (dir) => createAccount(dir, ctx.config, req, ctx.log, ctx.appId)),
       updateAccount: (ctx, req) => run(ctx, 'updateAccount', req.account.personKey, (dir) => updateAccount(dir, ctx.config, req)),
       suspendAccount: (ctx, req) =>
         run(ctx, 'suspendAccount', req.account.personKey, async (dir) => {

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../sdk/errors';
+import { adoptionRefused, ConnectorError } from '../sdk/errors';
 import type { AccountRef, CreateAccountRequest, OperationResult, ReadAccountResult, ReleaseAccountRequest, UpdateAccountRequest } from '../sdk/types';
 import { groupsOf, removeFromAllGroups } from './groups';
 import { externalIdFor, findUsers, getUser, locate, managerExternalId, type Located } from './locate';
@@ -24,7 +24,7 @@ export async function createUser(s: ScimSession, req: CreateAccountRequest): Pro
   }
   const externalId = externalIdFor(s.ctx.config, req.account.personKey);
   const existing = await locate(s, req.account, { adoptUserName: userName });
-  if (existing) return adopt(s, existing, externalId);
+  if (existing) return adopt(s, existing, externalId, req.adopt !== false);
 
   const res = await s.request<ScimUser & ScimErrorBody>({
     method: 'POST',
@@ -34,7 +34,7 @@ export async function createUser(s: ScimSession, req: CreateAccountRequest): Pro
   });
   if (res.status === 409) {
     const holder = await locate(s, req.account, { adoptUserName: userName });
-    if (holder) return adopt(s, holder, externalId);
+    if (holder) return adopt(s, holder, externalId, req.adopt !== false);
     throw new ConnectorError({
       code: 'conflict',
       status: 409,
@@ -55,11 +55,13 @@ export async function createUser(s: ScimSession, req: CreateAccountRequest): Pro
  * already carries our externalId is `already-in-state`. Re-read after a 412, a user that meanwhile
  * got another person's externalId is a `conflict`, never overwritten.
  */
-async function adopt(s: ScimSession, found: Located, externalId: string): Promise<OperationResult> {
+async function adopt(s: ScimSession, found: Located, externalId: string, allowed: boolean): Promise<OperationResult> {
   let before: AdoptionBefore = { externalId: null };
   const claimed = await writeUser(s, found, (current) => {
     const held = current.user.externalId;
     if (held === externalId) return undefined;
+    // Not ours, and the caller may not claim it (a reconciliation fix without `reconcile.adopt`).
+    if (!allowed) throw adoptionRefused(s.ctx.appId);
     if (held !== undefined && found.user.externalId !== held) throw claimedByOther(s, current.id);
     before = { externalId: held ?? null };
     return patchOrPut(s, [{ op: 'replace', path: 'externalId', value: externalId }], () => withChanges(current.user, [], { externalId }));

@@ -29,3 +29,16 @@ export class ConnectorError extends codedErrorClass('ConnectorError', CONNECTOR_
 export function isConnectorError(err: unknown): err is ConnectorError {
   return isCodedError(err, 'ConnectorError');
 }
+
+/**
+ * The `conflict` a create answers instead of adopting when its request says `adopt: false`: an
+ * account the pipeline did not make matches the person, and claiming it is not allowed here. Names
+ * no user name or DN (they are personal data); the account itself is left exactly as it was.
+ */
+export function adoptionRefused(appId: string): ConnectorError {
+  return new ConnectorError({
+    code: 'conflict',
+    message: `app '${appId}': an account the pipeline did not make matches this person; adopting it is not allowed here (policy apps.${appId}.reconcile.adopt), so it was left alone`,
+    context: { appId, adoption: 'refused' },
+  });
+}

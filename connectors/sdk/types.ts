@@ -28,6 +28,12 @@ export interface CreateAccountRequest {
   attributes: AppAttributes;
   /** Create disabled (pre-start lookahead) and enable on the start date. */
   enabled: boolean;
+  /**
+   * `false`: never claim an existing account the pipeline did not make; where the create would adopt
+   * one, fail with {@link adoptionRefused} instead and leave it as it is. Absent means adopting is
+   * allowed (joiners). Reconciliation fixes set it unless the policy allows adoption.
+   */
+  adopt?: boolean;
 }
 export interface UpdateAccountRequest {
   account: AccountRef;

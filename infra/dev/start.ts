@@ -56,6 +56,7 @@ async function main(): Promise<void> {
 
   say('jml-pipeline is running:');
   say(`  gateway       ${pipeline.gatewayUrl}   (POST /v1/events, GET /healthz, GET /readyz)`);
+  if (pipeline.opsUrl) say(`  ops           ${pipeline.opsUrl}   (GET /metrics, /healthz, /readyz; Temporal SDK metrics on port ${config.roles.temporalMetricsPort})`);
   say(`  Temporal UI   ${endpoints.temporalUiUrl ?? '(external Temporal)'}`);
   say(`  Temporal      ${endpoints.temporalAddress}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
   say(`  Kafka         ${endpoints.kafkaBrokers}`);

@@ -2,6 +2,7 @@ import type { JmlEvent } from '../jml-event.v1';
 import type { EventPlan, PlanEventInput, PlannedStep, PreStartSchedule } from './event-plan';
 import type { AccountOrigin, AccountRef, OperationResult } from './operations';
 import type { EventOutcome } from './workflows';
+import type { OrphanFixInput } from './reconcile';
 
 /**
  * The activities the person and event workflows call, as the workflows see them. The worker's
@@ -11,6 +12,8 @@ import type { EventOutcome } from './workflows';
 export interface Activities {
   /** Computes what an event does to which app. Pure given its inputs and the worker's loaded policy. */
   planEvent(input: PlanEventInput): Promise<EventPlan>;
+  /** Plans the disable of an orphan account (services/reconcile/fix.ts); counted by the mass-change guard. */
+  planOrphanFix(input: OrphanFixInput): Promise<EventPlan>;
   /** When a future-dated hire should prepare which apps (their `preStart`); no groups when none looks ahead. */
   preStartSchedule(input: { event: JmlEvent }): Promise<PreStartSchedule>;
   /** Counts a leaver or delete event against the mass-change guard; `admitted` false means hold it. */
@@ -40,7 +43,8 @@ export interface RunStepInput {
   eventId: string;
   appId: string;
   account: AccountRef;
-  person: JmlEvent['data']['person'];
+  /** Absent only where no HR truth exists (an orphan's disable): creates and updates need it. */
+  person?: JmlEvent['data']['person'];
   step: PlannedStep;
 }
 

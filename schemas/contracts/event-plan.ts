@@ -1,5 +1,6 @@
 import type { JmlEvent } from '../jml-event.v1';
 import type { AppAttributes, MutatingOperationName } from './operations';
+import type { ReconcileFixRequest } from './reconcile';
 
 /**
  * Plans are data: what the workflow will do to which app, in order. They are computed in an activity
@@ -28,6 +29,12 @@ export interface PlannedStep {
    * never deleted (services/worker/origin.ts).
    */
   createdAfter?: number;
+  /**
+   * createAccount only: `false` forbids claiming an account the pipeline did not make (the create
+   * fails as a conflict instead). Reconciliation fixes set it unless the app's `reconcile.adopt`
+   * allows adoption; absent means the connector may adopt (joiners).
+   */
+  adopt?: boolean;
 }
 
 /** What one app holds for the person once an event's steps there succeeded. */
@@ -72,9 +79,10 @@ export interface AppPlan {
  * What the workflow plans:
  * - `apply`: the event itself (the default);
  * - `retention-delete`: the deletes a leaver scheduled, once the app's retention has passed;
- * - `prestart`: disabled accounts (with their groups) ahead of a future hire's start, in `appIds`.
+ * - `prestart`: disabled accounts (with their groups) ahead of a future hire's start, in `appIds`;
+ * - `reconcile`: the fix of a reconciliation finding (`fix`) in one app, planned from the person's newest truth.
  */
-export type PlanMode = 'apply' | 'retention-delete' | 'prestart';
+export type PlanMode = 'apply' | 'retention-delete' | 'prestart' | 'reconcile';
 
 export interface PlanEventInput {
   event: JmlEvent;
@@ -83,6 +91,8 @@ export interface PlanEventInput {
   holdings?: AppHoldings;
   /** `retention-delete`: the apps whose retention has passed; `prestart`: the apps to prepare. */
   appIds?: string[];
+  /** `reconcile`: the finding to fix. */
+  fix?: ReconcileFixRequest;
 }
 
 /** When to prepare which apps ahead of a future hire (epoch ms), from the apps' `preStart`. */
@@ -110,4 +120,6 @@ export interface EventPlan {
    * long (it keeps retrying). The workflow's default when absent.
    */
   attentionAfterMs?: number;
+  /** Why the plan does nothing, when a fix no longer applies (newer HR truth decided). */
+  nothingBecause?: string;
 }

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JmlEvent, PersonSnapshot } from '../jml-event.v1';
 import type { AppHolding, AppHoldings, PlanMode } from './event-plan';
+import type { ReconcileFixRequest } from './reconcile';
 
 /**
  * What clients (dispatcher, CLI, tests) need to talk to our workflows. Safe to import outside the
@@ -137,7 +138,7 @@ export interface ProcessedEvent {
   eventId: string;
   /** Set when this outcome is a re-drive's: its attempt number. */
   redrive?: number;
-  type: JmlEvent['type'] | 'retention-delete' | 'prestart';
+  type: JmlEvent['type'] | 'retention-delete' | 'prestart' | 'reconcile';
   /**
    * `superseded`: not applied, because newer HR truth already decided (see person.ts);
    * `needs-attention`: applied except in apps that failed (and were compensated);
@@ -188,6 +189,8 @@ export interface CarriedPersonState {
   attention?: Record<string, AttentionRecord>;
   /** Re-drives still queued or running, and the most recent finished ones. */
   redrives?: RedriveRecord[];
+  /** Reconciliation fixes waiting for their turn. */
+  fixes?: ReconcileFixRequest[];
 }
 
 /** Apps to prepare (disabled) ahead of a pending hire, and when (epoch ms). */
@@ -223,6 +226,8 @@ export interface PersonState {
   attention?: AttentionRecord[];
   /** Re-drives queued, running, and the most recent finished ones (oldest first). */
   redrives?: RedriveRecord[];
+  /** Reconciliation fixes queued (their ids: `<runId>.fix.<appId>`). */
+  pendingFixes?: string[];
 }
 
 export interface EventWorkflowInput {
@@ -234,6 +239,8 @@ export interface EventWorkflowInput {
   holdings?: AppHoldings;
   /** Set when this run re-drives an earlier run of the same event workflow id. */
   redrive?: RedriveLink;
+  /** `reconcile`: the finding this run fixes. */
+  fix?: ReconcileFixRequest;
 }
 
 export interface StepOutcome {

@@ -40,6 +40,19 @@ describe('backlog gate', () => {
     expect(f.state.reads).toBeGreaterThan(1);
   });
 
+  it('tells how long a wait that paused lasted, and nothing for one that passed at once', async () => {
+    const f = fixture(10);
+    const waits: number[] = [];
+    const gate = backlogGate({ read: f.read, maxBacklog: 10, pollMs: 5, log, now: () => Date.now(), onWaited: (s) => waits.push(s) });
+    const waiting = gate.wait();
+    await new Promise((r) => setTimeout(r, 50));
+    f.state.backlog = 0;
+    await waiting;
+    await gate.wait();
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(0.04);
+  });
+
   it('counts recent handoffs until a reading can include them, so the server lag cannot be overrun', async () => {
     const f = fixture(0);
     const gate = backlogGate({ read: f.read, maxBacklog: 3, pollMs: 0, staleMs: 1_000, log, now: f.now });

@@ -40,6 +40,8 @@ export interface BacklogGateOptions {
   heartbeatMs?: number;
   log: Logger;
   now?: () => number;
+  /** Told how long each wait that paused lasted (services/metrics: backlog-gate waits). */
+  onWaited?: (seconds: number) => void;
 }
 
 export function backlogGate(opts: BacklogGateOptions): BacklogGate {
@@ -80,7 +82,10 @@ export function backlogGate(opts: BacklogGateOptions): BacklogGate {
     async wait(heartbeat) {
       if (reading === undefined || now() - reading.at >= pollMs) await refresh();
       let lastBeat = now();
+      const startedAt = now();
+      let paused = false;
       while (!closed && !open()) {
+        paused = true;
         if (!waiting) {
           waiting = true;
           opts.log.debug({ backlog: reading?.backlog, recent: handoffs.length, max: opts.maxBacklog }, 'task queue backlog at its bound; dispatching paused');
@@ -93,6 +98,7 @@ export function backlogGate(opts: BacklogGateOptions): BacklogGate {
         if (reading === undefined || now() - reading.at >= pollMs) await refresh();
       }
       waiting = false;
+      if (paused) opts.onWaited?.((now() - startedAt) / 1000);
     },
     handedOff() {
       handoffs.push(now());

@@ -6,6 +6,7 @@ import { employeeIdOf, sourceOf, type JmlEvent } from '../../schemas/jml-event.v
 import { EmployeeId, HrSource, jmlEventSignal, PersonKey, personWorkflowId, type PersonWorkflowInput } from '../../schemas/contracts';
 import type { CoalescingProducer } from '../kafka/coalescing-producer';
 import type { BacklogGate } from './backlog-gate';
+import type { MetricSet } from '../metrics';
 import { readEventRecord } from './read-event';
 import { writeDeadLetter } from '../kafka/dead-letter';
 import { TOPICS } from '../kafka/topics';
@@ -35,6 +36,8 @@ export interface DispatcherDeps {
    * bound. The complete log has one; the leaver lane never waits.
    */
   gate?: BacklogGate;
+  /** The dispatcher's families (services/metrics/definitions.ts DISPATCHER_METRICS); none when absent. */
+  metrics?: MetricSet;
 }
 
 /**
@@ -68,18 +71,22 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) fail(payload.error);
   });
+  if (deps.metrics) watchLag(consumer, topic, deps.metrics);
+  const outcome = (o: 'handed-off' | 'dead-lettered' | 'failed') => deps.metrics?.inc('jml_dispatcher_handoffs_total', { topic, outcome: o });
 
   async function handle(message: KafkaMessage, partition: number): Promise<void> {
     const read = readEventRecord(message);
     if (!read.ok) {
       log.error({ partition, offset: message.offset, code: read.code, reason: read.reason }, 'record on events topic cannot be read as a JmlEvent v1; dead-lettered');
       await writeDeadLetter(deps.producer, { key: message.key, value: message.value, code: read.code, reason: read.reason, origin: `${topic}/${partition}/${message.offset}`, at: Date.now() });
+      outcome('dead-lettered');
       return;
     }
     // Fields of a newer minor version ride along untouched (docs/decisions/0003-event-evolution.md).
     const event = read.event;
     const personKey = event.subject;
     trace.getActiveSpan()?.setAttribute('jml.event_type', event.type);
+    const started = performance.now();
     await deps.temporal.workflow.signalWithStart<(input: PersonWorkflowInput) => Promise<void>, [JmlEvent]>('personWorkflow', {
       workflowId: personWorkflowId(personKey),
       taskQueue: deps.taskQueue,
@@ -95,6 +102,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       priority: { priorityKey: PERSON_PRIORITY },
     });
     deps.gate?.handedOff();
+    deps.metrics?.observe('jml_dispatcher_handoff_seconds', { topic }, (performance.now() - started) / 1000);
+    outcome('handed-off');
     log.debug({ eventId: event.id, personKey, partition, offset: message.offset }, 'event handed to Temporal');
   }
 
@@ -135,7 +144,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         eachMessage: async ({ message, partition, heartbeat }) => {
           await deps.gate?.wait(heartbeat);
           // The hand-off joins the trace the gateway started (traceparent in the record's headers).
-          await inSpan(handoffSpan({ topic, group: deps.groupId, partition, parent: contextFromHeaders(message.headers) }), () => handle(message, partition));
+          await inSpan(handoffSpan({ topic, group: deps.groupId, partition, parent: contextFromHeaders(message.headers) }), () => handle(message, partition)).catch((err: unknown) => {
+            outcome('failed');
+            throw err;
+          });
         },
       });
     },
@@ -144,6 +156,30 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       await consumer.disconnect();
     },
   };
+}
+
+/**
+ * Keeps `jml_dispatcher_consumer_lag` per assigned partition from kafkajs' batch events: when a
+ * batch starts, every record from its first offset to the high watermark is waiting; when it ends,
+ * what lies beyond its last offset. A partition with nothing new keeps its last figure (0 once
+ * caught up); partitions lost in a rebalance are dropped, so another consumer's figure stands alone.
+ */
+export function watchLag(consumer: Consumer, topic: string, metrics: MetricSet): void {
+  const assigned = new Set<number>();
+  const set = (partition: number, lag: number) => {
+    assigned.add(partition);
+    metrics.set('jml_dispatcher_consumer_lag', { topic, partition: String(partition) }, Math.max(0, lag));
+  };
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => set(payload.partition, Number(payload.offsetLagLow) + 1));
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => set(payload.partition, Number(payload.offsetLag)));
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const now = new Set<number>(payload.memberAssignment[topic] ?? []);
+    for (const partition of assigned) {
+      if (now.has(partition)) continue;
+      assigned.delete(partition);
+      metrics.remove('jml_dispatcher_consumer_lag', { topic, partition: String(partition) });
+    }
+  });
 }
 
 async function retriable<T>(fn: () => Promise<T>, attempts = 20, delayMs = 250): Promise<T> {

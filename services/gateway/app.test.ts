@@ -328,6 +328,21 @@ describe('gateway POST /v1/events', () => {
     expect(text.split('\n').filter((l) => l.startsWith('jml_gateway_events_accepted_total'))).toEqual(['jml_gateway_events_accepted_total{route="/v1/events"} 50']);
   });
 
+  it('metrics > requests are counted by route pattern and status, and the Kafka acknowledgement is timed by route', async () => {
+    current = setup();
+    const body = JSON.stringify(event);
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body), payload: body })).statusCode).toBe(202);
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { secret: SCOPED.replace('c2', 'd2') }), payload: body })).statusCode).toBe(401);
+    expect((await current.app.inject({ method: 'GET', url: '/no/such/path/4101' })).statusCode).toBe(404);
+    expect(current.metrics.get('jml_gateway_requests_total', { route: '/v1/events', method: 'POST', status: '202' })).toBe(1);
+    expect(current.metrics.get('jml_gateway_requests_total', { route: '/v1/events', method: 'POST', status: '401' })).toBe(1);
+    // A path nobody routes is one series, whatever the client asked for.
+    expect(current.metrics.get('jml_gateway_requests_total', { route: 'unmatched', method: 'GET', status: '404' })).toBe(1);
+    const text = (await current.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toContain('jml_gateway_kafka_ack_seconds_count{route="/v1/events"} 1');
+    expect(text).not.toContain('4101');
+  });
+
   it('keys > the gateway refuses to build without a canonical key, or with one under 24 bytes', () => {
     const deps = { producer: new MemorySink(), metrics: gatewayCounters(), isReady: () => true, log: pino({ level: 'silent' }), bodyLimitBytes: 1024 };
     expect(() => buildGateway({ ...deps, canonicalKeys: [] })).toThrow(/JML_CANONICAL_SECRET/);

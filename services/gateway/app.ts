@@ -96,7 +96,11 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     if (await deps.isReady()) return { status: 'ready' };
     return reply.code(503).header('retry-after', '5').send({ status: 'not-ready' });
   });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(deps.metrics.render()));
+  app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.render()));
+  // Requests by route pattern (ours, never the path a client sent), method and status.
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.inc('jml_gateway_requests_total', { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
+  });
 
   // Concurrent requests share their dedupe round trips, as they share their produce.
   const dedupe = deps.dedupe && coalescingDedupe(deps.dedupe);

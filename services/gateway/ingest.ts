@@ -84,9 +84,11 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
       },
     },
   });
+  const produceStart = performance.now();
   try {
     // One span for the delivery's records; each carries its context (traceparent) for the dispatcher.
     await inSpan(produceSpan({ route: delivery.route, records: records.length }), () => deps.producer.send(withTraceHeaders(records)));
+    deps.metrics.observe('jml_gateway_kafka_ack_seconds', { route: delivery.route }, (performance.now() - produceStart) / 1000);
   } catch (err) {
     if (isProducerError(err) && err.code === 'record-too-large') {
       await refuse(deps, delivery, 'event-too-large', `the delivery's records exceed what Kafka accepts: ${err.message}`, err.context);

@@ -19,6 +19,10 @@ export interface LoadedApp extends AppInstance {
   preStartMs?: number;
   /** Interval of the app's reconciliation schedule (`reconcile.every`); absent means on demand only. */
   reconcileEveryMs?: number;
+  /** `reconcile.fix`: scheduled runs fix what they find. */
+  reconcileFix?: boolean;
+  /** `reconcile.adopt`: a fix may claim an existing account the pipeline did not make. */
+  reconcileAdopt?: boolean;
   /** The app's step retry policy, durations in milliseconds. */
   retry?: StepRetry;
 }
@@ -107,7 +111,8 @@ export function loadPolicy(req: {
     }
     const deleteAfterMs = app.leaver.deleteAfter === undefined ? undefined : durationOrProblem(app.leaver.deleteAfter, `apps.${appId}.leaver.deleteAfter`, problems);
     const preStartMs = app.preStart === undefined ? undefined : durationOrProblem(app.preStart, `apps.${appId}.preStart`, problems);
-    const reconcileEveryMs = app.reconcile === undefined ? undefined : durationOrProblem(app.reconcile.every, `apps.${appId}.reconcile.every`, problems);
+    const reconcileEveryMs = app.reconcile?.every === undefined ? undefined : durationOrProblem(app.reconcile.every, `apps.${appId}.reconcile.every`, problems);
+    if (app.reconcile?.fix === true && app.reconcile.every === undefined) problems.push(`apps.${appId}.reconcile.fix: needs reconcile.every (the schedule whose runs fix); on demand, use jml reconcile --fix`);
     if (reconcileEveryMs !== undefined && reconcileEveryMs < 60_000) problems.push(`apps.${appId}.reconcile.every: ${app.reconcile?.every} is less than a minute; reconciling lists every account of the app`);
     if (app.reconcile && !(connector.capabilities as readonly string[]).includes('accounts.list')) {
       problems.push(`apps.${appId}.reconcile: the ${app.connector} connector cannot list accounts (capability accounts.list)`);
@@ -134,6 +139,8 @@ export function loadPolicy(req: {
         ...(deleteAfterMs !== undefined ? { deleteAfterMs } : {}),
         ...(preStartMs !== undefined ? { preStartMs } : {}),
         ...(reconcileEveryMs !== undefined ? { reconcileEveryMs } : {}),
+        ...(app.reconcile?.fix === true ? { reconcileFix: true } : {}),
+        ...(app.reconcile?.adopt === true ? { reconcileAdopt: true } : {}),
         ...(retry ? { retry } : {}),
         ...rateLimitOf(app.rateLimit ?? connector.rateLimitFor?.(settings.data)),
       });

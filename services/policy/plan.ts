@@ -259,7 +259,8 @@ export function preStartSchedule(req: { policy: LoadedPolicy; event: JmlEvent })
   return { groups: [...byMoment].sort(([a], [b]) => a - b).map(([at, appIds]) => ({ at, appIds })) };
 }
 
-function withRetry(policy: LoadedPolicy, app: AppPlan): AppPlan {
+/** The app's plan with the app's step retry policy from the policy file, if it sets one. */
+export function withRetry(policy: LoadedPolicy, app: AppPlan): AppPlan {
   const retry = policy.apps.get(app.appId)?.retry;
   return retry ? { ...app, retry } : app;
 }

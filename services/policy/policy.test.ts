@@ -215,6 +215,19 @@ apps:
     expect(ok.apps.get('wiki')?.reconcileEveryMs).toBe(6 * 3_600_000);
   });
 
+  it('loads > reconcile.fix needs a schedule; fix and adopt are carried to the loaded app', () => {
+    const app = (reconcile: string) => `version: 1
+apps:
+  chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, reconcile: ${reconcile} }
+`;
+    expect(() => loadPolicy({ text: app('{ fix: true }'), source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES })).toThrow(/apps\.chat\.reconcile\.fix: needs reconcile\.every/);
+    const loaded = loadPolicy({ text: app('{ every: PT1H, fix: true, adopt: true }'), source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES }).apps.get('chat');
+    expect(loaded).toMatchObject({ reconcileEveryMs: 3_600_000, reconcileFix: true, reconcileAdopt: true });
+    const onDemand = loadPolicy({ text: app('{ adopt: false }'), source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES }).apps.get('chat');
+    expect(onDemand?.reconcileEveryMs).toBeUndefined();
+    expect(onDemand?.reconcileFix).toBeUndefined();
+  });
+
   it('loads > refuses every app that could never locate an account, and accepts SCIM found only by the created ref', () => {
     const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
     // Finds accounts only by the ref its create returns, but cannot create: no step ever yields the ref.

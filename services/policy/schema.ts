@@ -40,11 +40,17 @@ export const AppConfig = z.strictObject({
   preStart: z.iso.duration().optional(),
   rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().positive() }).optional(),
   /**
-   * Reconciliation of this app against HR truth (services/reconcile): `every` is the interval of its
-   * Temporal Schedule, e.g. `PT6H`; absent means the app is reconciled only on demand (`jml reconcile`).
-   * The connector must declare `accounts.list`.
+   * Reconciliation of this app against HR truth (services/reconcile; the connector must declare
+   * `accounts.list`):
+   * - `every`: the interval of its Temporal Schedule, e.g. `PT6H`; absent means on demand only
+   *   (`jml reconcile`);
+   * - `fix`: each scheduled run also fixes what it found (as `jml reconcile --fix` does), under the
+   *   mass-change guard; needs `every`;
+   * - `adopt`: a fix that creates a missing account may claim an existing account the pipeline did
+   *   not make (same user name or DN) instead of stopping at it; off by default, so such accounts
+   *   are only reported.
    */
-  reconcile: z.strictObject({ every: z.iso.duration() }).optional(),
+  reconcile: z.strictObject({ every: z.iso.duration().optional(), fix: z.boolean().optional(), adopt: z.boolean().optional() }).optional(),
   /**
    * How a failed step in this app is retried (defaults: 10 attempts, 1 s doubling to 1 min). Leavers
    * ignore `maximumAttempts`: a disable is retried until the app accepts.

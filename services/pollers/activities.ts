@@ -7,6 +7,7 @@ import { PollerError } from '../../sources/sdk/poll-error';
 import { activityBoundary, toActivityFailure } from '../activity-boundary';
 import { pollTargets, type PollTarget } from './poll-target';
 import type { PublishedState } from './published-state';
+import type { MetricSet } from '../metrics';
 
 /** API client factories by source id, for tests that wrap the real clients; typed by each registered source. */
 export type ClientFactories = { readonly [K in SourceId]?: (tenant: string, config: TenantOf<(typeof SOURCES)[K]>) => ClientOf<(typeof SOURCES)[K]> | undefined };
@@ -28,6 +29,8 @@ export interface PollerActivityDeps {
   clientFor?: ClientFactories;
   /** The sources that may be polled; default: the registry (sources/registry.ts). */
   sources?: Readonly<Record<string, AnySource>>;
+  /** The poll families (services/metrics/definitions.ts POLLER_METRICS); none when absent. */
+  metrics?: MetricSet;
 }
 
 /**
@@ -68,10 +71,22 @@ export function createPollerActivities(deps: PollerActivityDeps): PollerActiviti
     /** One poll of one source tenant (the source's `poll`, e.g. sources/bamboohr/poll.ts). */
     async pollSource(req: PollSourceRequest): Promise<PollSummary> {
       const { source, target } = resolve(req);
-      return activityBoundary({ heartbeatEveryMs }, (heartbeat) => {
-        const ports: PollPorts = { publisher: deps.publisher, ...(deps.ledger ? { ledger: deps.ledger } : {}), snapshots: deps.snapshots, keyPrefix, heartbeat, log, now };
-        return source.poll.poll({ tenant: req.tenant, config: target.config, client: target.client, ...(req.cursor !== undefined ? { cursor: req.cursor } : {}), ports });
-      });
+      // Labelled only once resolve() found the source and tenant in the configuration.
+      const labels = { source: source.id, tenant: req.tenant };
+      try {
+        const summary = await activityBoundary({ heartbeatEveryMs }, (heartbeat) => {
+          const ports: PollPorts = { publisher: deps.publisher, ...(deps.ledger ? { ledger: deps.ledger } : {}), snapshots: deps.snapshots, keyPrefix, heartbeat, log, now };
+          return source.poll.poll({ tenant: req.tenant, config: target.config, client: target.client, ...(req.cursor !== undefined ? { cursor: req.cursor } : {}), ports });
+        });
+        deps.metrics?.set('jml_poller_last_success_timestamp_seconds', labels, now() / 1000);
+        deps.metrics?.inc('jml_poller_changes_total', labels, summary.observed);
+        deps.metrics?.inc('jml_poller_events_produced_total', labels, summary.produced);
+        return summary;
+      } catch (err) {
+        const type = (err as { type?: unknown }).type;
+        deps.metrics?.inc('jml_poller_errors_total', { ...labels, code: typeof type === 'string' && /^[a-z][a-z-]{0,40}$/.test(type) ? type : 'other' });
+        throw err;
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ReconcileActivities, ReconcileSummary } from '../../schemas/contracts';
 import type { LoadedPolicy } from '../policy/load';
+import { applyFixes, type FixResult } from './apply';
 import { publishFindings, type RecordSink } from './publish';
 import { reconcile } from './run';
 
@@ -22,6 +23,9 @@ export function createReconcileActivities(deps: { policy: LoadedPolicy; client: 
         onApp: (appId, done, total) => activity.heartbeat({ appId, done, total }),
       });
       const published = await publishFindings(deps.sink, report);
+      // Apps whose policy says `reconcile.fix`: their findings become fixes (asked once per run; a retry finds them asked).
+      const fixing = report.apps.map((a) => a.appId).filter((id) => deps.policy.apps.get(id)?.reconcileFix === true);
+      const fixes = fixing.length > 0 ? await applyFixes(report, { client: deps.client, policy: deps.policy, taskQueue: deps.taskQueue, by: 'schedule', appIds: fixing }) : [];
       const summary: ReconcileSummary = {
         runId: report.runId,
         apps: report.apps.map((a) => ({ appId: a.appId, accounts: a.accounts, unchecked: a.unchecked, counts: a.counts })),
@@ -29,9 +33,17 @@ export function createReconcileActivities(deps: { policy: LoadedPolicy; client: 
         unreadable: report.unreadable.length,
         problems: report.problems,
         published,
+        ...(fixing.length > 0 ? { fixes: countFixes(fixes) } : {}),
       };
       log.info({ runId: report.runId, problems: report.problems, skipped: report.skipped.length }, 'reconciliation run');
       return summary;
     },
   };
+}
+
+/** Fixes by status, for the run's summary (no people). */
+function countFixes(fixes: readonly FixResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of fixes) counts[f.status] = (counts[f.status] ?? 0) + 1;
+  return counts;
 }

@@ -55,9 +55,14 @@ describe('reconcile one app', () => {
     expect(r.findings[0]).not.toHaveProperty('personKey');
   });
 
-  it('orphan > an anchored account of a person no HR event made known', () => {
-    const r = run([ada], [exact(ada), { externalRef: 'x1', personKey: 'test:ghost', enabled: false }]);
-    expect(r.findings).toEqual([expect.objectContaining({ kind: 'orphan', personKey: 'test:ghost', externalRef: 'x1' })]);
+  it('orphan > an anchored account of a person no HR event made known, unless it is disabled (as far as a fix goes)', () => {
+    const r = run([ada], [exact(ada), { externalRef: 'x1', personKey: 'test:ghost', enabled: true }, { externalRef: 'x2', personKey: 'test:ghost2' }]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ kind: 'orphan', personKey: 'test:ghost', externalRef: 'x1' }),
+      // An app that cannot tell whether it is enabled: still reported.
+      expect.objectContaining({ kind: 'orphan', personKey: 'test:ghost2', externalRef: 'x2' }),
+    ]);
+    expect(run([ada], [exact(ada), { externalRef: 'x1', personKey: 'test:ghost', enabled: false }]).findings).toEqual([]);
   });
 
   it('zombie > an enabled account of a leaver, or of a person on leave; a disabled one is fine', () => {

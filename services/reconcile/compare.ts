@@ -1,4 +1,4 @@
-import type { AppAttributes, AppHolding } from '../../schemas/contracts';
+import type { AppAttributes, AppHolding, ReconcileDrift } from '../../schemas/contracts';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { decide } from '../policy/evaluate';
 import type { LoadedApp, LoadedPolicy } from '../policy/load';
@@ -45,16 +45,7 @@ export interface Finding {
   /** One line, without personal values. */
   summary: string;
   /** Drift only: what differs. */
-  drift?: {
-    /** Names of attributes whose value differs from the policy's mapping. */
-    attributes?: string[];
-    /** Entitlements the policy grants that the account lacks. */
-    grant?: string[];
-    /** Entitlements the account has that the policy manages in this app but no longer grants. */
-    revoke?: string[];
-    /** The account's enabled state differs: what it should be. */
-    enabled?: boolean;
-  };
+  drift?: ReconcileDrift;
 }
 
 export interface AppReconciliation {
@@ -68,12 +59,12 @@ export interface AppReconciliation {
 }
 
 /** Statuses in which a person holds no enabled account anywhere (the leaver and leave plans disable them all). */
-const DISABLED_STATUSES = new Set<PersonSnapshot['status']>(['terminated', 'on-leave']);
+export const DISABLED_STATUSES = new Set<PersonSnapshot['status']>(['terminated', 'on-leave']);
 
 /**
  * Compares one app's accounts with what the policy grants. Each account is read once:
  * - no anchor → `unmanaged` (reported, never touched: nothing is changed that the pipeline did not make);
- * - an anchor no known person has → `orphan`;
+ * - an anchor no known person has, on an account not known to be disabled → `orphan`;
  * - a leaver's (or a person on leave) enabled account → `zombie`;
  * - a person the policy grants the app but who has no account there → `missing`;
  * - an account whose attributes, entitlements or enabled state differ from the grant → `drift`.
@@ -112,7 +103,8 @@ export function reconcileApp(req: {
     seen.add(account.personKey);
     const who = { ...ref, personKey: account.personKey };
     if (!known) {
-      findings.push({ kind: 'orphan', ...who, summary: `account ${account.externalRef} belongs to ${account.personKey}, whom no HR event made known` });
+      // A disabled orphan is as far as a fix goes (it is never deleted: nothing proves we may), so it is in step.
+      if (account.enabled !== false) findings.push({ kind: 'orphan', ...who, summary: `account ${account.externalRef} belongs to ${account.personKey}, whom no HR event made known` });
       continue;
     }
     if (DISABLED_STATUSES.has(known.person.status)) {

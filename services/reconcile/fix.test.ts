@@ -3,13 +3,11 @@ import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { makeEvent } from '../../test/support/events';
 import { loadPolicy } from '../policy/load';
 import type { Finding } from './compare';
-import { fixPlan } from './fix';
+import { reconcileFixId } from '../../schemas/contracts';
+import { fixPlan, planFix, planOrphanFix } from './fix';
 
-const policy = loadPolicy({
-  source: 'policy.yaml',
-  env: {},
-  connectors: CONNECTOR_FACTORIES,
-  text: `
+const load = (text: string) => loadPolicy({ source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES, text });
+const policy = load(`
 version: 1
 apps:
   chat:
@@ -18,8 +16,7 @@ apps:
     mapping: { attributes: { login: "{givenName|ascii|lower}", title: "{jobTitle}" } }
 rules:
   - { name: everyone, when: { workerType: employee }, grant: { chat: ["channel:general"] } }
-`,
-});
+`);
 const ada = makeEvent({ personKey: 'test:ada', type: 'jml.joiner' }).data.person;
 const finding = (over: Partial<Finding>): Finding => ({ kind: 'drift', appId: 'chat', personKey: 'test:ada', externalRef: 'u-1', summary: 's', ...over });
 const ops = (f: Finding) => fixPlan({ policy, finding: f, person: ada }).plan?.steps.map((s) => `${s.operation}${s.entitlement ? ` ${s.entitlement}` : ''}`);
@@ -45,7 +42,71 @@ describe('fixing findings', () => {
     expect(ops(finding({ drift: { enabled: true, grant: ['channel:general'], revoke: ['channel:old'] } }))).toEqual(['restoreAccount', 'grantAccess channel:general', 'revokeAccess channel:old']);
     expect(fixPlan({ policy, finding: finding({ drift: { grant: ['channel:general'] } }), person: ada }).removes).toBe(false);
     expect(fixPlan({ policy, finding: finding({ drift: { revoke: ['channel:old'] } }), person: ada }).removes).toBe(true);
-    expect(ops(finding({ drift: { enabled: false } }))).toEqual(['suspendAccount']);
+    const contractor = { ...ada, workerType: 'contractor' as const };
+    expect(fixPlan({ policy, finding: finding({ drift: { enabled: false } }), person: contractor }).plan?.steps.map((s) => s.operation)).toEqual(['suspendAccount']);
+  });
+
+  it('newest truth > a fix that no longer applies plans nothing, and one that partly applies plans only that part', () => {
+    const contractor = { ...ada, workerType: 'contractor' as const };
+    const leaver = { ...ada, status: 'terminated' as const };
+    // Rehired since the run: the zombie's account may stay enabled.
+    expect(fixPlan({ policy, finding: finding({ kind: 'zombie' }), person: ada })).toMatchObject({ skipped: expect.stringMatching(/now active/) });
+    expect(fixPlan({ policy, finding: finding({ kind: 'zombie' }), person: leaver }).plan?.steps.map((s) => s.operation)).toEqual(['suspendAccount']);
+    // No longer granted, or gone: nothing to create.
+    expect(fixPlan({ policy, finding: finding({ kind: 'missing' }), person: contractor }).skipped).toMatch(/no longer grants/);
+    expect(fixPlan({ policy, finding: finding({ kind: 'missing' }), person: leaver }).skipped).toMatch(/no longer grants/);
+    // Granted again since the run: the disable is dropped.
+    expect(fixPlan({ policy, finding: finding({ drift: { enabled: false } }), person: ada }).skipped).toMatch(/grants chat to the person again/);
+    // A group granted since is not revoked; one no longer granted is not added.
+    expect(ops(finding({ drift: { grant: ['channel:gone'], revoke: ['channel:general', 'channel:old'] } }))).toEqual(['revokeAccess channel:old']);
+    expect(fixPlan({ policy, finding: finding({ drift: { grant: ['channel:gone'] } }), person: ada }).skipped).toMatch(/nothing differs/);
+  });
+
+  it('adoption > a missing account\'s create may not claim an account someone else made, unless the app says reconcile.adopt', () => {
+    expect(fixPlan({ policy, finding: finding({ kind: 'missing' }), person: ada }).plan?.steps[0]).toMatchObject({ operation: 'createAccount', adopt: false });
+    const adopting = load(`
+version: 1
+apps:
+  chat:
+    connector: dev-redis
+    settings: { url: "redis://127.0.0.1:1" }
+    reconcile: { adopt: true }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { chat: [] } }
+`);
+    const step = fixPlan({ policy: adopting, finding: finding({ kind: 'missing' }), person: ada }).plan?.steps[0];
+    expect(step?.operation).toBe('createAccount');
+    expect(step && 'adopt' in step).toBe(false);
+  });
+
+  it('planFix > the person workflow\'s fix: one app, the app\'s holding kept on a disable, guarded only when it takes access away', () => {
+    const guarded = load(`
+version: 1
+massChangeGuard: { max: 3, window: PT10M }
+apps:
+  chat:
+    connector: dev-redis
+    settings: { url: "redis://127.0.0.1:1" }
+    retry: { maximumAttempts: 4 }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { chat: ["channel:general"] } }
+`);
+    const gone = makeEvent({ personKey: 'test:ada', type: 'jml.update' });
+    const leaverEvent = { ...gone, data: { ...gone.data, person: { ...gone.data.person, status: 'terminated' as const } } };
+    const fix = { runId: 'reconcile-2026-12-06T00:00:00.000Z', appId: 'chat', by: 'test' };
+    const zombie = planFix({ policy: guarded, event: leaverEvent, mode: 'reconcile', fix: { ...fix, kind: 'zombie' }, holdings: { chat: { status: 'active', entitlements: ['channel:general'] } } });
+    expect(zombie).toMatchObject({ kind: 'reconcile', guard: { max: 3, windowMs: 600_000 }, apps: [{ appId: 'chat', retry: { maximumAttempts: 4 }, target: { status: 'disabled', entitlements: ['channel:general'] } }] });
+    const missing = planFix({ policy: guarded, event: gone, mode: 'reconcile', fix: { ...fix, kind: 'missing' } });
+    expect(missing.guard).toBeUndefined();
+    expect(missing.apps.map((a) => a.appId)).toEqual(['chat']);
+    const stale = planFix({ policy: guarded, event: gone, mode: 'reconcile', fix: { ...fix, kind: 'zombie' } });
+    expect(stale).toMatchObject({ apps: [], nothingBecause: expect.stringMatching(/now active/) });
+    expect(stale.guard).toBeUndefined();
+    const orphan = planOrphanFix({ policy: guarded, runId: fix.runId, appId: 'chat', externalRef: 'u-9', personKey: 'test:nobody', by: 'test' });
+    expect(orphan).toMatchObject({ guard: { max: 3 }, apps: [{ appId: 'chat', steps: [{ operation: 'suspendAccount' }] }] });
+    // Each orphan is counted on its own by the guard, and apart from a person's fix of the same run and app.
+    const other = planOrphanFix({ policy: guarded, runId: fix.runId, appId: 'chat', externalRef: 'u-10', personKey: 'test:nobody2', by: 'test' });
+    expect(new Set([orphan.eventId, other.eventId, reconcileFixId(fix.runId, 'chat')]).size).toBe(3);
   });
 
   it('nothing > for unmanaged accounts, unknown apps, or a person the pipeline does not know', () => {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { listWorkflowIds } from '../temporal/visibility';
 import { personStateQuery, personWorkflowId, type AppHoldings } from '../../schemas/contracts';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import type { AnyConnector, ListAccountsRequest, ListAccountsResult, ListedAccount as SdkListedAccount } from '../../connectors/sdk';
@@ -34,8 +35,9 @@ const MAX_PAGES = 100_000;
 export async function knownPeople(req: { client: Client; taskQueue: string; log?: Logger }): Promise<{ people: PersonRecord[]; unreadable: string[] }> {
   const keys: string[] = [];
   const query = `WorkflowType = 'personWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${req.taskQueue.replace(/'/g, "\\'")}'`;
-  for await (const wf of req.client.workflow.list({ query })) {
-    if (wf.workflowId.startsWith('person/')) keys.push(wf.workflowId.slice('person/'.length));
+  // Raw: a person whose memo is sealed with a key this process lacks is still a person (answered or unreadable).
+  for await (const workflowId of listWorkflowIds(req.client, query)) {
+    if (workflowId.startsWith('person/')) keys.push(workflowId.slice('person/'.length));
   }
   const people: PersonRecord[] = [];
   const unreadable: string[] = [];

@@ -2,6 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { Logger } from 'pino';
 import { reconcileScheduleId, type ReconcileWorkflowInput } from '../../schemas/contracts';
 import type { LoadedPolicy } from '../policy/load';
+import { listScheduleIds } from '../temporal/visibility';
 
 /**
  * One Temporal Schedule per app whose policy says `reconcile.every`: `reconcile/<taskQueue>/<appId>`
@@ -36,10 +37,11 @@ export async function ensureReconcileSchedules(req: { client: Client; policy: Lo
   }
 
   const prefix = reconcileScheduleId(taskQueue, '');
-  for await (const s of client.schedule.list()) {
-    if (s.scheduleId.startsWith(prefix) && !wanted.has(s.scheduleId)) {
-      await client.schedule.getHandle(s.scheduleId).delete();
-      log.info({ scheduleId: s.scheduleId }, 'reconciliation schedule removed: its app no longer asks for one');
+  // Raw ids: other deployments' schedules in the namespace may carry memos sealed with keys we lack.
+  for await (const scheduleId of listScheduleIds(client)) {
+    if (scheduleId.startsWith(prefix) && !wanted.has(scheduleId)) {
+      await client.schedule.getHandle(scheduleId).delete();
+      log.info({ scheduleId }, 'reconciliation schedule removed: its app no longer asks for one');
     }
   }
   return [...wanted.keys()].sort();

@@ -1,5 +1,9 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { eventWorkflowId, JmlKind, NeedsAttention, PersonKey, type EventOutcome } from '../../schemas/contracts';
+import { listWorkflowIds } from '../temporal/visibility';
+
+/** Read raw: see services/temporal/visibility.ts. */
+export { listWorkflowIds };
 
 /** Which failed or needs-attention events to re-drive (`jml redrive --all [--since] [--app]`). */
 export interface RedriveSelection {
@@ -91,20 +95,6 @@ export async function selectRedrives(client: Client, sel: RedriveSelection = {})
     if (found.length >= limit) break;
   }
   return found.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-}
-
-/**
- * The workflow ids a visibility query finds, page by page, read raw: `client.workflow.list` decodes
- * every hit's memo, and one memo sealed with a key no longer configured (rotated out) would stop
- * the whole scan. Only the ids are needed here; each candidate is then described on its own.
- */
-export async function* listWorkflowIds(client: Client, query: string): AsyncGenerator<string> {
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: 1_000, ...(nextPageToken ? { nextPageToken } : {}) });
-    for (const e of page.executions ?? []) if (e.execution?.workflowId) yield e.execution.workflowId;
-    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
-  } while (nextPageToken);
 }
 
 /** The workflow id as a candidate, judged by its latest run; undefined when that run needs nothing. */

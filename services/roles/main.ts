@@ -56,6 +56,6 @@ export async function runRole(req: { argv: readonly string[]; env: NodeJS.Proces
     log.fatal({ err }, `the ${name} role could not start`);
     return EXIT.failed;
   }
-  log.info({ role: name, ...(running.gatewayUrl ? { gatewayUrl: running.gatewayUrl } : {}) }, 'running');
+  log.info({ role: name, ...(running.gatewayUrl ? { gatewayUrl: running.gatewayUrl } : {}), ...(running.opsUrl ? { opsUrl: running.opsUrl } : {}) }, 'running');
   return supervise(running, { log, deadlineMs: config.roles.shutdownDeadlineMs, drainDelayMs: config.roles.gatewayDrainDelayMs, afterStop: () => tracing.shutdown() });
 }

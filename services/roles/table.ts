@@ -28,7 +28,7 @@ export interface RoleContext {
 }
 
 /** A started role, as the supervisor (./supervise.ts) drives it. */
-export type RunningRole = Pick<RunningParts, 'gatewayUrl' | 'temporal' | 'stopAccepting' | 'stop' | 'failed'>;
+export type RunningRole = Pick<RunningParts, 'gatewayUrl' | 'opsUrl' | 'temporal' | 'stopAccepting' | 'stop' | 'failed'>;
 
 export interface RoleDefinition {
   summary: string;
@@ -38,13 +38,18 @@ export interface RoleDefinition {
 
 const NONE: Parts = { gateway: false, dispatcher: false, worker: false, pollers: false };
 
-/** A role made of pipeline parts (services/runtime.ts). */
+/**
+ * A role made of pipeline parts (services/runtime.ts). Every one but the gateway alone (which serves
+ * /metrics on its own port) serves the ops port; one with a worker also the Temporal SDK's metrics.
+ */
 function partsRole(summary: string, parts: Partial<Parts>, needs: readonly Need[]): RoleDefinition {
+  const ops = Boolean(parts.dispatcher || parts.worker || parts.pollers);
   return {
     summary,
     needs,
-    start: (ctx) =>
-      startParts({
+    start: (ctx) => {
+      const host = ctx.config.roles.opsHost ?? (ctx.mode === 'production' ? '0.0.0.0' : '127.0.0.1');
+      return startParts({
         config: ctx.config,
         endpoints: ctx.endpoints,
         log: ctx.log,
@@ -56,7 +61,10 @@ function partsRole(summary: string, parts: Partial<Parts>, needs: readonly Need[
         ...(ctx.workflowBundle ? { workflowBundle: ctx.workflowBundle } : {}),
         // Running activities get what the deadline leaves after the gateway's drain delay, less a margin to close connections.
         workerShutdownGraceMs: Math.max(1_000, ctx.config.roles.shutdownDeadlineMs - ctx.config.roles.gatewayDrainDelayMs - 5_000),
-      }),
+        ...(ops ? { ops: { host, port: ctx.config.roles.opsPort } } : {}),
+        ...(parts.worker ? { temporalMetricsAddress: `${host.includes(':') ? `[${host}]` : host}:${ctx.config.roles.temporalMetricsPort}` } : {}),
+      });
+    },
   };
 }
 

@@ -4,16 +4,19 @@ import type { Logger } from 'pino';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { isConnectorError, type OperationResult, type ReadAccountResult } from '../../connectors/sdk';
 import type { AuditRecord } from '../../schemas/audit-record.v1';
-import type { Activities, EventOutcome, EventPlan, PlanEventInput, PlannedStep, PreStartSchedule, RecordAuditInput, RunStepInput, StepResult } from '../../schemas/contracts';
+import type { Activities, EventOutcome, EventPlan, OrphanFixInput, PlanEventInput, PlannedStep, PreStartSchedule, RecordAuditInput, RunStepInput, StepResult } from '../../schemas/contracts';
 import type { AppInstance } from '../policy/app';
 import { developmentPolicy } from '../policy/development';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
+import { planFix, planOrphanFix } from '../reconcile/fix';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
 import { accountOrigin, type AccountOrigin } from './origin';
 import { runWithUniqueValues } from './unique';
 import { activityBoundary } from '../activity-boundary';
+import type { MetricSet } from '../metrics';
+import { stepMetrics } from './step-metrics';
 import { connectorSpan, inSpan } from '../tracing/spans';
 
 /** Where audit records go (Kafka `jml.audit.v1`); resolves once they are durable. */
@@ -36,6 +39,8 @@ export interface ActivityDeps {
   leaverAttentionAfterMs?: number;
   /** How far an app's clock may lag ours (origin.ts); default CLOCK_MARGIN_MS. */
   appClockMarginMs?: number;
+  /** The worker's families (services/metrics/definitions.ts WORKER_METRICS); none when absent. */
+  metrics?: MetricSet;
 }
 
 /** How often runStep heartbeats while a connector works; well inside the workflow's heartbeatTimeout. */
@@ -44,11 +49,18 @@ const HEARTBEAT_EVERY_MS = 5_000;
 /** Builds the worker's activities from injected dependencies (no globals). */
 export function createActivities(deps: ActivityDeps): Activities {
   const policy = deps.policy ?? developmentPolicy(deps.apps);
+  const metrics = stepMetrics(deps.metrics);
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
+      if (input.mode === 'reconcile') return planFix({ ...input, policy });
       const plan = planWithPolicy({ ...input, policy });
       return deps.leaverAttentionAfterMs !== undefined && plan.kind === 'leaver' ? { ...plan, attentionAfterMs: deps.leaverAttentionAfterMs } : plan;
+    },
+
+    /** The disable of an orphan account (no person workflow to ask), counted by the mass-change guard. */
+    async planOrphanFix(input: OrphanFixInput): Promise<EventPlan> {
+      return planOrphanFix({ ...input, policy });
     },
 
     /** When a future-dated hire should prepare which apps (their `preStart`); none in development. */
@@ -62,7 +74,9 @@ export function createActivities(deps: ActivityDeps): Activities {
      */
     async admitMassChange(input: { id: string; max: number; windowMs: number }): Promise<{ admitted: boolean; position: number }> {
       if (!deps.guard) return { admitted: true, position: 0 };
-      return deps.guard.admit(input);
+      const admission = await deps.guard.admit(input);
+      if (!admission.admitted) metrics.guardHeld(input.id);
+      return admission;
     },
 
     /** Runs one connector operation; connector errors become Temporal failures typed by their code. */
@@ -93,13 +107,18 @@ export function createActivities(deps: ActivityDeps): Activities {
           nonRetryable: true,
         });
       }
+      if (!input.person && (step.operation === 'createAccount' || step.operation === 'updateAccount')) {
+        throw ApplicationFailure.create({ type: 'invalid-request', message: `${step.operation} in app '${input.appId}' needs the person's HR truth, and none was given`, nonRetryable: true });
+      }
       const request = {
         account: input.account,
-        person: input.person,
+        // Checked above for the operations that read it; the others never do.
+        person: input.person as NonNullable<RunStepInput['person']>,
         attributes: step.attributes ?? {},
         enabled: step.enabled ?? true,
         entitlement: step.entitlement,
         before: step.before,
+        ...(step.adopt !== undefined ? { adopt: step.adopt } : {}),
       };
       const audit = (fields: Pick<AuditRecord, 'outcome'> & Partial<AuditRecord>) =>
         deps.audit?.record({
@@ -112,11 +131,13 @@ export function createActivities(deps: ActivityDeps): Activities {
           ...(step.qualifier ? { qualifier: step.qualifier } : {}),
           attempt: activity.info.attempt,
           workflowId: activity.info.workflowExecution?.workflowId ?? 'unknown',
+          ...(activity.info.workflowExecution?.runId ? { runId: activity.info.workflowExecution.runId } : {}),
           at: new Date().toISOString(),
           ...fields,
         });
 
-      if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
+      // Timed from here: a rate-limit wait is part of what the step costs.
+      const timed = metrics.step({ app: input.appId, operation: step.operation, attempt: activity.info.attempt });
 
       const canAdopt = typeof ops.releaseAccount === 'function';
       /**
@@ -142,18 +163,22 @@ export function createActivities(deps: ActivityDeps): Activities {
 
       // Heartbeat while the connector works (see STEP_OPTIONS.heartbeatTimeout in workflows/jml-event.ts);
       // a connector error becomes a failure typed by its code, after it is logged and audited.
-      const { result, operation: ran, origin } = await activityBoundary(
-        {
-          heartbeatEveryMs: HEARTBEAT_EVERY_MS,
-          onCodedError: async (err) => {
-            if (!isConnectorError(err)) return;
-            log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
-            await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
+      // The rate-limit token is taken first: a long wait fails the attempt as rate-limited.
+      const { result, operation: ran, origin } = await timed(async () => {
+        if (app.rateLimit && deps.rateLimiter) await waitForToken(deps.rateLimiter, input.appId, app.rateLimit, deps.maxInlineWaitMs ?? 2_000);
+        return activityBoundary(
+          {
+            heartbeatEveryMs: HEARTBEAT_EVERY_MS,
+            onCodedError: async (err) => {
+              if (!isConnectorError(err)) return;
+              log.warn({ code: err.code, retryable: err.retryable, status: err.status }, 'step failed');
+              await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
+            },
           },
-        },
-        // A span per connector call (services/tracing/spans.ts), under the activity's.
-        () => inSpan(connectorSpan({ appId: input.appId, connector: app.connector.id, operation: step.operation }), act),
-      );
+          // A span per connector call (services/tracing/spans.ts), under the activity's.
+          () => inSpan(connectorSpan({ appId: input.appId, connector: app.connector.id, operation: step.operation }), act),
+        );
+      });
       log.info({ outcome: result.outcome, ...(ran !== step.operation ? { ran } : {}), ...(origin ? { origin } : {}) }, 'step done');
       // Outcomes are audited by the workflow once they are in its history (recordAudit): written
       // here, a worker dying between the app's answer and this line would lose the record.
@@ -184,8 +209,10 @@ export function createActivities(deps: ActivityDeps): Activities {
      * Kafka acknowledged them; throws (and is retried) while it does not.
      */
     async recordAudit(input: RecordAuditInput): Promise<void> {
+      for (const r of input.records) if (r.compensation && deps.apps.has(r.appId)) metrics.compensation(r.appId, r.outcome);
       if (!deps.audit) return;
       const sink = deps.audit;
+      const runId = Context.current().info.workflowExecution?.runId;
       await Promise.all(
         input.records.map((r) =>
           sink.record({
@@ -203,6 +230,7 @@ export function createActivities(deps: ActivityDeps): Activities {
             ...(r.compensation ? { compensation: true } : {}),
             ...(r.origin ? { origin: r.origin } : {}),
             workflowId: input.workflowId,
+            ...(runId ? { runId } : {}),
             at: r.at,
           }),
         ),

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eqFilter } from '../../connectors/scim/filter';
 import type { ScimUser } from '../../connectors/scim/schema';
 import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-admin';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
-import { eventWorkflowId, reconcileScheduleId, type ReconcileSummary } from '../../schemas/contracts';
+import { eventWorkflowId, personStateQuery, personWorkflowId, reconcileScheduleId, type EventOutcome, type ReconcileSummary } from '../../schemas/contracts';
 import { ReconcileFinding } from '../../schemas/reconcile-finding.v1';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { TOPICS } from '../../services/kafka/topics';
@@ -23,6 +23,7 @@ import { consumeUntil } from '../support/kafka';
 import { eventually } from '../support/wait';
 import { startTestPipeline } from '../support/pipeline';
 import { captureHistory } from '../replay/capture';
+import { runCli } from '../support/cli-process';
 
 /**
  * Reconciliation against HR truth on the real stack, a real third-party SCIM server (scim2-server)
@@ -31,7 +32,10 @@ import { captureHistory } from '../replay/capture';
  * renames a third, adds a user with a person key nobody has and one without any; in LDAP adds an
  * entry with a person key nobody has and one without. The apps' schedules, triggered, find each
  * (zombie, missing, drift, orphan, unmanaged), report nothing for what is in step, publish the
- * findings to jml.reconcile.v1 and change nothing in the apps.
+ * findings to jml.reconcile.v1 and change nothing in the apps, except where the app's policy says
+ * `reconcile.fix` (the directory): there the run asks for the fixes. Then `jml reconcile --fix`
+ * fixes the rest under the mass-change guard, and a hand-made account is never adopted by a fix
+ * unless the policy says so.
  */
 const run = Date.now().toString(36);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -69,6 +73,7 @@ describe('reconciliation on the real stack, scim2-server and slapd', () => {
     await writeFile(
       policyFile,
       `version: 1
+massChangeGuard: { max: 2, window: PT10M }
 apps:
   wiki:
     connector: scim
@@ -90,7 +95,7 @@ apps:
     mapping:
       attributes: { cn: "{givenName} {familyName}", sn: "{familyName}", givenName: "{givenName}" }
       unique: { uid: ["{givenName|lower}.{familyName|lower}.{employeeId|lower}"] }
-    reconcile: { every: PT2H }
+    reconcile: { every: PT2H, fix: true }
 rules:
   - { name: everyone, when: { workerType: employee }, grant: { wiki: [], directory: [] } }
 `,
@@ -109,7 +114,7 @@ rules:
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileWorkflow', taskQueue });
   });
 
-  it('findings > zombie, missing, drift, orphan and unmanaged are each found in SCIM and LDAP, what is in step is not, and the apps are left as they were', { timeout: 240_000 }, async () => {
+  it('findings > zombie, missing, drift, orphan and unmanaged are each found in SCIM and LDAP, what is in step is not; the wiki is left as it was, the directory (reconcile.fix) has its orphan disabled by the schedule', { timeout: 240_000 }, async () => {
     const people = ['ada', 'bob', 'cat'].map((name) => makeEvent({ personKey: key(name), type: 'jml.joiner' }));
     for (const e of people) await post(e);
     await post(makeEvent({ personKey: key('bob'), type: 'jml.leaver', enteredAt: '2026-11-25T09:00:00Z' }));
@@ -164,6 +169,9 @@ rules:
     // LDAP: the leaver's entry is disabled (moved), so no zombie; the two hand-made entries are found.
     const directory = runs.find((r) => r.summary.apps[0]?.appId === 'directory')?.summary;
     expect(directory?.apps).toEqual([{ appId: 'directory', accounts: 5, unchecked: 0, counts: { orphan: 1, zombie: 0, missing: 0, drift: 0, unmanaged: 1 } }]);
+    // The directory's policy says reconcile.fix: its run asked for the orphan's fix, and left the unmanaged entry alone.
+    expect(directory?.fixes).toEqual({ asked: 1, skipped: 1 });
+    expect(summary.fixes).toBeUndefined();
     // The runs' results hold counts, no person.
     for (const r of runs) expect(JSON.stringify(r.summary)).not.toContain(run);
 
@@ -189,9 +197,12 @@ rules:
     expect(records.find((r) => r.kind === 'drift')?.drift).toEqual({ attributes: ['displayName'] });
     for (const r of records) for (const name of ['Ada', 'Lovelace', 'Somebody']) expect(JSON.stringify(r)).not.toContain(name);
 
-    // Read-only: the apps are exactly as the administrator left them.
+    // The wiki (no reconcile.fix) is exactly as the administrator left it; in the directory, only the
+    // orphan changed: disabled by the schedule's fix (moved to the disabled OU), never deleted.
     expect(await snapshotOfApp()).toEqual(before);
-    expect(await directoryEntries()).toEqual(directoryBefore);
+    const ghostMoved = directoryBefore.map((e) => e.replace(`uid=ghost-${run},${slapd.peopleDn}`, `uid=ghost-${run},${slapd.disabledDn}`)).sort();
+    expect(ghostMoved).not.toEqual(directoryBefore);
+    await eventually('the scheduled fix disabled the directory orphan', async () => (JSON.stringify(await directoryEntries()) === JSON.stringify(ghostMoved) ? true : undefined), 60_000);
   });
 
   it('on demand > reconcile() gives the same findings without a schedule', async () => {
@@ -200,5 +211,112 @@ rules:
     expect(report.apps[0]?.counts).toEqual({ orphan: 1, zombie: 1, missing: 1, drift: 1, unmanaged: 1 });
     expect(report.unreadable).toEqual([]);
     await expect(reconcile({ client: pipeline.temporal, policy, taskQueue, log: createLogger({ name: 'x', level: 'silent' }), appIds: ['nope'] })).rejects.toThrow(/no app 'nope'/);
+  });
+  it('fix > jml reconcile --fix: the zombie and the orphan disabled, the missing account made again, the drift put back, the unmanaged left alone, and removals past the guard\'s limit held until approved', { timeout: 300_000 }, async () => {
+    const cwd = dirname(policyFile);
+    const cliEnv: NodeJS.ProcessEnv = { ...env, JML_STACK_DIR: join(cwd, 'stack') };
+    delete cliEnv.NODE_OPTIONS;
+    const jml = (...args: string[]) => runCli(args, { env: cliEnv, cwd });
+    const strangerBefore = (await admin.list<ScimUser & { id: string }>('Users')).find((u) => u.userName === `stranger-${run}`);
+    const adminEntry = async () => (await slapd.admin.search(`uid=admin-${run},${slapd.peopleDn}`, { scope: 'base' })).searchEntries;
+    const adminBefore = await adminEntry();
+    const before = await snapshotOfApp();
+
+    // A dry run lists the fixes and asks for none.
+    const dry = await jml('reconcile', '--fix', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    type Fix = { status: string; kind: string; appId: string; personKey?: string; removes?: boolean; workflowId?: string };
+    const listed = (JSON.parse(dry.stdout) as { fixes: Fix[] }).fixes;
+    // The directory's orphan was fixed by its schedule (the findings test): a disabled orphan is in step.
+    const expected = ['asked drift wiki', 'asked missing wiki', 'asked orphan wiki', 'asked zombie wiki', 'skipped unmanaged directory', 'skipped unmanaged wiki'];
+    expect(listed.map((f) => `${f.status} ${f.kind} ${f.appId}`).sort()).toEqual(expected);
+    expect(listed.filter((f) => f.removes).map((f) => `${f.kind} ${f.appId}`).sort()).toEqual(['orphan wiki', 'zombie wiki']);
+    expect(await snapshotOfApp()).toEqual(before);
+
+    const fixed = await jml('reconcile', '--fix', '--json', '--reason', 'integration test');
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const asked = (JSON.parse(fixed.stdout) as { fixes: Fix[] }).fixes;
+    expect(asked.map((f) => `${f.status} ${f.kind} ${f.appId}`).sort()).toEqual(expected);
+    const zombieFix = asked.find((f) => f.kind === 'zombie') as Fix;
+    expect(zombieFix.workflowId).toMatch(new RegExp(`^jml/${key('bob')}/reconcile-.*\\.fix\\.wiki$`));
+
+    // Adds are not counted: the missing account is made again and the drift put back, at once.
+    await eventually('cat has a wiki account again', async () => (await admin.list<ScimUser>('Users', eqFilter('externalId', key('cat')))).length === 1 || undefined, 90_000);
+    await eventually('ada\'s display name is the policy\'s again', async () => ((await userOf(key('ada'))).displayName !== 'Somebody Else') || undefined, 90_000);
+
+    // Removals are: the leaver and the directory's orphan filled the guard's window (2), so both are held.
+    const held = await eventually(
+      'two removals held by the guard',
+      async () => {
+        const r = await jml('held', '--json');
+        const found = (JSON.parse(r.stdout) as { held: Array<{ workflowId: string; kind?: string }> }).held;
+        return found.length === 2 ? found : undefined;
+      },
+      90_000,
+    );
+    for (const h of held) expect(h.kind).toBe('reconcile');
+    const orphanFix = asked.find((f) => f.kind === 'orphan' && f.appId === 'wiki') as Fix;
+    const enabledRemovals = async () => {
+      const users = await admin.list<ScimUser & { id: string }>('Users');
+      return [users.find((u) => u.externalId === key('bob'))?.active, users.find((u) => u.externalId === key('ghost'))?.active].filter((e) => e === true).length;
+    };
+    // While they are held, neither account changed.
+    expect(await enabledRemovals()).toBe(2);
+
+    const approved = await jml('approve', ...held.map((h) => h.workflowId), '--reason', 'reconciliation checked');
+    expect(approved.code, approved.stderr).toBe(0);
+    await eventually('every removal applied', async () => ((await enabledRemovals()) === 0 ? true : undefined), 90_000);
+    const orphanOutcome = (await pipeline.temporal.workflow.getHandle(orphanFix.workflowId as string).result()) as EventOutcome;
+    expect(orphanOutcome).toMatchObject({ kind: 'reconcile', apps: [{ appId: 'wiki', status: 'done' }] });
+    expect(orphanOutcome.status).toBe('completed');
+    await captureHistory(pipeline.temporal, orphanFix.workflowId as string, 'reconcile.fix-orphan');
+    await captureHistory(pipeline.temporal, zombieFix.workflowId as string, 'reconcile.fix-zombie');
+
+    // Converged: nothing left but the unmanaged accounts, which are exactly as they were.
+    const check = await jml('reconcile', '--check');
+    expect(check.code, `${check.stdout}${check.stderr}`).toBe(0);
+    expect((await admin.list<ScimUser & { id: string }>('Users')).find((u) => u.userName === `stranger-${run}`)).toEqual(strangerBefore);
+    expect(await adminEntry()).toEqual(adminBefore);
+    // The fixes are in the person's history like any event: bob's state lists the fix as a reconcile outcome.
+    const bobState = await pipeline.temporal.workflow.getHandle(personWorkflowId(key('bob'))).query(personStateQuery);
+    expect(bobState.recent.at(-1)).toMatchObject({ eventId: zombieFix.workflowId?.split('/').at(-1), type: 'reconcile', status: 'completed' });
+    expect(bobState.apps.wiki?.status).toBe('disabled');
+  });
+
+  it('adoption > with reconcile.adopt off, a fix never claims the hand-made account that holds a missing person\'s user name: it stops, needs attention, and the account is left as it was', { timeout: 180_000 }, async () => {
+    const cwd = dirname(policyFile);
+    const cliEnv: NodeJS.ProcessEnv = { ...env, JML_STACK_DIR: join(cwd, 'stack') };
+    delete cliEnv.NODE_OPTIONS;
+    await post(makeEvent({ personKey: key('eve'), type: 'jml.joiner' }));
+    // Behind the pipeline's back: the account loses our anchor, so it is no longer the pipeline's.
+    const eve = await userOf(key('eve'));
+    const unanchored = await admin.request({
+      method: 'PATCH',
+      path: `Users/${eve.id}`,
+      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: 'externalId' }] },
+    });
+    expect(unanchored.status).toBeLessThan(300);
+    const handMade = await admin.request({ method: 'GET', path: `Users/${eve.id}` });
+    expect((handMade.body as ScimUser).externalId).toBeUndefined();
+
+    const fixed = await runCli(['reconcile', '--app', 'wiki', '--fix', '--json'], { env: cliEnv, cwd });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const fixes = (JSON.parse(fixed.stdout) as { fixes: Array<{ status: string; kind: string; personKey?: string; externalRef?: string; workflowId?: string }> }).fixes;
+    expect(fixes.filter((f) => f.personKey === key('eve') || f.externalRef === eve.id).map((f) => `${f.status} ${f.kind}`).sort()).toEqual(['asked missing', 'skipped unmanaged']);
+    const missing = fixes.find((f) => f.kind === 'missing') as { workflowId: string };
+    const outcome = await eventually(
+      'the fix of eve\'s missing account ends',
+      async () => {
+        const handle = pipeline.temporal.workflow.getHandle(missing.workflowId);
+        return (await handle.describe()) && ((await handle.result()) as EventOutcome);
+      },
+      90_000,
+    );
+    expect(outcome).toMatchObject({ kind: 'reconcile', status: 'needs-attention', apps: [{ appId: 'wiki', status: 'failed' }] });
+    expect(outcome.apps[0]?.error).toMatch(/^conflict: .*adopting it is not allowed/);
+    // Exactly as it was: no anchor written, nothing created beside it.
+    expect((await admin.request({ method: 'GET', path: `Users/${eve.id}` })).body).toEqual(handMade.body);
+    expect((await admin.list<ScimUser>('Users')).filter((u) => u.userName === eve.userName)).toHaveLength(1);
+    expect((await runCli(['reconcile', '--app', 'wiki', '--check'], { env: cliEnv, cwd })).code).toBe(4);
   });
 });

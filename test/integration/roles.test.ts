@@ -48,6 +48,7 @@ describe('production roles as separate processes', () => {
   let temporal: Client;
   let gatewayPort: number;
   let codecPort: number;
+  let temporalMetricsPort: number;
   let raw: Client;
   const processes: RoleProcess[] = [];
   /** Every event accepted by a gateway in this file: each must be applied exactly once in the end. */
@@ -107,6 +108,7 @@ rules:
     const codecKeys = JSON.stringify([{ id: `roles-${run}`, key: { file: codecKeyFile } }]);
     gatewayPort = await freePort();
     codecPort = await freePort();
+    temporalMetricsPort = await freePort();
     // Explicit production configuration, nothing inherited from this process.
     env = {
       PATH: process.env.PATH ?? '',
@@ -128,6 +130,10 @@ rules:
       GATEWAY_PORT: String(gatewayPort),
       JML_GATEWAY_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
       JML_SHUTDOWN_DEADLINE_MS: '20000',
+      // Dispatcher and worker each serve an ops port: any free one (each logs its URL when running).
+      JML_OPS_HOST: '127.0.0.1',
+      JML_OPS_PORT: '0',
+      JML_TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
       LOG_LEVEL: 'info',
     };
     redis = new Redis(stack.redisUrl);
@@ -185,12 +191,26 @@ rules:
   });
 
   it('end to end > a signed event posted to the gateway process is applied at the app by the dispatcher and worker processes', { timeout: 120_000 }, async () => {
-    await Promise.all([start('worker'), start('dispatcher'), start('gateway')]);
+    const [worker, dispatcher, gateway] = await Promise.all([start('worker'), start('dispatcher'), start('gateway')]);
     const event = nextEvent();
     expect(await post(event)).toBe(202);
     const applied = await eventually('the joiner applied at the app', async () => (await effects()).get(event.id), 60_000);
     expect(applied).toEqual([`${event.id}/${APP}/createAccount create`]);
     expect(await temporal.workflow.getHandle(eventWorkflowId(event.subject, event.id)).result()).toMatchObject({ kind: 'joiner' });
+
+    // Each process serves its own metrics: the gateway on its port, dispatcher and worker on their ops port, the worker also the Temporal SDK's.
+    const text = async (url: string) => {
+      const res = await fetch(url);
+      expect(res.status, url).toBe(200);
+      return res.text();
+    };
+    const opsOf = async (p: RoleProcess) => (await p.ready).opsUrl as string;
+    expect((await gateway.ready).opsUrl).toBeUndefined();
+    expect(await text(`${gatewayUrl()}/metrics`)).toContain('jml_gateway_events_accepted_total{route="/v1/events"} 1\n');
+    expect(await text(`${await opsOf(dispatcher)}/metrics`)).toContain('jml_dispatcher_handoffs_total{topic="jml.events.v1",outcome="handed-off"} 1\n');
+    expect(await text(`${await opsOf(worker)}/metrics`)).toContain(`jml_connector_step_seconds_count{app="${APP}",operation="createAccount",outcome="applied"} 1\n`);
+    for (const p of [dispatcher, worker]) expect((await fetch(`${await opsOf(p)}/readyz`)).status).toBe(200);
+    await eventually('the worker\'s Temporal SDK metrics', async () => ((await text(`http://127.0.0.1:${temporalMetricsPort}/metrics`)).includes(`task_queue="roles-${run}"`) ? true : undefined));
     firstEvent = event;
   });
 

@@ -93,6 +93,9 @@ describe('walking skeleton on the real stack', () => {
     expect(audit.map((r) => [r.appId, r.operation, r.outcome, r.eventId, r.connector, r.attempt]).sort()).toEqual(
       APPS.map((appId) => [appId, 'createAccount', 'applied', event.id, 'dev-redis', 1]).sort(),
     );
+    // Each names the run that recorded it (a re-drive is a new run of the same workflow id).
+    const { runId } = await handle.describe();
+    expect(audit.map((r) => [r.workflowId, r.runId])).toEqual(APPS.map(() => [eventWorkflowId(personKey, event.id), runId]));
   });
 
   it('duplicate > the same event again has no second effect, whether the edge or the workflow catches it', async () => {

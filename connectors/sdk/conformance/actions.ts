@@ -49,7 +49,7 @@ export function actions(h: Harness) {
   };
 
   return {
-    create: (p: TestPerson, o: ActionOptions & { attributes?: AppAttributes; enabled?: boolean } = {}) =>
+    create: (p: TestPerson, o: ActionOptions & { attributes?: AppAttributes; enabled?: boolean; adopt?: boolean } = {}) =>
       step(
         'createAccount',
         p,
@@ -57,6 +57,7 @@ export function actions(h: Harness) {
           person: p.person,
           attributes: o.attributes ?? h.attributesFor({ person: p.person, variant: 'joiner' }),
           enabled: o.enabled ?? true,
+          ...(o.adopt !== undefined ? { adopt: o.adopt } : {}),
         },
         o,
       ),

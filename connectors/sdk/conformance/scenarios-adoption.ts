@@ -31,4 +31,31 @@ export const adoptionScenarios: readonly Scenario[] = [
       expect(await handMade.read({ externalRef })).toEqual(asMade);
     },
   },
+  {
+    id: 'adopt-refused',
+    title: 'adoption > a create told not to adopt (adopt: false) fails as a conflict and leaves the hand-made account exactly as it was',
+    requires: ['account.create', 'account.release'],
+    async run({ h, act }) {
+      const handMade = handMadeHooks(h, 'adopt-refused');
+      const p = h.newPerson();
+      const attributes = h.attributesFor({ person: p.person, variant: 'joiner' });
+      const { externalRef } = await handMade.create({ person: p.person, attributes });
+      const asMade = await handMade.read({ externalRef });
+
+      const refused = await act.create(p, { attributes, adopt: false }).then(
+        () => undefined,
+        (err: unknown) => err as { code?: string; message?: string },
+      );
+      expect(refused?.code, 'a refused adoption is a conflict, not a retryable failure').toBe('conflict');
+      expect(refused?.message, 'the error says why, without the account\'s names').toMatch(/adopt/);
+      expect(await handMade.read({ externalRef }), 'nothing was written to the account').toEqual(asMade);
+
+      // Allowed again, the same create adopts it: the refusal was the flag, not the account.
+      const adopted = await act.create(p, { attributes });
+      expect(adopted.outcome).toBe('adopted');
+      // Give it back, so the app ends as the scenario found it.
+      expect((await act.release(p, adopted.before)).outcome).toBe('applied');
+      expect(await handMade.read({ externalRef })).toEqual(asMade);
+    },
+  },
 ];

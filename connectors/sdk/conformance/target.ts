@@ -16,6 +16,7 @@ export const SCENARIOS = [
   'compensation-grant-revoke',
   'compensation-update',
   'adopt-release',
+  'adopt-refused',
   'accounts-list',
   'accounts-list-paging',
   'accounts-list-unmanaged',

@@ -1,4 +1,5 @@
 import { JmlKind, NeedsAttention, PersonKey } from '../../../schemas/contracts';
+import { keyword, listExecutions } from '../../temporal/visibility';
 import type { CommandSpec } from '../command';
 import { EXIT } from '../exit-codes';
 
@@ -30,15 +31,17 @@ export const events: CommandSpec = {
     const { client } = await ctx.temporal();
     const query = `EmployeeId=${visibilityString(employeeId as string)}`;
     const rows: EventRow[] = [];
-    for await (const wf of client.workflow.list({ query })) {
+    // Raw: a memo sealed with a key this CLI lacks must not stop the listing (services/temporal/visibility.ts).
+    for await (const wf of listExecutions(client, query)) {
+      const needsAttention = wf.searchAttribute(NeedsAttention.name);
       rows.push({
         workflowId: wf.workflowId,
         runId: wf.runId,
         type: wf.type,
-        status: wf.status.name,
-        startTime: wf.startTime.toISOString(),
+        status: wf.status,
+        startTime: (wf.startTime ?? new Date(0)).toISOString(),
         ...(wf.closeTime ? { closeTime: wf.closeTime.toISOString() } : {}),
-        ...defined({ personKey: wf.typedSearchAttributes.get(PersonKey), kind: wf.typedSearchAttributes.get(JmlKind), needsAttention: wf.typedSearchAttributes.get(NeedsAttention) }),
+        ...defined({ personKey: keyword(wf.searchAttribute(PersonKey.name)), kind: keyword(wf.searchAttribute(JmlKind.name)), needsAttention: typeof needsAttention === 'boolean' ? needsAttention : undefined }),
       });
     }
     return {

@@ -1,5 +1,6 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { eventStatusQuery, JmlKind, leaverTaskQueue, PersonKey } from '../../../schemas/contracts';
+import { keyword, listExecutions, type ListedExecution } from '../../temporal/visibility';
 import type { CliContext } from '../context';
 import type { CommandSpec } from '../command';
 
@@ -24,9 +25,10 @@ export const HELD_CANDIDATES = "NeedsAttention = true AND ExecutionStatus = 'Run
  */
 export async function findHeld(ctx: CliContext, client: Client, taskQueue: string): Promise<HeldEvent[]> {
   const queues = new Set([taskQueue, leaverTaskQueue(taskQueue)]);
-  const candidates: WorkflowExecutionInfo[] = [];
-  for await (const wf of client.workflow.list({ query: HELD_CANDIDATES })) {
-    if (queues.has(wf.taskQueue)) candidates.push(wf);
+  const candidates: ListedExecution[] = [];
+  // Raw: one memo sealed with a key this CLI lacks must not hide every other held event.
+  for await (const wf of listExecutions(client, HELD_CANDIDATES)) {
+    if (wf.taskQueue !== undefined && queues.has(wf.taskQueue)) candidates.push(wf);
   }
   const progress = ctx.progress('checking', candidates.length);
   const held: HeldEvent[] = [];
@@ -39,8 +41,8 @@ export async function findHeld(ctx: CliContext, client: Client, taskQueue: strin
         .catch(() => undefined);
       progress.tick();
       if (status?.phase !== 'held') continue;
-      const personKey = wf.typedSearchAttributes.get(PersonKey);
-      const kind = wf.typedSearchAttributes.get(JmlKind);
+      const personKey = keyword(wf.searchAttribute(PersonKey.name));
+      const kind = keyword(wf.searchAttribute(JmlKind.name));
       held.push({
         workflowId: wf.workflowId,
         runId: wf.runId,

@@ -4,6 +4,7 @@ import { CONNECTOR_FACTORIES } from '../../../connectors/registry';
 import { createKafka } from '../../kafka/client';
 import { disposeConnectors } from '../../policy/app';
 import { loadPolicyFile, PolicyError, type LoadedPolicy } from '../../policy/load';
+import { applyFixes, fixesOf, type FixResult } from '../../reconcile/apply';
 import { publishFindings } from '../../reconcile/publish';
 import { reconcile as reconcileApps, type ReconcileReport } from '../../reconcile/run';
 import { localEndpoints, type CliContext } from '../context';
@@ -51,19 +52,32 @@ export function reconcileLines(report: ReconcileReport): string[] {
 /** `jml reconcile`: compare apps with what the policy grants by HR truth (services/reconcile). */
 export const reconcile: CommandSpec = {
   name: 'reconcile',
-  summary: 'compare each app\'s accounts with what the policy grants by HR truth: orphans, zombies, missing, drift; read-only',
+  summary: 'compare each app\'s accounts with what the policy grants by HR truth (orphans, zombies, missing, drift); --fix asks for the fixes',
   args: [],
   options: {
     app: { type: 'string', multiple: true, value: 'appId', description: 'only this app (repeat for more); every app of the policy by default' },
     check: { type: 'boolean', description: 'exit 4 when anything but unmanaged accounts is found, or when an app or person could not be read' },
     publish: { type: 'boolean', description: 'also publish the findings to jml.reconcile.v1 (what the schedules do; the access report reads them)' },
+    fix: { type: 'boolean', description: 'turn the findings into fixes: ordinary steps through each person\'s workflow (orphans: a workflow per account), under the mass-change guard' },
+    'dry-run': { type: 'boolean', description: 'with --fix: list the fixes, ask for none' },
+    yes: { type: 'boolean', description: 'with --fix: confirm more fixes than JML_REDRIVE_CONFIRM_ABOVE' },
+    reason: { type: 'string', value: 'text', description: 'with --fix: why, recorded with each fix (no personal data)' },
   },
   details: [
     'Reads every person workflow of this pipeline (TEMPORAL_TASK_QUEUE) and lists each app\'s accounts through its connector (accounts.list); changes nothing. Unmanaged accounts (no person key) are reported and never counted as problems.',
-    'Apps with reconcile.every in the policy are also reconciled on a Temporal Schedule (reconcile/<taskQueue>/<appId>). Fixing findings is not built yet: correct the app, or re-drive the person\'s event (jml redrive). See docs/reconcile.md.',
+    'Apps with reconcile.every in the policy are also reconciled on a Temporal Schedule (reconcile/<taskQueue>/<appId>); with reconcile.fix the schedule also fixes.',
+    '--fix: a zombie is disabled (and its sessions ended), an orphan disabled (never deleted), a missing account created (claiming an account the pipeline did not make only where the app\'s reconcile.adopt allows), a drift put back as the policy says. A person\'s fix waits behind their HR events and is planned again from the newest truth; fixes that take access away pass the mass-change guard (jml held / approve). Unmanaged accounts are never touched. See docs/reconcile.md.',
   ],
-  examples: ['reconcile', 'reconcile --app wiki --check', 'reconcile --publish --json'],
-  exits: { 2: 'no policy, or an app the policy does not have', 4: '--check: problems found, or the truth was incomplete (an app skipped, a person unreadable)' },
+  examples: ['reconcile', 'reconcile --app wiki --check', 'reconcile --publish --json', 'reconcile --app wiki --fix --dry-run', 'reconcile --fix --reason "after the wiki outage"'],
+  exits: {
+    2: 'no policy, or an app the policy does not have',
+    4: '--check: problems found, or the truth was incomplete (an app skipped, a person unreadable); --fix: a fix was refused, or more fixes than JML_REDRIVE_CONFIRM_ABOVE without --yes',
+  },
+  check: ({ values }) => {
+    if (values.fix !== true && (values['dry-run'] === true || values.yes === true || values.reason !== undefined)) return '--dry-run, --yes and --reason go with --fix';
+    if (values.fix === true && values.check === true) return '--check reports, --fix changes: run them one after the other';
+    return undefined;
+  },
   async run(ctx, { values }): Promise<CommandResult> {
     const policy = loadCliPolicy(ctx, 'jml reconcile');
     try {
@@ -89,6 +103,7 @@ export const reconcile: CommandSpec = {
         }
         ctx.note(`${published} record(s) published to jml.reconcile.v1`);
       }
+      if (values.fix === true) return await fixRun(ctx, { report, policy, taskQueue: config.temporal.taskQueue, confirmAbove: config.redrive.confirmAbove, values, published });
       const json = { ...report, ...(published !== undefined ? { published } : {}) };
       const incomplete = report.skipped.length > 0 || report.unreadable.length > 0;
       if (values.check === true && (report.problems > 0 || incomplete)) {
@@ -100,3 +115,52 @@ export const reconcile: CommandSpec = {
     }
   },
 };
+
+/** One line per fix: what, where, and what became of the ask. */
+export function fixLine(f: FixResult): string {
+  const who = f.personKey ?? f.externalRef ?? '-';
+  const what = f.steps?.length ? ` (${f.steps.join('; ')})` : '';
+  const where = f.workflowId ? ` -> ${f.workflowId}` : '';
+  const why = f.reason ? `: ${f.reason}` : '';
+  return `${f.status.padEnd(13)} ${f.kind.padEnd(9)} ${f.appId.padEnd(12)} ${who}${what}${where}${why}`;
+}
+
+async function fixRun(
+  ctx: CliContext,
+  req: { report: ReconcileReport; policy: LoadedPolicy; taskQueue: string; confirmAbove: number; values: Record<string, unknown>; published: number | undefined },
+): Promise<CommandResult> {
+  const { report, policy, values } = req;
+  const { client } = await ctx.temporal();
+  const reason = typeof values.reason === 'string' ? `: ${values.reason}` : '';
+  const by = `jml reconcile --fix (${ctx.io.user})${reason}`;
+  const planned = fixesOf(report, policy).filter((f) => f.status === 'asked');
+  const base = { runId: report.runId, problems: report.problems, ...(req.published !== undefined ? { published: req.published } : {}) };
+  if (values['dry-run'] === true) {
+    const all = fixesOf(report, policy);
+    return { json: { ...base, outcome: 'dry-run', fixes: all }, text: [...all.map(fixLine), `${planned.length} fix(es) would be asked (run ${report.runId})`] };
+  }
+  if (planned.length > req.confirmAbove && values.yes !== true) {
+    return {
+      json: { ...base, outcome: 'held', fixes: planned },
+      text: planned.map(fixLine),
+      exitCode: EXIT.refused,
+      problem: `${planned.length} fixes would be asked (more than JML_REDRIVE_CONFIRM_ABOVE=${req.confirmAbove}): check with --dry-run, narrow with --app, or confirm with --yes`,
+    };
+  }
+  const progress = ctx.progress('fixing', planned.length);
+  let results: FixResult[];
+  try {
+    results = await applyFixes(report, { client, policy, taskQueue: req.taskQueue, by });
+  } finally {
+    progress.done();
+  }
+  const count = (s: FixResult['status']) => results.filter((r) => r.status === s).length;
+  const refused = count('refused');
+  const text = [
+    ...reconcileLines(report).slice(-1),
+    ...results.map(fixLine),
+    `${count('asked')} fix(es) asked, ${count('already-asked')} asked before, ${count('skipped')} skipped, ${refused} refused; removals pass the mass-change guard (jml held)`,
+  ];
+  const json = { ...base, outcome: 'asked', fixes: results };
+  return refused === 0 ? { json, text } : { json, text, exitCode: EXIT.refused, problem: `${refused} fix(es) refused` };
+}
