@@ -42,10 +42,13 @@ const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
  * Registers a tracer provider that exports over OTLP/HTTP (JSON) in batches, the W3C trace-context
  * propagator and a context manager, when `settings.tracesUrl` is set; does nothing otherwise. Roles
  * call it once at boot, before their parts start, and call the returned shutdown after they drained.
- * Service name: `settings.serviceName` (OTEL_SERVICE_NAME), else `jml-<role>`.
+ * Service name: `settings.serviceName` (OTEL_SERVICE_NAME), else `jml-<role>`. A second call while
+ * one registration is active keeps that one (its owner shuts it down) and returns a handle whose
+ * shutdown does nothing.
  */
 export function startTracing(role: string, settings: TracingSettings): Tracing {
-  if (!settings.tracesUrl || active) return OFF;
+  if (!settings.tracesUrl) return OFF;
+  if (active) return { enabled: true, shutdown: async () => undefined };
   const resource = new Resource({ 'service.name': settings.serviceName ?? `jml-${role}` });
   const processor = new RedactingSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.tracesUrl, timeoutMillis: FLUSH_MS })));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
