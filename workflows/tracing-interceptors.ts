@@ -104,7 +104,9 @@ export const interceptors = (): WorkflowInterceptors => {
       contexts.delete(eventId as string);
       return t.within(signalled, () => t.outbound.startChildWorkflowExecution(input, next));
     },
-    continueAsNew: (input, next) => (traced ? traced.outbound.continueAsNew(input, next) : next(input)),
+    // Not carried over: a person workflow's next run would otherwise hang, run after run, in the trace
+    // of whichever event started its first run. The next run is traced by the signals that reach it.
+    continueAsNew: (input, next) => next(input),
     signalWorkflow: (input, next) => (traced ? traced.outbound.signalWorkflow(input, next) : next(input)),
     getLogAttributes: (input, next) => (traced ? traced.outbound.getLogAttributes(input, next) : next(input)),
   };
