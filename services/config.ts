@@ -11,6 +11,7 @@ import { sourcesEnv, sourceSettings, type SourceTenants } from './settings/sourc
 import { stackEnv, stackSettings, type StackSettings } from './settings/stack';
 import { connectionsEnv, connectionSettings, type ConnectionSettings } from './settings/connections';
 import { codecEnv, codecSettings, type CodecServerSettings, type CodecSettings } from './settings/codec';
+import { tracingEnv, tracingSettings, type TracingSettings } from './settings/tracing';
 
 export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
 
@@ -21,7 +22,7 @@ export type { BambooHrTenantConfig, CanonicalKeyConfig, WorkdayTenantConfig };
  * (settings/pipeline.ts), the HR sources (sources/<id>/settings.ts, composed from the registry in
  * settings/sources.ts) and the development stack (settings/stack.ts).
  */
-const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv, ...codecEnv, ...rolesEnv });
+const EnvSchema = z.object({ ...stackEnv(DEFAULT_PORTS), ...pipelineEnv, ...sourcesEnv, ...connectionsEnv, ...codecEnv, ...rolesEnv, ...tracingEnv });
 
 /** Every variable the configuration reads, by name (the deployment manifests are checked against it: infra/deploy/deploy.test.ts). */
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
@@ -44,6 +45,8 @@ export interface Config extends StackSettings, Omit<PipelineSettings, 'gateway'>
   readonly codecServer: CodecServerSettings;
   /** Shutdown deadline, gateway drain delay and dispatcher group of the roles (settings/roles.ts). */
   readonly roles: RoleSettings;
+  /** OpenTelemetry export (settings/tracing.ts, services/tracing/): off unless an OTLP endpoint is set. */
+  readonly tracing: TracingSettings;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connections,
     ...codec,
     roles,
+    tracing: tracingSettings(e),
   });
 }
 

@@ -40,6 +40,7 @@ import { redisLetterCap } from './gateway/unknown-tenant';
 import { FAILURE_CONVERTER_PATH, temporalDataConverter } from './temporal/data-converter';
 import { createReconcileActivities } from './reconcile/activities';
 import { ensureReconcileSchedules } from './reconcile/schedules';
+import { clientInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from './tracing/temporal';
 
 /** Where the pipeline reaches Kafka, Temporal and Redis (the launcher's stack, or services configured to be reused). */
 export interface PipelineEndpoints {
@@ -261,7 +262,8 @@ async function connectShared(
   if (temporalClient || parts.dispatcher || parts.worker || parts.pollers) {
     const temporalConnection = await Connection.connect(temporalConnectionOptions(config.connections.temporal, endpoints.temporalAddress));
     stops.push(() => temporalConnection.close());
-    shared.temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
+    // The interceptors carry the trace of an event into the workflows it starts or signals (services/tracing/temporal.ts).
+    shared.temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, interceptors: clientInterceptors(), ...(dataConverter ? { dataConverter } : {}) });
   }
 
   if (parts.gateway || parts.worker) {
@@ -323,7 +325,7 @@ async function startWorkerPart(opts: PipelineOptions, shared: Shared, policy: Lo
     ...(shared.metrics.pollers ? { metrics: shared.metrics.pollers } : {}),
   });
   // One bundle for both workers: the main one, and the leavers' own (leaverTaskQueue in schemas/contracts/workflows.ts).
-  const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH })).code };
+  const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES] })).code };
   const workerDeps = {
     address: endpoints.temporalAddress,
     temporalSecurity: config.connections.temporal,

@@ -21,6 +21,7 @@ import { build } from 'esbuild';
 import { WORKFLOW_BUNDLE_FILE } from '../../services/roles/main';
 import { FAILURE_CONVERTER_PATH } from '../../services/temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../services/worker/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../services/tracing/temporal';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,7 +41,12 @@ export async function buildDist(opts: { outDir?: string; say?: (line: string) =>
   const entries = await buildEntries(opts);
   const bundleStarted = Date.now();
   const workflowBundle = join(entries.outDir, WORKFLOW_BUNDLE_FILE);
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet(say) });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    logger: quiet(say),
+  });
   await mkdir(dirname(workflowBundle), { recursive: true });
   await writeFile(workflowBundle, code);
   say(`${relative(ROOT, workflowBundle)} (${Math.round(code.length / 1024)} KiB) in ${Date.now() - bundleStarted} ms`);

@@ -26,9 +26,9 @@ import { checkHealth, DEFAULT_PORTS, healthUrl, roleOf } from './healthcheck';
 
 /**
  * Variables of the shared contract of issue 16 that other parts read (the ops server, the Temporal
- * SDK's exporter, OpenTelemetry); accepted here until they are in the configuration schema on main.
+ * SDK's exporter); accepted here until they are in the configuration schema on main (the OTEL_* ones are: services/settings/tracing.ts).
  */
-const CONTRACT_VARIABLES = ['JML_OPS_PORT', 'JML_OPS_HOST', 'JML_TEMPORAL_METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_SERVICE_NAME'];
+const CONTRACT_VARIABLES = ['JML_OPS_PORT', 'JML_OPS_HOST', 'JML_TEMPORAL_METRICS_PORT'];
 /** Read by Node itself, not by our configuration. */
 const RUNTIME_VARIABLES = ['NODE_ENV', 'NODE_OPTIONS'];
 const KNOWN_VARIABLES = new Set([...CONFIG_VARIABLES, ...CONTRACT_VARIABLES, ...RUNTIME_VARIABLES]);

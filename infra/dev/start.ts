@@ -12,6 +12,7 @@ import { loadConfig, loadDotEnv, withSingleBrokerDefaults, type Config } from '.
 import { ensureDevCanonicalSecret, isLoopbackHost } from '../../services/dev-defaults';
 import { createLogger } from '../../services/log';
 import { supervise } from '../../services/roles/supervise';
+import { startTracing } from '../../services/tracing';
 import { ROLES } from '../../services/roles/table';
 import { toolPaths } from '../stack/paths';
 import { stackDown, stackUp } from '../stack/stack';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     ...(codecServer ? { uiCodecEndpoint: devCodecServerUrl(config) } : {}),
     say,
   });
+  // Traces when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/tracing.md); before the parts start, flushed after they stop.
+  const tracing = startTracing('all', config.tracing);
   const pipeline = await ROLES.all.start({ mode: 'development', config, endpoints, log, env });
 
   say('jml-pipeline is running:');
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     drainDelayMs: 0,
     afterStop: async () => {
       await codecServer?.close();
+      await tracing.shutdown();
       if (started.length > 0) await stackDown({ dir: config.stackDir, only: started, say });
       say('stopped');
     },

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -9,6 +10,8 @@ import type { MetricSet } from '../metrics';
 import { readEventRecord } from './read-event';
 import { writeDeadLetter } from '../kafka/dead-letter';
 import { TOPICS } from '../kafka/topics';
+import { contextFromHeaders } from '../tracing/kafka';
+import { handoffSpan, inSpan } from '../tracing/spans';
 
 export interface DispatcherDeps {
   kafka: Kafka;
@@ -82,6 +85,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     // Fields of a newer minor version ride along untouched (docs/decisions/0003-event-evolution.md).
     const event = read.event;
     const personKey = event.subject;
+    trace.getActiveSpan()?.setAttribute('jml.event_type', event.type);
     const started = performance.now();
     await deps.temporal.workflow.signalWithStart<(input: PersonWorkflowInput) => Promise<void>, [JmlEvent]>('personWorkflow', {
       workflowId: personWorkflowId(personKey),
@@ -139,7 +143,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         // kafkajs resolves the offset after eachMessage returns and commits it; a throw retries the message.
         eachMessage: async ({ message, partition, heartbeat }) => {
           await deps.gate?.wait(heartbeat);
-          await handle(message, partition).catch((err: unknown) => {
+          // The hand-off joins the trace the gateway started (traceparent in the record's headers).
+          await inSpan(handoffSpan({ topic, group: deps.groupId, partition, parent: contextFromHeaders(message.headers) }), () => handle(message, partition)).catch((err: unknown) => {
             outcome('failed');
             throw err;
           });

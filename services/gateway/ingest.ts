@@ -7,6 +7,8 @@ import type { Counters } from '../metrics';
 import type { Dedupe } from './dedupe';
 import { GatewayRefusal, type GatewayErrorCode } from './errors';
 import { recordRejection } from './reject';
+import { traceHeaders } from '../tracing/kafka';
+import { inSpan, produceSpan } from '../tracing/spans';
 
 /** Where accepted and rejected records go; resolves only once Kafka acknowledged them. */
 export interface RecordSink {
@@ -84,7 +86,8 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
   });
   const produceStart = performance.now();
   try {
-    await deps.producer.send(records);
+    // One span for the delivery's records; each carries its context (traceparent) for the dispatcher.
+    await inSpan(produceSpan({ route: delivery.route, records: records.length }), () => deps.producer.send(withTraceHeaders(records)));
     deps.metrics.observe('jml_gateway_kafka_ack_seconds', { route: delivery.route }, (performance.now() - produceStart) / 1000);
   } catch (err) {
     if (isProducerError(err) && err.code === 'record-too-large') {
@@ -158,6 +161,13 @@ async function refuse(deps: IngestDeps, delivery: Delivery, code: GatewayErrorCo
     reason,
   });
   throw new GatewayRefusal(recorded ? code : 'kafka-unavailable', recorded ? details : undefined);
+}
+
+/** `records` with the active trace context added to their headers (the same records while tracing is off). */
+function withTraceHeaders(records: Outgoing[]): Outgoing[] {
+  const trace = traceHeaders();
+  if (Object.keys(trace).length === 0) return records;
+  return records.map((r) => ({ ...r, message: { ...r.message, headers: { ...r.message.headers, ...trace } } }));
 }
 
 /** The records of one accepted event: on `jml.events.v1`, and for a leaver a copy on the leaver lane. */

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Span } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { canonicalSource } from '../../sources/canonical';
 import { SOURCES, type SourceId } from '../../sources/registry';
@@ -11,6 +12,7 @@ import { ingest, type IngestDeps } from './ingest';
 import { recordRejection } from './reject';
 import { deliveryKey, replayTtlSeconds, type ReplayGuard } from './replay-guard';
 import type { UnknownTenantLetter, UnknownTenantLetters } from './unknown-tenant';
+import { inSpan, webhookSpan } from '../tracing/spans';
 
 /** What every source route gets from the gateway: the ingest path, the replay memory, and where deliveries for unknown tenants are recorded. */
 export interface RouteDeps extends IngestDeps {
@@ -243,7 +245,16 @@ export function sourceRoute<Tenant, Parsed, Hydrated, Client>(
 ): GatewayRoute {
   const path = sourceDelivery(source, opts);
   return (app, deps) => {
-    app.post(source.webhook.path, async (req: FastifyRequest<{ Body: Buffer; Params: { tenant?: string } }>, reply) => {
+    // One span per delivery (services/tracing/spans.ts): the route and source, the tenant once verified.
+    const span = webhookSpan({ source: source.id, path: source.webhook.path });
+    app.post(source.webhook.path, (req: FastifyRequest<{ Body: Buffer; Params: { tenant?: string } }>, reply) =>
+      inSpan(span, async (s) => {
+        const answered = await handle(req, reply, s);
+        s.setAttribute('http.response.status_code', reply.statusCode);
+        return answered;
+      }),
+    );
+    const handle = async (req: FastifyRequest<{ Body: Buffer; Params: { tenant?: string } }>, reply: FastifyReply, span: Span) => {
       const contentType = req.headers['content-type'] ?? '';
       if (!path.takes(contentType)) return sendError(reply, 'unsupported-media-type');
       const request: DeliveryRequest = { tenant: req.params.tenant ?? SINGLE_TENANT, body: req.body, contentType, header: (name) => header(req, name), receivedAtMs: deps.now() };
@@ -258,12 +269,13 @@ export function sourceRoute<Tenant, Parsed, Hydrated, Client>(
         return sendError(reply, verification.failure);
       }
       const { delivery } = verification;
+      span.setAttributes({ 'jml.route': delivery.route, 'jml.tenant': request.tenant });
       if (await deps.replays.admit(req, reply, { route: delivery.route, ...delivery.replay })) return reply;
       const outcome = await path.process(deps, delivery);
       if (outcome.status === 'unavailable') return sendError(reply, outcome.code);
       if (outcome.status === 'rejected') return sendError(reply, outcome.code, outcome.details);
       return reply.code(202).send(outcome.answer);
-    });
+    };
   };
 }
 

@@ -4,6 +4,7 @@ import { createLogger } from '../log';
 import { loadProductionConfig } from './config';
 import { EXIT, supervise } from './supervise';
 import { isRoleName, ROLES } from './table';
+import { startTracing } from '../tracing';
 
 /** Where `npm run build` writes the prebuilt workflow bundle, relative to the build's root (dist/). */
 export const WORKFLOW_BUNDLE_FILE = join('workflows', 'workflow-bundle.js');
@@ -32,6 +33,9 @@ export async function runRole(req: { argv: readonly string[]; env: NodeJS.Proces
   }
   const { config, policy, endpoints } = loaded;
   const log = createLogger({ name: `jml-${name}`, level: config.logLevel });
+  // Before the parts start (their clients and workers pick up the registered tracer); flushed once they stopped.
+  const tracing = startTracing(name, config.tracing);
+  if (tracing.enabled) log.info({ tracesUrl: config.tracing.tracesUrl }, 'exporting traces');
   let running;
   try {
     running = await ROLES[name].start({
@@ -44,6 +48,7 @@ export async function runRole(req: { argv: readonly string[]; env: NodeJS.Proces
       env: req.env,
     });
   } catch (err) {
+    await tracing.shutdown();
     if (err instanceof ConfigError) {
       stderr(`jml-pipeline ${name}: ${err.message}`);
       return EXIT.config;
@@ -52,5 +57,5 @@ export async function runRole(req: { argv: readonly string[]; env: NodeJS.Proces
     return EXIT.failed;
   }
   log.info({ role: name, ...(running.gatewayUrl ? { gatewayUrl: running.gatewayUrl } : {}), ...(running.opsUrl ? { opsUrl: running.opsUrl } : {}) }, 'running');
-  return supervise(running, { log, deadlineMs: config.roles.shutdownDeadlineMs, drainDelayMs: config.roles.gatewayDrainDelayMs });
+  return supervise(running, { log, deadlineMs: config.roles.shutdownDeadlineMs, drainDelayMs: config.roles.gatewayDrainDelayMs, afterStop: () => tracing.shutdown() });
 }

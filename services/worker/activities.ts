@@ -17,6 +17,7 @@ import { runWithUniqueValues } from './unique';
 import { activityBoundary } from '../activity-boundary';
 import type { MetricSet } from '../metrics';
 import { stepMetrics } from './step-metrics';
+import { connectorSpan, inSpan } from '../tracing/spans';
 
 /** Where audit records go (Kafka `jml.audit.v1`); resolves once they are durable. */
 export interface AuditSink {
@@ -174,7 +175,8 @@ export function createActivities(deps: ActivityDeps): Activities {
               await audit({ outcome: 'failed', errorCode: err.code, retryable: err.retryable });
             },
           },
-          act,
+          // A span per connector call (services/tracing/spans.ts), under the activity's.
+          () => inSpan(connectorSpan({ appId: input.appId, connector: app.connector.id, operation: step.operation }), act),
         );
       });
       log.info({ outcome: result.outcome, ...(ran !== step.operation ? { ran } : {}), ...(origin ? { origin } : {}) }, 'step done');

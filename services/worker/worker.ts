@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../schemas/contracts';
 import { connectTemporalWorker } from '../connections/temporal';
 import type { TemporalSecurity } from '../settings/connections';
+import { workerInterceptors, workflowSpanSinks } from '../tracing/temporal';
 
 /**
  * Eager activity slots per workflow task: every activity a task schedules (one per app) can start
@@ -52,6 +53,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     activities: deps.activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES,
+    // Spans of activities and workflows (services/tracing/temporal.ts); a no-op sink while tracing is off.
+    interceptors: workerInterceptors(),
+    sinks: workflowSpanSinks(),
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.shutdownGraceTimeMs !== undefined ? { shutdownGraceTime: deps.shutdownGraceTimeMs } : {}),

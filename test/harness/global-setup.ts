@@ -6,6 +6,7 @@ import { loadConfig, withSingleBrokerDefaults } from '../../services/config';
 import type { StackEndpoints } from '../../infra/stack/stack';
 import { WORKFLOWS_PATH } from '../../services/worker/worker';
 import { FAILURE_CONVERTER_PATH } from '../../services/temporal/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../services/tracing/temporal';
 import { pino } from 'pino';
 import { createKafka } from '../../services/kafka/client';
 import { ensureTopics } from '../../services/kafka/topics';
@@ -26,7 +27,12 @@ const say = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
  * native). The workflow bundle is built once here and shared with every test file.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+  const bundle = bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    logger: quietBundlerLogger,
+  });
   // Tests run as production does: payloads in Temporal sealed, with a key of this run (by
   // reference, like any key) unless the environment configures the codec itself.
   if (!process.env.JML_CODEC_KEYS && process.env.JML_CODEC !== 'off') {

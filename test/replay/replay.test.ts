@@ -5,6 +5,7 @@ import * as workflows from '../../workflows/index';
 import { HISTORIES_DIR } from './capture';
 import { WORKFLOWS_PATH } from '../../services/worker/worker';
 import { FAILURE_CONVERTER_PATH } from '../../services/temporal/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../services/tracing/temporal';
 
 /**
  * Stored histories (test/replay/histories, captured from the real stack) replayed through today's
@@ -15,8 +16,14 @@ import { FAILURE_CONVERTER_PATH } from '../../services/temporal/data-converter';
  */
 let code = '';
 beforeAll(async () => {
-  // The production bundle: with the failure converter that turns failure messages into (sealed) payloads.
-  ({ code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: silent }));
+  // The production bundle: with the failure converter that turns failure messages into (sealed) payloads,
+  // and the OpenTelemetry workflow interceptors (services/tracing/temporal.ts), which must add no command.
+  ({ code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    logger: silent,
+  }));
 }, 120_000);
 
 describe('workflow replay', () => {
@@ -54,11 +61,18 @@ describe('workflow replay', () => {
  * was rebuilt for every person and event workflow: 27 % of the workflow thread's CPU in bench:e2e.
  */
 describe('workflow bundle', () => {
-  it('holds only the SDK, workflows/, the contracts, zod-free helpers and the failure converter', () => {
-    const modules = [...code.matchAll(/^\/\*{3}\/ "(\.\/[^"]+)"$/gm)].map((m) => m[1] as string);
+  it('holds only the SDK, workflows/, the contracts, zod-free helpers, the failure converter and the OpenTelemetry interceptors', () => {
+    // Packages by their path from node_modules, wherever that is (a worktree's may be a link elsewhere).
+    const modules = [...code.matchAll(/^\/\*{3}\/ "([^"?][^"]*)"$/gm)].map((m) => (m[1] as string).replace(/^(?:\.\.?\/)+(?:[^"]*\/)?node_modules\//, './node_modules/'));
     expect(modules).toContain('./workflows/person.ts');
+    // The OpenTelemetry modules are loaded only by a traced workflow (workflows/tracing-interceptors.ts).
     const foreign = modules.filter(
-      (m) => !/^\.\/node_modules\/(@temporalio\/(workflow|common)|nexus-rpc|ms|long)\//.test(m) && !m.startsWith('./workflows/') && !m.startsWith('./schemas/contracts/') && m !== './schemas/person-key.ts' && m !== './services/temporal/failure-converter.cjs',
+      (m) =>
+        !/^\.\/node_modules\/(@temporalio\/(workflow|common|interceptors-opentelemetry)|@opentelemetry\/(api|core|resources|sdk-trace-base|semantic-conventions)|nexus-rpc|ms|long)\//.test(m) &&
+        !m.startsWith('./workflows/') &&
+        !m.startsWith('./schemas/contracts/') &&
+        m !== './schemas/person-key.ts' &&
+        m !== './services/temporal/failure-converter.cjs',
     );
     expect(foreign).toEqual([]);
   });
