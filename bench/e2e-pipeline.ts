@@ -8,10 +8,14 @@
  * earlier runs' events on a long-lived broker are not replayed. Prints one JSON line
  * `{"url": …, "pid": …}` on stdout once the gateway listens. A `loop` line on stdin prints the
  * event-loop delay since the previous one (`{"loopDelay": {p50, p99, max, rssMb}}`, ms; rss in MiB) and starts over (not a
- * signal: the Temporal runtime shuts its workers down on SIGUSR2). SIGTERM, or stdin closing because
- * the benchmark went away, stops it.
+ * signal: the Temporal runtime shuts its workers down on SIGUSR2). A `mem` line (for bench/capacity.ts)
+ * collects garbage first when node runs with --expose-gc, then prints
+ * `{"mem": {rssMb, heapUsedMb, heapLimitMb}}`. `--temporal-metrics host:port` serves the Temporal SDK's
+ * Prometheus metrics there (sticky cache size). SIGTERM, or stdin closing because the benchmark went
+ * away, stops it.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../services/config';
@@ -19,7 +23,7 @@ import { createLogger } from '../services/log';
 import { startPipeline } from '../services/runtime';
 import { reusedEndpoints } from './support/reused-endpoints';
 
-const { values } = parseArgs({ options: { group: { type: 'string' } } });
+const { values } = parseArgs({ options: { group: { type: 'string' }, 'temporal-metrics': { type: 'string' } } });
 if (!values.group) throw new Error('usage: e2e-pipeline --group <consumer group>');
 
 const config = loadConfig();
@@ -31,6 +35,7 @@ const pipeline = await startPipeline({
   gatewayPort: 0,
   dispatcherGroupId: values.group,
   dispatcherStartAt: 'now',
+  ...(values['temporal-metrics'] ? { temporalMetricsAddress: values['temporal-metrics'] } : {}),
 });
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
@@ -43,6 +48,12 @@ const stop = () => {
 };
 createInterface({ input: process.stdin })
   .on('line', (line) => {
+    if (line.trim() === 'mem') {
+      (globalThis as { gc?: () => void }).gc?.();
+      const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+      process.stdout.write(`${JSON.stringify({ mem: { rssMb: mb(process.memoryUsage().rss), heapUsedMb: mb(process.memoryUsage().heapUsed), heapLimitMb: mb(getHeapStatistics().heap_size_limit) } })}\n`);
+      return;
+    }
     if (line.trim() !== 'loop') return;
     process.stdout.write(`${JSON.stringify({ loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) } })}\n`);
     loop.reset();
