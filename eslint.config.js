@@ -79,8 +79,8 @@ export default tseslint.config(
   },
   ...directionConfigs,
   {
-    // CLIs and the stack manager talk to a terminal on purpose.
-    files: ['infra/**/*.ts', 'services/cli/**/*.ts', 'bench/**/*.ts', 'schemas/export.ts'],
+    // CLIs, the drill runner and the stack manager talk to a terminal on purpose.
+    files: ['infra/**/*.ts', 'services/cli/**/*.ts', 'bench/**/*.ts', 'schemas/export.ts', 'test/drills/run.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { effectsKey } from '../../connectors/dev-redis';
+import { freePort } from '../../infra/stack/process';
+import type { StackEndpoints } from '../../infra/stack/stack';
+import { eventWorkflowId, personStateQuery, personWorkflowId } from '../../schemas/contracts';
+import type { JmlEvent } from '../../schemas/jml-event.v1';
+import { loadConfig } from '../../services/config';
+import { ensureTopics, TOPICS } from '../../services/kafka/topics';
+import { temporalDataConverter } from '../../services/temporal/data-converter';
+import { postSigned } from '../support/canonical-client';
+import { runCli } from '../support/cli-process';
+import { startRoleProcess, type RoleProcess } from '../support/role-process';
+import type { Invariant } from './types';
+
+export type Role = 'gateway' | 'dispatcher' | 'worker';
+
+/** What became of an event answered 2xx, as the person workflow and its event workflow tell. */
+export type Terminal = 'applied' | 'needs-attention' | 'superseded' | 'duplicate' | 'pending';
+
+/**
+ * One drill's corner of the stack: the built roles as separate processes with explicit production
+ * configuration, its own task queue, dispatcher group (positioned at the topics' end), person keys
+ * and a dev-redis app (`ledger`) whose effects log records every real change with the event id that
+ * made it, which is how drills count effects and duplicates.
+ */
+export class Scenario {
+  readonly accepted = new Map<string, JmlEvent>();
+  /** Answers the gateway gave, by status (connection errors under 0). */
+  readonly answers = new Map<number, number>();
+  private readonly processes = new Map<Role, RoleProcess>();
+  private seq = 0;
+
+  private constructor(
+    readonly name: string,
+    readonly run: string,
+    readonly env: Record<string, string>,
+    private readonly entry: string,
+    readonly temporal: Client,
+    private readonly redis: Redis,
+    private readonly admin: Admin,
+    private readonly prefix: string,
+    private readonly dir: string,
+    private readonly secret: string,
+  ) {}
+
+  static async open(opts: { name: string; endpoints: StackEndpoints; entry: string; policyExtra?: string }): Promise<Scenario> {
+    const run = `${opts.name}-${Date.now().toString(36)}`;
+    const dir = await mkdtemp(join(tmpdir(), `jml-drill-${opts.name}-`));
+    const prefix = `jml:drill:${run}`;
+    const policy = join(dir, 'policy.yaml');
+    await writeFile(
+      policy,
+      `version: 1
+apps:
+  ledger: { connector: dev-redis, settings: { url: "${opts.endpoints.redisUrl}", keyPrefix: "${prefix}" } }
+${opts.policyExtra ?? ''}rules:
+  - { name: everyone, when: { workerType: employee }, grant: { ledger: [] } }
+`,
+    );
+    const codecKeyFile = join(dir, 'codec-key');
+    await writeFile(codecKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const group = `drill-${run}`;
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      KAFKA_BROKERS: opts.endpoints.kafkaBrokers,
+      TEMPORAL_ADDRESS: opts.endpoints.temporalAddress,
+      REDIS_URL: opts.endpoints.redisUrl,
+      KAFKA_REPLICATION_FACTOR: '1',
+      KAFKA_MIN_INSYNC_REPLICAS: '1',
+      TEMPORAL_TASK_QUEUE: `drill-${run}`,
+      JML_DISPATCHER_GROUP: group,
+      JML_CANONICAL_SECRET: secret,
+      JML_CODEC_KEYS: JSON.stringify([{ id: `drill-${run}`, key: { file: codecKeyFile } }]),
+      JML_CONFIG_FILE: policy,
+      GATEWAY_PORT: String(await freePort()),
+      JML_OPS_HOST: '127.0.0.1',
+      JML_OPS_PORT: '0',
+      JML_TEMPORAL_METRICS_PORT: '0',
+      JML_SHUTDOWN_DEADLINE_MS: '10000',
+      // Info: each role logs `running` when it has started (what start() waits for).
+      LOG_LEVEL: 'info',
+    };
+    const admin = new Kafka({ clientId: `drill-${run}`, brokers: opts.endpoints.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    // A fresh stack has no topics yet (the roles create them as they start); the group must start at their end.
+    await ensureTopics(admin, loadConfig(env).kafka.topics);
+    for (const [groupId, topic] of [
+      [group, TOPICS.events],
+      [`${group}.priority`, TOPICS.priority],
+    ] as const) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
+    }
+    const connection = await Connection.connect({ address: opts.endpoints.temporalAddress });
+    const temporal = new Client({ connection, dataConverter: temporalDataConverter(loadConfig(env).codec) });
+    return new Scenario(opts.name, run, env, opts.entry, temporal, new Redis(opts.endpoints.redisUrl), admin, prefix, dir, secret);
+  }
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.env.GATEWAY_PORT}`;
+  }
+
+  async start(role: Role): Promise<RoleProcess> {
+    const p = startRoleProcess({ entry: this.entry, role, env: this.env });
+    this.processes.set(role, p);
+    await p.ready;
+    return p;
+  }
+
+  /** kill -9 (or another signal) of a role's process; resolves once it is gone. */
+  async kill(role: Role, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.processes.get(role);
+    if (!p) throw new Error(`${role} is not running`);
+    p.child.kill(signal);
+    await p.exited;
+  }
+
+  /** The last lines each role wrote, for failure messages. */
+  output(): string {
+    return [...this.processes].map(([role, p]) => `--- ${role}\n${p.output().split('\n').slice(-15).join('\n')}`).join('\n');
+  }
+
+  pid(role: Role): number | undefined {
+    return this.processes.get(role)?.child.pid;
+  }
+
+  /** A person key of this drill (business-like ids; no random UUIDs). */
+  person(): string {
+    return `drill:${this.run}-${++this.seq}`;
+  }
+
+  /**
+   * Posts a signed delivery as an HR system does: a 5xx or a connection error is retried with the
+   * same webhook id (up to `attempts`); a 2xx marks the event accepted.
+   */
+  async send(event: JmlEvent, opts: { attempts?: number; webhookId?: string } = {}): Promise<number> {
+    const attempts = opts.attempts ?? 30;
+    for (let i = 1; ; i += 1) {
+      let status: number;
+      try {
+        status = (await postSigned({ url: this.gatewayUrl, secret: this.secret, body: event, webhookId: opts.webhookId ?? `wh-${event.id}` })).status;
+      } catch {
+        status = -1;
+      }
+      this.answers.set(status, (this.answers.get(status) ?? 0) + 1);
+      if (status >= 200 && status < 300) {
+        this.accepted.set(event.id, event);
+        return status;
+      }
+      if ((status >= 0 && status < 500) || i >= attempts) return status;
+      await sleep(Math.min(2_000, 100 * i));
+    }
+  }
+
+  /** Where each accepted event stands. */
+  async terminals(): Promise<Map<string, Terminal>> {
+    const out = new Map<string, Terminal>();
+    const states = new Map<string, Awaited<ReturnType<typeof this.personState>>>();
+    for (const event of this.accepted.values()) {
+      const handle = this.temporal.workflow.getHandle(eventWorkflowId(event.subject, event.id));
+      let terminal: Terminal = 'pending';
+      try {
+        const d = await handle.describe();
+        if (d.status.name === 'COMPLETED') terminal = d.searchAttributes?.NeedsAttention?.[0] === true ? 'needs-attention' : 'applied';
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (!states.has(event.subject)) states.set(event.subject, await this.personState(event.subject));
+        const seen = states.get(event.subject)?.recent.find((r) => r.eventId === event.id);
+        if (seen?.status === 'superseded' || seen?.status === 'duplicate') terminal = seen.status;
+      }
+      out.set(event.id, terminal);
+    }
+    return out;
+  }
+
+  private async personState(personKey: string) {
+    try {
+      return await this.temporal.workflow.getHandle(personWorkflowId(personKey)).query(personStateQuery);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits until every accepted event is terminal; the time it took, or null at the deadline. */
+  async converge(deadlineMs: number): Promise<number | null> {
+    const started = Date.now();
+    while (Date.now() - started < deadlineMs) {
+      const t = await this.terminals();
+      if ([...t.values()].every((s) => s !== 'pending')) return Date.now() - started;
+      await sleep(500);
+    }
+    return null;
+  }
+
+  /** The ledger app's effects: idempotency key (`<eventId>/<app>/<operation>…`) → times applied. */
+  async effects(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const line of await this.redis.lrange(effectsKey({ keyPrefix: this.prefix }, 'ledger'), 0, -1)) {
+      const key = line.slice(0, line.lastIndexOf(' '));
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** `jml reconcile --check` as ops run it, with this drill's configuration: the convergence oracle. */
+  async reconcileCheck(): Promise<Invariant> {
+    const r = await runCli(['reconcile', '--check'], { env: { ...process.env, ...this.env, LOG_LEVEL: 'silent' }, cwd: process.cwd() });
+    return { name: 'jml reconcile --check passes', ok: r.code === 0, ...(r.code === 0 ? {} : { detail: `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-4).join(' | ')}` }) };
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.processes.values()) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    this.redis.disconnect();
+    await this.admin.disconnect().catch(() => undefined);
+    await this.temporal.connection.close().catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
