@@ -123,6 +123,10 @@ describe('soak chart', () => {
     const { plot } = chartLayout(options).panels[0] as ReturnType<typeof chartLayout>['panels'][number];
     expect(count(img, plot, SERIES_COLOURS[0])).toBe(0);
     expect(count(img, { x: plot.x + plot.w / 2 - 80, y: plot.y + plot.h / 2 - 10, w: 160, h: 20 })).toBeGreaterThan(50);
+    // No rows at all, or one: still a chart.
+    expect(decode(renderChart({ ...options, rows: [] })).width).toBe(1200);
+    // A lone sample (here at the right edge, so the dot's right half is clipped) still shows as a dot, not 2 pixels.
+    expect(count(decode(renderChart({ ...options, rows: [{ t: 3, nothing: 5 }] })), plot, SERIES_COLOURS[0])).toBeGreaterThanOrEqual(9);
   });
 
   it('a marker > a dashed vertical line at its time through every plot, and only there', () => {
@@ -145,6 +149,11 @@ describe('soak chart', () => {
       expect(dashed, `panel ${p}`).toBeLessThan(plot.h * 0.7);
       expect(changedElsewhere, `panel ${p}`).toBe(0);
     });
+  });
+
+  it('a marker outside the time range > not drawn (it would land in the legend)', () => {
+    const layout = chartLayout({ ...SOAK, markers: [{ t: 5000, label: 'late' }, { t: 600, label: 'in' }] });
+    expect(layout.markers.map((m) => m.marker.label)).toEqual(['in']);
   });
 
   it('writes a soak-like sample to .jml/chart-sample.png to look at', async () => {

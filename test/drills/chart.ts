@@ -33,6 +33,7 @@ export interface ChartOptions {
   width?: number;
   /** Default: a 300-pixel band per panel plus the title (and the marker labels). */
   height?: number;
+  /** Faults injected; those outside the rows' time range are left out. */
   markers?: ChartMarker[];
 }
 
@@ -197,8 +198,8 @@ export interface ChartLayout {
   panels: Array<{ block: Rect; plot: Rect; legend: Rect }>;
   /** Lines of marker labels above the first panel (labels that would overlap take the next line). */
   markerRows: number;
-  /** Per marker, in order: where its label starts and on which line. */
-  markerLabelsAt: Array<{ x: number; row: number }>;
+  /** The markers inside the time range (others are not drawn), each with its column and its label's place. */
+  markers: Array<{ marker: ChartMarker; x: number; labelX: number; row: number }>;
   tMin: number;
   tMax: number;
   /** The pixel column of time `t` in every plot. */
@@ -227,14 +228,16 @@ export function chartLayout(opts: ChartOptions): ChartLayout {
 
   // Marker labels: each starts at its line and takes the first row where it does not overlap the last label.
   const rowEnds = Array<number>(MARKER_LABEL_ROWS).fill(-Infinity);
-  const markerLabelsAt = (opts.markers ?? []).map((m) => {
-    const x = Math.min(xOf(m.t) + 4, width - MARGIN - textWidth(markerText(m)));
-    let row = rowEnds.findIndex((end) => end + CHAR_W <= x);
+  const inRange = (opts.markers ?? []).filter((m) => m.t >= tMin && m.t <= tMax).sort((a, b) => a.t - b.t);
+  const markers = inRange.map((marker) => {
+    const x = xOf(marker.t);
+    const labelX = Math.min(x + 4, width - MARGIN - textWidth(markerText(marker)));
+    let row = rowEnds.findIndex((end) => end + CHAR_W <= labelX);
     if (row < 0) row = rowEnds.indexOf(Math.min(...rowEnds));
-    rowEnds[row] = x + textWidth(markerText(m));
-    return { x, row };
+    rowEnds[row] = labelX + textWidth(markerText(marker));
+    return { marker, x, labelX, row };
   });
-  const markerRows = markerLabelsAt.length === 0 ? 0 : Math.max(...markerLabelsAt.map((l) => l.row)) + 1;
+  const markerRows = markers.length === 0 ? 0 : Math.max(...markers.map((m) => m.row)) + 1;
 
   const top = HEADER_H + markerRows * LINE_H + (markerRows > 0 ? 6 : 0);
   const height = opts.height ?? top + opts.panels.length * PANEL_H + MARGIN;
@@ -246,7 +249,7 @@ export function chartLayout(opts: ChartOptions): ChartLayout {
     const legend = { x: plotX + plotW + 16, y: plot.y, w: LEGEND_W - 16, h: plot.h };
     return { block, plot, legend };
   });
-  return { width, height, panels, markerRows, markerLabelsAt, tMin, tMax, xOf };
+  return { width, height, panels, markerRows, markers, tMin, tMax, xOf };
 }
 
 function markerText(m: ChartMarker): string {
@@ -384,14 +387,11 @@ export function renderChart(opts: ChartOptions): Buffer {
   const noteX = layout.width - MARGIN - textWidth(axisNote);
   if (MARGIN + textWidth(opts.title) + 2 * CHAR_W <= noteX) canvas.text(axisNote, noteX, 14, FAINT_INK);
 
-  const markers = opts.markers ?? [];
-  const labelTop = HEADER_H;
-  markers.forEach((m, i) => {
-    const at = layout.markerLabelsAt[i] as { x: number; row: number };
-    const y = labelTop + at.row * LINE_H;
-    canvas.vline(layout.xOf(m.t), y, y + LINE_H - 2, MARKER_COLOUR);
-    canvas.text(markerText(m), at.x, y + 2, FAINT_INK);
-  });
+  for (const { marker, x, labelX, row } of layout.markers) {
+    const y = HEADER_H + row * LINE_H;
+    canvas.vline(x, y, y + LINE_H - 2, MARKER_COLOUR);
+    canvas.text(markerText(marker), labelX, y + 2, FAINT_INK);
+  }
 
   const xTicks = timeTicks(layout.tMin, layout.tMax);
   opts.panels.forEach((panel, p) => {
@@ -423,21 +423,25 @@ export function renderChart(opts: ChartOptions): Buffer {
       const left = Math.max(plot.x - 6, Math.min(x - textWidth(tick.label) / 2, plot.x + plot.w - textWidth(tick.label)));
       canvas.text(tick.label, Math.round(left), plot.y + plot.h + 8, INK);
     }
-    for (const m of markers) canvas.vline(layout.xOf(m.t), plot.y, plot.y + plot.h - 1, MARKER_COLOUR, { on: 6, off: 4 });
+    for (const { x } of layout.markers) canvas.vline(x, plot.y, plot.y + plot.h - 1, MARKER_COLOUR, { on: 6, off: 4 });
 
     panel.series.forEach((s, k) => {
       const colour = SERIES_COLOURS[k % SERIES_COLOURS.length] as Rgb;
       let last: { x: number; y: number } | undefined;
-      for (const row of opts.rows) {
+      opts.rows.forEach((row, i) => {
         const v = row[s];
         if (v === undefined) {
           last = undefined; // a missing sample breaks the line rather than bridging the gap
-          continue;
+          return;
         }
         const point = { x: layout.xOf(row.t), y: yOf(v) };
+        if (last === undefined && opts.rows[i + 1]?.[s] === undefined) {
+          // A sample with no neighbour to join: a dot, so it shows.
+          for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) canvas.set(point.x + dx, point.y + dy, colour, plot);
+        }
         canvas.line(last?.x ?? point.x, last?.y ?? point.y, point.x, point.y, colour, plot);
         last = point;
-      }
+      });
       const y = legend.y + 4 + k * LINE_H;
       if (y + LINE_H > legend.y + legend.h) return; // more series than the legend has room for
       canvas.fill({ x: legend.x, y: y + 6, w: 24, h: 4 }, colour);
