@@ -170,6 +170,7 @@ const FONT = new Map<string, number[]>(
 
 /** The printable ASCII characters the font draws; anything else prints as '?'. */
 export const FONT_CHARACTERS = [...FONT.keys()].join('');
+/** The glyph drawings as written above, for the test that checks their shape. */
 export const GLYPH_ROWS = Object.values(GLYPHS);
 
 /** Text scale: each font pixel is a SCALE×SCALE block; a character advances 6 font pixels. */

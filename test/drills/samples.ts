@@ -208,7 +208,11 @@ export function driftVerdict(rows: readonly SampleRow[], series: string, opts: D
   const figures =
     `first third ${f(firstLevel)}, middle ${f(middle)}, last ${f(lastLevel)}; slope ${f(slopePerMin)}/min = ${f(trendRise)} over the ${f(windowS / 60)} min judged ` +
     `(tolerance ${f(tolerance)} = max(${Math.round(relTolerance * 100)} % of ${f(middle)}, ${f(absTolerance)}))`;
-  const reason = !trending ? 'steady: the trend is within tolerance' : !stillRising ? `levelled off: the last third rose only ${f(lateRise)} over the middle one` : growing;
+  const reason = !trending
+    ? 'steady: the trend is within tolerance'
+    : !stillRising
+      ? `levelled off: the last third rose only ${f(lateRise)} over the middle one`
+      : `the trend exceeds tolerance and the last third is still ${f(lateRise)} above the middle one`;
   return { series, ok, firstLevel, lastLevel, slopePerMin, why: `${series} ${ok ? 'ok' : growing}: ${reason}; ${figures}` };
 }
 
