@@ -67,8 +67,10 @@ export interface FuzzReport {
   /** Distinct events accepted (each was passed to `accepted`). */
   acceptedEvents: number;
   seed: number;
-  /** The prefix of every webhook-id sent (the DLQ key of a recorded delivery). */
+  /** The prefix of every webhook-id sent (`<prefix>-<n>`; the DLQ key of a recorded delivery). */
   webhookIdPrefix: string;
+  /** The prefix of every subject (person key) of the events sent: `fuzz:<run>:`. */
+  subjectPrefix: string;
   /** Deliveries the gateway must have recorded in the DLQ (first answers 400 invalid-json/invalid-event, 413 event-too-large). */
   deadLetters: number;
 }
@@ -204,7 +206,11 @@ export const FUZZ_CLASSES = ['valid', 'event-too-large', 'schema-invalid', 'malf
 /** A header value as fetch sends it: printable ASCII, no leading or trailing space. */
 const headerText = (max: number) => fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: max }).map((s) => s.replace(/[^\x21-\x7e ]/g, '').trim()).filter((s) => s.length > 0);
 
-const isoMoment = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+/**
+ * Moments in the past only: a person workflow waits for an event's effective moment, and every
+ * event the gateway accepts must reach its outcome within a drill. (The gateway itself takes any.)
+ */
+const isoMoment = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2025-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
 const calendarDate = isoMoment.map((s) => s.slice(0, 10));
 /** Schema-valid text (1-512 UTF-16 units): any code points, hostile characters, or long. */
 const text = fc.oneof(
@@ -634,7 +640,7 @@ export async function fuzzGateway(opts: FuzzOptions): Promise<FuzzReport> {
     n: 0,
     acceptedKeys: new Set(),
   };
-  const report: FuzzReport = { cases: 0, byClass: {}, violations: [], fiveXx: 0, acceptedEvents: 0, seed, webhookIdPrefix: ctx.prefix, deadLetters: 0 };
+  const report: FuzzReport = { cases: 0, byClass: {}, violations: [], fiveXx: 0, acceptedEvents: 0, seed, webhookIdPrefix: ctx.prefix, subjectPrefix: `fuzz:${ctx.subjectTenant}:`, deadLetters: 0 };
   const shrinkBudget = opts.shrinkBudget ?? 200;
   let failing = false;
   let shrinkRequests = 0;
