@@ -150,5 +150,11 @@ describe('webhook fuzzer > against an in-process gateway', () => {
     expect(report.acceptedEvents).toBe(0);
     const counterexample = report.violations.at(-1) ?? '';
     expect(counterexample).toMatch(/^counterexample after \d+ shrinks: .*5xx answer 503 kafka-unavailable.*replay with seed 17 path "\d+(:\d+)*"$/);
+
+    // The seed and path replay that very case first.
+    const [, shrunk, path] = /^counterexample after \d+ shrinks: ([^:]+):.*path "([\d:]+)"$/.exec(counterexample) ?? [];
+    const replayed = await fuzzGateway({ url, secret: SECRET, cases: 100, seed: 17, path, limits: LIMITS, shrinkBudget: 0 });
+    expect(replayed.cases).toBe(1);
+    expect(replayed.violations[0]).toContain(`${shrunk} `);
   });
 });
