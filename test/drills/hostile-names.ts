@@ -65,6 +65,8 @@ export const HOSTILE_NAMES: readonly HostileName[] = Object.freeze([
   { label: 'ldap-filter', givenName: '*)(uid=*', familyName: '*)(|(objectClass=*)' },
   { label: 'dn-parts', givenName: 'cn=admin,dc=x', familyName: 'ou=people,dc=example,dc=org' },
   { label: 'scim-filter', givenName: '" or userName pr "', familyName: 'x" or "1" eq "1' },
+  // Where the unique templates cut (truncate(60) in SCIM, truncateBytes(60) in LDAP): inside 👩‍💻.
+  { label: 'emoji-at-the-cut', givenName: `${'y'.repeat(58)}👩\u200D💻`, familyName: `${'z'.repeat(53)}👩\u200D💻` },
   { label: 'case-twin-upper', givenName: 'ÉMILE', familyName: 'TWIN' },
   { label: 'case-twin-lower', givenName: 'émile', familyName: 'twin' },
 ]);
