@@ -1,4 +1,5 @@
 import { AndFilter, Client, EqualityFilter, type Entry } from 'ldapts';
+import { parseDn } from '../../connectors/ldap/dn';
 import type { ScimUser } from '../../connectors/scim/schema';
 import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-admin';
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
@@ -294,9 +295,16 @@ async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMa
     const holders = await find('uid', uid.value);
     if (holders.length !== 1) mismatches.push(`${p.label}: ldap uid is held by ${holders.length} entries`);
   }
-  // Disabled is "under the disabled OU": search there, by the anchor, rather than parse the DN.
+  // Disabled is "under the disabled OU": search there, by the anchor, rather than trust the DN.
   const underDisabled = (await ldap.search(target.disabledDn, { scope: 'sub', filter: personFilter('employeeNumber', p.personKey), attributes: ['1.1'] })).searchEntries.length;
   if (underDisabled !== (p.left ? 1 : 0)) mismatches.push(`${p.label}: ldap entry is ${underDisabled ? 'disabled' : 'enabled'}, expected ${p.left ? 'disabled' : 'enabled'}`);
+  // The DN, in the server's spelling, is one RDN `uid=<the uid>` right under its OU: a name with
+  // `,` `=` `+` in it added no RDN and no attribute to the DN.
+  const rdns = parseDn(entry.dn);
+  const parent = parseDn(p.left ? target.disabledDn : target.peopleDn);
+  const [rdn] = rdns;
+  const inPlace = rdns.length === parent.length + 1 && JSON.stringify(rdns.slice(1)).toLowerCase() === JSON.stringify(parent).toLowerCase();
+  if (!inPlace || rdn?.length !== 1 || rdn[0]?.type.toLowerCase() !== 'uid' || !sameBytes(bytesOf(entry.uid), rdn[0].value)) mismatches.push(`${p.label}: ldap DN is not uid=<uid> under its OU`);
   return 1;
 }
 
