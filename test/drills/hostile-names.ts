@@ -143,7 +143,7 @@ export interface HostileNamesResult {
 }
 
 /** One person of the drill: the name they join with, the name they end with, whether they leave. */
-interface Person {
+export interface HostilePerson {
   index: number;
   personKey: string;
   label: string;
@@ -160,50 +160,85 @@ const MOVES = (i: number) => i % 3 === 0;
 /** Every fourth (from the second) leaves; some of them were renamed first. */
 const LEAVES = (i: number) => i % 4 === 1 || i === 9;
 
-/**
- * Runs the drill: a joiner per hostile name (one at a time, so that the order of unique values is
- * known), a mover for every third person (renamed to another hostile name), a leaver for every
- * fourth, then reads every account back from both servers. Seeds one unrelated entry in each
- * app first, and removes nothing afterwards (the caller owns the servers).
- */
+/** What {@link sendHostileNames} did, for {@link readBackHostileNames}. */
+export interface HostileRun {
+  readonly people: readonly HostilePerson[];
+  readonly seeds: HostileSeeds;
+  readonly events: number;
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Events that did not complete, as mismatches (`<label>: mover ended needs-attention`). */
+  readonly unfinished: readonly string[];
+}
+
+/** The drill end to end: {@link sendHostileNames}, then {@link readBackHostileNames}. */
 export async function checkHostileNames(opts: HostileNamesOptions): Promise<HostileNamesResult> {
+  return readBackHostileNames(opts, await sendHostileNames(opts));
+}
+
+const connectLdap = async (target: HostileLdapTarget): Promise<Client> => {
+  const ldap = new Client({ url: target.url, timeout: 10_000, connectTimeout: 5_000 });
+  await ldap.bind(target.bindDn, target.bindPassword);
+  return ldap;
+};
+
+/**
+ * Seeds one unrelated entry in each app, then sends a joiner per hostile name (one at a time, so
+ * that the order of unique values is known), a mover for every third person (renamed to another
+ * hostile name) and a leaver for every fourth; resolves once every event has ended. Removes
+ * nothing afterwards (the caller owns the servers).
+ */
+export async function sendHostileNames(opts: HostileNamesOptions): Promise<HostileRun> {
   const say = opts.say ?? (() => undefined);
+  const people = plan(opts.keyPrefix);
+  const unfinished: string[] = [];
+  const outcomes: Record<string, number> = {};
+  let events = 0;
+  const ldap = await connectLdap(opts.ldap);
+  let seeds: HostileSeeds;
+  try {
+    seeds = await seed(ldap, scimAdmin(opts.scim), opts);
+  } finally {
+    await ldap.unbind().catch(() => undefined);
+  }
+  const send = async (p: HostilePerson, event: JmlEvent, step: string) => {
+    const { status } = await opts.deliver(event);
+    events += 1;
+    outcomes[status] = (outcomes[status] ?? 0) + 1;
+    if (status !== 'completed') unfinished.push(`${p.label}: ${step} ended ${status}`);
+  };
+  for (const p of people) {
+    await send(p, makeEvent({ personKey: p.personKey, type: 'jml.joiner', enteredAt: '2026-11-20T09:00:00Z', person: p.joined, changedFields: ['status'] }), 'joiner');
+  }
+  say(`hostile names: ${people.length} joiners done`);
+  await Promise.all(
+    people
+      .filter((p) => p.moved)
+      .map((p) => send(p, makeEvent({ personKey: p.personKey, type: 'jml.mover', enteredAt: '2026-11-21T09:00:00Z', person: p.final, changedFields: ['givenName', 'familyName'] }), 'mover')),
+  );
+  await Promise.all(
+    people
+      .filter((p) => p.left)
+      .map((p) => send(p, makeEvent({ personKey: p.personKey, type: 'jml.leaver', enteredAt: '2026-11-22T09:00:00Z', person: p.final, changedFields: ['status'] }), 'leaver')),
+  );
+  say(`hostile names: ${people.filter((p) => p.moved).length} movers, ${people.filter((p) => p.left).length} leavers done`);
+  return { people, seeds, events, outcomes, unfinished };
+}
+
+/**
+ * Reads every account of `run` back from both servers and compares it with what `mappings`
+ * (default {@link HOSTILE_MAPPINGS}, or `opts.mappings`) make of each person's names. Read-only.
+ */
+export async function readBackHostileNames(opts: Pick<HostileNamesOptions, 'ldap' | 'scim' | 'mappings'>, run: HostileRun): Promise<HostileNamesResult> {
   const configs = opts.mappings ?? HOSTILE_MAPPINGS;
   const mappings = {
     ldap: compileAppMapping({ appId: opts.ldap.appId, config: configs.ldap }),
     scim: compileAppMapping({ appId: opts.scim.appId, config: configs.scim }),
   };
-  const people = plan(opts.keyPrefix);
-  const mismatches: string[] = [];
-  const outcomes: Record<string, number> = {};
-  let events = 0;
-  const ldap = new Client({ url: opts.ldap.url, timeout: 10_000, connectTimeout: 5_000 });
-  await ldap.bind(opts.ldap.bindDn, opts.ldap.bindPassword);
+  const { people } = run;
+  const mismatches = [...run.unfinished];
+  const ldap = await connectLdap(opts.ldap);
   const scim = scimAdmin(opts.scim);
   try {
-    const seeds = await seed(ldap, scim, opts);
-    const send = async (p: Person, event: JmlEvent, step: string) => {
-      const { status } = await opts.deliver(event);
-      events += 1;
-      outcomes[status] = (outcomes[status] ?? 0) + 1;
-      if (status !== 'completed') mismatches.push(`${p.label}: ${step} ended ${status}`);
-    };
-    for (const p of people) {
-      await send(p, makeEvent({ personKey: p.personKey, type: 'jml.joiner', enteredAt: '2026-11-20T09:00:00Z', person: p.joined, changedFields: ['status'] }), 'joiner');
-    }
-    say(`hostile names: ${people.length} joiners done`);
-    await Promise.all(
-      people
-        .filter((p) => p.moved)
-        .map((p) => send(p, makeEvent({ personKey: p.personKey, type: 'jml.mover', enteredAt: '2026-11-21T09:00:00Z', person: p.final, changedFields: ['givenName', 'familyName'] }), 'mover')),
-    );
-    await Promise.all(
-      people
-        .filter((p) => p.left)
-        .map((p) => send(p, makeEvent({ personKey: p.personKey, type: 'jml.leaver', enteredAt: '2026-11-22T09:00:00Z', person: p.final, changedFields: ['status'] }), 'leaver')),
-    );
-    say(`hostile names: ${people.filter((p) => p.moved).length} movers, ${people.filter((p) => p.left).length} leavers done`);
-
     let accountsChecked = 0;
     const collisions = { ldap: 0, scim: 0 };
     const scimUsers = await scim.list<ScimUser & { id: string }>('Users');
@@ -212,15 +247,15 @@ export async function checkHostileNames(opts: HostileNamesOptions): Promise<Host
       accountsChecked += await checkLdap(ldap, opts.ldap, mappings.ldap, p, earlier, mismatches, () => (collisions.ldap += 1));
       accountsChecked += await checkScim(scimUsers, opts.scim, mappings.scim, p, earlier, mismatches, () => (collisions.scim += 1));
     }
-    accountsChecked += await checkSeeds(ldap, scim, seeds, mismatches);
+    accountsChecked += await checkSeeds(ldap, scim, run.seeds, mismatches);
     const names = new Set(people.flatMap((p) => [`${p.joined.givenName}\u0000${p.joined.familyName}`, `${p.final.givenName}\u0000${p.final.familyName}`])).size;
-    return { names, people: people.length, events, accountsChecked, mismatches, outcomes, collisions };
+    return { names, people: people.length, events: run.events, accountsChecked, mismatches, outcomes: { ...run.outcomes }, collisions };
   } finally {
     await ldap.unbind().catch(() => undefined);
   }
 }
 
-function plan(keyPrefix: string): Person[] {
+function plan(keyPrefix: string): HostilePerson[] {
   return HOSTILE_NAMES.map((name, index) => {
     const personKey = `${keyPrefix}-${index}`;
     const employeeId = personKey.slice(personKey.lastIndexOf(':') + 1);
@@ -273,7 +308,7 @@ function personFilter(attribute: string, value: string): AndFilter {
   return new AndFilter({ filters: [new EqualityFilter({ attribute: 'objectClass', value: 'inetOrgPerson' }), new EqualityFilter({ attribute, value })] });
 }
 
-async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMapping, p: Person, earlier: string[], mismatches: string[], collided: () => void): Promise<number> {
+async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMapping, p: HostilePerson, earlier: string[], mismatches: string[], collided: () => void): Promise<number> {
   const find = async (attribute: string, value: string) =>
     (await ldap.search(target.baseDn, { scope: 'sub', filter: personFilter(attribute, value), attributes: LDAP_ATTRIBUTES, explicitBufferAttributes: LDAP_ATTRIBUTES })).searchEntries;
   const entries = await find('employeeNumber', p.personKey);
@@ -308,7 +343,7 @@ async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMa
   return 1;
 }
 
-async function checkScim(users: Array<ScimUser & { id: string }>, target: HostileScimTarget, mapping: AppMapping, p: Person, earlier: string[], mismatches: string[], collided: () => void): Promise<number> {
+async function checkScim(users: Array<ScimUser & { id: string }>, target: HostileScimTarget, mapping: AppMapping, p: HostilePerson, earlier: string[], mismatches: string[], collided: () => void): Promise<number> {
   const mine = users.filter((u) => u.externalId === p.personKey);
   if (mine.length !== 1) {
     mismatches.push(`${p.label}: scim has ${mine.length} users for the person`);
@@ -333,7 +368,7 @@ async function checkScim(users: Array<ScimUser & { id: string }>, target: Hostil
   return 1;
 }
 
-interface Seeds {
+export interface HostileSeeds {
   ldapDn: string;
   ldapBefore: string;
   scimId: string;
@@ -350,7 +385,7 @@ async function ldapSeedState(ldap: Client, dn: string): Promise<string> {
  * One entry in each app that no person maps to, with a name that every injection of the drill
  * would match if it reached a filter unescaped (it is a person, has a uid, and says `admin`).
  */
-async function seed(ldap: Client, scim: ScimAdmin, opts: HostileNamesOptions): Promise<Seeds> {
+async function seed(ldap: Client, scim: ScimAdmin, opts: Pick<HostileNamesOptions, 'keyPrefix' | 'ldap'>): Promise<HostileSeeds> {
   const id = opts.keyPrefix.slice(opts.keyPrefix.lastIndexOf(':') + 1);
   const ldapDn = `uid=seed-${id},${opts.ldap.peopleDn}`;
   await ldap.add(ldapDn, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: `seed-${id}`, cn: 'admin', sn: 'Seed', employeeNumber: `seed:${id}` });
@@ -358,7 +393,7 @@ async function seed(ldap: Client, scim: ScimAdmin, opts: HostileNamesOptions): P
   return { ldapDn, ldapBefore: await ldapSeedState(ldap, ldapDn), scimId: user.id, scimBefore: JSON.stringify((await scim.request({ method: 'GET', path: `Users/${user.id}` })).body) };
 }
 
-async function checkSeeds(ldap: Client, scim: ScimAdmin, seeds: Seeds, mismatches: string[]): Promise<number> {
+async function checkSeeds(ldap: Client, scim: ScimAdmin, seeds: HostileSeeds, mismatches: string[]): Promise<number> {
   if ((await ldapSeedState(ldap, seeds.ldapDn)) !== seeds.ldapBefore) mismatches.push('seed: the unrelated ldap entry changed');
   const after = await scim.request({ method: 'GET', path: `Users/${seeds.scimId}` });
   if (JSON.stringify(after.body) !== seeds.scimBefore) mismatches.push('seed: the unrelated scim user changed');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import type { Pipeline } from '../../services/runtime';
-import { checkHostileNames, HOSTILE_MAPPINGS, HOSTILE_NAMES } from '../drills/hostile-names';
+import { HOSTILE_MAPPINGS, HOSTILE_NAMES, readBackHostileNames, sendHostileNames, type HostileRun } from '../drills/hostile-names';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { startSlapd, type SlapdInstance } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
@@ -18,7 +18,8 @@ import { eventually } from '../support/wait';
  * real scim2-server: one LDAP app and one SCIM app, whose unique login is built from the names
  * with their hostile characters kept. Every joiner, mover and leaver must complete, and every
  * account read back must hold exactly the mapping of the newest name, under a unique value, with
- * the leavers disabled and the seeded bystanders untouched.
+ * the leavers disabled and the seeded bystanders untouched. Then the same accounts are held against
+ * slightly different mappings, to show that the read-back sees a difference where there is one.
  */
 const run = Date.now().toString(36);
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -73,15 +74,16 @@ rules:
     return { status: outcome.status };
   };
 
+  const targets = () => ({
+    ldap: { appId: 'directory', url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, baseDn: slapd.baseDn, peopleDn: slapd.peopleDn, disabledDn: slapd.disabledDn },
+    scim: { appId: 'wiki', baseUrl: scim.baseUrl, token: scim.token },
+  });
+  let sent: HostileRun | undefined;
+
   it('every joiner, mover and leaver completes; each account holds exactly the mapping of the newest name, under a unique value; leavers disabled; bystanders untouched', { timeout: 600_000 }, async () => {
     const started = Date.now();
-    const result = await checkHostileNames({
-      deliver,
-      keyPrefix: `test:${run}`,
-      ldap: { appId: 'directory', url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, baseDn: slapd.baseDn, peopleDn: slapd.peopleDn, disabledDn: slapd.disabledDn },
-      scim: { appId: 'wiki', baseUrl: scim.baseUrl, token: scim.token },
-      say: (line) => process.stderr.write(`[hostile] ${line}\n`),
-    });
+    sent = await sendHostileNames({ deliver, keyPrefix: `test:${run}`, ...targets(), say: (line) => process.stderr.write(`[hostile] ${line}\n`) });
+    const result = await readBackHostileNames(targets(), sent);
     process.stderr.write(`[hostile] ${JSON.stringify({ ...result, seconds: Math.round((Date.now() - started) / 1000) })}\n`);
     expect(result.mismatches).toEqual([]);
     expect(result.outcomes).toEqual({ completed: result.events });
@@ -91,5 +93,27 @@ rules:
     expect(result.people).toBe(HOSTILE_NAMES.length);
     // Two accounts a person and the two seeds: nothing was skipped for want of an account.
     expect(result.accountsChecked).toBe(2 * HOSTILE_NAMES.length + 2);
+  });
+
+  it('the read-back sees a difference > held against mappings that trim, collapse spaces or do not bound the uid, the same accounts mismatch where those mappings differ, and only there', async () => {
+    if (!sent) throw new Error('needs the accounts of the previous test');
+    const ldap = HOSTILE_MAPPINGS.ldap;
+    const result = await readBackHostileNames(
+      {
+        ...targets(),
+        mappings: {
+          ldap: { ...ldap, attributes: { ...ldap.attributes, givenName: '{givenName|trim}' }, unique: { uid: ['{givenName|lower}.{familyName|lower|truncateBytes(60)}'] } },
+          scim: { ...HOSTILE_MAPPINGS.scim, attributes: { ...HOSTILE_MAPPINGS.scim.attributes, displayName: '{givenName|normalizeSpace} {familyName}' } },
+        },
+      },
+      sent,
+    );
+    expect([...result.mismatches].sort()).toEqual([
+      'case-twin-lower: ldap uid has no free candidate',
+      "emoji-at-the-cut→backslash: ldap uid is not the first free candidate of the joiner's name",
+      'leading-trailing-spaces: ldap givenName differs from the mapping of the newest name',
+      'leading-trailing-spaces: scim displayName differs from the mapping of the newest name',
+      "very-long: ldap uid is not the first free candidate of the joiner's name",
+    ]);
   });
 });
