@@ -5,6 +5,7 @@ import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-ad
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { compileAppMapping, mapPerson, type AppMapping, type AppMappingConfig } from '../../services/mapping';
 import { makeEvent } from '../support/events';
+import type { DrillReport } from './types';
 
 /**
  * The hostile-names drill: people whose names carry every character that means something to LDAP
@@ -140,6 +141,16 @@ export interface HostileNamesResult {
    * server's matching rule (the case twins, and nothing else, unless an injection matched).
    */
   collisions: { ldap: number; scim: number };
+  /** Accounts beyond one a person and app (an account created twice). */
+  duplicated: number;
+  /** People without an account in an app (counted once per app). */
+  missing: number;
+  /**
+   * Every event changes both apps (create, rename, disable): one effect per event and app. An
+   * account that reads back exactly as expected shows the effects of all its person's events.
+   */
+  effectsExpected: number;
+  effectsSeen: number;
 }
 
 /** One person of the drill: the name they join with, the name they end with, whether they leave. */
@@ -159,6 +170,8 @@ const LDAP_ATTRIBUTES = ['cn', 'sn', 'givenName', 'displayName', 'uid', 'employe
 const MOVES = (i: number) => i % 3 === 0;
 /** Every fourth (from the second) leaves; some of them were renamed first. */
 const LEAVES = (i: number) => i % 4 === 1 || i === 9;
+
+type Tally = Pick<HostileNamesResult, 'collisions' | 'duplicated' | 'missing' | 'effectsSeen'>;
 
 /** What {@link sendHostileNames} did, for {@link readBackHostileNames}. */
 export interface HostileRun {
@@ -240,16 +253,21 @@ export async function readBackHostileNames(opts: Pick<HostileNamesOptions, 'ldap
   const scim = scimAdmin(opts.scim);
   try {
     let accountsChecked = 0;
-    const collisions = { ldap: 0, scim: 0 };
+    const tally: Tally = { collisions: { ldap: 0, scim: 0 }, duplicated: 0, missing: 0, effectsSeen: 0 };
     const scimUsers = await scim.list<ScimUser & { id: string }>('Users');
     for (const [i, p] of people.entries()) {
       const earlier = people.slice(0, i).map((e) => e.personKey);
-      accountsChecked += await checkLdap(ldap, opts.ldap, mappings.ldap, p, earlier, mismatches, () => (collisions.ldap += 1));
-      accountsChecked += await checkScim(scimUsers, opts.scim, mappings.scim, p, earlier, mismatches, () => (collisions.scim += 1));
+      // An account shows the effect of each of the person's events in its app when it reads back right.
+      const personEvents = 1 + (p.moved ? 1 : 0) + (p.left ? 1 : 0);
+      for (const check of [() => checkLdap(ldap, opts.ldap, mappings.ldap, p, earlier, mismatches, tally), () => checkScim(scimUsers, opts.scim, mappings.scim, p, earlier, mismatches, tally)]) {
+        const before = mismatches.length;
+        accountsChecked += await check();
+        if (mismatches.length === before) tally.effectsSeen += personEvents;
+      }
     }
     accountsChecked += await checkSeeds(ldap, scim, run.seeds, mismatches);
     const names = new Set(people.flatMap((p) => [`${p.joined.givenName}\u0000${p.joined.familyName}`, `${p.final.givenName}\u0000${p.final.familyName}`])).size;
-    return { names, people: people.length, events: run.events, accountsChecked, mismatches, outcomes: { ...run.outcomes }, collisions };
+    return { names, people: people.length, events: run.events, accountsChecked, mismatches, outcomes: { ...run.outcomes }, effectsExpected: 2 * run.events, ...tally };
   } finally {
     await ldap.unbind().catch(() => undefined);
   }
@@ -308,11 +326,13 @@ function personFilter(attribute: string, value: string): AndFilter {
   return new AndFilter({ filters: [new EqualityFilter({ attribute: 'objectClass', value: 'inetOrgPerson' }), new EqualityFilter({ attribute, value })] });
 }
 
-async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMapping, p: HostilePerson, earlier: string[], mismatches: string[], collided: () => void): Promise<number> {
+async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMapping, p: HostilePerson, earlier: string[], mismatches: string[], tally: Tally): Promise<number> {
   const find = async (attribute: string, value: string) =>
     (await ldap.search(target.baseDn, { scope: 'sub', filter: personFilter(attribute, value), attributes: LDAP_ATTRIBUTES, explicitBufferAttributes: LDAP_ATTRIBUTES })).searchEntries;
   const entries = await find('employeeNumber', p.personKey);
   if (entries.length !== 1) {
+    if (entries.length === 0) tally.missing += 1;
+    else tally.duplicated += entries.length - 1;
     mismatches.push(`${p.label}: ldap has ${entries.length} entries for the person`);
     return 0;
   }
@@ -322,7 +342,7 @@ async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMa
     if (!sameBytes(bytesOf(entry[name]), value === null ? null : String(value))) mismatches.push(`${p.label}: ldap ${name} differs from the mapping of the newest name`);
   }
   const uid = await expectedUnique(mapping, 'uid', p.joined, async (value) => (await find('uid', value)).some((e) => bytesOf(e.employeeNumber).some((b) => earlier.includes(b.toString('utf8')))));
-  if (uid?.collided) collided();
+  if (uid?.collided) tally.collisions.ldap += 1;
   if (uid === undefined) mismatches.push(`${p.label}: ldap uid has no free candidate`);
   else if (!sameBytes(bytesOf(entry.uid), uid.value)) mismatches.push(`${p.label}: ldap uid is not the first free candidate of the joiner's name`);
   else {
@@ -343,9 +363,11 @@ async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMa
   return 1;
 }
 
-async function checkScim(users: Array<ScimUser & { id: string }>, target: HostileScimTarget, mapping: AppMapping, p: HostilePerson, earlier: string[], mismatches: string[], collided: () => void): Promise<number> {
+async function checkScim(users: Array<ScimUser & { id: string }>, target: HostileScimTarget, mapping: AppMapping, p: HostilePerson, earlier: string[], mismatches: string[], tally: Tally): Promise<number> {
   const mine = users.filter((u) => u.externalId === p.personKey);
   if (mine.length !== 1) {
+    if (mine.length === 0) tally.missing += 1;
+    else tally.duplicated += mine.length - 1;
     mismatches.push(`${p.label}: scim has ${mine.length} users for the person`);
     return 0;
   }
@@ -359,7 +381,7 @@ async function checkScim(users: Array<ScimUser & { id: string }>, target: Hostil
   // Compared here rather than by the server's filter, whose parsing of quotes is under test.
   const holders = (value: string) => users.filter((u) => u.userName?.toLowerCase() === value.toLowerCase());
   const expected = await expectedUnique(mapping, 'userName', p.joined, (value) => Promise.resolve(holders(value).some((u) => u.externalId !== undefined && earlier.includes(u.externalId))));
-  if (expected?.collided) collided();
+  if (expected?.collided) tally.collisions.scim += 1;
   if (expected === undefined) mismatches.push(`${p.label}: scim userName has no free candidate`);
   else if (user.userName !== expected.value) mismatches.push(`${p.label}: scim userName is not the first free candidate of the joiner's name`);
   else if (holders(expected.value).length !== 1) mismatches.push(`${p.label}: scim userName is held by ${holders(expected.value).length} users`);
@@ -398,4 +420,33 @@ async function checkSeeds(ldap: Client, scim: ScimAdmin, seeds: HostileSeeds, mi
   const after = await scim.request({ method: 'GET', path: `Users/${seeds.scimId}` });
   if (JSON.stringify(after.body) !== seeds.scimBefore) mismatches.push('seed: the unrelated scim user changed');
   return 2;
+}
+
+/**
+ * The drill's row for the runner's table. Lost: events that did not complete, and accounts that
+ * never appeared; duplicated: accounts beyond one a person and app. `convergeMs` is the caller's:
+ * from the first event to the end of the read-back.
+ */
+export function hostileNamesReport(result: HostileNamesResult, convergeMs: number | null): DrillReport {
+  const unfinished = result.events - (result.outcomes.completed ?? 0);
+  return {
+    drill: 'hostile-names',
+    faults: [`${result.names} hostile names (quotes, parentheses, asterisks, backslashes, commas, controls, CJK, emoji, RTL, 200+ characters, LDAP and SCIM filter and DN look-alikes) as joiners, movers and leavers`],
+    events: result.events,
+    effectsExpected: result.effectsExpected,
+    effectsSeen: result.effectsSeen,
+    lost: unfinished + result.missing,
+    duplicated: result.duplicated,
+    convergeMs,
+    invariants: [
+      { name: 'every event completed', ok: unfinished === 0, ...(unfinished > 0 ? { detail: `${unfinished} of ${result.events} did not` } : {}) },
+      {
+        name: 'each account holds exactly the mapping of the newest name, under a unique value; leavers disabled; bystanders untouched',
+        ok: result.mismatches.length === 0,
+        ...(result.mismatches.length > 0 ? { detail: `${result.mismatches.length} mismatches` } : {}),
+      },
+    ],
+    measured: { people: result.people, accountsChecked: result.accountsChecked, ldapCollisions: result.collisions.ldap, scimCollisions: result.collisions.scim },
+    notes: result.mismatches,
+  };
 }

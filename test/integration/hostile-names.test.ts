@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import type { Pipeline } from '../../services/runtime';
-import { HOSTILE_MAPPINGS, HOSTILE_NAMES, readBackHostileNames, sendHostileNames, type HostileRun } from '../drills/hostile-names';
+import { HOSTILE_MAPPINGS, HOSTILE_NAMES, hostileNamesReport, readBackHostileNames, sendHostileNames, type HostileRun } from '../drills/hostile-names';
+import { passed } from '../drills/types';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { startSlapd, type SlapdInstance } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
@@ -84,8 +85,11 @@ rules:
     const started = Date.now();
     sent = await sendHostileNames({ deliver, keyPrefix: `test:${run}`, ...targets(), say: (line) => process.stderr.write(`[hostile] ${line}\n`) });
     const result = await readBackHostileNames(targets(), sent);
-    process.stderr.write(`[hostile] ${JSON.stringify({ ...result, seconds: Math.round((Date.now() - started) / 1000) })}\n`);
+    const report = hostileNamesReport(result, Date.now() - started);
+    process.stderr.write(`[hostile] ${JSON.stringify(report)}\n`);
     expect(result.mismatches).toEqual([]);
+    expect(report).toMatchObject({ events: 38, effectsExpected: 76, effectsSeen: 76, lost: 0, duplicated: 0 });
+    expect(passed(report)).toBe(true);
     expect(result.outcomes).toEqual({ completed: result.events });
     // Only the case twins collide (uid's caseIgnoreMatch, userName's caseExact false); a name that
     // matched others in a filter would have been pushed to its counter candidate too.
@@ -115,5 +119,8 @@ rules:
       'leading-trailing-spaces: scim displayName differs from the mapping of the newest name',
       "very-long: ldap uid is not the first free candidate of the joiner's name",
     ]);
+    // Five accounts read back wrong (of people with 1, 3, 1+1 and 2 events): their effects count as not seen.
+    expect(result.effectsExpected - result.effectsSeen).toBe(8);
+    expect(passed(hostileNamesReport(result, 0))).toBe(false);
   });
 });
