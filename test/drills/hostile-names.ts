@@ -3,7 +3,7 @@ import { parseDn } from '../../connectors/ldap/dn';
 import type { ScimUser } from '../../connectors/scim/schema';
 import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-admin';
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
-import { compileAppMapping, mapPerson, type AppMapping, type AppMappingConfig } from '../../services/mapping';
+import { compileAppMapping, mapPerson, resolveUnique, type AppMapping, type AppMappingConfig } from '../../services/mapping';
 import { makeEvent } from '../support/events';
 import type { DrillReport } from './types';
 
@@ -300,22 +300,13 @@ function plan(keyPrefix: string): HostilePerson[] {
 }
 
 /**
- * The unique value `attribute` should hold: the first candidate value that no earlier person holds
- * (`holds` asks), and whether an earlier one was passed over.
+ * The unique value `attribute` should hold: the mapping's own resolution (candidate order, counter)
+ * with "taken" answered by `holds` (is it held by a person who joined earlier?) instead of the
+ * connector, and whether a candidate was passed over.
  */
-async function expectedUnique(mapping: AppMapping, attribute: string, person: PersonSnapshot, holds: (value: string) => Promise<boolean>): Promise<{ value: string; collided: boolean } | undefined> {
-  const spec = mapping.unique.find((u) => u.name === attribute);
-  let collided = false;
-  for (const candidate of spec?.candidates ?? []) {
-    const counters = candidate.usesCounter ? Array.from({ length: mapping.counter.to - mapping.counter.from + 1 }, (_, k) => mapping.counter.from + k) : [null];
-    for (const counter of counters) {
-      const value = candidate.evaluate({ person, counter, notes: [] });
-      if (value === null || value === '') break;
-      if (!(await holds(String(value)))) return { value: String(value), collided };
-      collided = true;
-    }
-  }
-  return undefined;
+async function expectedUnique(appId: string, mapping: AppMapping, attribute: string, person: PersonSnapshot, holds: (value: string) => Promise<boolean>): Promise<{ value: string; collided: boolean } | undefined> {
+  const resolved = await resolveUnique({ appId, mapping, person, attribute, isTaken: ({ value }) => holds(value) });
+  return resolved.value === null ? undefined : { value: resolved.value, collided: resolved.attempts > 1 };
 }
 
 const bytesOf = (values: Entry[string] | undefined): Buffer[] => (Array.isArray(values) ? values : values === undefined ? [] : [values]).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8')));
@@ -341,7 +332,7 @@ async function checkLdap(ldap: Client, target: HostileLdapTarget, mapping: AppMa
   for (const [name, value] of Object.entries(attributes)) {
     if (!sameBytes(bytesOf(entry[name]), value === null ? null : String(value))) mismatches.push(`${p.label}: ldap ${name} differs from the mapping of the newest name`);
   }
-  const uid = await expectedUnique(mapping, 'uid', p.joined, async (value) => (await find('uid', value)).some((e) => bytesOf(e.employeeNumber).some((b) => earlier.includes(b.toString('utf8')))));
+  const uid = await expectedUnique(target.appId, mapping, 'uid', p.joined, async (value) => (await find('uid', value)).some((e) => bytesOf(e.employeeNumber).some((b) => earlier.includes(b.toString('utf8')))));
   if (uid?.collided) tally.collisions.ldap += 1;
   if (uid === undefined) mismatches.push(`${p.label}: ldap uid has no free candidate`);
   else if (!sameBytes(bytesOf(entry.uid), uid.value)) mismatches.push(`${p.label}: ldap uid is not the first free candidate of the joiner's name`);
@@ -380,7 +371,7 @@ async function checkScim(users: Array<ScimUser & { id: string }>, target: Hostil
   // userName is caseExact false (RFC 7643 §4.1.1): a value in another case is the same value.
   // Compared here rather than by the server's filter, whose parsing of quotes is under test.
   const holders = (value: string) => users.filter((u) => u.userName?.toLowerCase() === value.toLowerCase());
-  const expected = await expectedUnique(mapping, 'userName', p.joined, (value) => Promise.resolve(holders(value).some((u) => u.externalId !== undefined && earlier.includes(u.externalId))));
+  const expected = await expectedUnique(target.appId, mapping, 'userName', p.joined, (value) => Promise.resolve(holders(value).some((u) => u.externalId !== undefined && earlier.includes(u.externalId))));
   if (expected?.collided) tally.collisions.scim += 1;
   if (expected === undefined) mismatches.push(`${p.label}: scim userName has no free candidate`);
   else if (user.userName !== expected.value) mismatches.push(`${p.label}: scim userName is not the first free candidate of the joiner's name`);
