@@ -98,6 +98,26 @@ describe('functions', () => {
       expect(evaluate('{givenName|last(1)}', { person: person({ givenName: 'Zoë🚀' }) })).toBe('🚀');
     });
 
+    it('truncate, first, last and truncateBytes never cut inside a character as people see it (an emoji sequence, a flag, a letter with its marks)', () => {
+      // 👩‍💻 is three code points (woman, zero width joiner, laptop) and one character on screen; a cut
+      // inside it left an invisible joiner at the end of a user name, or a different emoji.
+      const dev = person({ familyName: 'Dev 👩\u200D💻', givenName: '👩\u200D💻 Ana' });
+      expect(evaluate('{familyName|truncate(6)}', { person: dev })).toBe('Dev ');
+      expect(evaluate('{familyName|truncate(5)}', { person: dev })).toBe('Dev ');
+      expect(evaluate('{familyName|truncate(7)}', { person: dev })).toBe('Dev 👩\u200D💻');
+      expect(evaluate('{familyName|first(6)}', { person: dev })).toBe('Dev ');
+      expect(evaluate('{givenName|last(5)}', { person: dev })).toBe(' Ana');
+      expect(evaluate('{givenName|last(6)}', { person: dev })).toBe(' Ana');
+      // 4 + 4 + 3 bytes reach into the sequence: the whole sequence is left out.
+      expect(evaluate('{familyName|truncateBytes(11)}', { person: dev })).toBe('Dev ');
+      expect(evaluate('{familyName|truncateBytes(15)}', { person: dev })).toBe('Dev 👩\u200D💻');
+      // A flag is two regional indicators; half of one is another letter.
+      expect(evaluate('{familyName|truncate(3)}', { person: person({ familyName: '🇫🇷🇩🇪' }) })).toBe('🇫🇷');
+      // A base letter with marks NFC cannot compose goes whole or not at all, as truncateBytes does.
+      expect(evaluate('{familyName|truncate(2)}', { person: person({ familyName: 'aq\u0307\u0323b' }) })).toBe('a');
+      expect(evaluate('{familyName|last(2)}', { person: person({ familyName: 'aq\u0307\u0323' }) })).toBeNull();
+    });
+
     it('initial is the first character', () => {
       expect(evaluate('{givenName|initial}', { person: ada })).toBe('A');
     });

@@ -15,8 +15,9 @@ import { type MappingValue, isAbsent, toText } from './value';
 /**
  * The mapping functions. Every function is total (never throws), pure and deterministic, and
  * passes `null` through unless its purpose is a fallback. String functions read numbers and
- * booleans as their text. Lengths count code points, so an emoji or a CJK character is never cut
- * in half; case mapping is locale-independent (`I` lowers to `i` even for Turkish names).
+ * booleans as their text. Lengths count code points (bytes for `truncateBytes`), and cuts fall
+ * between the characters people see, never inside an emoji sequence, a flag or a letter with its
+ * marks; case mapping is locale-independent (`I` lowers to `i` even for Turkish names).
  */
 
 const VALUE: ParamSpec = { name: 'value', kind: 'value' };
@@ -52,29 +53,39 @@ function textFunction(options: TextFunctionOptions): FunctionSpec {
 }
 
 const codePoints = (s: string): string[] => Array.from(s);
-const COMBINING_MARK = /^\p{M}$/u;
 
 /**
- * The longest prefix of `s` whose UTF-8 encoding has at most `max` bytes, cut between code points
- * (never inside one) and never between a character and the combining marks that follow it: a base
- * whose marks would not all fit is left out with them. Input is NFC already, so this only matters
- * for marks no precomposed character covers.
+ * Extended grapheme clusters (UAX #29): the characters people see. An emoji sequence joined by
+ * U+200D, a flag (two regional indicators) or a letter with marks NFC cannot compose is one
+ * cluster of several code points. The rules are locale-independent.
  */
-function truncateUtf8(s: string, max: number): string {
-  const points = codePoints(s);
-  let bytes = 0;
-  let end = 0;
-  while (end < points.length) {
-    const size = Buffer.byteLength(points[end] as string);
-    if (bytes + size > max) break;
-    bytes += size;
-    end += 1;
+const GRAPHEMES = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/**
+ * The longest prefix (or, `fromEnd`, suffix) of `s` made of whole grapheme clusters whose total
+ * `size` is at most `max`. Cutting inside a cluster would leave another character, or an invisible
+ * joiner at the end of a user name; a cluster that does not fit whole is left out. Text that fits
+ * is returned as it is, without segmenting.
+ */
+function fitGraphemes(s: string, max: number, size: (cluster: string) => number, fromEnd = false): string {
+  if (size(s) <= max) return s;
+  const clusters = Array.from(GRAPHEMES.segment(s), (g) => g.segment);
+  if (fromEnd) clusters.reverse();
+  const kept: string[] = [];
+  let used = 0;
+  for (const cluster of clusters) {
+    const n = size(cluster);
+    if (used + n > max) break;
+    used += n;
+    kept.push(cluster);
   }
-  if (end < points.length) {
-    while (end > 0 && COMBINING_MARK.test(points[end] as string)) end -= 1;
-  }
-  return points.slice(0, end).join('');
+  if (fromEnd) kept.reverse();
+  return kept.join('');
 }
+
+const codePointCount = (s: string): number => codePoints(s).length;
+const utf8Bytes = (s: string): number => Buffer.byteLength(s);
+
 const WORD_BREAK = /[\s-]+/u;
 const SPACES = /\s+/u;
 /** Besides white space, a new word starts after these. */
@@ -164,11 +175,11 @@ const SPECS: readonly FunctionSpec[] = [
   }),
   textFunction({
     name: 'truncate',
-    summary: 'At most `n` characters (for length limits).',
+    summary: 'At most `n` characters (for length limits); a character shown as one (an emoji sequence, a flag, a letter with its accents) that would not fit whole is left out.',
     params: [count('n')],
     make: ({ args }) => {
       const n = intArg(args, 1);
-      return (s) => codePoints(s).slice(0, n).join('');
+      return (s) => fitGraphemes(s, n, codePointCount);
     },
   }),
   textFunction({
@@ -177,16 +188,16 @@ const SPECS: readonly FunctionSpec[] = [
     params: [count('n')],
     make: ({ args }) => {
       const n = intArg(args, 1);
-      return (s) => truncateUtf8(s, n);
+      return (s) => fitGraphemes(s, n, utf8Bytes);
     },
   }),
   textFunction({
     name: 'first',
-    summary: 'The first `n` characters.',
+    summary: 'The first `n` characters, cut as `truncate` cuts.',
     params: [count('n')],
     make: ({ args }) => {
       const n = intArg(args, 1);
-      return (s) => codePoints(s).slice(0, n).join('');
+      return (s) => fitGraphemes(s, n, codePointCount);
     },
   }),
   textFunction({
@@ -196,11 +207,11 @@ const SPECS: readonly FunctionSpec[] = [
   }),
   textFunction({
     name: 'last',
-    summary: 'The last `n` characters.',
+    summary: 'The last `n` characters, cut as `truncate` cuts.',
     params: [count('n')],
     make: ({ args }) => {
       const n = intArg(args, 1);
-      return (s) => codePoints(s).slice(-n).join('');
+      return (s) => fitGraphemes(s, n, codePointCount, true);
     },
   }),
   textFunction({
