@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -10,7 +11,7 @@ import type { Dedupe } from '../../services/gateway/dedupe';
 import type { DeliveryMemory, RememberedAnswer } from '../../services/gateway/replay-guard';
 import { authenticityAnswer, checkAnswer, FUZZ_CLASSES, fuzzGateway } from './fuzz';
 
-const SECRET = 'whsec_ZnV6ei11bml0LXRlc3Qta2V5LTAwMDAwMDAwMDE=';
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 /** What the gateway would produce; `fail` makes every send throw as an unreachable broker does. */
 class MemorySink implements RecordSink {
