@@ -46,22 +46,45 @@ export class Scenario {
     private readonly admin: Admin,
     private readonly prefix: string,
     private readonly dir: string,
-    private readonly secret: string,
+    readonly secret: string,
   ) {}
 
-  static async open(opts: { name: string; endpoints: StackEndpoints; entry: string; policyExtra?: string }): Promise<Scenario> {
+  /** The drill's temporary folder (policy, keys; removed on close). */
+  get folder(): string {
+    return this.dir;
+  }
+
+  /**
+   * - `policyExtra`: more `apps:` entries (indented two spaces), e.g. a SCIM app behind a fault proxy;
+   * - `grantExtra`: more grants of the `everyone` rule beside the ledger, e.g. `scim: []`;
+   * - `policyTail`: top-level policy keys after the rules (e.g. `massChangeGuard: …`);
+   * - `ledgerRedisUrl`: where the ledger app keeps its state (default: the pipeline's Redis), so a
+   *   drill that stops the pipeline's Redis still has an app to count effects in;
+   * - `env`: more (or overridden) environment for every role.
+   */
+  static async open(opts: {
+    name: string;
+    endpoints: StackEndpoints;
+    entry: string;
+    policyExtra?: string;
+    grantExtra?: string;
+    policyTail?: string;
+    ledgerRedisUrl?: string;
+    env?: Record<string, string>;
+  }): Promise<Scenario> {
     const run = `${opts.name}-${Date.now().toString(36)}`;
     const dir = await mkdtemp(join(tmpdir(), `jml-drill-${opts.name}-`));
     const prefix = `jml:drill:${run}`;
     const policy = join(dir, 'policy.yaml');
+    const ledgerRedisUrl = opts.ledgerRedisUrl ?? opts.endpoints.redisUrl;
     await writeFile(
       policy,
       `version: 1
 apps:
-  ledger: { connector: dev-redis, settings: { url: "${opts.endpoints.redisUrl}", keyPrefix: "${prefix}" } }
+  ledger: { connector: dev-redis, settings: { url: "${ledgerRedisUrl}", keyPrefix: "${prefix}" } }
 ${opts.policyExtra ?? ''}rules:
-  - { name: everyone, when: { workerType: employee }, grant: { ledger: [] } }
-`,
+  - { name: everyone, when: { workerType: employee }, grant: { ledger: []${opts.grantExtra ? `, ${opts.grantExtra}` : ''} } }
+${opts.policyTail ?? ''}`,
     );
     const codecKeyFile = join(dir, 'codec-key');
     await writeFile(codecKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
@@ -87,6 +110,7 @@ ${opts.policyExtra ?? ''}rules:
       JML_SHUTDOWN_DEADLINE_MS: '10000',
       // Info: each role logs `running` when it has started (what start() waits for).
       LOG_LEVEL: 'info',
+      ...opts.env,
     };
     const admin = new Kafka({ clientId: `drill-${run}`, brokers: opts.endpoints.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
@@ -101,7 +125,7 @@ ${opts.policyExtra ?? ''}rules:
     }
     const connection = await Connection.connect({ address: opts.endpoints.temporalAddress });
     const temporal = new Client({ connection, dataConverter: temporalDataConverter(loadConfig(env).codec) });
-    return new Scenario(opts.name, run, env, opts.entry, temporal, new Redis(opts.endpoints.redisUrl), admin, prefix, dir, secret);
+    return new Scenario(opts.name, run, env, opts.entry, temporal, new Redis(ledgerRedisUrl), admin, prefix, dir, secret);
   }
 
   get gatewayUrl(): string {

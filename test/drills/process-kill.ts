@@ -1,14 +1,13 @@
 import { makeEvent } from '../support/events';
 import { sharedInvariants } from './check';
 import { Scenario, sleep, type Role } from './lab';
-import type { DrillOptions, DrillReport } from './types';
-import type { StackEndpoints } from '../../infra/stack/stack';
+import type { DrillContext, DrillOptions, DrillReport } from './types';
 
 /**
  * kill -9 of one role's process while joiners fan out, then a restart; the rest of the pipeline
  * runs on. Then leavers for a quarter of the people, to show the restarted pipeline still works.
  */
-export async function processKillDrill(role: Role, ctx: { endpoints: StackEndpoints; entry: string }, opts: DrillOptions): Promise<DrillReport> {
+export async function processKillDrill(role: Role, ctx: DrillContext, opts: DrillOptions): Promise<DrillReport> {
   const s = await Scenario.open({ name: `kill-${role}`, endpoints: ctx.endpoints, entry: ctx.entry });
   try {
     await Promise.all([s.start('worker'), s.start('dispatcher'), s.start('gateway')]);

@@ -1,17 +1,21 @@
 /**
- * `npm run drill -- <name>|all [--short]`: fault drills on the real local stack (started or reused
- * like `npm run stack:up`, each drill isolated by its own task queue, group and app keys), printing a
- * table of what each injected and measured, and whether the invariants held. Exit 1 when one failed.
+ * `npm run drill -- <name>|all [--short]`: fault drills on a private instance of the local stack
+ * (installed like `npm run stack:up`, started on free loopback ports with persistent data, so that
+ * drills can stop and restart its servers and no other pipeline reads its topics), each drill further
+ * isolated by its own task queue, group and app keys. Prints a table of what each injected and
+ * measured, and whether the invariants held. Exit 1 when one failed.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildDist } from '../../infra/build/build';
 import { toolPaths } from '../../infra/stack/paths';
-import { stackUp, type StackEndpoints } from '../../infra/stack/stack';
+import { freePort, readPid, stopProcess } from '../../infra/stack/process';
+import { stackDown, stackUp, type StackPorts } from '../../infra/stack/stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
 import { processKillDrill } from './process-kill';
-import { passed, type DrillOptions, type DrillReport } from './types';
+import { passed, type DrillContext, type DrillOptions, type DrillReport } from './types';
 
-type Ctx = { endpoints: StackEndpoints; entry: string };
+type Ctx = DrillContext;
 const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptions) => Promise<DrillReport> }> = {
   'kill-worker': { summary: 'kill -9 of the worker mid fan-out, then restart', run: (c, o) => processKillDrill('worker', c, o) },
   'kill-dispatcher': { summary: 'kill -9 of the dispatcher mid fan-out, then restart', run: (c, o) => processKillDrill('dispatcher', c, o) },
@@ -38,18 +42,48 @@ async function main(argv: string[]): Promise<number> {
   const say = (line: string) => console.log(`[drill] ${line}`);
   loadDotEnv();
   const config = loadConfig();
-  const { endpoints } = await stackUp({ dir: config.stackDir, ports: config.ports, persistent: true, ui: true, reuse: config.reuse, tools: toolPaths(config.cacheDir), say });
-  const { entry } = await buildDist({ outDir: join('.jml', 'drills-dist'), say });
-  const reports: DrillReport[] = [];
-  for (const name of wanted) {
-    say(`${name}: ${DRILLS[name]?.summary}`);
-    const report = await (DRILLS[name] as (typeof DRILLS)[string]).run({ endpoints, entry }, { short, say });
-    for (const i of report.invariants) say(`  ${i.ok ? 'ok  ' : 'FAIL'} ${i.name}${i.detail ? `: ${i.detail}` : ''}`);
-    for (const [k, v] of Object.entries(report.measured)) say(`  ${k}: ${v}`);
-    reports.push(report);
+  const dir = join(config.cacheDir, 'stacks', `drills-${process.pid}`);
+  const ports: StackPorts = {
+    kafka: await freePort(),
+    kafkaController: await freePort(),
+    temporal: await freePort(),
+    temporalUi: await freePort(),
+    temporalHttp: await freePort(),
+    temporalMetrics: await freePort(),
+    redis: await freePort(),
+  };
+  const tools = toolPaths(config.cacheDir);
+  const up = () => stackUp({ dir, ports, persistent: true, ui: false, tools, say });
+  const stopping = () => void stackDown({ dir, removeData: true }).finally(() => process.exit(130));
+  process.once('SIGINT', stopping);
+  process.once('SIGTERM', stopping);
+  try {
+    const { endpoints } = await up();
+    const { entry } = await buildDist({ outDir: join('.jml', 'drills-dist'), say });
+    const ctx: DrillContext = {
+      endpoints,
+      entry,
+      servers: {
+        stop: async (name, o = {}) => void (await stopProcess(join(dir, 'pids', `${name}.pid`), o.hard ? 0 : 15_000)),
+        start: async () => void (await up()),
+        pids: async () => Object.fromEntries(await Promise.all((['kafka', 'temporal', 'redis'] as const).map(async (n) => [n, await readPid(join(dir, 'pids', `${n}.pid`))]))),
+      },
+    };
+    const reports: DrillReport[] = [];
+    for (const name of wanted) {
+      say(`${name}: ${DRILLS[name]?.summary}`);
+      const report = await (DRILLS[name] as (typeof DRILLS)[string]).run(ctx, { short, say });
+      for (const i of report.invariants) say(`  ${i.ok ? 'ok  ' : 'FAIL'} ${i.name}${i.detail ? `: ${i.detail}` : ''}`);
+      for (const [k, v] of Object.entries(report.measured)) say(`  ${k}: ${v}`);
+      for (const n of report.notes) say(`  note: ${n}`);
+      reports.push(report);
+    }
+    console.log(`\n${table(reports)}`);
+    return reports.every(passed) ? 0 : 1;
+  } finally {
+    await stackDown({ dir, removeData: true });
+    await rm(join('.jml', 'drills-dist'), { recursive: true, force: true });
   }
-  console.log(`\n${table(reports)}`);
-  return reports.every(passed) ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,3 +1,5 @@
+import type { StackEndpoints } from '../../infra/stack/stack';
+
 /**
  * Fault drills (`npm run drill -- <name>|all`): each drill injects faults into the real local stack
  * while the pipeline works, then checks the invariants every drill shares (see invariants.ts) and
@@ -32,6 +34,24 @@ export interface DrillReport {
   /** Figures particular to the drill (requests refused with 5xx, retries honoured, guard holds, …). */
   measured: Record<string, number | string>;
   notes: string[];
+}
+
+/**
+ * What a drill runs against: the stack's endpoints, the built production entry, and control of the
+ * stack's own servers (the runner's private instance; absent when a test reuses a shared stack,
+ * where a drill that must stop a server cannot run).
+ */
+export interface DrillContext {
+  endpoints: StackEndpoints;
+  entry: string;
+  servers?: {
+    /** Stops one service of the drill stack (SIGTERM, then SIGKILL after the grace period when `hard` is false; SIGKILL at once when true). */
+    stop(name: 'kafka' | 'temporal' | 'redis', opts?: { hard?: boolean }): Promise<void>;
+    /** Starts the stopped services again with the same ports and data; resolves when they answer. */
+    start(): Promise<void>;
+    /** The pids of the running services (for RSS sampling). */
+    pids(): Promise<Record<string, number | undefined>>;
+  };
 }
 
 export interface DrillOptions {
