@@ -28,7 +28,7 @@ export async function sharedInvariants(s: Scenario): Promise<Pick<DrillReport, '
     await deadLetterInvariant(s),
   ];
   return {
-    events: s.accepted.size,
+    events: s.accepted.size + s.tracked.size,
     effectsExpected: applied.length,
     effectsSeen: applied.length - missing.length,
     lost: pending.length + missing.length,

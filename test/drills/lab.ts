@@ -38,6 +38,8 @@ export type Terminal = 'applied' | 'needs-attention' | 'superseded' | 'duplicate
  */
 export class Scenario {
   readonly accepted = new Map<string, JmlEvent>();
+  /** Events accepted by senders other than {@link send} (the fuzzer): followed to their outcome too. */
+  readonly tracked = new Map<string, { id: string; subject: string }>();
   /** Answers the gateway gave, by status (connection errors under 0). */
   readonly answers = new Map<number, number>();
   /** Every answer in order: when it came and its status (connection errors as -1). */
@@ -80,6 +82,8 @@ export class Scenario {
     policyExtra?: string;
     grantExtra?: string;
     policyTail?: string;
+    /** More keys of the ledger app's entry, after its settings (e.g. `, leaver: { deleteAfter: PT10S }`). */
+    ledgerExtra?: string;
     ledgerRedisUrl?: string;
     env?: Record<string, string>;
   }): Promise<Scenario> {
@@ -92,7 +96,7 @@ export class Scenario {
       policy,
       `version: 1
 apps:
-  ledger: { connector: dev-redis, settings: { url: "${ledgerRedisUrl}", keyPrefix: "${prefix}" } }
+  ledger: { connector: dev-redis, settings: { url: "${ledgerRedisUrl}", keyPrefix: "${prefix}" }${opts.ledgerExtra ?? ''} }
 ${opts.policyExtra ?? ''}rules:
   - { name: everyone, when: { workerType: employee }, grant: { ledger: []${opts.grantExtra ? `, ${opts.grantExtra}` : ''} } }
 ${opts.policyTail ?? ''}`,
@@ -159,6 +163,12 @@ ${opts.policyTail ?? ''}`,
   /** The last lines each role wrote, for failure messages. */
   output(): string {
     return [...this.processes].map(([role, p]) => `--- ${role}\n${p.output().split('\n').slice(-15).join('\n')}`).join('\n');
+  }
+
+  /** Whether the role's process (as last started) is still running. */
+  alive(role: Role): boolean {
+    const p = this.processes.get(role);
+    return p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
   }
 
   pid(role: Role): number | undefined {
@@ -228,7 +238,7 @@ ${opts.policyTail ?? ''}`,
   async terminals(): Promise<Map<string, Terminal>> {
     const out = new Map<string, Terminal>();
     const states = new Map<string, Awaited<ReturnType<typeof this.personState>>>();
-    for (const event of this.accepted.values()) {
+    for (const event of [...this.accepted.values(), ...this.tracked.values()]) {
       const handle = this.temporal.workflow.getHandle(eventWorkflowId(event.subject, event.id));
       let terminal: Terminal = 'pending';
       try {

@@ -13,10 +13,9 @@ export async function processKillDrill(role: Role, ctx: DrillContext, opts: Dril
     await Promise.all([s.start('worker'), s.start('dispatcher'), s.start('gateway')]);
     const people = Array.from({ length: opts.short ? 30 : 150 }, () => s.person());
     const joiners = people.map((personKey) => makeEvent({ personKey, type: 'jml.joiner' }));
-    // Deliveries go on while the role is down and coming back: the sender retries 5xx and refused connections.
-    const sending = (async () => {
-      for (let i = 0; i < joiners.length; i += 10) await Promise.all(joiners.slice(i, i + 10).map((e) => s.send(e)));
-    })();
+    // Deliveries go on at a steady rate while the role is down and coming back (so some are in flight
+    // when it dies): the sender retries 5xx and refused connections with the same webhook id.
+    const sending = s.sendPaced(joiners, opts.short ? 5 : 10);
     const killAt = Math.ceil(joiners.length * 0.3);
     const seenAtKill = await s.waitForEffects(killAt);
     const firstFault = Date.now();

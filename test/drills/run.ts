@@ -13,6 +13,8 @@ import { freePort, readPid, stopProcess } from '../../infra/stack/process';
 import { stackDown, stackUp, type StackPorts } from '../../infra/stack/stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
 import { processKillDrill } from './process-kill';
+import { fuzzDrill, hostileNamesDrill } from './inputs';
+import { redisGuardDrill, serverRestartDrill } from './servers';
 import { passed, type DrillContext, type DrillOptions, type DrillReport } from './types';
 
 type Ctx = DrillContext;
@@ -20,6 +22,12 @@ const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptio
   'kill-worker': { summary: 'kill -9 of the worker mid fan-out, then restart', run: (c, o) => processKillDrill('worker', c, o) },
   'kill-dispatcher': { summary: 'kill -9 of the dispatcher mid fan-out, then restart', run: (c, o) => processKillDrill('dispatcher', c, o) },
   'kill-gateway': { summary: 'kill -9 of the gateway mid ingest, then restart (senders retry)', run: (c, o) => processKillDrill('gateway', c, o) },
+  'restart-kafka': { summary: 'Kafka killed during an ingest burst, restarted (2xx survive, the rest got 5xx)', run: (c, o) => serverRestartDrill('kafka', c, o) },
+  'restart-temporal': { summary: 'Temporal killed mid fan-out, restarted on its persistent database', run: (c, o) => serverRestartDrill('temporal', c, o) },
+  'restart-redis': { summary: 'Redis killed during ingest and fan-out, restarted', run: (c, o) => serverRestartDrill('redis', c, o) },
+  fuzz: { summary: 'malformed, oversized, unsigned, stale, replayed and random webhooks (fast-check)', run: (c, o) => fuzzDrill(c, o) },
+  'hostile-names': { summary: 'hostile names through LDAP (slapd) and SCIM (scim2-server)', run: (c, o) => hostileNamesDrill(c, o) },
+  'redis-guard': { summary: 'Redis killed during a guarded leaver burst with deletes coming due', run: (c, o) => redisGuardDrill(c, o) },
 };
 
 function table(reports: DrillReport[]): string {
