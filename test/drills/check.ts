@@ -5,8 +5,9 @@ import type { DrillReport, Invariant } from './types';
  * The invariants every drill shares, read from the final state:
  * - every event answered 2xx reached a terminal outcome (applied, superseded, duplicate, or
  *   needs-attention, whose reason the event workflow's result holds);
- * - every applied joiner and leaver shows its effect at the ledger app, and no effect shows twice
- *   (the dev-redis app logs each real change under the step's idempotency key);
+ * - every change a completed event says it applied at the ledger app shows in the app's effects log
+ *   (the dev-redis app logs each real change under the step's idempotency key), every applied joiner
+ *   is done there, and no effect shows twice;
  * - the apps equal what the policy grants by the newest HR truth (`jml reconcile --check`);
  * - the account seeded by hand at the ledger (which the pipeline did not make) is still there, as it was;
  * - every dead letter written during the drill carries a code and a reason.
@@ -14,14 +15,24 @@ import type { DrillReport, Invariant } from './types';
 export async function sharedInvariants(s: Scenario): Promise<Pick<DrillReport, 'events' | 'effectsExpected' | 'effectsSeen' | 'lost' | 'duplicated' | 'invariants'>> {
   const terminals = await s.terminals();
   const effects = await s.effects();
+  const outcomes = await s.outcomes();
   const pending = [...terminals].filter(([, t]) => t === 'pending').map(([id]) => id);
-  const applied = [...s.accepted.values()].filter((e) => terminals.get(e.id) === 'applied' && (e.type === 'jml.joiner' || e.type === 'jml.leaver'));
-  const keys = [...effects.keys()];
-  const missing = applied.filter((e) => !keys.some((k) => k.startsWith(`${e.id}/ledger/`))).map((e) => e.id);
+  // The ledger steps each completed event says it applied, by idempotency key (as the worker builds it).
+  const expected = [...outcomes].flatMap(([eventId, o]) =>
+    o.apps
+      .filter((a) => a.appId === 'ledger')
+      .flatMap((a) => a.steps.filter((st) => st.outcome === 'applied').map((st) => [eventId, 'ledger', st.operation, st.qualifier].filter(Boolean).join('/'))),
+  );
+  const missing = expected.filter((k) => !effects.has(k));
+  // Every joiner applied must have left its account at the ledger (made by it, or already there).
+  const joinersWithout = [...s.accepted.values()].filter(
+    (e) => e.type === 'jml.joiner' && terminals.get(e.id) === 'applied' && !outcomes.get(e.id)?.apps.some((a) => a.appId === 'ledger' && a.status === 'done'),
+  );
   const twice = [...effects].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
   const invariants: Invariant[] = [
     { name: 'every 2xx reached a terminal outcome', ok: pending.length === 0, ...(pending.length ? { detail: `${pending.length} pending: ${pending.slice(0, 3).join(', ')}` } : {}) },
-    { name: 'every applied event shows its effect', ok: missing.length === 0, ...(missing.length ? { detail: `${missing.length} without effect: ${missing.slice(0, 3).join(', ')}` } : {}) },
+    { name: 'every change an event applied shows at the app', ok: missing.length === 0, ...(missing.length ? { detail: `${missing.length} without effect: ${missing.slice(0, 3).join(', ')}` } : {}) },
+    { name: 'every applied joiner is done at the ledger', ok: joinersWithout.length === 0, ...(joinersWithout.length ? { detail: `${joinersWithout.length}: ${joinersWithout.slice(0, 3).map((e) => e.id).join(', ')}` } : {}) },
     { name: 'no effect applied twice', ok: twice.length === 0, ...(twice.length ? { detail: twice.slice(0, 3).join(', ') } : {}) },
     await s.reconcileCheck(),
     await untouchedInvariant(s),
@@ -29,9 +40,9 @@ export async function sharedInvariants(s: Scenario): Promise<Pick<DrillReport, '
   ];
   return {
     events: s.accepted.size + s.tracked.size,
-    effectsExpected: applied.length,
-    effectsSeen: applied.length - missing.length,
-    lost: pending.length + missing.length,
+    effectsExpected: expected.length,
+    effectsSeen: expected.length - missing.length,
+    lost: pending.length + missing.length + joinersWithout.length,
     duplicated: twice.length,
     invariants,
   };

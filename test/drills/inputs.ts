@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { eventWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { loadConfig } from '../../services/config';
@@ -7,7 +8,7 @@ import { startSlapd, type SlapdInstance } from '../harness/slapd';
 import { sharedInvariants } from './check';
 import { fuzzGateway, FUZZ_CLASSES, type FuzzReport } from './fuzz';
 import { HOSTILE_MAPPINGS, hostileNamesReport, readBackHostileNames, sendHostileNames } from './hostile-names';
-import { Scenario } from './lab';
+import { Scenario, sleep } from './lab';
 import type { DrillContext, DrillOptions, DrillReport, Invariant } from './types';
 
 /**
@@ -114,8 +115,17 @@ export async function hostileNamesDrill(ctx: DrillContext, opts: DrillOptions): 
     const deliver = async (event: JmlEvent): Promise<{ status: string }> => {
       const status = await scenario.send(event);
       if (status !== 202) throw new Error(`gateway answered ${status} to event ${event.id}`);
-      const outcome = (await scenario.temporal.workflow.getHandle(eventWorkflowId(event.subject, event.id)).result()) as EventOutcome;
-      return { status: outcome.status };
+      // The dispatcher starts the event's workflow a moment after the 2xx.
+      const handle = scenario.temporal.workflow.getHandle(eventWorkflowId(event.subject, event.id));
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        try {
+          return { status: ((await handle.result()) as EventOutcome).status };
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+          await sleep(200);
+        }
+      }
     };
     const targets = {
       ldap: { appId: 'directory', url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, baseDn: slapd.baseDn, peopleDn: slapd.peopleDn, disabledDn: slapd.disabledDn },

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { accountKey, effectsKey } from '../../connectors/dev-redis';
 import { freePort } from '../../infra/stack/process';
 import type { StackEndpoints } from '../../infra/stack/stack';
-import { eventWorkflowId, personStateQuery, personWorkflowId } from '../../schemas/contracts';
+import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { loadConfig } from '../../services/config';
 import { openDlq, type LetterLine } from '../../services/dlq';
@@ -261,6 +261,24 @@ ${opts.policyTail ?? ''}`,
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The results of the accepted events whose workflow completed (what each app's steps did). A step
+   * the ledger `applied` must show in its effects log under the step's idempotency key; a step found
+   * `already-in-state` changed nothing (another event, or an earlier attempt of this one, had).
+   */
+  async outcomes(): Promise<Map<string, EventOutcome>> {
+    const out = new Map<string, EventOutcome>();
+    for (const event of [...this.accepted.values(), ...this.tracked.values()]) {
+      const handle = this.temporal.workflow.getHandle(eventWorkflowId(event.subject, event.id));
+      try {
+        if ((await handle.describe()).status.name === 'COMPLETED') out.set(event.id, (await handle.result()) as EventOutcome);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    return out;
   }
 
   /** Waits until every accepted event is terminal; the time it took, or null at the deadline. */
