@@ -12,6 +12,7 @@ import { toolPaths } from '../../infra/stack/paths';
 import { freePort, readPid, stopProcess } from '../../infra/stack/process';
 import { stackDown, stackUp, type StackPorts } from '../../infra/stack/stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
+import { appDownDrill, appRejectDrill, appThrottleDrill } from './app-faults';
 import { processKillDrill } from './process-kill';
 import { passed, type DrillContext, type DrillOptions, type DrillReport } from './types';
 
@@ -20,6 +21,9 @@ const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptio
   'kill-worker': { summary: 'kill -9 of the worker mid fan-out, then restart', run: (c, o) => processKillDrill('worker', c, o) },
   'kill-dispatcher': { summary: 'kill -9 of the dispatcher mid fan-out, then restart', run: (c, o) => processKillDrill('dispatcher', c, o) },
   'kill-gateway': { summary: 'kill -9 of the gateway mid ingest, then restart (senders retry)', run: (c, o) => processKillDrill('gateway', c, o) },
+  'app-down': { summary: 'the SCIM app down 60 s (short: 15 s) during a joiner burst', run: appDownDrill },
+  'app-throttle': { summary: 'the SCIM app answers 429 + Retry-After for a while (retries honour it)', run: appThrottleDrill },
+  'app-reject': { summary: 'the SCIM app rejects some people for good (compensation there only, NeedsAttention)', run: appRejectDrill },
 };
 
 function table(reports: DrillReport[]): string {
