@@ -6,7 +6,7 @@ import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { runCli } from '../support/cli-process';
 import { makeEvent } from '../support/events';
 import { sharedInvariants } from './check';
-import { startFaultProxy, type FaultProxy, type ProxiedRequest, type ProxyLogEntry } from './fault-proxy';
+import { retryGaps, startFaultProxy, type FaultProxy, type ProxiedRequest, type ProxyLogEntry } from './fault-proxy';
 import { Scenario, sleep } from './lab';
 import type { DrillContext, DrillOptions, DrillReport, Invariant } from './types';
 
@@ -207,19 +207,6 @@ export async function appDownDrill(ctx: DrillContext, opts: DrillOptions): Promi
   } finally {
     await lab.close();
   }
-}
-
-/** Gaps between each throttled request of a person and that person's next request, in ms. */
-export function retryGaps(log: readonly ProxyLogEntry[]): { gaps: Array<{ subject: string; asked: number; gapMs: number }>; unretried: string[] } {
-  const gaps: Array<{ subject: string; asked: number; gapMs: number }> = [];
-  const unretried: string[] = [];
-  log.forEach((e, i) => {
-    if (e.answer !== 429 || e.subject === undefined) return;
-    const next = log.slice(i + 1).find((n) => n.subject === e.subject);
-    if (!next) unretried.push(e.subject);
-    else gaps.push({ subject: e.subject, asked: (e.retryAfterSeconds ?? 0) * 1000, gapMs: next.at - e.answeredAt });
-  });
-  return { gaps, unretried };
 }
 
 /** `app-throttle`: every request to the SCIM app answered 429 + Retry-After for a while during a joiner burst. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import { retryGaps, startFaultProxy, type FaultProxy } from './fault-proxy';
 
 let upstream: Server;
 let proxy: FaultProxy;
@@ -86,5 +86,25 @@ describe('drill fault proxy', () => {
     expect((await get('Users')).status).toBe(200);
     expect(proxy.outages).toHaveLength(1);
     expect((proxy.outages[0]?.to ?? 0) - (proxy.outages[0]?.from ?? 0)).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('retryGaps', () => {
+  const entry = (at: number, subject: string | undefined, answer: number, answeredAt = at) => ({ at, answeredAt, method: 'GET', path: '/Users', ...(subject ? { subject } : {}), mode: 'pass' as const, answer, forwarded: answer !== 429, ...(answer === 429 ? { retryAfterSeconds: 2 } : {}) });
+
+  it('measures > from each 429 answer about a person to that person\'s next request, whoever comes in between', () => {
+    const log = [entry(0, 'p1', 429, 10), entry(5, 'p2', 429, 6), entry(900, 'p1', 200), entry(2_006, 'p2', 429), entry(2_500, 'p1', 201), entry(4_100, 'p2', 200), entry(4_200, undefined, 429)];
+    expect(retryGaps(log)).toEqual({
+      gaps: [
+        { subject: 'p1', asked: 2_000, gapMs: 890 },
+        { subject: 'p2', asked: 2_000, gapMs: 2_000 },
+        { subject: 'p2', asked: 2_000, gapMs: 2_094 },
+      ],
+      unretried: [],
+    });
+  });
+
+  it('names > a person throttled and never seen again', () => {
+    expect(retryGaps([entry(0, 'p1', 200), entry(10, 'p1', 429)]).unretried).toEqual(['p1']);
   });
 });

@@ -211,3 +211,20 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     },
   };
 }
+
+/**
+ * How long each throttled subject waited before coming back: for every 429 about a subject, the
+ * time from that answer leaving to the subject's next request arriving (`asked`: the Retry-After,
+ * in ms). Subjects that never came back after a 429 are `unretried`. 429s about no one are skipped.
+ */
+export function retryGaps(log: readonly ProxyLogEntry[]): { gaps: Array<{ subject: string; asked: number; gapMs: number }>; unretried: string[] } {
+  const gaps: Array<{ subject: string; asked: number; gapMs: number }> = [];
+  const unretried: string[] = [];
+  log.forEach((e, i) => {
+    if (e.answer !== 429 || e.subject === undefined) return;
+    const next = log.slice(i + 1).find((n) => n.subject === e.subject);
+    if (!next) unretried.push(e.subject);
+    else gaps.push({ subject: e.subject, asked: (e.retryAfterSeconds ?? 0) * 1000, gapMs: next.at - e.answeredAt });
+  });
+  return { gaps, unretried };
+}
