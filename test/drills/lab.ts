@@ -320,7 +320,22 @@ ${opts.policyTail ?? ''}`,
   /** `jml reconcile --check` as ops run it, with this drill's configuration: the convergence oracle. */
   async reconcileCheck(): Promise<Invariant> {
     const r = await runCli(['reconcile', '--check'], { env: { ...process.env, ...this.env, LOG_LEVEL: 'silent' }, cwd: process.cwd() });
-    return { name: 'jml reconcile --check passes', ok: r.code === 0, ...(r.code === 0 ? {} : { detail: `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-4).join(' | ')}` }) };
+    if (r.code === 0) return { name: 'jml reconcile --check passes', ok: true };
+    // What the pipeline did with the events of the people it names (kinds and outcomes, no personal values).
+    const named = new Set([...this.accepted.values(), ...this.tracked.values()].map((e) => e.subject).filter((subject) => r.stdout.includes(subject)));
+    const outcomes = await this.outcomes();
+    const terminals = await this.terminals();
+    const story = [...named].slice(0, 4).map(
+      (subject) =>
+        `${subject}: ${[...this.accepted.values(), ...this.tracked.values()]
+          .filter((e) => e.subject === subject)
+          .map((e) => {
+            const o = outcomes.get(e.id);
+            return `${terminals.get(e.id)}${o ? ` ${o.kind} ${o.status} [${o.apps.map((a) => `${a.appId}:${a.status}${a.steps.length ? ` ${a.steps.map((st) => `${st.operation}=${st.outcome}`).join(',')}` : ''}`).join('; ')}]` : ''}`;
+          })
+          .join(' → ')}`,
+    );
+    return { name: 'jml reconcile --check passes', ok: false, detail: `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-4).join(' | ')}${story.length ? `\n      events: ${story.join('\n      ')}` : ''}` };
   }
 
   async close(): Promise<void> {

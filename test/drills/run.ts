@@ -12,6 +12,7 @@ import { toolPaths } from '../../infra/stack/paths';
 import { freePort, readPid, stopProcess } from '../../infra/stack/process';
 import { stackDown, stackUp, type StackPorts } from '../../infra/stack/stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
+import { appDownDrill, appRejectDrill, appThrottleDrill } from './app-faults';
 import { processKillDrill } from './process-kill';
 import { fuzzDrill, hostileNamesDrill } from './inputs';
 import { redisGuardDrill, serverRestartDrill } from './servers';
@@ -25,9 +26,12 @@ const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptio
   'restart-kafka': { summary: 'Kafka killed during an ingest burst, restarted (2xx survive, the rest got 5xx)', run: (c, o) => serverRestartDrill('kafka', c, o) },
   'restart-temporal': { summary: 'Temporal killed mid fan-out, restarted on its persistent database', run: (c, o) => serverRestartDrill('temporal', c, o) },
   'restart-redis': { summary: 'Redis killed during ingest and fan-out, restarted', run: (c, o) => serverRestartDrill('redis', c, o) },
+  'redis-guard': { summary: 'Redis killed during a guarded leaver burst with deletes coming due', run: (c, o) => redisGuardDrill(c, o) },
+  'app-down': { summary: 'the SCIM app down 60 s (short: 15 s) during a joiner burst', run: appDownDrill },
+  'app-throttle': { summary: 'the SCIM app answers 429 + Retry-After for a while (retries honour it)', run: appThrottleDrill },
+  'app-reject': { summary: 'the SCIM app rejects some people for good (compensation there only, NeedsAttention)', run: appRejectDrill },
   fuzz: { summary: 'malformed, oversized, unsigned, stale, replayed and random webhooks (fast-check)', run: (c, o) => fuzzDrill(c, o) },
   'hostile-names': { summary: 'hostile names through LDAP (slapd) and SCIM (scim2-server)', run: (c, o) => hostileNamesDrill(c, o) },
-  'redis-guard': { summary: 'Redis killed during a guarded leaver burst with deletes coming due', run: (c, o) => redisGuardDrill(c, o) },
 };
 
 function table(reports: DrillReport[]): string {
