@@ -4,7 +4,7 @@ import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { loadConfig } from '../../services/config';
 import { DEFAULT_CANONICAL_TOLERANCE_SEC } from '../../sources/canonical';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
-import { startSlapd, type SlapdInstance } from '../harness/slapd';
+import { startSlapd, type SlapdInstance, slapdAppYaml } from '../harness/slapd';
 import { sharedInvariants } from './check';
 import { fuzzGateway, FUZZ_CLASSES, type FuzzReport } from './fuzz';
 import { HOSTILE_MAPPINGS, hostileNamesReport, readBackHostileNames, sendHostileNames } from './hostile-names';
@@ -98,13 +98,7 @@ export async function hostileNamesDrill(ctx: DrillContext, opts: DrillOptions): 
     mapping: ${JSON.stringify(HOSTILE_MAPPINGS.scim)}
   directory:
     connector: ldap
-    settings:
-      url: "${slapd.url}"
-      bindDn: "${slapd.bindDn}"
-      baseDn: "${slapd.peopleDn}"
-      groupsDn: "${slapd.groupsDn}"
-      disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
-    secrets: { bindPassword: { env: DRILL_LDAP_PASSWORD } }
+${slapdAppYaml(slapd, 'DRILL_LDAP_PASSWORD')}
     mapping: ${JSON.stringify(HOSTILE_MAPPINGS.ldap)}
 `,
       grantExtra: 'wiki: [], directory: []',

@@ -9,8 +9,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildDist } from '../../infra/build/build';
 import { toolPaths } from '../../infra/stack/paths';
-import { freePort, readPid, stopProcess } from '../../infra/stack/process';
-import { stackDown, stackUp, type StackPorts } from '../../infra/stack/stack';
+import { readPid, stopProcess } from '../../infra/stack/process';
+import { stackDown, stackUp } from '../../infra/stack/stack';
+import { freeStackPorts } from '../harness/acquire-stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
 import { appDownDrill, appRejectDrill, appThrottleDrill } from './app-faults';
 import { processKillDrill } from './process-kill';
@@ -55,15 +56,7 @@ async function main(argv: string[]): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
   const dir = join(config.cacheDir, 'stacks', `drills-${process.pid}`);
-  const ports: StackPorts = {
-    kafka: await freePort(),
-    kafkaController: await freePort(),
-    temporal: await freePort(),
-    temporalUi: await freePort(),
-    temporalHttp: await freePort(),
-    temporalMetrics: await freePort(),
-    redis: await freePort(),
-  };
+  const ports = await freeStackPorts();
   const tools = toolPaths(config.cacheDir);
   const up = () => stackUp({ dir, ports, persistent: true, ui: false, tools, say });
   const stopping = () => void stackDown({ dir, removeData: true }).finally(() => process.exit(130));

@@ -4,8 +4,21 @@ import type { Config } from '../../services/config';
 import { toolPaths } from '../../infra/stack/paths';
 import { freePort, isAlive, waitFor } from '../../infra/stack/process';
 import { kafkaReady, redisReady, temporalReady } from '../../infra/stack/servers';
-import { stackDown, stackUp, type StackEndpoints } from '../../infra/stack/stack';
+import { stackDown, stackUp, type StackEndpoints, type StackPorts } from '../../infra/stack/stack';
 import { containerRuntimeAvailable, startContainerStack } from './containers';
+
+/** Free loopback ports for every server of a stack instance. */
+export async function freeStackPorts(): Promise<StackPorts> {
+  return {
+    kafka: await freePort(),
+    kafkaController: await freePort(),
+    temporal: await freePort(),
+    temporalUi: await freePort(),
+    temporalHttp: await freePort(),
+    temporalMetrics: await freePort(),
+    redis: await freePort(),
+  };
+}
 
 export interface AcquiredStack {
   endpoints: StackEndpoints;
@@ -35,15 +48,7 @@ export async function acquireStack(opts: { config: Config; say: (line: string) =
   } else {
     await reapOrphans(join(config.cacheDir, 'stacks'), opts.label, say);
     const dir = join(config.cacheDir, 'stacks', `${opts.label}-${process.pid}`);
-    const ports = {
-      kafka: await freePort(),
-      kafkaController: await freePort(),
-      temporal: await freePort(),
-      temporalUi: await freePort(),
-      temporalHttp: await freePort(),
-      temporalMetrics: await freePort(),
-      redis: await freePort(),
-    };
+    const ports = await freeStackPorts();
     const started = Date.now();
     const up = await stackUp({ dir, ports, persistent: false, ui: false, reuse, tools: toolPaths(config.cacheDir), say });
     say(`native stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

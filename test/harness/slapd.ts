@@ -158,3 +158,18 @@ async function killChild(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/**
+ * The `settings:` and `secrets:` of an LDAP app on this slapd as policy YAML, indented four spaces
+ * (under `apps.<id>:`), people under `peopleDn`, leavers moved to `disabledDn`, the bind password
+ * read from env `passwordEnv`.
+ */
+export function slapdAppYaml(slapd: Pick<SlapdInstance, 'url' | 'bindDn' | 'peopleDn' | 'groupsDn' | 'disabledDn'>, passwordEnv: string): string {
+  return `    settings:
+      url: "${slapd.url}"
+      bindDn: "${slapd.bindDn}"
+      baseDn: "${slapd.peopleDn}"
+      groupsDn: "${slapd.groupsDn}"
+      disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
+    secrets: { bindPassword: { env: ${passwordEnv} } }`;
+}

@@ -11,7 +11,7 @@ import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
 import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
-import { startSlapd, type SlapdInstance } from '../harness/slapd';
+import { startSlapd, type SlapdInstance, slapdAppYaml } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
@@ -45,13 +45,7 @@ describe('adoption and carried refs, on the real stack', () => {
 apps:
   directory:
     connector: ldap
-    settings:
-      url: "${slapd.url}"
-      bindDn: "${slapd.bindDn}"
-      baseDn: "${slapd.peopleDn}"
-      groupsDn: "${slapd.groupsDn}"
-      disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
-    secrets: { bindPassword: { env: IT_LDAP_PASSWORD } }
+${slapdAppYaml(slapd, 'IT_LDAP_PASSWORD')}
     leaver: { deleteAfter: PT3S }
     mapping:
       attributes: { cn: "{givenName} {familyName}", sn: "{familyName}", givenName: "{givenName}" }

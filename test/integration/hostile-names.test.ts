@@ -9,7 +9,7 @@ import type { Pipeline } from '../../services/runtime';
 import { HOSTILE_MAPPINGS, HOSTILE_NAMES, hostileNamesReport, readBackHostileNames, sendHostileNames, type HostileRun } from '../drills/hostile-names';
 import { passed } from '../drills/types';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
-import { startSlapd, type SlapdInstance } from '../harness/slapd';
+import { startSlapd, type SlapdInstance, slapdAppYaml } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
 import { startTestPipeline } from '../support/pipeline';
 import { eventually } from '../support/wait';
@@ -47,13 +47,7 @@ apps:
     mapping: ${JSON.stringify(HOSTILE_MAPPINGS.scim)}
   directory:
     connector: ldap
-    settings:
-      url: "${slapd.url}"
-      bindDn: "${slapd.bindDn}"
-      baseDn: "${slapd.peopleDn}"
-      groupsDn: "${slapd.groupsDn}"
-      disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
-    secrets: { bindPassword: { env: IT_LDAP_PASSWORD } }
+${slapdAppYaml(slapd, 'IT_LDAP_PASSWORD')}
     mapping: ${JSON.stringify(HOSTILE_MAPPINGS.ldap)}
 rules:
   - { name: everyone, when: { workerType: employee }, grant: { wiki: [], directory: [] } }

@@ -16,7 +16,7 @@ import { startPipeline, type Pipeline } from '../../services/runtime';
 import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome } from '../../schemas/contracts';
 import { losingFirstCreateAnswer } from '../fakes/lost-answer-connector';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
-import { startSlapd, type SlapdInstance } from '../harness/slapd';
+import { startSlapd, type SlapdInstance, slapdAppYaml } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { eventually } from '../support/wait';
@@ -51,13 +51,7 @@ describe('a lost createAccount answer, on the real stack', () => {
 apps:
   directory:
     connector: lossy-ldap
-    settings:
-      url: "${slapd.url}"
-      bindDn: "${slapd.bindDn}"
-      baseDn: "${slapd.peopleDn}"
-      groupsDn: "${slapd.groupsDn}"
-      disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
-    secrets: { bindPassword: { env: IT_LDAP_PASSWORD } }
+${slapdAppYaml(slapd, 'IT_LDAP_PASSWORD')}
     leaver: { deleteAfter: PT2S }
     mapping:
       attributes: { cn: "{givenName} {familyName}", sn: "{familyName}", givenName: "{givenName}" }

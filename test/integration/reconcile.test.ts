@@ -16,7 +16,7 @@ import { loadPolicyFile } from '../../services/policy/load';
 import { reconcile } from '../../services/reconcile/run';
 import type { Pipeline } from '../../services/runtime';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
-import { startSlapd, type SlapdInstance } from '../harness/slapd';
+import { startSlapd, type SlapdInstance, slapdAppYaml } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
 import { consumeUntil } from '../support/kafka';
@@ -85,13 +85,7 @@ apps:
     reconcile: { every: PT1H }
   directory:
     connector: ldap
-    settings:
-      url: "${slapd.url}"
-      bindDn: "${slapd.bindDn}"
-      baseDn: "${slapd.peopleDn}"
-      groupsDn: "${slapd.groupsDn}"
-      disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
-    secrets: { bindPassword: { env: IT_LDAP_PASSWORD } }
+${slapdAppYaml(slapd, 'IT_LDAP_PASSWORD')}
     mapping:
       attributes: { cn: "{givenName} {familyName}", sn: "{familyName}", givenName: "{givenName}" }
       unique: { uid: ["{givenName|lower}.{familyName|lower}.{employeeId|lower}"] }

@@ -14,7 +14,7 @@ import { createLogger } from '../../services/log';
 import { startPipeline, type Pipeline } from '../../services/runtime';
 import { eventWorkflowId } from '../../schemas/contracts';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
-import { startSlapd, type SlapdInstance } from '../harness/slapd';
+import { startSlapd, type SlapdInstance, slapdAppYaml } from '../harness/slapd';
 import { eventually } from '../support/wait';
 
 /**
@@ -91,13 +91,7 @@ describe('two HR tenants sharing employee id 4101, on the real stack', () => {
 apps:
   directory:
     connector: ldap
-    settings:
-      url: "${slapd.url}"
-      bindDn: "${slapd.bindDn}"
-      baseDn: "${slapd.peopleDn}"
-      groupsDn: "${slapd.groupsDn}"
-      disable: { kind: move-to-ou, disabledDn: "${slapd.disabledDn}" }
-    secrets: { bindPassword: { env: IT_LDAP_PASSWORD } }
+${slapdAppYaml(slapd, 'IT_LDAP_PASSWORD')}
     mapping:
       attributes: { cn: "{givenName} {familyName}", sn: "{familyName}", givenName: "{givenName}" }
       unique: { uid: ["{givenName|initial|lower}{familyName|lower}", "{givenName|lower}.{familyName|lower}"] }
