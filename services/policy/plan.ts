@@ -22,7 +22,7 @@ import type { LoadedApp, LoadedPolicy } from './load';
  *   where the connector declares `sessions.revoke`, end the person's sessions and tokens.
  *   Disabling where there is no account is a no-op. Leavers carry each app's retention. Both are
  *   counted by the mass-change guard (`guard`), as are retention deletes.
- * - leave end: enable again where the rules grant.
+ * - leave end: ensure the account, enable it, and bring its entitlements to what the rules grant.
  * - retention delete: delete the account in the apps whose retention has passed.
  */
 export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): EventPlan {
@@ -181,8 +181,21 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       }
       break;
     case 'jml.leave.end':
+      // Back from leave: the account is ensured first (the joiner may have been missed, or the leave
+      // start found no account to disable, and then the person workflow's memory says "disabled" for
+      // an account that is not there), enabled, and its entitlements brought to what the rules grant now.
       for (const [appId, ents] of sorted(current.entitlements)) {
-        apps.push({ appId, steps: [{ operation: 'restoreAccount', summary: 'enable account' }], target: { status: 'active', entitlements: [...(entitlementsIn(appId) ?? ents)].sort() } });
+        const old = entitlementsIn(appId) ?? new Set<string>();
+        apps.push({
+          appId,
+          steps: [
+            { operation: 'createAccount', summary: 'ensure account', attributes: attributesFor(appId), enabled: true },
+            { operation: 'restoreAccount', summary: 'enable account' },
+            ...grants(difference(ents, old)),
+            ...revokes(difference(old, ents)),
+          ],
+          target: active(ents),
+        });
       }
       break;
   }

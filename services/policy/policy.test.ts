@@ -170,6 +170,30 @@ rules:
     expect(planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type: 'jml.leave.end' }) }).guard).toBeUndefined();
   });
 
+  it('plans leave end > where no account is known (a missed joiner, or the leaver found none), the account is ensured before it is enabled, with what the rules grant now', () => {
+    const policy = load();
+    const event = makeEvent({ personKey: 'test:2', type: 'jml.leave.end' });
+    const unknown = planWithPolicy({ policy, event });
+    expect(unknown.apps.length).toBeGreaterThan(0);
+    for (const app of unknown.apps) {
+      expect(app.steps.slice(0, 2).map((st) => st.operation)).toEqual(['createAccount', 'restoreAccount']);
+      expect(app.target?.status).toBe('active');
+    }
+    // Held (disabled by the leave start): ensured, enabled, and its groups brought to what the rules grant now.
+    const [first] = unknown.apps;
+    const appId = first?.appId as string;
+    const granted = first?.target?.entitlements ?? [];
+    const held = planWithPolicy({ policy, event, holdings: { [appId]: { status: 'disabled', entitlements: ['stale-group'] } } });
+    const heldApp = held.apps.find((a) => a.appId === appId);
+    expect(heldApp?.steps.map((st) => [st.operation, st.entitlement])).toEqual([
+      ['createAccount', undefined],
+      ['restoreAccount', undefined],
+      ...granted.map((e) => ['grantAccess', e]),
+      ['revokeAccess', 'stale-group'],
+    ]);
+    expect(heldApp?.target).toEqual({ status: 'active', entitlements: [...granted].sort() });
+  });
+
   it('loads > refuses unique attributes on a connector that cannot check values', () => {
     const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
     const plain = (): AnyConnector => {
