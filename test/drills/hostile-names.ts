@@ -396,13 +396,15 @@ async function ldapSeedState(ldap: Client, dn: string): Promise<string> {
 
 /**
  * One entry in each app that no person maps to, with a name that every injection of the drill
- * would match if it reached a filter unescaped (it is a person, has a uid, and says `admin`).
+ * would match if it reached a filter unescaped (it is a person, has a uid, and says `admin`). They
+ * carry no anchor (employeeNumber, externalId): hand-made entries, which reconciliation reports as
+ * unmanaged and leaves alone.
  */
 async function seed(ldap: Client, scim: ScimAdmin, opts: Pick<HostileNamesOptions, 'keyPrefix' | 'ldap'>): Promise<HostileSeeds> {
   const id = opts.keyPrefix.slice(opts.keyPrefix.lastIndexOf(':') + 1);
   const ldapDn = `uid=seed-${id},${opts.ldap.peopleDn}`;
-  await ldap.add(ldapDn, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: `seed-${id}`, cn: 'admin', sn: 'Seed', employeeNumber: `seed:${id}` });
-  const user = await scim.createUser({ userName: `seed-${id}`, externalId: `seed:${id}`, displayName: 'admin', name: { givenName: 'admin', familyName: 'Seed' }, active: true });
+  await ldap.add(ldapDn, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: `seed-${id}`, cn: 'admin', sn: 'Seed' });
+  const user = await scim.createUser({ userName: `seed-${id}`, displayName: 'admin', name: { givenName: 'admin', familyName: 'Seed' }, active: true });
   return { ldapDn, ldapBefore: await ldapSeedState(ldap, ldapDn), scimId: user.id, scimBefore: JSON.stringify((await scim.request({ method: 'GET', path: `Users/${user.id}` })).body) };
 }
 
