@@ -5,20 +5,27 @@ import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { effectsKey } from '../../connectors/dev-redis';
+import { pino } from 'pino';
+import { accountKey, effectsKey } from '../../connectors/dev-redis';
 import { freePort } from '../../infra/stack/process';
 import type { StackEndpoints } from '../../infra/stack/stack';
 import { eventWorkflowId, personStateQuery, personWorkflowId } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { loadConfig } from '../../services/config';
+import { openDlq, type LetterLine } from '../../services/dlq';
 import { ensureTopics, TOPICS } from '../../services/kafka/topics';
 import { temporalDataConverter } from '../../services/temporal/data-converter';
 import { postSigned } from '../support/canonical-client';
 import { runCli } from '../support/cli-process';
+import { positionDispatcherAtEnd } from '../support/kafka';
 import { startRoleProcess, type RoleProcess } from '../support/role-process';
 import type { Invariant } from './types';
 
 export type Role = 'gateway' | 'dispatcher' | 'worker';
+
+/** The hand-made ledger account every drill seeds (not a person key, so reconciliation calls it unmanaged). */
+const UNMANAGED_REF = 'hand made';
+const UNMANAGED_FIELDS: Record<string, string> = { enabled: '1', attributes: '{"note":"made by hand, not by the pipeline"}' };
 
 /** What became of an event answered 2xx, as the person workflow and its event workflow tell. */
 export type Terminal = 'applied' | 'needs-attention' | 'superseded' | 'duplicate' | 'pending';
@@ -33,6 +40,10 @@ export class Scenario {
   readonly accepted = new Map<string, JmlEvent>();
   /** Answers the gateway gave, by status (connection errors under 0). */
   readonly answers = new Map<number, number>();
+  /** Every answer in order: when it came and its status (connection errors as -1). */
+  readonly timeline: Array<{ at: number; status: number }> = [];
+  /** When the scenario opened (dead letters and answers after it are the drill's). */
+  readonly openedAt = Date.now();
   private readonly processes = new Map<Role, RoleProcess>();
   private seq = 0;
 
@@ -116,16 +127,14 @@ ${opts.policyTail ?? ''}`,
     await admin.connect();
     // A fresh stack has no topics yet (the roles create them as they start); the group must start at their end.
     await ensureTopics(admin, loadConfig(env).kafka.topics);
-    for (const [groupId, topic] of [
-      [group, TOPICS.events],
-      [`${group}.priority`, TOPICS.priority],
-    ] as const) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
-    }
+    await positionDispatcherAtEnd(admin, group, TOPICS);
+    // An account the pipeline did not make (no person key: `hand made`), seeded before anything runs:
+    // every drill checks that it is still there, as it was.
+    const ledger = new Redis(ledgerRedisUrl);
+    await ledger.hset(accountKey({ keyPrefix: prefix }, 'ledger', UNMANAGED_REF), UNMANAGED_FIELDS);
     const connection = await Connection.connect({ address: opts.endpoints.temporalAddress });
     const temporal = new Client({ connection, dataConverter: temporalDataConverter(loadConfig(env).codec) });
-    return new Scenario(opts.name, run, env, opts.entry, temporal, new Redis(ledgerRedisUrl), admin, prefix, dir, secret);
+    return new Scenario(opts.name, run, env, opts.entry, temporal, ledger, admin, prefix, dir, secret);
   }
 
   get gatewayUrl(): string {
@@ -175,6 +184,7 @@ ${opts.policyTail ?? ''}`,
         status = -1;
       }
       this.answers.set(status, (this.answers.get(status) ?? 0) + 1);
+      this.timeline.push({ at: Date.now(), status });
       if (status >= 200 && status < 300) {
         this.accepted.set(event.id, event);
         return status;
@@ -182,6 +192,36 @@ ${opts.policyTail ?? ''}`,
       if ((status >= 0 && status < 500) || i >= attempts) return status;
       await sleep(Math.min(2_000, 100 * i));
     }
+  }
+
+  /**
+   * Sends at a steady rate, as a queue of HR deliveries would arrive: each delivery starts on its
+   * slot and retries on its own, so deliveries are in flight whenever a fault strikes.
+   */
+  async sendPaced(events: readonly JmlEvent[], perSecond: number): Promise<void> {
+    const started = Date.now();
+    await Promise.all(
+      events.map(async (e, i) => {
+        await sleep(Math.max(0, started + (i * 1000) / perSecond - Date.now()));
+        await this.send(e);
+      }),
+    );
+  }
+
+  /** Waits until the ledger shows at least `count` effects (the moment to strike a fault). */
+  async waitForEffects(count: number, timeoutMs = 90_000): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const seen = (await this.effects()).size;
+      if (seen >= count) return seen;
+      if (Date.now() - started > timeoutMs) throw new Error(`no progress before the fault: ${seen}/${count} effects, answers ${JSON.stringify([...this.answers])}\n${this.output()}`);
+      await sleep(50);
+    }
+  }
+
+  /** Answers the sender got, as a short figure ("202×40 503×3 refused×2"). */
+  answerSummary(): string {
+    return [...this.answers].sort(([a], [b]) => a - b).map(([k, n]) => `${k < 0 ? 'refused' : k}×${n}`).join(' ');
   }
 
   /** Where each accepted event stands. */
@@ -232,6 +272,21 @@ ${opts.policyTail ?? ''}`,
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     return counts;
+  }
+
+  /** The hand-made account seeded at open, as it is now (an empty record when it was deleted). */
+  async unmanagedAccount(): Promise<{ expected: Record<string, string>; now: Record<string, string> }> {
+    return { expected: UNMANAGED_FIELDS, now: await this.redis.hgetall(accountKey({ keyPrefix: this.prefix }, 'ledger', UNMANAGED_REF)) };
+  }
+
+  /** The dead letters written since the scenario opened (on a private stack: the drill's), without bodies. */
+  async deadLetters(): Promise<LetterLine[]> {
+    const dlq = await openDlq({ config: loadConfig(this.env), endpoints: { kafkaBrokers: this.env.KAFKA_BROKERS as string, redisUrl: this.env.REDIS_URL as string }, log: pino({ level: 'silent' }) });
+    try {
+      return (await dlq.list({ sinceMs: this.openedAt })).letters;
+    } finally {
+      await dlq.close();
+    }
   }
 
   /** `jml reconcile --check` as ops run it, with this drill's configuration: the convergence oracle. */

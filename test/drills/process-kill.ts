@@ -18,13 +18,8 @@ export async function processKillDrill(role: Role, ctx: DrillContext, opts: Dril
       for (let i = 0; i < joiners.length; i += 10) await Promise.all(joiners.slice(i, i + 10).map((e) => s.send(e)));
     })();
     const killAt = Math.ceil(joiners.length * 0.3);
-    const waitStarted = Date.now();
-    while ((await s.effects()).size < killAt) {
-      if (Date.now() - waitStarted > 90_000) throw new Error(`no progress before the fault: ${(await s.effects()).size} effects, answers ${JSON.stringify([...s.answers])}\n${s.output()}`);
-      await sleep(50);
-    }
+    const seenAtKill = await s.waitForEffects(killAt);
     const firstFault = Date.now();
-    const seenAtKill = (await s.effects()).size;
     await s.kill(role);
     opts.say(`kill -9 ${role} with ${seenAtKill}/${joiners.length} joiners applied`);
     await sleep(1_000);
@@ -40,7 +35,7 @@ export async function processKillDrill(role: Role, ctx: DrillContext, opts: Dril
       faults: [`kill -9 ${role} at ${seenAtKill}/${joiners.length} joiners applied, restarted after 1 s`],
       ...shared,
       convergeMs: shared.invariants.every((i) => i.ok) ? convergeMs : null,
-      measured: { answers: [...s.answers].map(([k, n]) => `${k < 0 ? 'refused' : k}×${n}`).join(' ') },
+      measured: { answers: s.answerSummary() },
       notes: [],
     };
   } finally {

@@ -20,6 +20,7 @@ import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
 import { HISTORIES_DIR } from '../replay/capture';
 import { postSigned } from '../support/canonical-client';
 import { makeEvent } from '../support/events';
+import { positionDispatcherAtEnd } from '../support/kafka';
 import { startRoleProcess, type RoleProcess } from '../support/role-process';
 import { eventually } from '../support/wait';
 
@@ -140,13 +141,7 @@ rules:
     admin = new Kafka({ clientId: 'it-roles', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     // The new group starts at the topics' current end (a group without offsets would read everything).
-    for (const [groupId, topic] of [
-      [group, TOPICS.events],
-      [`${group}.priority`, TOPICS.priority],
-    ] as const) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
-    }
+    await positionDispatcherAtEnd(admin, group, TOPICS);
     // The test reads results as ops would (with the codec), and histories as anyone with access to the server would (without).
     const connection = await Connection.connect({ address: stack.temporalAddress });
     temporal = new Client({ connection, dataConverter: temporalDataConverter(loadConfig(env).codec) });

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 
 /**
  * Reads `topic` from the beginning with a fresh consumer group until `take` has collected what it
@@ -29,5 +29,28 @@ export async function consumeUntil<T>(opts: {
     });
   } finally {
     await consumer.disconnect();
+  }
+}
+
+/**
+ * Positions a new dispatcher group (and its priority lane's group) at the current end of the events
+ * topics, so a pipeline started for a test reads only what the test sends (a group without offsets
+ * would read everything). Topics created a moment ago may not have a leader yet: retried briefly.
+ */
+export async function positionDispatcherAtEnd(admin: Admin, group: string, topics: { events: string; priority: string }): Promise<void> {
+  for (const [groupId, topic] of [
+    [group, topics.events],
+    [`${group}.priority`, topics.priority],
+  ] as const) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, offset }) => ({ partition, offset })) });
+        break;
+      } catch (err) {
+        if (attempt >= 40 || (err as { retriable?: boolean }).retriable !== true) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 }
