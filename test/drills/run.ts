@@ -12,7 +12,9 @@ import { toolPaths } from '../../infra/stack/paths';
 import { freePort, readPid, stopProcess } from '../../infra/stack/process';
 import { stackDown, stackUp, type StackPorts } from '../../infra/stack/stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
+import { leaverSurgeDrill } from './leaver-surge';
 import { processKillDrill } from './process-kill';
+import { stormDrill } from './storm';
 import { passed, type DrillContext, type DrillOptions, type DrillReport } from './types';
 
 type Ctx = DrillContext;
@@ -20,6 +22,8 @@ const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptio
   'kill-worker': { summary: 'kill -9 of the worker mid fan-out, then restart', run: (c, o) => processKillDrill('worker', c, o) },
   'kill-dispatcher': { summary: 'kill -9 of the dispatcher mid fan-out, then restart', run: (c, o) => processKillDrill('dispatcher', c, o) },
   'kill-gateway': { summary: 'kill -9 of the gateway mid ingest, then restart (senders retry)', run: (c, o) => processKillDrill('gateway', c, o) },
+  storm: { summary: 'duplicate and out-of-order deliveries for the same people, concurrently', run: stormDrill },
+  'leaver-surge': { summary: '10x the usual leaver rate in one guard window; guard holds, approve releases', run: leaverSurgeDrill },
 };
 
 function table(reports: DrillReport[]): string {
