@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JmlEvent } from '../schemas/jml-event.v1';
 import type { AppliedEvent, EventOutcome, ScheduledDelete } from '../schemas/contracts';
-import { dueAt, foldOutcome, nextAction, nextDue, supersededAmong, supersededBy, waitsForHire, type EventFacts, type RulesState } from './person-rules';
+import { dueAt, foldOutcome, isNewestTruth, nextAction, nextDue, supersededAmong, supersededBy, waitsForHire, type EventFacts, type RulesState } from './person-rules';
 
 /** Short names: j joiner, r rehire, l leaver, m mover, u update, ls/le leave start/end. */
 const TYPES = { j: 'jml.joiner', r: 'jml.rehire', l: 'jml.leaver', m: 'jml.mover', u: 'jml.update', ls: 'jml.leave.start', le: 'jml.leave.end' } as const;
@@ -132,6 +132,19 @@ describe('person rules > newer HR truth supersedes', () => {
       { id: 'j1', by: 'l1' },
       { id: 'l1', by: 'r1' },
     ]);
+  });
+});
+
+describe('person rules > the person as newest truth', () => {
+  it.each<[string, EventFacts, EventFacts[], boolean]>([
+    ['the first event applied describes the person', ev('j1', 'j', 1, 0), [], true],
+    ['an event entered after everything applied describes the person', ev('m1', 'm', 2, 0), [ev('j1', 'j', 1, 0)], true],
+    // The storm drill found it: a joiner delivered after its mover is not superseded (another family) and applies, but is older news.
+    ['a joiner applied after a mover entered later does not describe the person', ev('j1', 'j', 1, 0), [ev('m2', 'm', 2, 0)], false],
+    ['an event entered at the same moment as the newest applied one describes the person', ev('u1', 'u', 2, 0), [ev('j1', 'j', 1, 0), ev('m2', 'm', 2, 0)], true],
+    ['an event re-driven (itself among the applied) is judged against the others', ev('m1', 'm', 2, 0), [ev('m1', 'm', 2, 0), ev('j1', 'j', 1, 0)], true],
+  ])('%s', (_name, e, before, newest) => {
+    expect(isNewestTruth(e, before.map(applied))).toBe(newest);
   });
 });
 

@@ -76,6 +76,17 @@ export function supersededBy(e: EventFacts, known: { applied: readonly AppliedEv
 }
 
 /**
+ * Whether an applied event's snapshot is the person's newest HR truth: no other applied event was
+ * entered after it. An older event can still apply late (a joiner delivered after its mover: a
+ * mover is not a status event, so it never supersedes a hire); it changes the apps as its plan says,
+ * but the person stays as the newer event described them, which is what reconciliation and
+ * re-drives plan from.
+ */
+export function isNewestTruth(e: Pick<EventFacts, 'id' | 'enteredAt'>, applied: readonly AppliedEvent[]): boolean {
+  return applied.every((a) => a.id === e.id || a.enteredAt <= e.enteredAt);
+}
+
+/**
  * The pending events newer HR truth made obsolete, each with the event that did, in pending order.
  * Each is taken out before the next is judged, so `by` names an event that stays; the set found does
  * not depend on that order (superseding is transitive among status events).

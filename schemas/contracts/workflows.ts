@@ -212,7 +212,7 @@ export interface PersonState {
   superseded: number;
   /** Most recent outcomes, newest last. */
   recent: ProcessedEvent[];
-  /** The person as last applied. */
+  /** The person as the newest HR event applied describes them (an older event applied late does not replace it). */
   person?: PersonSnapshot;
   /** What the person holds in each app, as far as the pipeline applied it. */
   apps: AppHoldings;

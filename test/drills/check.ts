@@ -5,14 +5,9 @@ import type { DrillReport, Invariant } from './types';
  * The invariants every drill shares, read from the final state:
  * - every event answered 2xx reached a terminal outcome (applied, superseded, duplicate, or
  *   needs-attention, whose reason the event workflow's result holds);
-<<<<<<< HEAD
  * - every change a completed event says it applied at the ledger app shows in the app's effects log
  *   (the dev-redis app logs each real change under the step's idempotency key), every applied joiner
  *   is done there, and no effect shows twice;
-=======
- * - every applied joiner and leaver shows its effect at the ledger app, and no effect shows twice
- *   (the dev-redis app logs each real change under the step's idempotency key);
->>>>>>> h-apps
  * - the apps equal what the policy grants by the newest HR truth (`jml reconcile --check`; a drill
  *   that leaves findings on purpose passes `reconcileCheck: false` and asserts them itself);
  * - the account seeded by hand at the ledger (which the pipeline did not make) is still there, as it was;

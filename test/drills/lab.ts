@@ -302,6 +302,11 @@ ${opts.policyTail ?? ''}`,
     return counts;
   }
 
+  /** A person's account at the ledger app as stored (`enabled`, `attributes`); empty when there is none. */
+  async ledgerAccount(personKey: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(accountKey({ keyPrefix: this.prefix }, 'ledger', personKey));
+  }
+
   /** The hand-made account seeded at open, as it is now (an empty record when it was deleted). */
   async unmanagedAccount(): Promise<{ expected: Record<string, string>; now: Record<string, string> }> {
     return { expected: UNMANAGED_FIELDS, now: await this.redis.hgetall(accountKey({ keyPrefix: this.prefix }, 'ledger', UNMANAGED_REF)) };

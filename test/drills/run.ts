@@ -14,9 +14,11 @@ import { stackDown, stackUp } from '../../infra/stack/stack';
 import { freeStackPorts } from '../harness/acquire-stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
 import { appDownDrill, appRejectDrill, appThrottleDrill } from './app-faults';
-import { processKillDrill } from './process-kill';
 import { fuzzDrill, hostileNamesDrill } from './inputs';
+import { leaverSurgeDrill } from './leaver-surge';
+import { processKillDrill } from './process-kill';
 import { redisGuardDrill, serverRestartDrill } from './servers';
+import { stormDrill } from './storm';
 import { passed, type DrillContext, type DrillOptions, type DrillReport } from './types';
 
 type Ctx = DrillContext;
@@ -33,6 +35,8 @@ const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptio
   'app-reject': { summary: 'the SCIM app rejects some people for good (compensation there only, NeedsAttention)', run: appRejectDrill },
   fuzz: { summary: 'malformed, oversized, unsigned, stale, replayed and random webhooks (fast-check)', run: (c, o) => fuzzDrill(c, o) },
   'hostile-names': { summary: 'hostile names through LDAP (slapd) and SCIM (scim2-server)', run: (c, o) => hostileNamesDrill(c, o) },
+  storm: { summary: 'duplicate and out-of-order deliveries for the same people, concurrently', run: stormDrill },
+  'leaver-surge': { summary: '10x the usual leaver rate in one guard window; guard holds, approve releases', run: leaverSurgeDrill },
 };
 
 function table(reports: DrillReport[]): string {

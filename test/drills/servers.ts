@@ -125,8 +125,8 @@ export async function redisGuardDrill(ctx: DrillContext, opts: DrillOptions): Pr
     await servers.stop('redis', { hard: true });
     opts.say(`kill -9 Redis, then ${leavers.length} leavers (guard max ${max}, deletes after ${deleteAfterSec} s)`);
     await s.sendPaced(leavers, 20);
-    const disabled = async () => countOps(await s.effects(), leavers, 'suspend');
-    const deleted = async () => countOps(await s.effects(), leavers, 'delete');
+    const disabled = async () => countOps(await s.effects(), leavers, 'suspendAccount');
+    const deleted = async () => countOps(await s.effects(), leavers, 'deleteAccount');
     // Disables go ahead uncounted while Redis is down.
     const deadline = Date.now() + 120_000;
     while ((await disabled()) < leavers.length && Date.now() < deadline) await sleep(250);
@@ -193,7 +193,7 @@ async function held(s: Scenario): Promise<string[]> {
 /** Leavers whose effect of `op` the ledger shows (keys `<eventId>[.<suffix>]/ledger/<operation>…`). */
 function countOps(effects: Map<string, number>, events: readonly { id: string }[], op: string): number {
   const keys = [...effects.keys()];
-  return events.filter((e) => keys.some((k) => (k.startsWith(`${e.id}/`) || k.startsWith(`${e.id}.`)) && k.includes(op))).length;
+  return events.filter((e) => keys.some((k) => (k.startsWith(`${e.id}/`) || k.startsWith(`${e.id}.`)) && k.endsWith(`/${op}`))).length;
 }
 
 function summarize(statuses: number[]): string {
