@@ -397,7 +397,11 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
           await apply({ childId: event.id, input: { event: redriveEvent(event, { applied, ...(person ? { person } : {}) }), holdings: { ...apps }, redrive: link } });
           break;
         }
-        await apply({ childId: event.id, input: { event, holdings: { ...apps } } });
+        // Older news applied late (a joiner after its mover, an update entered before a rehire that
+        // applied first) is planned for who the person is now, as a re-drive is: its kind still acts
+        // (create, update), but never brings back attributes or grants that newer HR truth changed.
+        // Only the child's input differs from what an earlier build sent (no new command): no patch.
+        await apply({ childId: event.id, input: { event: redriveEvent(event, { applied, ...(person ? { person } : {}) }), holdings: { ...apps } } });
         break;
       }
       case 'prestart': {

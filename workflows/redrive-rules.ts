@@ -67,10 +67,10 @@ export function redriveRefusal(req: RedriveRequest, ctx: RedriveContext): Refusa
 }
 
 /**
- * The event a re-drive applies: the original, except that when an event HR entered later has been
- * applied since, the person's snapshot is the newest one the person workflow holds. A re-drive then
- * re-applies the event's kind (create, disable, …) for who the person is now, and never brings back
- * attributes or groups that newer HR truth changed.
+ * The event a re-drive (or a late delivery of older news) applies: the original, except that when an
+ * event HR entered later has been applied since, the person's snapshot is the newest one the person
+ * workflow holds. The event then applies its kind (create, disable, …) for who the person is now,
+ * and never brings back attributes or groups that newer HR truth changed.
  */
 export function redriveEvent(event: JmlEvent, known: { applied: readonly AppliedEvent[]; person?: PersonSnapshot }): JmlEvent {
   const entered = Date.parse(event.data.enteredAt);
