@@ -219,6 +219,22 @@ describe('person rules > folding an outcome', () => {
     );
     expect(folded.apps).toEqual({ x: { status: 'active', entitlements: ['new', 'old'] } });
   });
+  it('an app where every step found nothing to act on (a leaver of a person it has no account of) holds nothing, and schedules no delete', () => {
+    const na = [{ operation: 'suspendAccount', outcome: 'not-applicable' }];
+    const folded = foldOutcome(
+      { apps: { b: { status: 'active', entitlements: [] } }, deletes: [] },
+      outcome([
+        { appId: 'a', status: 'done', steps: na, target: { status: 'disabled', entitlements: [] }, deleteAfterMs: 10 },
+        { appId: 'b', status: 'done', steps: na, target: { status: 'disabled', entitlements: [] }, deleteAfterMs: 10 },
+      ]),
+      leaver,
+      0,
+    );
+    // `a` was never held: no phantom account (a later change would plan an update of nothing).
+    // `b` was held: what it holds now is for reconciliation to say, the plan's target stands.
+    expect(folded.apps).toEqual({ b: { status: 'disabled', entitlements: [] } });
+    expect(folded.deletes.map((d) => d.appIds)).toEqual([['b']]);
+  });
   it('a rejected outcome changes nothing', () => {
     const folded = foldOutcome({ apps: {}, deletes: [] }, outcome([{ appId: 'a', status: 'done', steps: [], target: { status: 'deleted', entitlements: [] } }], 'rejected'), leaver, 0);
     expect(folded).toEqual({ apps: {}, deletes: [] });

@@ -183,6 +183,11 @@ export function foldOutcome(
   for (const app of outcome.apps) {
     if (app.status === 'deferred' && app.reached) apps[app.appId] = app.reached;
     if (app.status !== 'done' || !app.target) continue;
+    // Every step found nothing to act on where nothing was held (a leaver of someone the app has no
+    // account of): the app still holds nothing. Recording the plan's target would invent an account
+    // that later changes plan updates of, instead of creating it.
+    const foundNothing = app.steps.length > 0 && app.steps.every((st) => st.outcome === 'not-applicable');
+    if (foundNothing && !state.apps[app.appId]) continue;
     apps[app.appId] = app.target;
     if (app.target.status === 'active') {
       deletes = deletes.map((d) => ({ ...d, appIds: d.appIds.filter((id) => id !== app.appId) })).filter((d) => d.appIds.length > 0);
