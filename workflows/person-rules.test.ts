@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JmlEvent } from '../schemas/jml-event.v1';
+import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
 import type { AppliedEvent, EventOutcome, ScheduledDelete } from '../schemas/contracts';
-import { dueAt, foldOutcome, isNewestTruth, nextAction, nextDue, supersededAmong, supersededBy, waitsForHire, type EventFacts, type RulesState } from './person-rules';
+import { dueAt, foldOutcome, isNewestTruth, personAfter, nextAction, nextDue, supersededAmong, supersededBy, waitsForHire, type EventFacts, type RulesState } from './person-rules';
 
 /** Short names: j joiner, r rehire, l leaver, m mover, u update, ls/le leave start/end. */
 const TYPES = { j: 'jml.joiner', r: 'jml.rehire', l: 'jml.leaver', m: 'jml.mover', u: 'jml.update', ls: 'jml.leave.start', le: 'jml.leave.end' } as const;
@@ -238,5 +238,21 @@ describe('person rules > folding an outcome', () => {
   it('a rejected outcome changes nothing', () => {
     const folded = foldOutcome({ apps: {}, deletes: [] }, outcome([{ appId: 'a', status: 'done', steps: [], target: { status: 'deleted', entitlements: [] } }], 'rejected'), leaver, 0);
     expect(folded).toEqual({ apps: {}, deletes: [] });
+  });
+});
+
+describe('person rules > the person an applied event leaves', () => {
+  const withStatus = (type: JmlEvent['type'], status: PersonSnapshot['status']) => ({ type, data: { person: { status, givenName: 'A' } } }) as unknown as JmlEvent;
+  it('the event type decides the employment status where the plan acted on it (a leave start disabled everything, whatever the status field said)', () => {
+    expect(personAfter(withStatus('jml.leaver', 'active')).status).toBe('terminated');
+    expect(personAfter(withStatus('jml.leave.start', 'active')).status).toBe('on-leave');
+    expect(personAfter(withStatus('jml.leave.end', 'on-leave')).status).toBe('active');
+    expect(personAfter(withStatus('jml.rehire', 'terminated')).status).toBe('active');
+    expect(personAfter(withStatus('jml.joiner', 'terminated')).status).toBe('active');
+  });
+  it('keeps what the type does not decide: a joiner before the start date, a change of anyone', () => {
+    expect(personAfter(withStatus('jml.joiner', 'pre-hire')).status).toBe('pre-hire');
+    expect(personAfter(withStatus('jml.mover', 'on-leave')).status).toBe('on-leave');
+    expect(personAfter(withStatus('jml.update', 'terminated'))).toEqual({ status: 'terminated', givenName: 'A' });
   });
 });

@@ -1,4 +1,4 @@
-import type { JmlEvent } from '../schemas/jml-event.v1';
+import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
 import type { AppliedEvent, EventOutcome, PreStartGroup, ScheduledDelete } from '../schemas/contracts';
 import type { AppHolding } from '../schemas/contracts';
 
@@ -73,6 +73,27 @@ export function supersededBy(e: EventFacts, known: { applied: readonly AppliedEv
     if (p.effectiveAt <= e.effectiveAt) return p.id;
   }
   return undefined;
+}
+
+/**
+ * The person an applied event leaves: its snapshot, with the employment status its type decided
+ * where the plan acted on the type (a leave start disabled every app, whatever the status field
+ * said): leaver → terminated, leave start → on-leave, leave end → active, a hire → active unless
+ * still pre-hire. Reconciliation and re-drives judge by this, so they agree with what was done.
+ */
+export function personAfter(event: JmlEvent): PersonSnapshot {
+  const person = event.data.person;
+  const status: PersonSnapshot['status'] =
+    event.type === 'jml.leaver'
+      ? 'terminated'
+      : event.type === 'jml.leave.start'
+        ? 'on-leave'
+        : event.type === 'jml.leave.end'
+          ? 'active'
+          : isHire(event.type) && person.status !== 'pre-hire'
+            ? 'active'
+            : person.status;
+  return status === person.status ? person : { ...person, status };
 }
 
 /**

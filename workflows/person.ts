@@ -37,7 +37,7 @@ import {
   type ScheduledDelete,
 } from '../schemas/contracts';
 import { jmlEventWorkflow, LEAVER_PRIORITY } from './jml-event';
-import { dueAt, factsOf, foldOutcome, isNewestTruth, nextAction, supersededAmong } from './person-rules';
+import { dueAt, factsOf, foldOutcome, isNewestTruth, nextAction, personAfter, supersededAmong } from './person-rules';
 import { attentionOf, redriveEvent, redriveOutcome, redriveRefusal, seedAttention, trimAttention, trimRedrives } from './redrive-rules';
 import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from '../schemas/contracts';
 
@@ -267,7 +267,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     }
     const before = attention[event.id];
     if (result.outcome && result.outcome.status !== 'rejected') {
-      if (isNewestTruth(factsOf(event), applied)) person = event.data.person;
+      if (isNewestTruth(factsOf(event), applied)) person = personAfter(event);
       if (!applied.some((a) => a.id === event.id)) {
         const { id, type, enteredAt, effectiveAt } = factsOf(event);
         applied.push({ id, type, enteredAt, effectiveAt });
@@ -310,7 +310,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     if (result.outcome && result.outcome.status !== 'rejected') {
       const facts = factsOf(event);
       // A late older event (a joiner after its mover) applies, but does not make the person older news.
-      if (isNewestTruth(facts, applied)) person = event.data.person;
+      if (isNewestTruth(facts, applied)) person = personAfter(event);
       const { id, type, enteredAt, effectiveAt } = facts;
       applied.push({ id, type, enteredAt, effectiveAt });
       if (applied.length > APPLIED_KEPT) applied.shift();
