@@ -5,7 +5,7 @@ import { createLogCapture, runConformance } from '../sdk/conformance';
 import { isConnectorError, type ConnectorContext } from '../sdk';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { createKeycloakConnector, KeycloakConfig } from '.';
-import { allUsers, keycloakConformanceTarget, KIT_ATTRIBUTES, KIT_GROUP } from './testing/conformance-target';
+import { allUsers, ensureGroup, keycloakConformanceTarget, KIT_ATTRIBUTES, KIT_GROUP } from './testing/conformance-target';
 
 /**
  * The Keycloak connector against a real Keycloak (test/harness/keycloak.ts): the whole conformance
@@ -39,9 +39,10 @@ describe('keycloak > real server', () => {
   let n = 0;
   const run = randomBytes(3).toString('hex');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!kc) throw new Error('Keycloak did not start (see the file beforeAll)');
     server = kc;
+    await ensureGroup(server, KIT_GROUP);
     config = KeycloakConfig.parse({ baseUrl: server.baseUrl, realm: server.realm, clientId: server.clientId, attributes: KIT_ATTRIBUTES });
   });
 

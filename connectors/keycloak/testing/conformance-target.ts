@@ -9,6 +9,12 @@ export const KIT_GROUP = 'staff';
 /** User-profile attributes the target maps besides the core fields. */
 export const KIT_ATTRIBUTES = ['title', 'department'];
 
+/** Creates the group `name` at the realm's top level unless it exists. */
+export async function ensureGroup(kc: KeycloakServer, name: string): Promise<void> {
+  const created = await kc.admin({ method: 'POST', path: 'groups', body: { name } });
+  if (created.status !== 201 && created.status !== 409) throw new Error(`creating group '${name}' answered ${created.status}`);
+}
+
 /** Every user of the realm the admin API lists (service accounts are not listed). */
 export async function allUsers(kc: KeycloakServer): Promise<Array<{ id: string; username?: string }>> {
   return (await kc.admin<Array<{ id: string; username?: string }>>({ method: 'GET', path: 'users', query: { max: '10000', briefRepresentation: 'true' } })).body ?? [];
@@ -22,8 +28,7 @@ export async function allUsers(kc: KeycloakServer): Promise<Array<{ id: string; 
  */
 export async function keycloakConformanceTarget(kc: KeycloakServer): Promise<ConformanceTarget & { proxyUrl: string }> {
   const proxy = await startFaultProxy({ upstream: kc.baseUrl });
-  const created = await kc.admin({ method: 'POST', path: 'groups', body: { name: KIT_GROUP } });
-  if (created.status !== 201 && created.status !== 409) throw new Error(`creating group '${KIT_GROUP}' answered ${created.status}`);
+  await ensureGroup(kc, KIT_GROUP);
   const adminApi = /^\/admin\/realms\//;
   const badToken = `Bearer not-a-token-${randomBytes(6).toString('hex')}`;
 
