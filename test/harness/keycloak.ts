@@ -125,7 +125,17 @@ export async function startKeycloak(opts: { cacheDir?: string; say?: (line: stri
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    // Detached so that the JVM kc.sh starts is in our group; killed with us if the test process dies first.
+    const killOnExit = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    process.once('exit', killOnExit);
     const stop = async () => {
+      process.off('exit', killOnExit);
       await stopGroup(child);
       await rm(runHome, { recursive: true, force: true });
     };
@@ -138,6 +148,7 @@ export async function startKeycloak(opts: { cacheDir?: string; say?: (line: stri
       return await withRealm({ baseUrl, adminPassword, startedInMs, stop });
     } catch (err) {
       lastError = new Error(`${(err as Error).message}\n${output.join('').slice(-3_000)}`);
+      process.off('exit', killOnExit);
       await stopGroup(child);
     }
   }
