@@ -90,6 +90,23 @@ describe('keycloak > real server', () => {
     expect((await ops.revokeSessions(ctx(), { account })).outcome, 'a repeat finds nothing to end').toBe('already-in-state');
   });
 
+  it('sessions.revoke > also revokes offline tokens, which the admin logout alone leaves working', async () => {
+    const { account, password, p } = await loggedIn('offline');
+    const offline = await server.login(p.person.workEmail as string, password, { offline: true });
+    const [client] = (await server.admin<Array<{ id: string }>>({ method: 'GET', path: 'clients', query: { clientId: server.loginClientId } })).body ?? [];
+    const offlineSessions = async () => (await server.admin<unknown[]>({ method: 'GET', path: `users/${account.externalRef}/offline-sessions/${client?.id}` })).body ?? [];
+    expect(await offlineSessions(), 'the offline_access grant made an offline session').toHaveLength(1);
+
+    expect((await ops.suspendAccount(ctx(), { account })).outcome).toBe('applied');
+    expect((await ops.revokeSessions(ctx(), { account })).outcome).toBe('applied');
+    expect(await sessionsOf(account.externalRef)).toEqual([]);
+    expect(await offlineSessions(), 'no offline session left').toEqual([]);
+    // Restored, the person would otherwise get their old offline token back to work.
+    expect((await ops.restoreAccount(ctx(), { account })).outcome).toBe('applied');
+    expect(await server.refresh(offline.refreshToken), 'the offline refresh token is refused, even after a restore').toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect((await ops.revokeSessions(ctx(), { account })).outcome).toBe('already-in-state');
+  });
+
   it('sessions.revoke > ends the sessions of an enabled user too (emergency sign-out), leaving the account enabled', async () => {
     const { account, tokens } = await loggedIn('signout');
     expect(await sessionsOf(account.externalRef)).toHaveLength(1);

@@ -228,12 +228,21 @@ describe('keycloak > against a faked admin API', () => {
     expect(fake.adminRequests().filter((r) => r.method === 'PUT')).toHaveLength(1);
   });
 
-  it('sessions.revoke always sends the logout; applied only when a session was open; not-applicable without a user', async () => {
+  it('sessions.revoke always sends the logout, revokes offline tokens client by client; applied only when something was open; not-applicable without a user', async () => {
     let sessions = [{ id: 's-1' }];
+    let consents = [
+      { clientId: 'https://app.example.com/x', grantedClientScopes: [], additionalGrants: [{ client: 'c-uuid', key: 'Offline Token' }] },
+      { clientId: 'consent-only', grantedClientScopes: ['profile'], additionalGrants: [] },
+    ];
     const fake = fakeKeycloak()
       .tokenEndpoint()
       .on('GET', /\/users\/u-1$/, userById)
       .on('GET', /\/users\/u-1\/sessions$/, () => ({ status: 200, body: sessions }))
+      .on('GET', /\/users\/u-1\/consents$/, () => ({ status: 200, body: consents }))
+      .on('DELETE', /\/users\/u-1\/consents\/[^/]+$/, (r) => {
+        consents = consents.filter((c) => `/admin/realms/acme/users/u-1/consents/${encodeURIComponent(c.clientId)}` !== r.path);
+        return { status: 204 };
+      })
       .on('POST', /\/users\/u-1\/logout$/, () => {
         sessions = [];
         return { status: 204 };
@@ -244,6 +253,8 @@ describe('keycloak > against a faked admin API', () => {
     expect(await c.operations.revokeSessions(ctx(), { account })).toEqual({ outcome: 'applied', externalRef: 'u-1' });
     expect(await c.operations.revokeSessions(ctx(), { account })).toEqual({ outcome: 'already-in-state', externalRef: 'u-1' });
     expect(fake.adminRequests().filter((r) => r.path.endsWith('/logout'))).toHaveLength(2);
+    expect(fake.adminRequests().filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`/admin/realms/acme/users/u-1/consents/${encodeURIComponent('https://app.example.com/x')}`]);
+    expect(consents.map((c) => c.clientId), 'a consent without an offline token is left alone').toEqual(['consent-only']);
     expect(await c.operations.revokeSessions(ctx(), { account: { personKey: 'hris:acme:gone' } })).toEqual({ outcome: 'not-applicable' });
   });
 

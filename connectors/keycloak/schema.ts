@@ -51,3 +51,12 @@ export interface KeycloakUserSession {
   start?: number;
   lastAccess?: number;
 }
+
+/** GET /users/{id}/consents: clients the user consented to or holds offline tokens of. */
+export interface KeycloakConsent {
+  /** The client's clientId (not its id). */
+  clientId: string;
+  grantedClientScopes?: string[];
+  /** `{ key: 'Offline Token' }` for a client holding one of the user's offline tokens. */
+  additionalGrants?: Array<{ client?: string; key?: string }>;
+}

@@ -46,8 +46,11 @@ export interface KeycloakServer {
   adminToken(): Promise<string>;
   /** A request to the admin API below `/admin/realms/<realm>/`, as the bootstrap admin. */
   admin<T = unknown>(req: { method: string; path: string; body?: unknown; query?: Record<string, string> }): Promise<{ status: number; body: T | undefined; location?: string }>;
-  /** Password grant of the public client: a real user session. Rejects unless Keycloak answers 200. */
-  login(username: string, password: string): Promise<{ accessToken: string; refreshToken: string }>;
+  /**
+   * Password grant of the public client: a real user session (with `offline`, an offline token,
+   * whose session outlives a logout). Rejects unless Keycloak answers 200.
+   */
+  login(username: string, password: string, opts?: { offline?: boolean }): Promise<{ accessToken: string; refreshToken: string }>;
   /** Refresh grant of the public client: the HTTP status and OAuth error, to prove a session ended. */
   refresh(refreshToken: string): Promise<{ status: number; error?: string }>;
   /** How long the server took to answer (0 when reused), for reports. */
@@ -268,8 +271,9 @@ async function withRealm(server: { baseUrl: string; adminPassword: string; start
     loginClientId,
     adminToken,
     admin: (req) => adminAt(`${r}/${req.path.replace(/^\/+/, '')}`, req),
-    async login(username, password) {
-      const res = await postForm(tokenUrl, { grant_type: 'password', client_id: loginClientId, username, password, scope: 'openid' });
+    async login(username, password, opts = {}) {
+      const scope = opts.offline ? 'openid offline_access' : 'openid';
+      const res = await postForm(tokenUrl, { grant_type: 'password', client_id: loginClientId, username, password, scope });
       if (res.status !== 200) throw new Error(`password grant answered ${res.status} ${String(res.body.error)}`);
       return { accessToken: String(res.body.access_token), refreshToken: String(res.body.refresh_token) };
     },
