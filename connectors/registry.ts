@@ -1,4 +1,5 @@
 import { createDevRedisConnector } from './dev-redis';
+import { createKeycloakConnector } from './keycloak';
 import { createLdapConnector } from './ldap';
 import { createScimConnector } from './scim';
 import type { AnyConnector } from './sdk';
@@ -9,6 +10,7 @@ import type { AnyConnector } from './sdk';
  */
 export const CONNECTOR_FACTORIES = {
   'dev-redis': createDevRedisConnector,
+  keycloak: createKeycloakConnector,
   ldap: createLdapConnector,
   scim: createScimConnector,
 } as const satisfies Record<string, () => AnyConnector>;
