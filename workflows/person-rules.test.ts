@@ -250,9 +250,12 @@ describe('person rules > the person an applied event leaves', () => {
     expect(personAfter(withStatus('jml.rehire', 'terminated')).status).toBe('active');
     expect(personAfter(withStatus('jml.joiner', 'terminated')).status).toBe('active');
   });
-  it('keeps what the type does not decide: a joiner before the start date, a change of anyone', () => {
+  it('keeps what the type does not decide: a joiner before the start date; a change keeps the status the person had', () => {
     expect(personAfter(withStatus('jml.joiner', 'pre-hire')).status).toBe('pre-hire');
+    const onLeave = personAfter(withStatus('jml.leave.start', 'active'));
+    // An update during a leave whose status field says active does not end the leave (its plan did not enable anything).
+    expect(personAfter(withStatus('jml.update', 'active'), onLeave)).toEqual({ status: 'on-leave', givenName: 'A' });
+    // Without a known person, the change's own status stands.
     expect(personAfter(withStatus('jml.mover', 'on-leave')).status).toBe('on-leave');
-    expect(personAfter(withStatus('jml.update', 'terminated'))).toEqual({ status: 'terminated', givenName: 'A' });
   });
 });

@@ -76,12 +76,14 @@ export function supersededBy(e: EventFacts, known: { applied: readonly AppliedEv
 }
 
 /**
- * The person an applied event leaves: its snapshot, with the employment status its type decided
- * where the plan acted on the type (a leave start disabled every app, whatever the status field
- * said): leaver → terminated, leave start → on-leave, leave end → active, a hire → active unless
- * still pre-hire. Reconciliation and re-drives judge by this, so they agree with what was done.
+ * The person an applied event leaves: its snapshot, with the employment status the pipeline acted
+ * on. The status and leave families decide it by their type (a leave start disabled every app,
+ * whatever the status field said): leaver → terminated, leave start → on-leave, leave end → active,
+ * a hire → active unless still pre-hire. A change (mover, update) keeps the status the person had:
+ * its plan follows the rules, never the status field. Reconciliation and re-drives judge by this, so
+ * they agree with what was done.
  */
-export function personAfter(event: JmlEvent): PersonSnapshot {
+export function personAfter(event: JmlEvent, before?: PersonSnapshot): PersonSnapshot {
   const person = event.data.person;
   const status: PersonSnapshot['status'] =
     event.type === 'jml.leaver'
@@ -90,9 +92,11 @@ export function personAfter(event: JmlEvent): PersonSnapshot {
         ? 'on-leave'
         : event.type === 'jml.leave.end'
           ? 'active'
-          : isHire(event.type) && person.status !== 'pre-hire'
-            ? 'active'
-            : person.status;
+          : isHire(event.type)
+            ? person.status === 'pre-hire'
+              ? 'pre-hire'
+              : 'active'
+            : (before?.status ?? person.status);
   return status === person.status ? person : { ...person, status };
 }
 

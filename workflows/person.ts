@@ -267,7 +267,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     }
     const before = attention[event.id];
     if (result.outcome && result.outcome.status !== 'rejected') {
-      if (isNewestTruth(factsOf(event), applied)) person = personAfter(event);
+      if (isNewestTruth(factsOf(event), applied)) person = personAfter(event, person);
       if (!applied.some((a) => a.id === event.id)) {
         const { id, type, enteredAt, effectiveAt } = factsOf(event);
         applied.push({ id, type, enteredAt, effectiveAt });
@@ -310,7 +310,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     if (result.outcome && result.outcome.status !== 'rejected') {
       const facts = factsOf(event);
       // A late older event (a joiner after its mover) applies, but does not make the person older news.
-      if (isNewestTruth(facts, applied)) person = personAfter(event);
+      if (isNewestTruth(facts, applied)) person = personAfter(event, person);
       const { id, type, enteredAt, effectiveAt } = facts;
       applied.push({ id, type, enteredAt, effectiveAt });
       if (applied.length > APPLIED_KEPT) applied.shift();
