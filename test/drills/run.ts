@@ -13,6 +13,7 @@ import { freePort, readPid, stopProcess } from '../../infra/stack/process';
 import { stackDown, stackUp, type StackPorts } from '../../infra/stack/stack';
 import { loadConfig, loadDotEnv } from '../../services/config';
 import { processKillDrill } from './process-kill';
+import { soakDrill } from './soak';
 import { passed, type DrillContext, type DrillOptions, type DrillReport } from './types';
 
 type Ctx = DrillContext;
@@ -20,6 +21,7 @@ const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptio
   'kill-worker': { summary: 'kill -9 of the worker mid fan-out, then restart', run: (c, o) => processKillDrill('worker', c, o) },
   'kill-dispatcher': { summary: 'kill -9 of the dispatcher mid fan-out, then restart', run: (c, o) => processKillDrill('dispatcher', c, o) },
   'kill-gateway': { summary: 'kill -9 of the gateway mid ingest, then restart (senders retry)', run: (c, o) => processKillDrill('gateway', c, o) },
+  soak: { summary: 'mixed joiners, movers, leavers at a steady rate with scheduled faults; RSS, lag, history, latency to CSV+PNG', run: soakDrill },
 };
 
 function table(reports: DrillReport[]): string {
