@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultSchedule, lagOf, LeaverClock, memoryWarmupSec, nextAction, percentile, seeded, soakPanels, soakSettings } from './soak';
+import { faultSchedule, lagOf, LeaverClock, leaverLatencyRows, memoryWarmupSec, nextAction, percentile, seeded, soakPanels, soakSettings } from './soak';
 
 describe('soak settings', () => {
   it('runs 30 minutes by default, 3 in short mode, and JML_SOAK_MINUTES overrides both', () => {
@@ -96,6 +96,24 @@ describe('leaver clock', () => {
     expect(clock.take()).toEqual([400, 0]);
     expect(clock.take()).toEqual([]);
     expect(clock.all).toEqual([400, 0]);
+    expect(clock.done).toEqual([
+      { acceptedAt: 1_000, ms: 400 },
+      { acceptedAt: 2_050, ms: 0 },
+    ]);
+  });
+
+  it('judges latency at each leaver\'s 2xx time, so one applied late in the drain counts when it was sent', () => {
+    const rows = leaverLatencyRows(
+      [
+        { acceptedAt: 70_000, ms: 90_000 },
+        { acceptedAt: 12_500, ms: 300 },
+      ],
+      10_000,
+    );
+    expect(rows).toEqual([
+      { t: 2.5, 'leaver.latency': 300 },
+      { t: 60, 'leaver.latency': 90_000 },
+    ]);
   });
 
   it('reports leavers answered 2xx whose effect has not shown, with the oldest age', () => {

@@ -10,7 +10,7 @@ import { makeEvent } from '../support/events';
 import { renderChart, type ChartMarker, type ChartPanel } from './chart';
 import { sharedInvariants } from './check';
 import { Scenario, sleep, type Role } from './lab';
-import { driftVerdict, median, rssTree, SampleLog, type DriftVerdict, type SampleRow } from './samples';
+import { driftVerdict, median, rssOf, rssTree, SampleLog, toCsv, type DriftVerdict, type SampleRow } from './samples';
 import type { DrillContext, DrillOptions, DrillReport, Invariant } from './types';
 
 /**
@@ -156,6 +156,8 @@ export class LeaverClock {
   private readonly open = new Set<string>();
   private fresh: number[] = [];
   readonly all: number[] = [];
+  /** Each completed leaver: when it was answered 2xx (epoch ms) and its latency (ms). */
+  readonly done: Array<{ acceptedAt: number; ms: number }> = [];
 
   /** A leaver about to be sent: its effects are watched for from now on. */
   watch(eventId: string): void {
@@ -203,7 +205,13 @@ export class LeaverClock {
     const ms = Math.max(0, s - a);
     this.fresh.push(ms);
     this.all.push(ms);
+    this.done.push({ acceptedAt: a, ms });
   }
+}
+
+/** One row per completed leaver, at its 2xx time (seconds since `started`), in time order: what the latency verdict judges. */
+export function leaverLatencyRows(done: ReadonlyArray<{ acceptedAt: number; ms: number }>, started: number): SampleRow[] {
+  return [...done].sort((a, b) => a.acceptedAt - b.acceptedAt).map((d) => ({ t: Math.round(d.acceptedAt - started) / 1000, 'leaver.latency': d.ms }));
 }
 
 /** The chart's panels, by the series the sampler writes. */
@@ -264,6 +272,8 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
   const faults: string[] = [];
   const restarts = new Map<Role, number[]>(ROLES.map((r) => [r, []]));
   let stopping = false;
+  // The background loops, awaited before the Scenario closes (a probe still running then would use a closed connection).
+  const loops: Array<Promise<void>> = [];
   try {
     await admin.connect();
     await Promise.all(ROLES.map((r) => s.start(r)));
@@ -388,6 +398,7 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
         await sleep(250);
       }
     })();
+    loops.push(polling);
 
     let lastSample = { at: started, accepted: 0 };
     const sample = async (): Promise<SampleRow> => {
@@ -395,18 +406,19 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
       await Promise.all([
         ...ROLES.map(async (role) => {
           const pid = s.pid(role);
-          row[`rss.role.${role}`] = pid === undefined ? undefined : ((await withTimeout(rssTree(pid), 2_000)) ?? Number.NaN) / MB;
+          // A role is one node process (no children): its own VmRSS, one small read even on a busy machine.
+          row[`rss.role.${role}`] = pid === undefined ? undefined : ((await withTimeout(rssOf(pid), 2_000)) ?? Number.NaN) / MB;
         }),
         (async () => {
           const pids: Record<string, number | undefined> = (await withTimeout(ctx.servers?.pids() ?? Promise.resolve({}), 2_000)) ?? {};
-          await Promise.all(Object.entries(pids).map(async ([name, pid]) => void (row[`rss.server.${name}`] = pid === undefined ? undefined : ((await withTimeout(rssTree(pid), 2_000)) ?? Number.NaN) / MB)));
+          await Promise.all(Object.entries(pids).map(async ([name, pid]) => void (row[`rss.server.${name}`] = pid === undefined ? undefined : ((await withTimeout(rssTree(pid), 4_000)) ?? Number.NaN) / MB)));
         })(),
         (async () => {
           row['lag.events'] = await withTimeout(lag(admin, s.env.JML_DISPATCHER_GROUP as string, TOPICS.events), 4_000);
           row['lag.priority'] = await withTimeout(lag(admin, `${s.env.JML_DISPATCHER_GROUP}.priority`, TOPICS.priority), 4_000);
         })(),
         ...tracked.map(async (personKey, i) => {
-          const d = await withTimeout(s.temporal.workflow.getHandle(personWorkflowId(personKey)).describe(), 4_000);
+          const d = await withTimeout(s.temporal.connection.withDeadline(Date.now() + 4_000, () => s.temporal.workflow.getHandle(personWorkflowId(personKey)).describe()), 5_000);
           row[`history.person${i + 1}`] = d?.historyLength;
         }),
       ]);
@@ -441,6 +453,7 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
         }
       }
     })();
+    loops.push(sampling);
 
     await Promise.all([sending, injecting]);
     const sentFor = t();
@@ -456,11 +469,16 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
     await sample();
     const drainMs = Date.now() - drainStarted;
 
-    // Judge the sending phase only: the drain has no steady load.
+    // Memory is judged over the sending phase only (the drain has no steady load). Latency is judged per
+    // leaver, by when it was answered 2xx: a leaver sent late and applied during the drain counts at its send time.
     const judged = log.rows.filter((r) => r.t <= sentFor);
+    const leaverRows = leaverLatencyRows(clock.done, started);
+    const leaversCsv = resolve(settings.outDir, `${s.run}-leavers.csv`);
+    await mkdir(resolve(settings.outDir), { recursive: true });
+    await writeFile(leaversCsv, toCsv(leaverRows));
     const verdicts: DriftVerdict[] = [
       ...ROLES.map((role) => driftVerdict(judged, `rss.role.${role}`, { kind: 'memory', warmupSeconds: memoryWarmupSec(sentFor, restarts.get(role) ?? []) })),
-      driftVerdict(judged, 'leaver.p50', { kind: 'latency' }),
+      driftVerdict(leaverRows, 'leaver.latency', { kind: 'latency' }),
     ];
     const shared = await sharedInvariants(s);
     const unexplained = shared.invariants.some((i) => !i.ok && i.name === 'every applied event shows its effect') ? await missingEffects(s) : [];
@@ -507,6 +525,7 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
         answers: [...s.answers].map(([k, n]) => `${k < 0 ? 'refused' : k}×${n}`).join(' '),
         'drain after sending (s)': (drainMs / 1000).toFixed(1),
         csv: csvPath,
+        'leavers csv': leaversCsv,
         png: pngPath,
       },
       notes: [
@@ -518,6 +537,7 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
     };
   } finally {
     stopping = true;
+    await Promise.allSettled(loops);
     if (log.rows.length > 0) await log.writeCsv(csvPath).catch(() => undefined);
     ledger.disconnect();
     await admin.disconnect().catch(() => undefined);
