@@ -39,6 +39,10 @@ describe('memory warm-up', () => {
   it('lasts a tenth of the run after the last restart of a restarted role', () => {
     expect(memoryWarmupSec(1800, [362, 545])).toBe(725);
   });
+
+  it('lasts at least a minute after a restart in a short run', () => {
+    expect(memoryWarmupSec(180, [38, 56])).toBe(116);
+  });
 });
 
 describe('consumer lag', () => {

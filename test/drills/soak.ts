@@ -94,13 +94,18 @@ export function faultSchedule(durationSec: number, redis: boolean): PlannedFault
 
 /**
  * Samples of a role's memory before this many seconds are not judged: the usual first fifth of the run,
- * or, for a role restarted by a fault, until a tenth of the run after its last restart (a fresh process
- * warming up is not a leak).
+ * or, for a role restarted by a fault, until a tenth of the run (at least a minute) after its last
+ * restart (a fresh process warming up is not a leak).
  */
 export function memoryWarmupSec(durationSec: number, restartsAt: readonly number[]): number {
   const last = restartsAt.length ? Math.max(...restartsAt) : -Infinity;
-  return Math.max(durationSec / 5, last + durationSec / 10);
+  return Math.max(durationSec / 5, last + Math.max(durationSec / 10, RESTART_WARMUP_MIN_SEC));
 }
+
+/** A restarted role (Temporal worker bundle, Kafka consumer) takes about a minute to reach its working set. */
+const RESTART_WARMUP_MIN_SEC = 60;
+/** Fewest seconds of samples after warm-up for a role's memory to be judged. */
+const MIN_MEMORY_WINDOW_SEC = 120;
 
 /** Records behind a group: the sum over partitions of end offset minus committed offset (none committed: from the low watermark). */
 export function lagOf(ends: ReadonlyArray<{ partition: number; offset: string; low?: string }>, committed: ReadonlyArray<{ partition: number; offset: string }>): number {
@@ -480,10 +485,14 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
     const leaversCsv = resolve(settings.outDir, `${s.run}-leavers.csv`);
     await mkdir(resolve(settings.outDir), { recursive: true });
     await writeFile(leaversCsv, toCsv(leaverRows));
-    const verdicts: DriftVerdict[] = [
-      ...ROLES.map((role) => driftVerdict(judged, `rss.role.${role}`, { kind: 'memory', warmupSeconds: memoryWarmupSec(sentFor, restarts.get(role) ?? []) })),
-      driftVerdict(leaverRows, 'leaver.latency', { kind: 'latency' }),
-    ];
+    // A role judged over less than MIN_MEMORY_WINDOW_SEC after its warm-up (a restarted role in a short run) is
+    // reported, not judged: a minute or so of a fresh process says nothing about a leak.
+    const memory = ROLES.map((role) => {
+      const warmupSeconds = memoryWarmupSec(sentFor, restarts.get(role) ?? []);
+      return { verdict: driftVerdict(judged, `rss.role.${role}`, { kind: 'memory', warmupSeconds }), judgedFor: sentFor - warmupSeconds };
+    });
+    const unjudged = memory.filter((m) => m.judgedFor < MIN_MEMORY_WINDOW_SEC);
+    const verdicts: DriftVerdict[] = [...memory.filter((m) => m.judgedFor >= MIN_MEMORY_WINDOW_SEC).map((m) => m.verdict), driftVerdict(leaverRows, 'leaver.latency', { kind: 'latency' })];
     const shared = await sharedInvariants(s);
     const unexplained = shared.invariants.some((i) => !i.ok && i.name === 'every applied event shows its effect') ? await missingEffects(s) : [];
     const invariants: Invariant[] = [
@@ -536,7 +545,8 @@ export async function soakDrill(ctx: DrillContext, opts: DrillOptions): Promise<
       notes: [
         ...unexplained,
         ...verdicts.map((v) => v.why),
-        'servers are charted, not judged; memory of a restarted role is judged from a tenth of the run after its restart',
+        ...unjudged.map((m) => `not judged (${Math.round(m.judgedFor)} s after warm-up, need ${MIN_MEMORY_WINDOW_SEC}): ${m.verdict.why}`),
+        'servers are charted, not judged; memory of a restarted role is judged from a tenth of the run (at least 60 s) after its restart',
         'figures from a shared 2-core machine: other drills may run at the same time',
       ],
     };
