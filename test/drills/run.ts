@@ -19,6 +19,7 @@ import { leaverSurgeDrill } from './leaver-surge';
 import { processKillDrill } from './process-kill';
 import { redisGuardDrill, serverRestartDrill } from './servers';
 import { stormDrill } from './storm';
+import { soakDrill } from './soak';
 import { passed, type DrillContext, type DrillOptions, type DrillReport } from './types';
 
 type Ctx = DrillContext;
@@ -37,6 +38,7 @@ const DRILLS: Record<string, { summary: string; run: (ctx: Ctx, opts: DrillOptio
   'hostile-names': { summary: 'hostile names through LDAP (slapd) and SCIM (scim2-server)', run: (c, o) => hostileNamesDrill(c, o) },
   storm: { summary: 'duplicate and out-of-order deliveries for the same people, concurrently', run: stormDrill },
   'leaver-surge': { summary: '10x the usual leaver rate in one guard window; guard holds, approve releases', run: leaverSurgeDrill },
+  soak: { summary: 'mixed joiners, movers, leavers at a steady rate with scheduled faults; RSS, lag, history, latency to CSV+PNG', run: soakDrill },
 };
 
 function table(reports: DrillReport[]): string {
