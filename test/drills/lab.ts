@@ -135,6 +135,8 @@ ${opts.policyTail ?? ''}`,
     // An account the pipeline did not make (no person key: `hand made`), seeded before anything runs:
     // every drill checks that it is still there, as it was.
     const ledger = new Redis(ledgerRedisUrl);
+    // A drill may stop this Redis on purpose; commands then fail and are retried by the caller.
+    ledger.on('error', () => undefined);
     await ledger.hset(accountKey({ keyPrefix: prefix }, 'ledger', UNMANAGED_REF), UNMANAGED_FIELDS);
     const connection = await Connection.connect({ address: opts.endpoints.temporalAddress });
     const temporal = new Client({ connection, dataConverter: temporalDataConverter(loadConfig(env).codec) });
