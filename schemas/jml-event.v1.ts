@@ -50,6 +50,33 @@ export const WorkerType = z.enum(['employee', 'contractor', 'intern', 'temporary
 export const EmploymentStatus = z.enum(['pre-hire', 'active', 'on-leave', 'terminated']);
 
 /** The person as HR knows them at `effectiveAt`. Absent optional fields are unknown, `null` means known-empty. */
+/**
+ * Names every JavaScript object inherits (`constructor`, `__proto__`, `prototype`): refused as keys
+ * anywhere in an event, so that no parser or copy of it can mistake data for its prototype.
+ */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** A custom field's name: up to 128 characters, not a reserved name. */
+const CustomFieldName = z
+  .string()
+  .max(128)
+  .regex(/^(?!(?:__proto__|constructor|prototype)$)/, 'is a reserved name (__proto__, constructor, prototype)');
+
+/**
+ * The path of the first reserved key in parsed JSON (`data.person.custom.constructor`), if any.
+ * Checked before the schema: the schema library itself reads `constructor` of what it is given.
+ */
+export function reservedKeyPath(value: unknown, path: readonly string[] = []): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const here = [...path, Array.isArray(value) ? String(key) : key];
+    if (!Array.isArray(value) && RESERVED_KEYS.includes(key)) return here.join('.');
+    const found = reservedKeyPath(child, here);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export const PersonSnapshot = z.strictObject({
   employeeId: z.string().min(1).max(128),
   workerType: WorkerType,
@@ -68,7 +95,7 @@ export const PersonSnapshot = z.strictObject({
   terminationDate: CalendarDate.nullable().optional(),
   /** IANA time zone of the person's work location, for start/end-of-day moments. */
   timeZone: z.string().min(1).max(64).nullable().optional(),
-  custom: z.record(z.string().max(128), z.union([z.string().max(2048), z.number(), z.boolean(), z.null()])).optional(),
+  custom: z.record(CustomFieldName, z.union([z.string().max(2048), z.number(), z.boolean(), z.null()])).optional(),
 });
 export type PersonSnapshot = z.infer<typeof PersonSnapshot>;
 

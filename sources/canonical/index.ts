@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { JmlEvent } from '../../schemas/jml-event.v1';
+import { JmlEvent, reservedKeyPath } from '../../schemas/jml-event.v1';
 import { singleEventAnswer } from '../sdk/answers';
 import { defineSource } from '../sdk/define';
 import { canonicalSettings, type CanonicalKeyConfig, type CanonicalTenantConfig } from './settings';
@@ -52,6 +52,11 @@ export const canonicalSource = defineSource<CanonicalTenantConfig, JmlEvent>({
         json = JSON.parse(req.body.toString('utf8'));
       } catch {
         return { ok: false, code: 'invalid-json', reason: 'body is not valid JSON' };
+      }
+      const reserved = reservedKeyPath(json);
+      if (reserved !== undefined) {
+        const issue = { path: reserved, message: 'is a reserved name (__proto__, constructor, prototype)' };
+        return { ok: false, code: 'invalid-event', reason: `${issue.path}: ${issue.message}`, details: [issue] };
       }
       const parsed = JmlEvent.safeParse(json);
       if (parsed.success) return { ok: true, payload: parsed.data };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { JML_EVENT_TYPES, type JmlEvent, type JmlEventType } from '../../schemas/jml-event.v1';
+import { JML_EVENT_TYPES, RESERVED_KEYS, type JmlEvent, type JmlEventType } from '../../schemas/jml-event.v1';
 import { GATEWAY_ERRORS } from '../../services/gateway/errors';
 import { DEFAULT_CANONICAL_TOLERANCE_SEC } from '../../sources/canonical';
 import { signStandardWebhook } from '../../sources/canonical/standard-webhooks';
@@ -241,7 +241,7 @@ const eventSeed: fc.Arbitrary<EventSeed> = fc.record({
       workEmail: fc.option(fc.stringMatching(/^[a-z0-9]{1,20}$/).map((local) => `${local}@example.com`), { nil: null }),
       hireDate: fc.option(calendarDate, { nil: null }),
       timeZone: fc.constantFrom('UTC', 'Europe/London', 'Asia/Tokyo'),
-      custom: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), customValue, { maxKeys: 5 }),
+      custom: fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !RESERVED_KEYS.includes(k)), customValue, { maxKeys: 5 }),
     },
     { requiredKeys: ['givenName', 'familyName', 'workEmail'] },
   ),
@@ -269,6 +269,10 @@ const mutationOf = (hugeMax: number): fc.Arbitrary<Mutation> => fc.oneof(
     ([path, value]): Mutation => ({ op: 'set', path, value, issueAt: path }),
   ),
   fc.constantFrom<unknown>(42, 'an event', [], null, true).map((value): Mutation => ({ op: 'root', value })),
+  // A custom field named like what every JavaScript object inherits (JSON.parse makes it an own key).
+  fc.tuple(fc.constantFrom(...RESERVED_KEYS), customValue).map(
+    ([key, value]): Mutation => ({ op: 'set', path: 'data.person.custom', value: JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(value)}}`) as unknown, issueAt: `data.person.custom.${key}` }),
+  ),
 );
 
 const malformation: fc.Arbitrary<Malformation> = fc.oneof(
