@@ -26,6 +26,7 @@ import {
   type StepOutcome,
 } from '../schemas/contracts';
 import { Apps, NeedsAttention } from '../schemas/contracts';
+import { guardRequestId } from './person-rules';
 
 /**
  * planEvent as a local activity: it only reads the policy loaded in the worker, and as a marker in
@@ -178,7 +179,7 @@ export async function passGuard(plan: EventPlan, status: EventStatus, decided: (
  */
 async function heldByGuard(plan: EventPlan, status: EventStatus, decided: () => boolean): Promise<boolean> {
   const guard = plan.guard as NonNullable<EventPlan['guard']>;
-  const request = { id: `${plan.eventId}:${plan.kind}`, max: guard.max, windowMs: guard.windowMs };
+  const request = { id: guardRequestId(plan), max: guard.max, windowMs: guard.windowMs };
   const reversible = plan.kind !== 'delete';
   let waited = false;
   for (;;) {

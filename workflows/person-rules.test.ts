@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
 import type { AppliedEvent, EventOutcome, ScheduledDelete } from '../schemas/contracts';
-import { dueAt, foldOutcome, isNewestTruth, personAfter, nextAction, nextDue, supersededAmong, supersededBy, waitsForHire, type EventFacts, type RulesState } from './person-rules';
+import { dueAt, foldOutcome, guardRequestId, isNewestTruth, personAfter, nextAction, nextDue, supersededAmong, supersededBy, waitsForHire, type EventFacts, type RulesState } from './person-rules';
 
 /** Short names: j joiner, r rehire, l leaver, m mover, u update, ls/le leave start/end. */
 const TYPES = { j: 'jml.joiner', r: 'jml.rehire', l: 'jml.leaver', m: 'jml.mover', u: 'jml.update', ls: 'jml.leave.start', le: 'jml.leave.end' } as const;
@@ -257,5 +257,14 @@ describe('person rules > the person an applied event leaves', () => {
     expect(personAfter(withStatus('jml.update', 'active'), onLeave)).toEqual({ status: 'on-leave', givenName: 'A' });
     // Without a known person, the change's own status stands.
     expect(personAfter(withStatus('jml.mover', 'on-leave')).status).toBe('on-leave');
+  });
+});
+
+describe('person rules > the guard counts each change once', () => {
+  it('fixes of one reconciliation run in one app, for different people, are different removals (the run id alone is shared)', () => {
+    const plan = (personKey: string) => ({ eventId: 'reconcile-2026-12-06.fix.wiki', personKey, kind: 'reconcile' });
+    expect(guardRequestId(plan('test:1'))).not.toBe(guardRequestId(plan('test:2')));
+    // The same change asked again (a retried check) is the same removal.
+    expect(guardRequestId(plan('test:1'))).toBe(guardRequestId(plan('test:1')));
   });
 });

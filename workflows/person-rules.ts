@@ -222,3 +222,13 @@ export function foldOutcome(
   for (const [after, appIds] of [...byRetention].sort(([a], [b]) => a - b)) deletes.push({ leaver, appIds, dueAt: now + after });
   return { apps, deletes };
 }
+
+/**
+ * The id the mass-change guard counts a change by: the person and the event (or fix) that changes
+ * them, and its kind. Event ids are unique, but a reconciliation fix is named after its run and app,
+ * which every person of the run shares: without the person, a thousand zombies of one app would
+ * count as one removal.
+ */
+export function guardRequestId(plan: { eventId: string; personKey: string; kind: string }): string {
+  return `${plan.personKey}/${plan.eventId}:${plan.kind}`;
+}
