@@ -47,13 +47,21 @@ export interface RolloutWork {
  * changes were all asked (or asked before). A refusal keeps the cursor before that person (a re-run
  * asks them again; what was asked after them answers `already-asked`).
  */
-export async function askRollout(req: { client: Client; work: readonly RolloutWork[]; by: string; cursor: RolloutCursor; onPerson?: () => void }): Promise<RolloutAsk[]> {
+export async function askRollout(req: {
+  client: Client;
+  work: readonly RolloutWork[];
+  by: string;
+  cursor: RolloutCursor;
+  /** When this run started (ISO): with the change, the update's id (see {@link askOne}). */
+  startedAt: string;
+  onPerson?: () => void;
+}): Promise<RolloutAsk[]> {
   const results: RolloutAsk[] = [];
   let intact = true;
   for (const { personKey, changes } of req.work) {
     let refused = false;
     for (const change of changes) {
-      const r = await askOne(req.client, personKey, change, req.by);
+      const r = await askOne(req.client, personKey, change, req.by, req.startedAt);
       if (r.status === 'refused') refused = true;
       results.push(r);
     }
@@ -65,14 +73,19 @@ export async function askRollout(req: { client: Client; work: readonly RolloutWo
   return results;
 }
 
-async function askOne(client: Client, personKey: string, change: RolloutChange, by: string): Promise<RolloutAsk> {
+/**
+ * One change, as the person workflow's `reconcileFix` update. Temporal answers an update id it has
+ * seen with the first answer (`queued`), so the id names this run too: a retry within the run is one
+ * update, and a later run's ask reaches the workflow, which knows the fix (its run id names the
+ * change) and answers `duplicate`.
+ */
+async function askOne(client: Client, personKey: string, change: RolloutChange, by: string, startedAt: string): Promise<RolloutAsk> {
   const base = { personKey, appId: change.appId, kind: change.kind, removes: change.removes, steps: change.steps };
   const request: ReconcileFixRequest = { runId: change.runId, appId: change.appId, kind: change.kind, ...(change.drift ? { drift: change.drift } : {}), by };
   try {
     const accepted = await client.workflow
       .getHandle(personWorkflowId(personKey))
-      // The run id names the person, the app and the change: asking again is the same fix.
-      .executeUpdate(reconcileFixUpdate, { args: [request], updateId: `policy-rollout/${change.runId}/${change.appId}` });
+      .executeUpdate(reconcileFixUpdate, { args: [request], updateId: `policy-rollout/${change.runId}/${change.appId}/${startedAt}` });
     return { ...base, status: accepted.status === 'duplicate' ? 'already-asked' : 'asked', workflowId: accepted.workflowId };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { ...base, status: 'refused', reason: `${personWorkflowId(personKey)} is not running` };

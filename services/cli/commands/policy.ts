@@ -160,7 +160,7 @@ async function applyRun(ctx: CliContext, values: Record<string, unknown>): Promi
     const progress = peopleProgress(ctx, 'applying', todo.length);
     let asks: RolloutAsk[];
     try {
-      asks = await askRollout({ client, work: todo, by: `jml policy apply (${ctx.io.user})${reason}`, cursor, onPerson: () => progress.tick() });
+      asks = await askRollout({ client, work: todo, by: `jml policy apply (${ctx.io.user})${reason}`, cursor, startedAt: new Date().toISOString(), onPerson: () => progress.tick() });
     } finally {
       progress.done();
     }
