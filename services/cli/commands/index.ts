@@ -8,6 +8,7 @@ import { events } from './events';
 import { held } from './held';
 import { person } from './person';
 import { plan } from './plan';
+import { policy } from './policy';
 import { reject } from './reject';
 import { send } from './send';
 
@@ -27,5 +28,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   redrive,
   dlq,
   reconcile,
+  policy,
   access,
 ];
