@@ -268,7 +268,7 @@ function watchLeaver(eventId: string, afterMs: number): { finish(): void; readon
 }
 
 /** Operations that take access away; every other step gives or keeps it. */
-const LOSSES: ReadonlySet<PlannedStep['operation']> = new Set(['revokeAccess', 'suspendAccount', 'deleteAccount', 'revokeSessions', 'releaseAccount']);
+const LOSSES: ReadonlySet<PlannedStep['operation']> = new Set(['revokeAccess', 'suspendAccount', 'deleteAccount', 'revokeSessions', 'revokeCredentials', 'releaseAccount']);
 const phaseOf = (step: PlannedStep): 'gain' | 'loss' => (LOSSES.has(step.operation) ? 'loss' : 'gain');
 
 /** One app's saga while the event runs. */

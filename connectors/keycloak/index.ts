@@ -5,6 +5,7 @@ import { KeycloakConfig, KEYCLOAK_SECRETS } from './config';
 import { listUsers } from './list';
 import { attributeDrift } from './mapping';
 import { openSession } from './session';
+import { revokeCredentials } from './credentials';
 import { revokeSessions } from './sessions';
 import { TokenCache } from './token';
 import { checkUnique } from './unique';
@@ -22,7 +23,8 @@ export interface KeycloakConnectorOptions {
  * `keycloak`: users of one Keycloak realm through its admin REST API, as the service account of a
  * confidential client (OAuth client credentials, token cached until shortly before expiry). Users
  * carry our anchor (the person key) in a user attribute; groups and realm/client roles are
- * entitlements; the leaver's `sessions.revoke` is the admin API's user logout. Every operation
+ * entitlements; the leaver's `sessions.revoke` is the admin API's user logout, and its
+ * `credentials.revoke` removes the user's password, OTP and other credentials. Every operation
  * means "ensure this state": lookups come before writes, and repeats report `already-in-state`.
  */
 export function createKeycloakConnector(opts: KeycloakConnectorOptions = {}) {
@@ -49,6 +51,7 @@ export function createKeycloakConnector(opts: KeycloakConnectorOptions = {}) {
       'access.grant',
       'access.revoke',
       'sessions.revoke',
+      'credentials.revoke',
       'accounts.list',
       'unique.check',
     ],
@@ -63,6 +66,7 @@ export function createKeycloakConnector(opts: KeycloakConnectorOptions = {}) {
       grantAccess: (ctx, req) => grantAccess(session(ctx), req),
       revokeAccess: (ctx, req) => revokeAccess(session(ctx), req),
       revokeSessions: (ctx, req) => revokeSessions(session(ctx), req),
+      revokeCredentials: (ctx, req) => revokeCredentials(session(ctx), req),
       listAccounts: (ctx, req) => listUsers(session(ctx), req),
       checkUnique: (ctx, req) => checkUnique(session(ctx), req),
     },

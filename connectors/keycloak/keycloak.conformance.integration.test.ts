@@ -116,6 +116,16 @@ describe('keycloak > real server', () => {
     expect(await ops.readAccount(ctx(), { account })).toMatchObject({ exists: true, enabled: true });
   });
 
+  it('credentials.revoke > a disabled leaver has no password left: enabled again by mistake, the old password does not log in', async () => {
+    const { account, password, p } = await loggedIn('credentials');
+    expect((await ops.suspendAccount(ctx(), { account })).outcome).toBe('applied');
+    expect((await ops.revokeCredentials(ctx(), { account })).outcome).toBe('applied');
+    expect((await server.admin<unknown[]>({ method: 'GET', path: `users/${account.externalRef}/credentials` })).body).toEqual([]);
+    expect((await ops.revokeCredentials(ctx(), { account })).outcome).toBe('already-in-state');
+    expect((await ops.restoreAccount(ctx(), { account })).outcome).toBe('applied');
+    await expect(server.login(p.person.workEmail as string, password), 'the old password after a restore').rejects.toThrow(/400|401/);
+  });
+
   it('delete > the user and its credentials are gone: the password no longer logs in', async () => {
     const { account, password, p } = await loggedIn('delete');
     const credentials = await server.admin<unknown[]>({ method: 'GET', path: `users/${account.externalRef}/credentials` });

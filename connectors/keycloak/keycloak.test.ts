@@ -258,6 +258,32 @@ describe('keycloak > against a faked admin API', () => {
     expect(await c.operations.revokeSessions(ctx(), { account: { personKey: 'hris:acme:gone' } })).toEqual({ outcome: 'not-applicable' });
   });
 
+  it('credentials.revoke deletes each credential the user holds; applied only when there was one; not-applicable without a user', async () => {
+    let credentials = [
+      { id: 'c-pw', type: 'password', userLabel: 'My password' },
+      { id: 'c-otp', type: 'otp', userLabel: "Ada's phone" },
+    ];
+    const fake = fakeKeycloak()
+      .tokenEndpoint()
+      .on('GET', /\/users\/u-1$/, userById)
+      .on('GET', /\/users\/u-1\/credentials$/, () => ({ status: 200, body: credentials }))
+      .on('DELETE', /\/users\/u-1\/credentials\/[^/]+$/, (r) => {
+        credentials = credentials.filter((c) => !r.path.endsWith(`/credentials/${c.id}`));
+        return { status: 204 };
+      })
+      .on('GET', /\/users$/, () => ({ status: 200, body: [] }));
+    const c = createKeycloakConnector({ fetch: fake.fetch });
+    const account = { personKey: PERSON_KEY, externalRef: 'u-1' };
+    expect(await c.operations.revokeCredentials(ctx(), { account })).toEqual({ outcome: 'applied', externalRef: 'u-1' });
+    expect(credentials).toEqual([]);
+    expect(fake.adminRequests().filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([
+      '/admin/realms/acme/users/u-1/credentials/c-pw',
+      '/admin/realms/acme/users/u-1/credentials/c-otp',
+    ]);
+    expect(await c.operations.revokeCredentials(ctx(), { account })).toEqual({ outcome: 'already-in-state', externalRef: 'u-1' });
+    expect(await c.operations.revokeCredentials(ctx(), { account: { personKey: 'hris:acme:gone' } })).toEqual({ outcome: 'not-applicable' });
+  });
+
   it('accounts.list pages by offset, asks one more than the page to know the end, and refuses a foreign cursor', async () => {
     const users = Array.from({ length: 3 }, (_, i) => ({ id: `u-${i}`, username: `user${i}`, enabled: i !== 1, attributes: i === 2 ? { note: ['x'] } : { jmlPersonKey: [`hris:acme:${i}`] } }));
     const fake = fakeKeycloak()

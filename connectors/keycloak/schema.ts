@@ -60,3 +60,12 @@ export interface KeycloakConsent {
   /** `{ key: 'Offline Token' }` for a client holding one of the user's offline tokens. */
   additionalGrants?: Array<{ client?: string; key?: string }>;
 }
+
+/** GET /users/{id}/credentials (CredentialRepresentation): ids and types; the secret data is never returned. */
+export interface KeycloakCredential {
+  id: string;
+  /** `password`, `otp`, `webauthn`, `recovery-authn-codes`, … */
+  type?: string;
+  /** Set by the person (a device name): never logged. */
+  userLabel?: string;
+}

@@ -19,6 +19,7 @@ import { isLdapResult } from './errors';
 import { groupsOf, removeMember } from './groups';
 import { assertRdnMayBeDisambiguated, resolveUid } from './naming';
 import { findPerson, peopleWithUid, type PersonEntry } from './people';
+import { desiredSshKeys, readSshKeys, SSH_KEY_ATTRIBUTE, sshKeyChanges, sshKeysForAdd } from './ssh-keys';
 
 /** Account lifecycle on inetOrgPerson entries (RFC 2798). Every function is "ensure this state". */
 
@@ -32,7 +33,7 @@ export async function readAccount(dir: Directory, config: LdapConfig, req: Accou
     exists: true,
     externalRef: person.dn,
     ...(enabled === undefined ? {} : { enabled }),
-    attributes: readAttributes(person.current),
+    attributes: { ...readAttributes(person.current), ...readSshKeys(person.entry) },
     entitlements: (await groupsOf(dir, config, person.dn)).map((g) => g.name),
     ...(person.createdAt ? { createdAt: person.createdAt } : {}),
   };
@@ -77,7 +78,8 @@ export async function createAccount(dir: Directory, config: LdapConfig, req: Cre
     });
   }
   const { parentDn: parent, extra } = placementOnCreate(config, req.enabled);
-  const attributes = { objectClass: OBJECT_CLASSES, ...entryForAdd(desired), ...extra };
+  const keys = sshKeysForAdd(desiredSshKeys(req.attributes));
+  const attributes = { ...entryForAdd(desired), ...extra, ...keys, objectClass: [...OBJECT_CLASSES, ...(keys.objectClass ?? [])] };
   let rdn: Rdn = [{ type: config.rdnAttribute, value: rdnValue }];
   for (;;) {
     try {
@@ -217,14 +219,16 @@ export async function updateAccount(dir: Directory, config: LdapConfig, req: Upd
   }
 
   const { changes, before } = diffEntry(person.current, desired);
-  if (changes.length > 0) {
-    await dir.modify(
-      person.dn,
-      changes.map((c) => ({ operation: 'replace' as const, attribute: c.attribute, values: c.values })),
-    );
+  const wantedKeys = desiredSshKeys(req.attributes);
+  const keys = wantedKeys === undefined ? { changes: [], held: [] } : sshKeyChanges(person.entry, wantedKeys);
+  if (changes.length > 0 || keys.changes.length > 0) {
+    await dir.modify(person.dn, [...changes.map((c) => ({ operation: 'replace' as const, attribute: c.attribute, values: c.values })), ...keys.changes]);
   }
-  if (changes.length === 0 && renamedFrom === undefined) return { outcome: 'already-in-state', externalRef: person.dn };
-  return { outcome: 'applied', externalRef: person.dn, before: restoringAttributes(before, renamedFrom) };
+  if (changes.length === 0 && keys.changes.length === 0 && renamedFrom === undefined) return { outcome: 'already-in-state', externalRef: person.dn };
+  const restoring = restoringAttributes(before, renamedFrom);
+  // The keys held before, one per line, as the policy maps them (null: none).
+  if (keys.changes.length > 0) restoring[SSH_KEY_ATTRIBUTE] = keys.held.length > 0 ? keys.held.join('\n') : null;
+  return { outcome: 'applied', externalRef: person.dn, before: restoring };
 }
 
 /**

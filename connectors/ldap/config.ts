@@ -70,7 +70,7 @@ export const LdapConfig = z
     }
     if (disable.kind === 'set-attribute') {
       const name = disable.attribute.toLowerCase();
-      const reserved = [...MANAGED_ATTRIBUTES, 'objectClass', 'member'].map((a) => a.toLowerCase());
+      const reserved = [...MANAGED_ATTRIBUTES, 'sshPublicKey', 'objectClass', 'member'].map((a) => a.toLowerCase());
       if (reserved.includes(name)) {
         ctx.addIssue({ code: 'custom', path: ['disable', 'attribute'], message: `'${disable.attribute}' is managed by the connector; pick another attribute` });
       }

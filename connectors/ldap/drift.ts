@@ -3,6 +3,7 @@ import type { LdapConfig } from './config';
 import { desiredEntry, MANAGED_ATTRIBUTES } from './entry';
 import { InvalidValueError } from './escape';
 import { suffixedUid } from './naming';
+import { desiredSshKeys, SSH_KEY_ATTRIBUTE } from './ssh-keys';
 
 /**
  * The attributes updateAccount would change on an entry whose read (or listing) reports `held`
@@ -13,8 +14,10 @@ import { suffixedUid } from './naming';
  */
 export function attributeDrift(config: Pick<LdapConfig, 'onUidCollision'>, req: AttributeDriftRequest): string[] {
   let desired: ReturnType<typeof desiredEntry>;
+  let keys: string[] | undefined;
   try {
     desired = desiredEntry({ personKey: req.personKey, person: req.person, attributes: req.attributes });
+    keys = desiredSshKeys(req.attributes);
   } catch (err) {
     if (err instanceof InvalidValueError) throw new ConnectorError({ code: 'invalid-request', message: `LDAP attributeDrift: ${err.message}`, cause: err });
     throw err;
@@ -28,6 +31,12 @@ export function attributeDrift(config: Pick<LdapConfig, 'onUidCollision'>, req: 
     if (want === have) continue;
     if (attribute === 'uid' && want !== null && config.onUidCollision === 'suffix-employee-number' && have === suffixedUid(want, req.personKey)) continue;
     drift.push(attribute);
+  }
+  // SSH keys compare as sets of lines (the schema's octetStringMatch on each), when the policy maps them.
+  if (keys !== undefined) {
+    const raw = req.held[SSH_KEY_ATTRIBUTE];
+    const held = raw === undefined || raw === null ? [] : (desiredSshKeys({ [SSH_KEY_ATTRIBUTE]: raw }) ?? []);
+    if (held.length !== keys.length || keys.some((k) => !held.includes(k))) drift.push(SSH_KEY_ATTRIBUTE);
   }
   return drift.sort();
 }

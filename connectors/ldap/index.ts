@@ -12,6 +12,7 @@ import { InvalidValueError } from './escape';
 import { listPeople } from './list';
 import { findPerson } from './people';
 import { LdapSessions } from './session';
+import { revokeSshKeys } from './ssh-keys';
 import { checkUnique } from './unique';
 
 export { LdapConfig, DisableStrategy } from './config';
@@ -21,7 +22,8 @@ type Ctx = ConnectorContext<LdapConfig>;
 
 /**
  * `ldap`: people as inetOrgPerson entries and entitlements as groupOfNames memberships in an
- * LDAPv3 directory (tested against OpenLDAP slapd). See README.md in this folder for the
+ * LDAPv3 directory (tested against OpenLDAP slapd); SSH public keys as the openssh-lpk schema's
+ * `sshPublicKey` values, which `credentials.revoke` removes. See README.md in this folder for the
  * decisions: anchor, collisions, disable strategies, last group member.
  *
  * One factory call = one set of pooled connections; `dispose()` unbinds them.
@@ -80,6 +82,7 @@ export function createLdapConnector() {
       'account.release',
       'access.grant',
       'access.revoke',
+      'credentials.revoke',
       'accounts.list',
       'unique.check',
     ],
@@ -101,6 +104,11 @@ export function createLdapConnector() {
       releaseAccount: (ctx, req) => run(ctx, 'releaseAccount', req.account.personKey, (dir) => releaseAccount(dir, ctx.config, req)),
       grantAccess: (ctx, req) => run(ctx, 'grantAccess', req.account.personKey, (dir) => grantAccess(dir, ctx.config, req)),
       revokeAccess: (ctx, req) => run(ctx, 'revokeAccess', req.account.personKey, (dir) => revokeAccess(dir, ctx.config, req)),
+      revokeCredentials: (ctx, req) =>
+        run(ctx, 'revokeCredentials', req.account.personKey, async (dir) => {
+          const person = await findPerson(dir, ctx.config, req.account);
+          return person ? revokeSshKeys(dir, person) : { outcome: 'not-applicable' as const };
+        }),
       listAccounts: (ctx, req) =>
         run(ctx, 'listAccounts', undefined, async (dir) => {
           const page = await listPeople(dir, ctx.config, req);

@@ -6,6 +6,7 @@ import { isEnabled } from './disable';
 import { readAttributes } from './entry';
 import { groupsOf } from './groups';
 import { searchPeople, type PersonEntry } from './people';
+import { readSshKeys } from './ssh-keys';
 
 /** Entries per page of the paged search (RFC 2696) that reads the people; below slapd's default size limit. */
 const SEARCH_PAGE_SIZE = 200;
@@ -45,7 +46,7 @@ export function listedPerson(config: LdapConfig, person: PersonEntry, entitlemen
     externalRef: person.dn,
     ...(anchors.length === 1 ? { personKey: anchors[0] } : {}),
     ...(enabled === undefined ? {} : { enabled }),
-    attributes: readAttributes(person.current),
+    attributes: { ...readAttributes(person.current), ...readSshKeys(person.entry) },
     entitlements: [...entitlements].sort(),
     ...(person.createdAt ? { createdAt: person.createdAt } : {}),
   };

@@ -3,6 +3,7 @@ import type { LdapConfig } from './config';
 import { valuesOf, type Directory, type LdapEntry } from './directory';
 import { anchorOf, MANAGED_ATTRIBUTES, type CurrentEntry } from './entry';
 import { and, equals } from './filter';
+import { SSH_KEY_ATTRIBUTE } from './ssh-keys';
 
 /**
  * Finding people entries. The anchor is `employeeNumber` = the person key (tenant included): it
@@ -25,10 +26,14 @@ export interface PersonEntry {
 
 const PERSON_CLASS = equals('objectClass', 'inetOrgPerson');
 
-/** Attributes every person search asks for: ours, entryUUID, createTimestamp, and the disable attribute. */
+/**
+ * Attributes every person search asks for: ours, the SSH keys and object classes (ssh-keys.ts),
+ * entryUUID, createTimestamp, and the disable attribute. A server without the openssh-lpk schema
+ * simply returns no sshPublicKey.
+ */
 export function personAttributes(config: LdapConfig): string[] {
   const extra = config.disable.kind === 'set-attribute' ? [config.disable.attribute] : [];
-  return [...MANAGED_ATTRIBUTES, 'entryUUID', 'createTimestamp', ...extra];
+  return [...MANAGED_ATTRIBUTES, SSH_KEY_ATTRIBUTE, 'objectClass', 'entryUUID', 'createTimestamp', ...extra];
 }
 
 function toPerson(entry: LdapEntry, inDisabledOu: boolean): PersonEntry {

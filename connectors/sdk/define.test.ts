@@ -37,4 +37,14 @@ describe('defineConnector', () => {
     ]);
     expect(() => defineConnector(def)).toThrow(/Bad Id[\s\S]*grantAccess/);
   });
+
+  it('rejects > credentials.revoke without revokeCredentials, and revokeCredentials without its capability', () => {
+    const base = { id: 'creds', version: '1', description: 'test', config: z.object({}), secrets: [] };
+    expect(definitionProblems({ ...base, capabilities: ['credentials.revoke'], operations: {} } as unknown as ConnectorDefinition)).toEqual([
+      "capability 'credentials.revoke' needs operation revokeCredentials()",
+    ]);
+    expect(definitionProblems({ ...base, capabilities: [], operations: { revokeCredentials: applied } } as unknown as ConnectorDefinition)).toEqual([
+      'operation revokeCredentials() is implemented but its capability is not declared',
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ export const OPERATION_OF: Readonly<Record<Capability, OperationName>> = Object.
   'access.grant': 'grantAccess',
   'access.revoke': 'revokeAccess',
   'sessions.revoke': 'revokeSessions',
+  'credentials.revoke': 'revokeCredentials',
   'accounts.list': 'listAccounts',
   'unique.check': 'checkUnique',
 });

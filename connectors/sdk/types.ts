@@ -15,6 +15,7 @@ export const CAPABILITIES = [
   'access.grant',
   'access.revoke',
   'sessions.revoke',
+  'credentials.revoke',
   'accounts.list',
   'unique.check',
 ] as const;
@@ -182,6 +183,14 @@ export interface OperationsByCapability<Config> {
   'access.grant': { grantAccess(ctx: ConnectorContext<Config>, req: AccessRequest): Promise<OperationResult> };
   'access.revoke': { revokeAccess(ctx: ConnectorContext<Config>, req: AccessRequest): Promise<OperationResult> };
   'sessions.revoke': { revokeSessions(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
+  /**
+   * Removes the credentials the person could still use without signing in: SSH public keys,
+   * personal access tokens, passwords and OTP devices, as the app holds them. The account stays
+   * (disabled, on a leaver). `applied` when something was removed, `already-in-state` when none was
+   * left, `not-applicable` when the account is gone. Never returns the credentials in `before`:
+   * there is no inverse, and they are not the workflow history's to keep.
+   */
+  'credentials.revoke': { revokeCredentials(ctx: ConnectorContext<Config>, req: AccountStateRequest): Promise<OperationResult> };
   'accounts.list': { listAccounts(ctx: ConnectorContext<Config>, req: ListAccountsRequest): Promise<ListAccountsResult> };
   /** Read-only: never writes, so it is safe to ask any number of times before a create. */
   'unique.check': { checkUnique(ctx: ConnectorContext<Config>, req: CheckUniqueRequest): Promise<CheckUniqueResult> };

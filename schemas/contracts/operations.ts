@@ -20,6 +20,7 @@ export type OperationName =
   | 'grantAccess'
   | 'revokeAccess'
   | 'revokeSessions'
+  | 'revokeCredentials'
   | 'listAccounts'
   | 'checkUnique';
 

@@ -117,6 +117,9 @@ export function loadPolicy(req: {
     if (app.reconcile && !(connector.capabilities as readonly string[]).includes('accounts.list')) {
       problems.push(`apps.${appId}.reconcile: the ${app.connector} connector cannot list accounts (capability accounts.list)`);
     }
+    if (app.leaver.revokeCredentials === true && !(connector.capabilities as readonly string[]).includes('credentials.revoke')) {
+      problems.push(`apps.${appId}.leaver.revokeCredentials: the ${app.connector} connector cannot revoke credentials (capability credentials.revoke)`);
+    }
     const retry = app.retry
       ? {
           ...(app.retry.maximumAttempts !== undefined ? { maximumAttempts: app.retry.maximumAttempts } : {}),

@@ -19,7 +19,9 @@ import type { LoadedApp, LoadedPolicy } from './load';
  *   apps newly granted get an account; apps no longer granted are disabled.
  * - leaver / leave start: disable in EVERY configured app (kill switch), whatever the rules or the
  *   holdings say, so a grant from an old rule or a missed event cannot survive a departure; then,
- *   where the connector declares `sessions.revoke`, end the person's sessions and tokens.
+ *   where the connector declares `sessions.revoke`, end the person's sessions and tokens; then, for a
+ *   leaver only, where it declares `credentials.revoke` and the app's `leaver.revokeCredentials`
+ *   allows, remove the person's credentials (SSH keys, personal tokens, passwords).
  *   Disabling where there is no account is a no-op. Leavers carry each app's retention. Both are
  *   counted by the mass-change guard (`guard`), as are retention deletes.
  * - leave end: ensure the account, enable it, and bring its entitlements to what the rules grant.
@@ -174,7 +176,13 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
           appId,
           // Disable first (nobody can sign in again), then end the sessions and tokens already out
           // there, where the app can: a disabled account's open session is still access.
-          steps: [{ operation: 'suspendAccount', summary: 'disable account' }, ...(revokesSessions(app) ? [signOutStep] : [])],
+          steps: [
+            { operation: 'suspendAccount', summary: 'disable account' },
+            ...(revokesSessions(app) ? [signOutStep] : []),
+            // Then, for a departure (a leave ends, and a password or OTP device could not come back),
+            // what still works without signing in: SSH keys, personal tokens; per app setting.
+            ...(event.type === 'jml.leaver' && revokesCredentials(app) ? [credentialsStep] : []),
+          ],
           target: { status: 'disabled', entitlements: [...(entitlementsIn(appId) ?? [])].sort() },
           ...(event.type === 'jml.leaver' && app.deleteAfterMs !== undefined ? { deleteAfterMs: app.deleteAfterMs } : {}),
         });
@@ -236,6 +244,13 @@ const signOutStep: PlannedStep = Object.freeze({ operation: 'revokeSessions', su
 
 /** Whether the app's connector declares `sessions.revoke`. */
 const revokesSessions = (app: LoadedApp): boolean => (app.connector.capabilities as readonly string[]).includes('sessions.revoke');
+
+/** The step that removes a leaver's credentials (see {@link revokesCredentials}). */
+export const credentialsStep: PlannedStep = Object.freeze({ operation: 'revokeCredentials', summary: 'remove SSH keys, tokens and other credentials' });
+
+/** Whether a leaver's credentials go in the app: its connector declares `credentials.revoke` and its `leaver.revokeCredentials` is not `false`. */
+export const revokesCredentials = (app: LoadedApp): boolean =>
+  (app.connector.capabilities as readonly string[]).includes('credentials.revoke') && app.leaver.revokeCredentials !== false;
 
 function attributes(app: LoadedApp, event: JmlEvent, person: PersonSnapshot) {
   if (!app.mapping) return defaultAttributes(event);

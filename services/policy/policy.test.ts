@@ -393,6 +393,48 @@ apps:
     }
   });
 
+  it('plans leaver > removes credentials after the disable and the sign-out, where the connector can and the app does not opt out; not on a leave', () => {
+    const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
+    const withCredentials = (): AnyConnector => {
+      const c = devRedis();
+      const applied = async () => ({ outcome: 'applied' as const });
+      return {
+        ...c,
+        id: 'with-credentials',
+        capabilities: [...c.capabilities, 'sessions.revoke', 'credentials.revoke'],
+        operations: { ...(c.operations as Record<string, unknown>), revokeSessions: applied, revokeCredentials: applied },
+      } as AnyConnector;
+    };
+    const policy = loadPolicy({
+      text: POLICY.replace('chat: { connector: dev-redis', 'chat: { connector: with-credentials').replace(
+        'directory: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }',
+        'directory: { connector: with-credentials, settings: { url: "redis://127.0.0.1:1" }, leaver: { revokeCredentials: false } }',
+      ),
+      source: 'policy.yaml',
+      env: {},
+      connectors: { ...CONNECTOR_FACTORIES, 'with-credentials': withCredentials },
+    });
+    const operations = (type: 'jml.leaver' | 'jml.leave.start' | 'jml.mover') =>
+      Object.fromEntries(planWithPolicy({ policy, event: makeEvent({ personKey: 'test:2', type }) }).apps.map((a) => [a.appId, a.steps.map((s) => s.operation)]));
+    expect(operations('jml.leaver')).toEqual({
+      chat: ['suspendAccount', 'revokeSessions', 'revokeCredentials'],
+      code: ['suspendAccount'],
+      directory: ['suspendAccount', 'revokeSessions'],
+    });
+    // A leave ends: the person comes back to the same keys and password.
+    expect(operations('jml.leave.start')).toEqual({ chat: ['suspendAccount', 'revokeSessions'], code: ['suspendAccount'], directory: ['suspendAccount', 'revokeSessions'] });
+    // Nothing else removes credentials: a mover's disable of an app no longer granted keeps them.
+    expect(Object.values(operations('jml.mover')).flat()).not.toContain('revokeCredentials');
+  });
+
+  it('loads > refuses leaver.revokeCredentials: true for an app whose connector cannot revoke credentials', () => {
+    const text = POLICY.replace(
+      'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" } }',
+      'chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, leaver: { revokeCredentials: true } }',
+    );
+    expect(() => load(text)).toThrow(/apps\.chat\.leaver\.revokeCredentials: the dev-redis connector cannot revoke credentials \(capability credentials\.revoke\)/);
+  });
+
   it('example > docs/examples/policy.yaml loads', () => {
     const text = readFileSync(new URL('../../docs/examples/policy.yaml', import.meta.url), 'utf8');
     expect([...load(text).apps.keys()]).toEqual(['directory', 'chat', 'code']);

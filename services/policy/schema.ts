@@ -22,6 +22,13 @@ export const DenyRule = z.strictObject({ name: z.string().min(1), when: When.def
 export const LeaverPolicy = z.strictObject({
   /** ISO-8601 duration after the disable, e.g. `P30D`; absent means disable only, never delete. */
   deleteAfter: z.iso.duration().optional(),
+  /**
+   * After the disable (and the sign-out), remove the person's credentials in the app: SSH keys,
+   * personal tokens, passwords, OTP devices (`revokeCredentials`). Only where the app's connector
+   * declares `credentials.revoke`; absent means yes there. `false` keeps them (keys the app's owners
+   * manage by hand, or an app whose credentials outlive the person by design).
+   */
+  revokeCredentials: z.boolean().optional(),
 });
 
 export const AppConfig = z.strictObject({

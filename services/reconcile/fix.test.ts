@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
+import type { AnyConnector } from '../../connectors/sdk';
 import { makeEvent } from '../../test/support/events';
 import { loadPolicy } from '../policy/load';
 import type { Finding } from './compare';
@@ -28,6 +29,22 @@ describe('fixing findings', () => {
       expect(fix.removes).toBe(true);
       expect(fix.plan?.steps.map((s) => s.operation)).toEqual(['suspendAccount']);
     }
+  });
+
+  it('zombie > a person who left also loses their credentials where the connector can remove them; one on leave keeps them', () => {
+    const withCredentials = () => {
+      const c = (CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector)();
+      return { ...c, id: 'with-credentials', capabilities: [...c.capabilities, 'credentials.revoke'], operations: { ...(c.operations as object), revokeCredentials: async () => ({ outcome: 'applied' }) } } as AnyConnector;
+    };
+    const creds = loadPolicy({
+      source: 'policy.yaml',
+      env: {},
+      connectors: { ...CONNECTOR_FACTORIES, 'with-credentials': withCredentials },
+      text: 'version: 1\napps:\n  chat: { connector: with-credentials, settings: { url: "redis://127.0.0.1:1" } }\n',
+    });
+    const steps = (status: 'terminated' | 'on-leave') => fixPlan({ policy: creds, finding: finding({ kind: 'zombie' }), person: { ...ada, status } }).plan?.steps.map((s) => s.operation);
+    expect(steps('terminated')).toEqual(['suspendAccount', 'revokeCredentials']);
+    expect(steps('on-leave')).toEqual(['suspendAccount']);
   });
 
   it('missing > create with the mapped attributes, then the granted groups; adds only, not guarded', () => {

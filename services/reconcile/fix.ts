@@ -2,7 +2,7 @@ import type { AppHoldings, AppPlan, EventPlan, OrphanFixInput, PlanEventInput, P
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { decide } from '../policy/evaluate';
 import type { LoadedApp, LoadedPolicy } from '../policy/load';
-import { desiredAttributes, withRetry } from '../policy/plan';
+import { credentialsStep, desiredAttributes, revokesCredentials, withRetry } from '../policy/plan';
 import { DISABLED_STATUSES, type Finding } from './compare';
 
 /**
@@ -11,7 +11,8 @@ import { DISABLED_STATUSES, type Finding } from './compare';
  * marks plans that take access away (disable, revoke): they count against the mass-change guard
  * like leavers do, so a reconciliation that suddenly finds a thousand zombies is held, not applied.
  *
- * - zombie: disable, then end sessions where the connector can;
+ * - zombie: disable, then end sessions where the connector can, and, for a person who left (HR status
+ *   `terminated`, not a leave), remove their credentials as a leaver does;
  * - orphan: disable (never delete: the person is unknown, so nothing proves we may);
  * - missing: create the account with the mapped attributes and add the granted groups; the create
  *   may not claim an account someone else made unless the app's `reconcile.adopt` says so;
@@ -45,7 +46,15 @@ export function fixPlan(req: { policy: LoadedPolicy; finding: Finding; person?: 
       return {
         finding,
         removes: true,
-        plan: { appId: app.appId, steps: [disable, ...(revokesSessions(app) ? [signOut] : [])], target: { status: 'disabled', entitlements: [] } },
+        plan: {
+          appId: app.appId,
+          steps: [
+            disable,
+            ...(revokesSessions(app) ? [signOut] : []),
+            ...(req.person?.status === 'terminated' && revokesCredentials(app) ? [{ ...credentialsStep, summary: `${credentialsStep.summary} (reconciliation)` }] : []),
+          ],
+          target: { status: 'disabled', entitlements: [] },
+        },
       };
     case 'missing':
     case 'drift': {

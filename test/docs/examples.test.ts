@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { desiredEntry } from '../../connectors/ldap/entry';
+import { desiredSshKeys } from '../../connectors/ldap/ssh-keys';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry';
 import { desiredValues } from '../../connectors/scim/mapping';
 import { JmlEvent, type PersonSnapshot } from '../../schemas/jml-event.v1';
@@ -40,6 +41,11 @@ const SETTINGS: Record<string, { connector: 'scim' | 'ldap'; settings: Record<st
     settings: { url: 'ldaps://ldap.example.com', bindDn: 'cn=jml,dc=example,dc=org', baseDn: 'ou=people,dc=example,dc=org', groupsDn: 'ou=groups,dc=example,dc=org', disable: { kind: 'remove-from-groups' } },
     secret: 'bindPassword',
   },
+  bastion: {
+    connector: 'ldap',
+    settings: { url: 'ldaps://bastion.example.com', bindDn: 'cn=jml,dc=example,dc=org', baseDn: 'ou=people,dc=example,dc=org', groupsDn: 'ou=groups,dc=example,dc=org', disable: { kind: 'remove-from-groups' } },
+    secret: 'bindPassword',
+  },
   'people-by-name': {
     connector: 'ldap',
     settings: { url: 'ldaps://ldap.example.com', bindDn: 'cn=jml,dc=example,dc=org', baseDn: 'ou=people,dc=example,dc=org', groupsDn: 'ou=groups,dc=example,dc=org', rdnAttribute: 'cn', disable: { kind: 'remove-from-groups' } },
@@ -61,7 +67,7 @@ function refusedNames(app: LoadedApp, attributes: Record<string, string | number
     // A name the LDAP connector uses changes the entry when its value does.
     return Object.keys(attributes).filter((name) => {
       const marked = desiredEntry({ personKey: 'test:1815', person: PERSON, attributes: { ...attributes, [name]: 'marker-value' } });
-      return !Object.values(marked).includes('marker-value');
+      return !Object.values(marked).includes('marker-value') && !desiredSshKeys({ [name]: 'marker-value' })?.includes('marker-value');
     });
   }
   return [];

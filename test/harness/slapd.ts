@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from 'ldapts';
 import { installFromDebian } from '../../infra/stack/install';
 import { toolPaths } from '../../infra/stack/paths';
@@ -38,6 +39,7 @@ export interface StartSlapdOptions {
 
 const SCHEMA_DIR = '/etc/ldap/schema';
 const MODULE_DIR = '/usr/lib/ldap';
+const OPENSSH_LPK_SCHEMA = fileURLToPath(new URL('../../connectors/ldap/schema/openssh-lpk.schema', import.meta.url));
 
 /**
  * Starts Debian's slapd as a plain foreground child (`-d 0` keeps it attached, so that we hold its
@@ -119,6 +121,8 @@ function slapdConf(p: { dir: string; suffix: string; bindDn: string; bindPasswor
     `include ${SCHEMA_DIR}/core.schema`,
     `include ${SCHEMA_DIR}/cosine.schema`,
     `include ${SCHEMA_DIR}/inetorgperson.schema`,
+    // SSH public keys (objectClass ldapPublicKey, attribute sshPublicKey), shipped with the LDAP connector.
+    `include ${OPENSSH_LPK_SCHEMA}`,
     `modulepath ${MODULE_DIR}`,
     'moduleload back_mdb',
     `pidfile ${join(p.dir, 'slapd.pid')}`,

@@ -124,7 +124,7 @@ async function stepTimeline(client: Client, workflowId: string): Promise<Array<{
   return [...steps.values()];
 }
 
-const LOSSES = new Set(['revokeAccess', 'suspendAccount', 'deleteAccount', 'revokeSessions', 'releaseAccount']);
+const LOSSES = new Set(['revokeAccess', 'suspendAccount', 'deleteAccount', 'revokeSessions', 'revokeCredentials', 'releaseAccount']);
 
 describe('sagas on the real stack', () => {
   const stack = inject('stack');

@@ -71,6 +71,16 @@ export async function keycloakConformanceTarget(kc: KeycloakServer): Promise<Con
         return { status, user };
       },
     },
+    // A password an admin sets, as for a person who signs in with one; revokeCredentials removes it.
+    credentials: {
+      async give({ externalRef }) {
+        const res = await kc.admin({ method: 'PUT', path: `users/${externalRef}/reset-password`, body: { type: 'password', value: `pw-${randomBytes(12).toString('base64url')}`, temporary: false } });
+        if (res.status !== 204) throw new Error(`set a password: PUT answered ${res.status}`);
+      },
+      async count({ externalRef }) {
+        return (await kc.admin<unknown[]>({ method: 'GET', path: `users/${externalRef}/credentials` })).body?.length ?? 0;
+      },
+    },
     faults: {
       rateLimited: ({ retryAfter }) => proxy.faults.respond(429, { 'retry-after': retryAfter }),
       unavailable: () => proxy.faults.respond(503),

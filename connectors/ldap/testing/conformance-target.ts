@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Attribute, Change } from 'ldapts';
 import type { AnyConnector } from '../../sdk';
 import type { ConformanceTarget } from '../../sdk/conformance';
@@ -6,6 +7,24 @@ import { anchorOf } from '../entry';
 import { escapeDnValue } from '../escape';
 import { equals } from '../filter';
 import { startLdapFaultProxy } from './fault-proxy';
+
+/**
+ * A well-formed OpenSSH ed25519 public key line with `comment`: random key bytes, or bytes derived
+ * from `seed` (the same seed, the same key). No private key exists for it.
+ */
+export function testSshKey(comment: string, seed?: string): string {
+  // The wire form: string "ssh-ed25519", then the 32-byte key (RFC 8709 §4).
+  const type = Buffer.from('ssh-ed25519');
+  const key = seed === undefined ? randomBytes(32) : createHash('sha256').update(seed).digest();
+  const blob = Buffer.concat([u32(type.length), type, u32(32), key]);
+  return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
 
 /**
  * TEST-ONLY. The conformance kit's target for the LDAP connector: a real slapd started for the run,
@@ -68,6 +87,22 @@ export async function slapdConformanceTarget(req: { connector: AnyConnector }): 
         return searchEntries[0];
       },
     },
+    // SSH keys an admin adds by hand (the openssh-lpk schema the test slapd loads); revokeCredentials removes them.
+    credentials: {
+      async give({ externalRef }) {
+        const { searchEntries } = await admin.search(externalRef, { scope: 'base', attributes: ['objectClass'] });
+        const classes = [searchEntries[0]?.objectClass ?? []].flat().map((c) => String(c).toLowerCase());
+        await admin.modify(externalRef, [
+          ...(classes.includes('ldappublickey') ? [] : [new Change({ operation: 'add', modification: new Attribute({ type: 'objectClass', values: ['ldapPublicKey'] }) })]),
+          new Change({ operation: 'add', modification: new Attribute({ type: 'sshPublicKey', values: [testSshKey('added-by-hand'), testSshKey('build-box')] }) }),
+        ]);
+      },
+      async count({ personKey }) {
+        const { searchEntries } = await admin.search(slapd.baseDn, { scope: 'sub', filter: equals('employeeNumber', anchorOf(personKey)), attributes: ['sshPublicKey'] });
+        const values = searchEntries[0]?.sshPublicKey;
+        return values === undefined ? 0 : Array.isArray(values) ? values.length : 1;
+      },
+    },
     faults: {
       // An LDAP server going away answers unavailable (52) to whatever comes next.
       unavailable: () => proxy.next({ kind: 'result', resultCode: 52, on: 'any' }),
@@ -84,11 +119,16 @@ export async function slapdConformanceTarget(req: { connector: AnyConnector }): 
     uniqueAttribute: 'uid',
     // readAccount reports LDAP attribute names; the kit compares what it sends with what it reads.
     // No employeeNumber: it is the anchor (the whole person key), which no policy value overrides.
+    // SSH keys one per line, as a policy maps them from HR (`sshPublicKey: '{custom.sshKeys}'`).
     attributesFor: ({ person, variant }) => ({
       uid: person.workEmail ?? `${person.givenName}.${person.familyName}`,
       displayName: `${person.preferredName ?? person.givenName} ${person.familyName}`,
       title: variant === 'joiner' ? 'Engineer' : 'Staff Engineer',
       departmentNumber: variant === 'joiner' ? 'Research' : 'Platform',
+      sshPublicKey:
+        variant === 'joiner'
+          ? `${testSshKey('laptop', `${person.employeeId}/laptop`)}\n${testSshKey('desktop', `${person.employeeId}/desktop`)}`
+          : testSshKey('new-laptop', `${person.employeeId}/new-laptop`),
     }),
     async dispose() {
       await req.connector.dispose?.();

@@ -68,6 +68,7 @@ export function actions(h: Harness) {
     /** The inverse of an adopting create, given that create's `before`. */
     release: (p: TestPerson, before: unknown, o: ActionOptions = {}) => step('releaseAccount', p, { before }, o),
     signOut: (p: TestPerson, o: ActionOptions = {}) => step('revokeSessions', p, {}, o),
+    revokeCredentials: (p: TestPerson, o: ActionOptions = {}) => step('revokeCredentials', p, {}, o),
     grant: (p: TestPerson, entitlement: string, o: ActionOptions = {}) => step('grantAccess', p, { entitlement }, o),
     revoke: (p: TestPerson, entitlement: string, o: ActionOptions = {}) => step('revokeAccess', p, { entitlement }, o),
     checkUnique: (p: TestPerson, attribute: string, value: string, o: ActionOptions = {}) =>

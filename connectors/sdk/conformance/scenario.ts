@@ -3,7 +3,7 @@ import { isConnectorError } from '../errors';
 import type { Capability, OperationResult } from '../types';
 import type { Actions } from './actions';
 import type { Harness, TestPerson } from './harness';
-import type { HandMadeAccounts, ScenarioId } from './target';
+import type { CredentialHooks, HandMadeAccounts, ScenarioId } from './target';
 
 /** What a scenario body receives. */
 export interface ScenarioEnv {
@@ -53,4 +53,11 @@ export function handMadeHooks(h: Harness, scenario: ScenarioId): HandMadeAccount
   const handMade = h.target.handMade;
   if (!handMade) throw new Error(`target '${h.target.name}' has no handMade hooks; provide them or skip '${scenario}' with a reason`);
   return handMade;
+}
+
+/** The target's hooks that give an account credentials; a scenario that needs them fails, naming itself, when the target has none. */
+export function credentialHooks(h: Harness, scenario: ScenarioId): CredentialHooks {
+  const credentials = h.target.credentials;
+  if (!credentials) throw new Error(`target '${h.target.name}' has no credentials hooks; provide them or skip '${scenario}' with a reason`);
+  return credentials;
 }

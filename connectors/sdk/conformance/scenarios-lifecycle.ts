@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { definitionProblems } from '../define';
 import type { ConnectorDefinition } from '../types';
 import { CANARY_SECRET } from './harness';
-import { NOTHING_TO_DO, type Scenario } from './scenario';
+import { credentialHooks, NOTHING_TO_DO, type Scenario } from './scenario';
 
 /** Definition checks and the joiner / mover / leaver lifecycle, each run twice to prove idempotence. */
 export const lifecycleScenarios: readonly Scenario[] = [
@@ -111,6 +111,27 @@ export const lifecycleScenarios: readonly Scenario[] = [
       expect(await act.read(p)).toMatchObject({ exists: true, enabled: false, externalRef: act.carriedRef(p) });
       await h.target.deleteOutOfBand({ personKey: p.personKey });
       expect(NOTHING_TO_DO).toContain((await act.signOut(p)).outcome);
+    },
+  },
+  {
+    id: 'leaver-credentials',
+    title: 'leaver > removes the credentials after the disable, leaving the account disabled; a repeat is already-in-state; nothing to do after a delete',
+    requires: ['account.create', 'account.suspend', 'account.read', 'credentials.revoke'],
+    async run({ h, act }) {
+      const credentials = credentialHooks(h, 'leaver-credentials');
+      const p = h.newPerson();
+      const { externalRef } = await act.create(p);
+      const at = { personKey: p.personKey, externalRef: act.carriedRef(p) ?? (externalRef as string) };
+      await credentials.give(at);
+      expect(await credentials.count(at), 'the target gave the account credentials').toBeGreaterThan(0);
+      await act.suspend(p);
+      expect((await act.revokeCredentials(p)).outcome).toBe('applied');
+      expect(await credentials.count(at), 'credentials left after revokeCredentials').toBe(0);
+      // Ensure-state: a retried leaver finds nothing left to remove.
+      expect((await act.revokeCredentials(p)).outcome).toBe('already-in-state');
+      expect(await act.read(p)).toMatchObject({ exists: true, enabled: false, externalRef: act.carriedRef(p) });
+      await h.target.deleteOutOfBand({ personKey: p.personKey });
+      expect(NOTHING_TO_DO).toContain((await act.revokeCredentials(p)).outcome);
     },
   },
 ];

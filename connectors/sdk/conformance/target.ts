@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'leaver',
   'leaver-after-out-of-band-delete',
   'leaver-sessions',
+  'leaver-credentials',
   'unique-check',
   'compensation-create-delete',
   'compensation-suspend-restore',
@@ -76,6 +77,12 @@ export interface ConformanceTarget {
    */
   handMade?: HandMadeAccounts;
   /**
+   * Credentials given to an account in the app behind the connector's back, for `leaver-credentials`
+   * (required when the connector declares `credentials.revoke`, unless that scenario is skipped with
+   * a reason).
+   */
+  credentials?: CredentialHooks;
+  /**
    * Set when this instance can find an account only by the externalRef a step returned (e.g. SCIM
    * with `lookupBy: [userName]`, or an app without filters): every scenario still runs, but an
    * operation for a person the kit carries no ref for must fail with `invalid-request` instead of
@@ -107,6 +114,17 @@ export interface HandMadeAccounts {
    * write changes (modification times, versions). The kit compares it before and after.
    */
   read(req: { externalRef: string }): Promise<unknown>;
+}
+
+/** What an administrator (or the person) does in the app to give an account credentials, and how many it holds. */
+export interface CredentialHooks {
+  /**
+   * Gives the account at least one credential the connector's `revokeCredentials` removes (SSH
+   * keys, a personal token, a password, an OTP device), as an admin would in the app.
+   */
+  give(req: { personKey: string; externalRef: string }): Promise<void>;
+  /** How many such credentials the account holds now, as the app's admin sees them. */
+  count(req: { personKey: string; externalRef: string }): Promise<number>;
 }
 
 export type TargetSource = ConformanceTarget | (() => ConformanceTarget | Promise<ConformanceTarget>);
