@@ -10,6 +10,7 @@ import { person } from './person';
 import { plan } from './plan';
 import { reject } from './reject';
 import { send } from './send';
+import { restore, suspend } from './suspend';
 
 /**
  * Every `jml` command, in the order `jml --help` lists them. A new command is one module in this
@@ -25,6 +26,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   approve,
   reject,
   redrive,
+  suspend,
+  restore,
   dlq,
   reconcile,
   access,
