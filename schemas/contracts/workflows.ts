@@ -65,6 +65,9 @@ export type SecurityActionRefusal =
   /** No `by` or no `reason`. */
   | 'invalid-request';
 
+/** Every refusal of a suspend or restore (docs/errors.md, "Suspend and restore"). */
+export const SECURITY_ACTION_REFUSALS: readonly SecurityActionRefusal[] = ['unknown-person', 'already-suspended', 'not-suspended', 'invalid-request'];
+
 /** A suspension as the person workflow keeps it (and its query shows). */
 export interface Suspension extends SuspensionScope {
   /** `suspend-<n>`. */

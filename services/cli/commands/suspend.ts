@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { personWorkflowId, securityActionUpdate, type SecurityActionAccepted, type SecurityActionRefusal } from '../../../schemas/contracts';
+import { personWorkflowId, SECURITY_ACTION_REFUSALS, securityActionUpdate, type SecurityActionAccepted } from '../../../schemas/contracts';
 import type { CommandResult, CommandSpec } from '../command';
 import { CliError, EXIT } from '../exit-codes';
 
-const REFUSALS: ReadonlySet<string> = new Set<SecurityActionRefusal>(['unknown-person', 'already-suspended', 'not-suspended', 'invalid-request']);
+const REFUSALS: ReadonlySet<string> = new Set(SECURITY_ACTION_REFUSALS);
 
 /**
  * `jml suspend <personKey> --reason …` and `jml restore <personKey> --reason …`: an emergency
