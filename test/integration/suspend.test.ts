@@ -10,6 +10,7 @@ import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-ad
 import type { ScimUser } from '../../connectors/scim/schema';
 import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome, type PersonState } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
+import type { SecurityAction } from '../../schemas/security-action.v1';
 import type { Pipeline } from '../../services/runtime';
 import { startKeycloak, type KeycloakServer } from '../harness/keycloak';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
@@ -25,7 +26,9 @@ import { eventually } from '../support/wait';
  * by `jml suspend` / `jml restore` as a subprocess, with a mover arriving while suspended.
  */
 const run = Date.now().toString(36);
+/** The HR sender's key (HR events only) and the security team's (suspend and restore of anyone). */
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const SEC_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const prefix = `jml:it-suspend:${run}`;
 const PERSON = `test:${run}-eve`;
 const PASSWORD = `pw-${randomBytes(12).toString('base64url')}`;
@@ -106,7 +109,12 @@ rules:
     );
     env = {
       ...process.env,
-      JML_CANONICAL_SECRET: SECRET,
+      JML_CANONICAL_SECRETS: JSON.stringify([
+        { secret: { env: 'IT_HR_KEY' } },
+        { secret: { env: 'IT_SEC_KEY' }, sources: ['/security/'], actions: ['suspend', 'restore'] },
+      ]),
+      IT_HR_KEY: SECRET,
+      IT_SEC_KEY: SEC_SECRET,
       TEMPORAL_TASK_QUEUE: `suspend-${run}`,
       JML_CONFIG_FILE: file,
       LOG_LEVEL: 'warn',
@@ -186,5 +194,38 @@ rules:
     expect(after.apps.code?.status).toBe('disabled');
     const twice = await jml(['restore', PERSON, '--reason', 'again']);
     expect(twice.code).toBe(4);
+  }, 300_000);
+
+  it('canonical API > only a key scoped for security actions suspends and restores; any other gets 403 and nothing is produced', async () => {
+    const action = (type: SecurityAction['type'], n: number): SecurityAction => ({
+      specversion: '1.0',
+      id: `soar-${run}-${n}`,
+      source: '/security/soar',
+      type,
+      subject: PERSON,
+      time: new Date().toISOString(),
+      data: { reason: `SEC-2 step ${n}`, requestedBy: 'SOAR playbook 7' },
+    });
+    const send = async (secret: string, body: SecurityAction) => {
+      hook += 1;
+      return postSigned({ url: pipeline.gatewayUrl as string, secret, body, webhookId: `suspend-${run}-${hook}` });
+    };
+    // The HR key is not scoped for security actions: refused, never produced.
+    const refused = await send(SECRET, action('jml.security.suspend', 1));
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ error: { code: 'out-of-scope' } });
+    // Had it been produced, it would be suspend-2, and the security key's below would be refused as already-suspended.
+    expect((await send(SEC_SECRET, action('jml.security.suspend', 2))).status).toBe(202);
+    expect((await outcomeOf('suspend-2')).status).toBe('completed');
+    const desc = await pipeline.temporal.workflow.getHandle(eventWorkflowId(PERSON, 'suspend-2')).describe();
+    expect(await desc.staticDetails()).toBe('Suspension asked by SOAR playbook 7 via /security/soar: SEC-2 step 2');
+    expect(desc.taskQueue).toBe(`suspend-${run}.leavers`);
+    for (const appId of ['directory', 'chat', 'crm']) expect((await devAccount(appId)).enabled, appId).toBe(false);
+    expect((await wikiUser()).active).toBe(false);
+
+    expect((await send(SEC_SECRET, action('jml.security.restore', 3))).status).toBe(202);
+    expect((await outcomeOf('restore-2')).status).toBe('completed');
+    expect(await devAccount('crm')).toEqual({ exists: true, enabled: true, groups: ['pipeline:emea'] });
+    expect((await state()).suspension).toBeUndefined();
   }, 300_000);
 });
