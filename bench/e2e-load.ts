@@ -1,4 +1,5 @@
 import type { JmlEvent } from '../schemas/jml-event.v1';
+import type { SecurityAction } from '../schemas/security-action.v1';
 import { signStandardWebhook } from '../sources/canonical/standard-webhooks';
 import { makeEvent } from '../test/support/events';
 import { createPoster } from './support/http-post';
@@ -9,8 +10,8 @@ import { createPoster } from './support/http-post';
  * socket behind a burst of joiners in the load generator itself.
  */
 export interface EventSender {
-  /** Posts one event; resolves with the epoch ms of the 202. Retries a 503 (Kafka did not acknowledge) a few times. */
-  send(event: JmlEvent): Promise<number>;
+  /** Posts one event (or security action); resolves with the epoch ms of the 202. Retries a 503 (Kafka did not acknowledge) a few times. */
+  send(event: JmlEvent | SecurityAction): Promise<number>;
   close(): void;
 }
 

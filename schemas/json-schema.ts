@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AuditRecord } from './audit-record.v1';
 import { ReconcileFinding } from './reconcile-finding.v1';
 import { JmlEvent, JmlEventReader } from './jml-event.v1';
+import { SecurityAction } from './security-action.v1';
 
 /** JSON Schema files for consumers outside TypeScript, keyed by file name. Committed; a test checks drift. */
 export function renderJsonSchemas(): Record<string, string> {
@@ -13,5 +14,7 @@ export function renderJsonSchemas(): Record<string, string> {
     'jml-event.v1.reader.schema.json': render('jml-event.v1.reader.schema.json', 'JmlEvent v1, as read from Kafka', JmlEventReader),
     'audit-record.v1.schema.json': render('audit-record.v1.schema.json', 'AuditRecord v1', AuditRecord),
     'reconcile-finding.v1.schema.json': render('reconcile-finding.v1.schema.json', 'ReconcileFinding v1', ReconcileFinding),
+    // For senders of suspensions to the canonical API.
+    'security-action.v1.schema.json': render('security-action.v1.schema.json', 'SecurityAction v1', SecurityAction),
   };
 }

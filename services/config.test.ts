@@ -35,7 +35,7 @@ describe('config', () => {
     const k = loadConfig({}).kafka;
     expect([k.topics.replicationFactor, k.topics.minInsyncReplicas]).toEqual([3, 2]);
     const day = 24 * 3_600_000;
-    expect(k.topics.retentionMs).toEqual({ raw: 7 * day, events: 30 * day, priority: 7 * day, dlq: 30 * day, audit: 365 * day, reconcile: 90 * day });
+    expect(k.topics.retentionMs).toEqual({ raw: 7 * day, events: 30 * day, priority: 7 * day, dlq: 30 * day, audit: 365 * day, reconcile: 90 * day, security: 30 * day });
     expect(loadConfig({ KAFKA_RETENTION_HOURS_RAW: '36' }).kafka.topics.retentionMs.raw).toBe(36 * 3_600_000);
     expect([k.produceDeadlineMs, k.maxQueuedCalls]).toEqual([5_000, 10_000]);
   });

@@ -60,8 +60,8 @@ export interface PipelineOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Consumer group of the dispatcher (tests use their own). */
   dispatcherGroupId?: string;
-  /** Which dispatchers run: the complete log (`events`) and the leaver lane (`priority`); both by default. */
-  dispatcherLanes?: Array<'events' | 'priority'>;
+  /** Which dispatchers run: the complete log (`events`), the leaver lane (`priority`) and security actions (`security`); all by default. */
+  dispatcherLanes?: Array<'events' | 'priority' | 'security'>;
   /** Where a dispatcher without committed offsets starts; see DispatcherDeps.startAt. */
   dispatcherStartAt?: 'committed' | 'now';
   /** Environment for resolving the policy's secret references (process.env by default). */
@@ -388,9 +388,9 @@ async function startPollersPart(opts: PipelineOptions, temporal: Client, metrics
 async function startDispatcherPart(opts: PipelineOptions, shared: Shared): Promise<Part> {
   const { config, log } = opts;
   const temporal = shared.temporal as Client;
-  // Two consumer groups: the complete log, and the leaver lane that no joiner backlog can delay.
+  // Three consumer groups: the complete log, the leaver lane that no joiner backlog can delay, and security actions.
   const groupId = opts.dispatcherGroupId ?? 'jml-dispatcher';
-  const lanes = opts.dispatcherLanes ?? ['events', 'priority'];
+  const lanes = opts.dispatcherLanes ?? ['events', 'priority', 'security'];
   const dispatchers: Dispatcher[] = [];
   const metrics = shared.metrics.dispatcher;
   const watch = shared.metrics.watch && startWatch({
@@ -424,7 +424,7 @@ async function startDispatcherPart(opts: PipelineOptions, shared: Shared): Promi
         temporal,
         producer: shared.producer as CoalescingProducer,
         taskQueue: config.temporal.taskQueue,
-        groupId: lane === 'events' ? groupId : `${groupId}.priority`,
+        groupId: lane === 'events' ? groupId : `${groupId}.${lane}`,
         topic: TOPICS[lane],
         log,
         partitionsConcurrently: 6,

@@ -88,10 +88,12 @@ export async function jmlEventWorkflow(input: EventWorkflowInput): Promise<Event
     ...(input.holdings ? { holdings: input.holdings } : {}),
     ...(input.appIds ? { appIds: input.appIds } : {}),
     ...(input.fix ? { fix: input.fix } : {}),
+    ...(input.suspended ? { suspended: input.suspended } : {}),
   };
   const plan = await localPlanning.planEvent(planInput);
   upsertSearchAttributes([{ key: Apps, value: plan.apps.map((a) => a.appId) }]);
-  const isLeaver = event.type === 'jml.leaver' && plan.kind !== 'delete';
+  // A suspension is a leaver's disable in speed and persistence: leaver priority, retried until done, never compensated.
+  const isLeaver = (event.type === 'jml.leaver' || input.mode === 'suspend') && plan.kind !== 'delete';
   if (plan.nothingBecause) setCurrentDetails(`Nothing to do: ${plan.nothingBecause}.`);
 
   const guard = await passGuard(plan, status, decided);

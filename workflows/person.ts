@@ -24,6 +24,7 @@ import {
   reconcileFixId,
   reconcileFixUpdate,
   redriveUpdate,
+  securityActionUpdate,
   type AppliedEvent,
   type AttentionRecord,
   type CarriedPersonState,
@@ -35,9 +36,12 @@ import {
   type ReconcileFixRequest,
   type RedriveRecord,
   type ScheduledDelete,
+  type SecurityActionRequest,
+  type Suspension,
 } from '../schemas/contracts';
 import { jmlEventWorkflow, LEAVER_PRIORITY } from './jml-event';
 import { dueAt, factsOf, foldOutcome, isNewestTruth, nextAction, personAfter, supersededAmong } from './person-rules';
+import { securityActionRefusal, suspensionScope, willBeSuspended } from './suspension-rules';
 import { attentionOf, redriveEvent, redriveOutcome, redriveRefusal, seedAttention, trimAttention, trimRedrives } from './redrive-rules';
 import { EffectiveAt, EmployeeId, HrSource, JmlKind, NeedsAttention, PersonKey } from '../schemas/contracts';
 
@@ -103,6 +107,11 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   let redrives: RedriveRecord[] = [...(carried.redrives ?? [])];
   /** Reconciliation fixes waiting for their turn (after every HR event that is due). */
   const fixes: ReconcileFixRequest[] = [...(carried.fixes ?? [])];
+  /** The suspension in force, from the moment its turn came until its restore applied. */
+  let suspension: Suspension | undefined = carried.suspension;
+  let suspensions = carried.suspensions ?? 0;
+  /** Suspends and restores waiting for their turn: they go ahead of HR events. */
+  const actions: QueuedAction[] = [...(carried.actions ?? [])];
 
   const remember = (outcome: ProcessedEvent) => {
     recent.push(outcome);
@@ -191,6 +200,27 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     },
   );
 
+  setHandler(
+    securityActionUpdate,
+    (req) => {
+      if (req.action === 'suspend') suspensions += 1;
+      const id = `${req.action}-${suspensions}`;
+      const queuedBehind = actions.length;
+      actions.push({ action: req.action, by: req.by, reason: req.reason, id, at: new Date(Date.now()).toISOString() });
+      arrivals += 1;
+      log.info('security action queued', { actionId: id });
+      return { actionId: id, workflowId: eventWorkflowId(personKey, id), queuedBehind };
+    },
+    {
+      // A refusal fails the update before it is accepted: nothing of it enters the history.
+      validator: (req) => {
+        const refusal = securityActionRefusal(req, { known: person !== undefined, suspended: willBeSuspended(suspension, actions) });
+        if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: `${personKey}: ${refusal.message}`, nonRetryable: true });
+      },
+      description: 'Suspend the person in every app at once (sessions ended), or restore what a suspension took.',
+    },
+  );
+
   setHandler(personStateQuery, () => ({
     personKey,
     processed,
@@ -207,6 +237,7 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     attention: Object.values(attention),
     redrives: redrives.map((r) => ({ ...r })),
     ...(fixes.length > 0 ? { pendingFixes: fixes.map((f) => reconcileFixId(f.runId, f.appId)) } : {}),
+    ...(suspension ? { suspension: { ...suspension } } : {}),
   }));
 
   /** Takes a pending event out of the queue. */
@@ -241,7 +272,10 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
     f.input.redrive ? redrives.find((r) => r.eventId === f.childId && r.attempt === f.input.redrive?.attempt) : undefined;
 
   /** Applies an event (or a prestart or retention delete) through its child workflow, then folds in the outcome. */
-  const apply = async (f: InFlightEvent): Promise<void> => {
+  const apply = async (asked: InFlightEvent): Promise<void> => {
+    // While suspended, every plan but the suspension's own and its restore only removes access.
+    const own = asked.input.mode === 'suspend' || asked.input.mode === 'restore';
+    const f = suspension && !own ? { ...asked, input: { ...asked.input, suspended: { took: suspension.took, inactive: suspension.inactive } } } : asked;
     current = f.childId;
     const started = await startEventChild(personKey, f);
     const redrive = redriveOf(f);
@@ -287,6 +321,15 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   const finish = (f: InFlightEvent, result: Settled): void => {
     current = undefined;
     const { event, mode } = f.input;
+    if (mode === 'suspend' || mode === 'restore') {
+      remember({ ...result.processed, type: mode });
+      if (result.outcome && result.outcome.status !== 'rejected') {
+        record(result.outcome, event, Date.now());
+        // A restore that ran ends the suspension (an app it could not enable needs attention, like any event's).
+        if (mode === 'restore') suspension = undefined;
+      }
+      return;
+    }
     if (mode === 'prestart' || mode === 'retention-delete' || mode === 'reconcile') {
       remember({ ...result.processed, type: mode });
       if (result.outcome && result.outcome.status !== 'rejected') record(result.outcome, event, Date.now());
@@ -341,6 +384,9 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
           ...(Object.keys(attention).length > 0 ? { attention } : {}),
           ...(redrives.length > 0 ? { redrives } : {}),
           ...(fixes.length > 0 ? { fixes } : {}),
+          ...(suspension ? { suspension } : {}),
+          ...(suspensions > 0 ? { suspensions } : {}),
+          ...(actions.length > 0 ? { actions } : {}),
         },
       });
     }
@@ -370,6 +416,20 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
       superseded += 1;
       remember({ eventId: id, type: e.type, status: 'superseded', error: `superseded by ${by}` });
       log.info('event superseded by newer HR truth', { eventId: id, by });
+    }
+    if (actions.length > 0 && person) {
+      // A suspend or restore goes ahead of any HR event waiting: a suspension at leaver speed.
+      const action = actions.shift() as QueuedAction;
+      const event = securityActionEvent(personKey, person, action);
+      const by = { by: action.by, reason: action.reason };
+      if (action.action === 'suspend') {
+        suspension = { id: action.id, by: action.by, reason: action.reason, at: action.at, ...suspensionScope(apps) };
+        await apply({ childId: event.id, input: { event, mode: 'suspend', holdings: { ...apps }, action: by } });
+      } else {
+        const scope = suspension ? { took: suspension.took, inactive: suspension.inactive } : { took: [], inactive: [] };
+        await apply({ childId: event.id, input: { event, mode: 'restore', holdings: { ...apps }, suspended: scope, action: by } });
+      }
+      continue;
     }
     const now = Date.now();
     const next = nextAction({ pending: queue.map(factsOf), prestarts, deletes }, now);
@@ -437,6 +497,25 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
   }
 }
 
+/** A suspend or restore waiting for its turn. */
+type QueuedAction = SecurityActionRequest & { id: string; at: string };
+
+/**
+ * The event a suspend or restore runs as: the person's newest applied snapshot, as of when it was
+ * asked, under the action's id. Typed as an update (it changes no HR fact); its mode is what plans it.
+ */
+function securityActionEvent(personKey: string, person: PersonSnapshot, action: QueuedAction): JmlEvent {
+  return {
+    specversion: '1.0',
+    id: action.id,
+    source: '/jml/security',
+    type: 'jml.update',
+    subject: personKey,
+    time: action.at,
+    data: { effectiveAt: action.at, enteredAt: action.at, person, changedFields: [], reason: `${action.action} asked by ${action.by}: ${action.reason}` },
+  };
+}
+
 /** A child's outcome as the person workflow records it. */
 interface Settled {
   processed: ProcessedEvent;
@@ -452,7 +531,13 @@ async function startEventChild(personKey: string, f: InFlightEvent): Promise<Set
   const { input, childId } = f;
   const { event } = input;
   const base = { eventId: childId, type: event.type };
-  const kind = input.mode === 'retention-delete' ? 'delete' : input.mode === 'prestart' ? 'prestart' : input.mode === 'reconcile' ? 'reconcile' : event.type.slice('jml.'.length);
+  const kind =
+    input.mode === 'retention-delete'
+      ? 'delete'
+      : input.mode === 'prestart' || input.mode === 'reconcile' || input.mode === 'suspend' || input.mode === 'restore'
+        ? input.mode
+        : event.type.slice('jml.'.length);
+  const action = input.action;
   const fix = input.fix;
   const redrive = input.redrive;
   try {
@@ -462,16 +547,18 @@ async function startEventChild(personKey: string, f: InFlightEvent): Promise<Set
       // An event's id runs once; a re-drive is the one case that starts it again (the earlier run has closed).
       workflowIdReusePolicy: redrive ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      // Leavers overtake any backlog of other work; retention deletes can wait for it.
-      priority: { priorityKey: kind === 'leaver' ? LEAVER_PRIORITY : kind === 'delete' ? 4 : 3 },
+      // Leavers (and suspensions) overtake any backlog of other work; retention deletes can wait for it.
+      priority: { priorityKey: kind === 'leaver' || kind === 'suspend' ? LEAVER_PRIORITY : kind === 'delete' ? 4 : 3 },
       // ... and run on their own task queue and worker.
-      ...(kind === 'leaver' ? { taskQueue: leaverTaskQueue(workflowInfo().taskQueue) } : {}),
+      ...(kind === 'leaver' || kind === 'suspend' ? { taskQueue: leaverTaskQueue(workflowInfo().taskQueue) } : {}),
       staticSummary: `${kind} ${personKey}${input.appIds ? ` in ${input.appIds.join(', ')}` : ''}${redrive ? ` (re-drive ${redrive.attempt})` : ''}`,
       ...(redrive ? { staticDetails: `Re-drive ${redrive.attempt} of run ${redrive.of}, asked by ${redrive.by}${redrive.reason ? `: ${redrive.reason}` : ''}.` } : {}),
       ...(fix ? { staticDetails: `Fix of a ${fix.kind} finding of ${fix.runId} in ${fix.appId}, asked by ${fix.by}.` } : {}),
+      ...(action ? { staticDetails: `${kind === 'suspend' ? 'Suspension' : 'Restore'} asked by ${action.by}: ${action.reason}` } : {}),
       memo: {
         displayName: `${event.data.person.preferredName ?? event.data.person.givenName} ${event.data.person.familyName}`,
         ...(redrive ? { redrive } : {}),
+        ...(action ? { securityAction: { action: kind, ...action } } : {}),
       },
       typedSearchAttributes: [
         { key: EmployeeId, value: event.data.person.employeeId },

@@ -102,7 +102,7 @@ export function attentionOf(
 export function seedAttention(recent: readonly ProcessedEvent[]): Record<string, AttentionRecord> {
   const seeded: Record<string, AttentionRecord> = {};
   for (const p of recent) {
-    if (p.type === 'prestart' || p.type === 'retention-delete' || p.type === 'reconcile') continue;
+    if (p.type === 'prestart' || p.type === 'retention-delete' || p.type === 'reconcile' || p.type === 'suspend' || p.type === 'restore') continue;
     if (p.status === 'failed' || p.status === 'needs-attention') seeded[p.eventId] = { eventId: p.eventId, type: p.type, status: p.status, apps: [] };
     else if (p.status === 'completed' || p.status === 'superseded') delete seeded[p.eventId];
   }

@@ -80,9 +80,22 @@ export interface AppPlan {
  * - `apply`: the event itself (the default);
  * - `retention-delete`: the deletes a leaver scheduled, once the app's retention has passed;
  * - `prestart`: disabled accounts (with their groups) ahead of a future hire's start, in `appIds`;
- * - `reconcile`: the fix of a reconciliation finding (`fix`) in one app, planned from the person's newest truth.
+ * - `reconcile`: the fix of a reconciliation finding (`fix`) in one app, planned from the person's newest truth;
+ * - `suspend`: an emergency suspension (`jml suspend`): disable in every app and end sessions, as a leaver does;
+ * - `restore`: the end of one (`jml restore`): back what the suspension took ({@link SuspensionScope}), as HR now grants it.
  */
-export type PlanMode = 'apply' | 'retention-delete' | 'prestart' | 'reconcile';
+export type PlanMode = 'apply' | 'retention-delete' | 'prestart' | 'reconcile' | 'suspend' | 'restore';
+
+/**
+ * What a suspension found when it began, from the person workflow's holdings: the apps it took
+ * (active before it) and the apps the person held without access (disabled: prepared ahead of a
+ * start, on leave). While it lasts, plans only remove access; a restore gives back `took` and what
+ * HR granted meanwhile, never an app of `inactive`.
+ */
+export interface SuspensionScope {
+  took: string[];
+  inactive: string[];
+}
 
 export interface PlanEventInput {
   event: JmlEvent;
@@ -93,6 +106,8 @@ export interface PlanEventInput {
   appIds?: string[];
   /** `reconcile`: the finding to fix. */
   fix?: ReconcileFixRequest;
+  /** Set while the person is suspended (and for `restore`): what the suspension took. */
+  suspended?: SuspensionScope;
 }
 
 /** When to prepare which apps ahead of a future hire (epoch ms), from the apps' `preStart`. */

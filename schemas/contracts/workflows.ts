@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JmlEvent, PersonSnapshot } from '../jml-event.v1';
-import type { AppHolding, AppHoldings, PlanMode } from './event-plan';
+import type { AppHolding, AppHoldings, PlanMode, SuspensionScope } from './event-plan';
 import type { ReconcileFixRequest } from './reconcile';
 
 /**
@@ -29,6 +29,54 @@ export const personStateQuery = defineQuery<PersonState>('state');
  * ApplicationFailure whose `type` is a {@link RedriveRefusal}.
  */
 export const redriveUpdate = defineUpdate<RedriveAccepted, [RedriveRequest]>('redrive');
+
+/**
+ * Asks `person/<personKey>` for an emergency suspension or its end (`jml suspend`, `jml restore`;
+ * docs/operations.md, "Suspend and restore"). Accepted once queued, ahead of any HR event waiting:
+ * the suspension runs on the leaver lane. Refused (nothing enters the history) with an
+ * ApplicationFailure whose `type` is a {@link SecurityActionRefusal}.
+ */
+export const securityActionUpdate = defineUpdate<SecurityActionAccepted, [SecurityActionRequest]>('securityAction');
+
+export interface SecurityActionRequest {
+  action: 'suspend' | 'restore';
+  /** Who asked (an operator or tool name, never the person's data). */
+  by: string;
+  /** Why, in a few words (e.g. "phished, ticket SEC-1234"); shown in the Temporal UI. */
+  reason: string;
+}
+
+export interface SecurityActionAccepted {
+  /** `suspend-<n>` / `restore-<n>`: the n-th suspension of this person and its end. */
+  actionId: string;
+  workflowId: string;
+  /** Security actions queued before this one (HR events wait behind it). */
+  queuedBehind: number;
+}
+
+/** Why a suspend or restore was refused: the failure `type` of the refused update. */
+export type SecurityActionRefusal =
+  /** No HR event was applied to this person yet: there is nobody to suspend. */
+  | 'unknown-person'
+  /** Suspend of a person suspended (or whose suspension is queued). */
+  | 'already-suspended'
+  /** Restore of a person not suspended (or whose restore is queued). */
+  | 'not-suspended'
+  /** No `by` or no `reason`. */
+  | 'invalid-request';
+
+/** Every refusal of a suspend or restore (docs/errors.md, "Suspend and restore"). */
+export const SECURITY_ACTION_REFUSALS: readonly SecurityActionRefusal[] = ['unknown-person', 'already-suspended', 'not-suspended', 'invalid-request'];
+
+/** A suspension as the person workflow keeps it (and its query shows). */
+export interface Suspension extends SuspensionScope {
+  /** `suspend-<n>`. */
+  id: string;
+  by: string;
+  reason: string;
+  /** When it was asked (ISO instant, workflow time). */
+  at: string;
+}
 
 export interface RedriveRequest {
   eventId: string;
@@ -138,7 +186,7 @@ export interface ProcessedEvent {
   eventId: string;
   /** Set when this outcome is a re-drive's: its attempt number. */
   redrive?: number;
-  type: JmlEvent['type'] | 'retention-delete' | 'prestart' | 'reconcile';
+  type: JmlEvent['type'] | 'retention-delete' | 'prestart' | 'reconcile' | 'suspend' | 'restore';
   /**
    * `superseded`: not applied, because newer HR truth already decided (see person.ts);
    * `needs-attention`: applied except in apps that failed (and were compensated);
@@ -191,6 +239,12 @@ export interface CarriedPersonState {
   redrives?: RedriveRecord[];
   /** Reconciliation fixes waiting for their turn. */
   fixes?: ReconcileFixRequest[];
+  /** The suspension in force (from the moment it was asked until its restore applied). */
+  suspension?: Suspension;
+  /** Suspensions asked so far (numbers the next one). */
+  suspensions?: number;
+  /** Suspends and restores waiting for their turn (ahead of HR events). */
+  actions?: Array<SecurityActionRequest & { id: string; at: string }>;
 }
 
 /** Apps to prepare (disabled) ahead of a pending hire, and when (epoch ms). */
@@ -228,6 +282,8 @@ export interface PersonState {
   redrives?: RedriveRecord[];
   /** Reconciliation fixes queued (their ids: `<runId>.fix.<appId>`). */
   pendingFixes?: string[];
+  /** Set while the person is suspended: who asked, why, and what the suspension took. */
+  suspension?: Suspension;
 }
 
 export interface EventWorkflowInput {
@@ -241,6 +297,10 @@ export interface EventWorkflowInput {
   redrive?: RedriveLink;
   /** `reconcile`: the finding this run fixes. */
   fix?: ReconcileFixRequest;
+  /** Set while the person is suspended (and for `restore`): plans only remove access. */
+  suspended?: SuspensionScope;
+  /** `suspend` / `restore`: who asked and why (shown in the UI). */
+  action?: Pick<SecurityActionRequest, 'by' | 'reason'>;
 }
 
 export interface StepOutcome {

@@ -8,6 +8,7 @@ import type { CoalescingProducer } from '../kafka/coalescing-producer';
 import type { BacklogGate } from './backlog-gate';
 import type { MetricSet } from '../metrics';
 import { readEventRecord } from './read-event';
+import { dispatchAction, readActionRecord } from './security-action';
 import { writeDeadLetter } from '../kafka/dead-letter';
 import { TOPICS } from '../kafka/topics';
 import { contextFromHeaders } from '../tracing/kafka';
@@ -29,7 +30,7 @@ export interface DispatcherDeps {
    * broker and must not replay its history).
    */
   startAt?: 'committed' | 'now';
-  /** The topic to consume: `jml.events.v1` (default), or the leaver lane `jml.events.priority.v1`. */
+  /** The topic to consume: `jml.events.v1` (default), the leaver lane `jml.events.priority.v1`, or security actions `jml.security.v1`. */
   topic?: string;
   /**
    * Backpressure (./backlog-gate.ts): events wait in Kafka while the task queue's backlog is at its
@@ -74,7 +75,24 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   if (deps.metrics) watchLag(consumer, topic, deps.metrics);
   const outcome = (o: 'handed-off' | 'dead-lettered' | 'failed') => deps.metrics?.inc('jml_dispatcher_handoffs_total', { topic, outcome: o });
 
+  /** A record of `jml.security.v1`: a suspend or restore, asked of the person workflow; a refusal is dead-lettered. */
+  async function handleAction(message: KafkaMessage, partition: number): Promise<void> {
+    const origin = `${topic}/${partition}/${message.offset}`;
+    const read = readActionRecord(message);
+    const dispatched = read.ok ? await dispatchAction(deps.temporal, read.action) : undefined;
+    if (!read.ok || dispatched?.status === 'refused') {
+      const { code, reason } = read.ok ? (dispatched as { code: string; reason: string }) : read;
+      log.error({ partition, offset: message.offset, code, reason }, 'security action not dispatched; dead-lettered');
+      await writeDeadLetter(deps.producer, { key: message.key, value: message.value, code, reason, origin, at: Date.now() });
+      outcome('dead-lettered');
+      return;
+    }
+    outcome('handed-off');
+    log.info({ actionId: dispatched?.status === 'accepted' ? dispatched.accepted.actionId : undefined, partition, offset: message.offset }, 'security action handed to Temporal');
+  }
+
   async function handle(message: KafkaMessage, partition: number): Promise<void> {
+    if (topic === TOPICS.security) return handleAction(message, partition);
     const read = readEventRecord(message);
     if (!read.ok) {
       log.error({ partition, offset: message.offset, code: read.code, reason: read.reason }, 'record on events topic cannot be read as a JmlEvent v1; dead-lettered');

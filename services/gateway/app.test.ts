@@ -42,6 +42,8 @@ class MemoryDedupe implements Dedupe {
 }
 
 const SCOPED = 'whsec_c2NvcGVkLXRvLWJhbWJvb2hyLW9ubHktMDAwMQ==';
+/** A key that may send suspensions (and nothing else outside `/security/`). */
+const SECURITY = 'whsec_c2VjdXJpdHktYWN0aW9ucy1vbmx5LWtleS0wMDAx';
 
 function setup(opts: { bodyLimitBytes?: number; maxEventBytes?: number; isReady?: () => Promise<boolean> } = {}) {
   const sink = new MemorySink();
@@ -56,6 +58,7 @@ function setup(opts: { bodyLimitBytes?: number; maxEventBytes?: number; isReady?
     canonicalKeys: [
       { name: 'JML_CANONICAL_SECRETS[0]', secret: SECRET },
       { name: 'JML_CANONICAL_SECRETS[1]', secret: SCOPED, sources: ['/hr/bamboohr/'], subjects: ['bamboohr:'] },
+      { name: 'JML_CANONICAL_SECRETS[2]', secret: SECURITY, sources: ['/security/'], actions: ['suspend'] },
     ],
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
     ...(opts.maxEventBytes !== undefined ? { maxEventBytes: opts.maxEventBytes } : {}),
@@ -304,6 +307,32 @@ describe('gateway POST /v1/events', () => {
     // The same event signed by an unscoped key is fine.
     const body = JSON.stringify({ ...inside, source: '/hr/workday/acme', subject: 'workday:4101' });
     expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { id: 'wh-any' }), payload: body })).statusCode).toBe(202);
+  });
+
+  it('security actions > only a key scoped for the action sends it, to jml.security.v1; others get 403 and a dead letter', async () => {
+    current = setup();
+    const suspend = { specversion: '1.0', id: 'soar-1', source: '/security/soar', type: 'jml.security.suspend', subject: 'bamboohr:acme:4101', time: '2026-11-20T09:00:00Z', data: { reason: 'SEC-1', requestedBy: 'soar' } };
+    const body = JSON.stringify(suspend);
+    for (const [i, secret] of [SECRET, SCOPED].entries()) {
+      const out = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { secret, id: `wh-sec-${i}` }), payload: body });
+      expect([out.statusCode, out.json().error.code]).toEqual([403, 'out-of-scope']);
+    }
+    expect(current.sink.sent.map((r) => r.topic)).toEqual([TOPICS.dlq, TOPICS.dlq]);
+    expect(String(current.sink.sent[0]?.message.headers?.['jml-reject-reason'])).toContain('may not send a suspend');
+    current.sink.sent.length = 0;
+    // The security key sends suspends, not restores.
+    const restore = JSON.stringify({ ...suspend, id: 'soar-2', type: 'jml.security.restore' });
+    expect((await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(restore, { secret: SECURITY, id: 'wh-sec-r' }), payload: restore })).statusCode).toBe(403);
+    current.sink.sent.length = 0;
+    const ok = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(body, { secret: SECURITY, id: 'wh-sec-ok' }), payload: body });
+    expect([ok.statusCode, ok.json()]).toEqual([202, { accepted: true, id: 'soar-1' }]);
+    const action = current.sink.sent.find((r) => r.topic === TOPICS.security);
+    expect(current.sink.sent.map((r) => r.topic).sort()).toEqual([TOPICS.raw, TOPICS.security].sort());
+    expect([action?.message.key, action?.message.headers?.['jml-event-type'], action?.message.headers?.['jml-schema-version']]).toEqual(['bamboohr:acme:4101', 'jml.security.suspend', '1']);
+    // A security action is checked by its own schema: a reason is required, a person snapshot is not allowed.
+    const bad = JSON.stringify({ ...suspend, id: 'soar-3', data: { requestedBy: 'soar', person: {} } });
+    const refused = await current.app.inject({ method: 'POST', url: '/v1/events', headers: signed(bad, { secret: SECURITY, id: 'wh-sec-bad' }), payload: bad });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([400, 'invalid-event']);
   });
 
   it('scopes > a scoped sender cannot make another sender\'s event a duplicate by taking its id first', async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { JML_EVENT_SCHEMA_VERSION, type JmlEvent } from '../../schemas/jml-event.v1';
+import { SECURITY_ACTION_SCHEMA_VERSION, type SecurityAction } from '../../schemas/security-action.v1';
 import type { Outgoing } from '../kafka/coalescing-producer';
 import { isProducerError } from '../kafka/errors';
 import { TOPICS } from '../kafka/topics';
@@ -47,11 +48,12 @@ export type IngestResult =
  * Accepts a verified delivery's events: drops ids already accepted (when Redis answers), produces the
  * new events to `jml.events.v1` (leavers also to the leaver lane) and the delivery as received to `hr.webhooks.raw.v1` in one coalesced
  * produce, and remembers the ids only after Kafka acknowledged. The caller answers 503 on
- * `kafka-unavailable`. Throws {@link GatewayRefusal} `event-too-large` (after recording the delivery
+ * `kafka-unavailable`. Security actions (`actions`) go to `jml.security.v1`, deduplicated alike. Throws {@link GatewayRefusal} `event-too-large` (after recording the delivery
  * in the DLQ) for an event over `maxEventBytes` or records Kafka would refuse, and `overloaded` when
  * the producer's queue is full.
  */
-export async function ingest(deps: IngestDeps, delivery: Delivery, events: readonly JmlEvent[]): Promise<IngestResult> {
+export async function ingest(deps: IngestDeps, delivery: Delivery, jmlEvents: readonly JmlEvent[], actions: readonly SecurityAction[] = []): Promise<IngestResult> {
+  const events: ReadonlyArray<JmlEvent | SecurityAction> = actions.length > 0 ? [...jmlEvents, ...actions] : jmlEvents;
   const values = new Map(events.map((e) => [e.id, JSON.stringify(e)]));
   if (deps.maxEventBytes !== undefined) {
     const max = deps.maxEventBytes;
@@ -69,7 +71,7 @@ export async function ingest(deps: IngestDeps, delivery: Delivery, events: reado
     }
   }
   const fresh = events.filter((e) => !duplicates.has(e.id));
-  const records: Outgoing[] = fresh.flatMap((e) => eventRecords(e, values.get(e.id)));
+  const records: Outgoing[] = fresh.flatMap((e) => (isAction(e) ? [actionRecord(e, values.get(e.id))] : eventRecords(e, values.get(e.id))));
   records.push({
     topic: TOPICS.raw,
     message: {
@@ -125,7 +127,7 @@ export interface OversizedEvent {
  * or a poll: the events whose serialized JSON (the record value) is over `maxBytes` UTF-8 bytes.
  * `values` may hold the serialized events already made, by id.
  */
-export function oversizedEvents(events: readonly JmlEvent[], maxBytes: number, values?: ReadonlyMap<string, string>): OversizedEvent[] {
+export function oversizedEvents(events: ReadonlyArray<Pick<JmlEvent, 'id'>>, maxBytes: number, values?: ReadonlyMap<string, string>): OversizedEvent[] {
   return events.flatMap((e) => {
     const bytes = Buffer.byteLength(values?.get(e.id) ?? JSON.stringify(e));
     return bytes > maxBytes ? [{ id: e.id, bytes }] : [];
@@ -168,6 +170,16 @@ function withTraceHeaders(records: Outgoing[]): Outgoing[] {
   const trace = traceHeaders();
   if (Object.keys(trace).length === 0) return records;
   return records.map((r) => ({ ...r, message: { ...r.message, headers: { ...r.message.headers, ...trace } } }));
+}
+
+const isAction = (e: JmlEvent | SecurityAction): e is SecurityAction => e.type.startsWith('jml.security.');
+
+/** The record of one accepted security action, on `jml.security.v1`. */
+export function actionRecord(action: SecurityAction, value: string = JSON.stringify(action)): Outgoing {
+  return {
+    topic: TOPICS.security,
+    message: { key: action.subject, value, headers: { 'jml-event-id': action.id, 'jml-event-type': action.type, 'jml-schema-version': SECURITY_ACTION_SCHEMA_VERSION } },
+  };
 }
 
 /** The records of one accepted event: on `jml.events.v1`, and for a leaver a copy on the leaver lane. */

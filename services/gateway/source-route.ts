@@ -209,16 +209,17 @@ export function sourceDelivery<Tenant, Parsed, Hydrated, Client>(
       const normalized = webhook.normalize({ tenant, config, payload, receivedAt, signers: delivery.signers });
       if (!normalized.ok) return refuse(normalized.code, normalized.reason, normalized.details);
       const { events, rejected, warnings } = normalized;
+      const actions = normalized.actions ?? [];
       if (warnings.length > 0) deps.log.warn({ tenant, eventIds: events.map((e) => e.id), warnings }, `${source.id} event accepted with warnings`);
       if (rejected.length > 0) {
         const reason = rejected.map((r) => `${r.id}: ${r.reason}`).join('; ');
-        if (events.length === 0) return refuse('invalid-payload', reason, describe(rejected));
+        if (events.length === 0 && actions.length === 0) return refuse('invalid-payload', reason, describe(rejected));
         // Some items of this delivery are unusable: record them, accept the rest.
         if (!(await recordRejection(deps, { ...letter, code: 'invalid-payload', reason }))) return { status: 'unavailable', code: 'kafka-unavailable' };
       }
-      const result = await ingest(deps, letter, events);
+      const result = await ingest(deps, letter, events, actions);
       if (result.status === 'kafka-unavailable') return { status: 'unavailable', code: 'kafka-unavailable' };
-      const answer = webhook.answer({ events, accepted: result.accepted, duplicates: result.duplicates, rejected });
+      const answer = webhook.answer({ events, ...(actions.length > 0 ? { actions } : {}), accepted: result.accepted, duplicates: result.duplicates, rejected });
       return { status: 'accepted', answer, events, accepted: result.accepted, duplicates: result.duplicates, rejected };
     },
   };

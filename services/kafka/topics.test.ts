@@ -4,7 +4,7 @@ import { RECORD_HEADROOM_BYTES, sizeLimitProblems } from './topics';
 
 /** Kafka's default `message.max.bytes`, which every topic inherits unless set. */
 const KAFKA_DEFAULT = 1_048_588;
-const everywhere = (bytes: number) => ({ raw: bytes, events: bytes, priority: bytes, dlq: bytes, audit: bytes, reconcile: bytes });
+const everywhere = (bytes: number) => ({ raw: bytes, events: bytes, priority: bytes, dlq: bytes, audit: bytes, reconcile: bytes, security: bytes });
 
 describe('size limits against Kafka', () => {
   it('defaults > the default body and event limits fit a broker with default settings', () => {

@@ -22,6 +22,11 @@ export const TOPICS = Object.freeze({
   audit: 'jml.audit.v1',
   /** Reconciliation findings, key = appId: what each run found in each app (schemas/reconcile-finding.v1.ts). */
   reconcile: 'jml.reconcile.v1',
+  /**
+   * Security actions from the canonical API (schemas/security-action.v1.ts), key = personKey:
+   * suspensions and their ends, dispatched by a consumer group of their own at leaver speed.
+   */
+  security: 'jml.security.v1',
 });
 
 /** A topic by its role in the pipeline (`raw`, `events`, …). */

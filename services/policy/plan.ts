@@ -1,4 +1,4 @@
-import type { AppAttributes, AppPlan, EventPlan, AppHolding, PlanEventInput, PlannedStep, PreStartSchedule } from '../../schemas/contracts';
+import type { AppAttributes, AppPlan, EventPlan, AppHolding, AppHoldings, PlanEventInput, PlannedStep, PreStartSchedule } from '../../schemas/contracts';
 import type { JmlEvent, PersonSnapshot } from '../../schemas/jml-event.v1';
 import { mapPerson } from '../mapping';
 import { decide, type Entitlements } from './evaluate';
@@ -44,8 +44,45 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       ...guard,
     };
   }
+  if (req.mode === 'suspend') {
+    // An emergency suspension: a leaver's kill switch (every configured app, then sign-out), without
+    // retention deletes. Not counted by the mass-change guard: one person, asked by a person, undone by a restore.
+    const entitlementsIn = (appId: string) => (holdings[appId] && holdings[appId].status !== 'deleted' ? new Set(holdings[appId].entitlements) : undefined);
+    return { eventId: event.id, personKey: event.subject, kind: 'suspend', apps: killSwitch({ policy, holdings, entitlementsIn, retention: false, credentials: false }).map((a) => withRetry(policy, a)) };
+  }
   const current = decide(policy.file, event.subject, person);
   const attributesFor = (appId: string) => attributes(policy.apps.get(appId) as LoadedApp, event, person);
+  if (req.mode === 'restore') {
+    // What the suspension took, as HR grants it now: every app the rules grant, except those the
+    // person held without access before it (prepared ahead of a start, on leave). A person HR no
+    // longer has active (a leaver, a leave started meanwhile) gets nothing back.
+    const inactive = new Set(req.suspended?.inactive ?? []);
+    const apps: AppPlan[] = [];
+    if (person.status === 'active') {
+      for (const [appId, ents] of sorted(current.entitlements)) {
+        if (inactive.has(appId)) continue;
+        const old = holdings[appId] && holdings[appId].status !== 'deleted' ? new Set(holdings[appId].entitlements) : new Set<string>();
+        apps.push({
+          appId,
+          steps: [
+            { operation: 'createAccount', summary: 'ensure account', attributes: attributesFor(appId), enabled: true },
+            { operation: 'restoreAccount', summary: 'enable account (suspension ended)' },
+            ...grants(difference(ents, old)),
+            ...revokes(difference(old, ents)),
+          ],
+          target: active(ents),
+        });
+      }
+    }
+    return {
+      eventId: event.id,
+      personKey: event.subject,
+      kind: 'restore',
+      apps: apps.map((a) => withRetry(policy, a)),
+      why: { matchedRules: current.matchedRules, deniedBy: current.deniedBy },
+      ...(person.status === 'active' ? {} : { nothingBecause: `HR has the person ${person.status}: a restore gives back no access` }),
+    };
+  }
   if (req.mode === 'prestart') {
     const wanted = new Set(req.appIds ?? []);
     return {
@@ -73,7 +110,6 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     }
     return before.entitlements.get(appId);
   };
-  const active = (ents: Set<string>): AppHolding => ({ status: 'active', entitlements: [...ents].sort() });
   const joinerApp = (appId: string, ents: Set<string>): AppPlan => ({
     appId,
     steps: [{ operation: 'createAccount', summary: 'create account', attributes: attributesFor(appId), enabled: true }, ...grants(ents)],
@@ -168,25 +204,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       // A leave start disables every account just as a leaver does, so a mass of them (a bad bulk
       // import, a misconfigured leave type) is held by the same guard.
       isGuarded = true;
-      for (const [appId, app] of [...policy.apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        // An app that finds accounts only by the id it gave them holds nothing of this person's that
-        // we could find unless the person workflow holds that id (no step of ours ever created one).
-        if ((app.connector.locateBy?.(app.config) ?? 'person-key') === 'created-ref' && !holdings[appId]?.externalRef) continue;
-        apps.push({
-          appId,
-          // Disable first (nobody can sign in again), then end the sessions and tokens already out
-          // there, where the app can: a disabled account's open session is still access.
-          steps: [
-            { operation: 'suspendAccount', summary: 'disable account' },
-            ...(revokesSessions(app) ? [signOutStep] : []),
-            // Then, for a departure (a leave ends, and a password or OTP device could not come back),
-            // what still works without signing in: SSH keys, personal tokens; per app setting.
-            ...(event.type === 'jml.leaver' && revokesCredentials(app) ? [credentialsStep] : []),
-          ],
-          target: { status: 'disabled', entitlements: [...(entitlementsIn(appId) ?? [])].sort() },
-          ...(event.type === 'jml.leaver' && app.deleteAfterMs !== undefined ? { deleteAfterMs: app.deleteAfterMs } : {}),
-        });
-      }
+      apps.push(...killSwitch({ policy, holdings, entitlementsIn, retention: event.type === 'jml.leaver', credentials: event.type === 'jml.leaver' }));
       break;
     case 'jml.leave.end':
       // Back from leave: the account is ensured first (the joiner may have been missed, or the leave
@@ -215,6 +233,44 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
     why: { matchedRules: current.matchedRules, deniedBy: current.deniedBy },
     ...(isGuarded ? guard : {}),
   };
+}
+
+const active = (ents: Set<string>): AppHolding => ({ status: 'active', entitlements: [...ents].sort() });
+
+/**
+ * A leaver's and a suspension's steps: disable in EVERY configured app, then end sessions where the
+ * connector can. Apps that find accounts only by the id they gave are skipped unless one is held.
+ */
+function killSwitch(req: {
+  policy: LoadedPolicy;
+  holdings: AppHoldings;
+  entitlementsIn: (appId: string) => Set<string> | undefined;
+  retention: boolean;
+  /** A departure: also revoke what works without signing in (never for a leave or a suspension, whose end gives access back). */
+  credentials: boolean;
+}): AppPlan[] {
+  const { policy, holdings } = req;
+  const apps: AppPlan[] = [];
+  for (const [appId, app] of [...policy.apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // An app that finds accounts only by the id it gave them holds nothing of this person's that
+    // we could find unless the person workflow holds that id (no step of ours ever created one).
+    if ((app.connector.locateBy?.(app.config) ?? 'person-key') === 'created-ref' && !holdings[appId]?.externalRef) continue;
+    apps.push({
+      appId,
+      // Disable first (nobody can sign in again), then end the sessions and tokens already out
+      // there, where the app can: a disabled account's open session is still access.
+      steps: [
+        { operation: 'suspendAccount', summary: 'disable account' },
+        ...(revokesSessions(app) ? [signOutStep] : []),
+        // Then, for a departure (a leave ends, and a password or OTP device could not come back),
+        // what still works without signing in: SSH keys, personal tokens; per app setting.
+        ...(req.credentials && revokesCredentials(app) ? [credentialsStep] : []),
+      ],
+      target: { status: 'disabled', entitlements: [...(req.entitlementsIn(appId) ?? [])].sort() },
+      ...(req.retention && app.deleteAfterMs !== undefined ? { deleteAfterMs: app.deleteAfterMs } : {}),
+    });
+  }
+  return apps;
 }
 
 /** Attributes an app without a mapping receives. */

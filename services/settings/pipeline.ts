@@ -91,6 +91,7 @@ export const pipelineEnv = {
   KAFKA_RETENTION_HOURS_DLQ: z.coerce.number().positive().default(30 * 24),
   KAFKA_RETENTION_HOURS_AUDIT: z.coerce.number().positive().default(365 * 24),
   KAFKA_RETENTION_HOURS_RECONCILE: z.coerce.number().positive().default(90 * 24),
+  KAFKA_RETENTION_HOURS_SECURITY: z.coerce.number().positive().default(30 * 24),
   /** The complete-log dispatcher hands events to Temporal while the task queue's backlog is under this; 0 turns backpressure off. */
   JML_DISPATCH_MAX_BACKLOG: z.coerce.number().int().min(0).default(30),
   /** A leaver still retrying an app after this many seconds is flagged NeedsAttention (it keeps retrying). */
@@ -151,6 +152,7 @@ export function pipelineSettings(e: PipelineEnv, problems: string[]): PipelineSe
           dlq: hours(e.KAFKA_RETENTION_HOURS_DLQ),
           audit: hours(e.KAFKA_RETENTION_HOURS_AUDIT),
           reconcile: hours(e.KAFKA_RETENTION_HOURS_RECONCILE),
+          security: hours(e.KAFKA_RETENTION_HOURS_SECURITY),
         },
       },
     },

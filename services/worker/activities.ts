@@ -9,6 +9,7 @@ import type { AppInstance } from '../policy/app';
 import { developmentPolicy } from '../policy/development';
 import type { LoadedPolicy } from '../policy/load';
 import { planWithPolicy, preStartSchedule } from '../policy/plan';
+import { whileSuspended } from '../policy/suspension';
 import { planFix, planOrphanFix } from '../reconcile/fix';
 import type { MassChangeGuard } from './guard';
 import type { RateLimit, RateLimiter } from './rate-limit';
@@ -53,8 +54,11 @@ export function createActivities(deps: ActivityDeps): Activities {
   return {
     /** Computes what an event does to which app. Pure given its inputs and the loaded config. */
     async planEvent(input: PlanEventInput): Promise<EventPlan> {
-      if (input.mode === 'reconcile') return planFix({ ...input, policy });
-      const plan = planWithPolicy({ ...input, policy });
+      const planned = input.mode === 'reconcile' ? planFix({ ...input, policy }) : planWithPolicy({ ...input, policy });
+      // A suspended person's events only remove access; the suspension itself and its restore plan their own.
+      const suspended = input.suspended && input.mode !== 'suspend' && input.mode !== 'restore';
+      const plan = suspended ? whileSuspended(planned, input.holdings ?? {}) : planned;
+      if (input.mode === 'reconcile') return plan;
       return deps.leaverAttentionAfterMs !== undefined && plan.kind === 'leaver' ? { ...plan, attentionAfterMs: deps.leaverAttentionAfterMs } : plan;
     },
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { JmlEvent, reservedKeyPath } from '../../schemas/jml-event.v1';
+import { actionOf, isSecurityActionType, SecurityAction } from '../../schemas/security-action.v1';
 import { singleEventAnswer } from '../sdk/answers';
 import { defineSource } from '../sdk/define';
 import { canonicalSettings, type CanonicalKeyConfig, type CanonicalTenantConfig } from './settings';
@@ -9,12 +10,14 @@ import { checkStandardWebhook, signStandardWebhook } from './standard-webhooks';
 export const DEFAULT_CANONICAL_TOLERANCE_SEC = 300;
 
 /**
- * The canonical API (`POST /v1/events`): one JmlEvent signed Standard-Webhooks style, from any
- * sender. It has no tenants: its one tenant is its list of keys, each limited to the event sources
- * and subjects it may speak for ({@link keyMaySend}). An authentic event outside what every key
- * that signed it may send is answered 403 `out-of-scope` and dead-lettered, never produced.
+ * The canonical API (`POST /v1/events`): one JmlEvent, or one SecurityAction (an emergency suspend
+ * or restore, schemas/security-action.v1.ts), signed Standard-Webhooks style, from any sender. It has
+ * no tenants: its one tenant is its list of keys, each limited to the event sources and subjects it
+ * may speak for, and to the security actions it may send, none unless listed ({@link keyMaySend}).
+ * An authentic event outside what every key that signed it may send is answered 403 `out-of-scope`
+ * and dead-lettered, never produced.
  */
-export const canonicalSource = defineSource<CanonicalTenantConfig, JmlEvent>({
+export const canonicalSource = defineSource<CanonicalTenantConfig, JmlEvent | SecurityAction>({
   id: 'canonical',
   title: 'Canonical API',
   settings: canonicalSettings,
@@ -58,7 +61,9 @@ export const canonicalSource = defineSource<CanonicalTenantConfig, JmlEvent>({
         const issue = { path: reserved, message: 'is a reserved name (__proto__, constructor, prototype)' };
         return { ok: false, code: 'invalid-event', reason: `${issue.path}: ${issue.message}`, details: [issue] };
       }
-      const parsed = JmlEvent.safeParse(json);
+      // A security action is told apart by its type alone; the rest of it is checked by its own schema.
+      const schema = isSecurityActionType((json as { type?: unknown } | null)?.type) ? SecurityAction : JmlEvent;
+      const parsed = schema.safeParse(json);
       if (parsed.success) return { ok: true, payload: parsed.data };
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       return { ok: false, code: 'invalid-event', reason: issues.map((i) => `${i.path}: ${i.message}`).join('; '), details: issues };
@@ -67,9 +72,11 @@ export const canonicalSource = defineSource<CanonicalTenantConfig, JmlEvent>({
       const event = req.payload;
       const signers = req.signers.map((i) => req.config.keys[i] as CanonicalKeyConfig);
       if (!signers.some((key) => keyMaySend(key, event))) {
-        const reason = `signed by ${signers.map((k) => k.name).join(', ')}, which may not send source '${event.source}' subject '${event.subject}'`;
+        const what = isAction(event) ? `a ${actionOf(event.type)} of subject '${event.subject}' from source '${event.source}'` : `source '${event.source}' subject '${event.subject}'`;
+        const reason = `signed by ${signers.map((k) => k.name).join(', ')}, which may not send ${what}`;
         return { ok: false, code: 'out-of-scope', reason };
       }
+      if (isAction(event)) return { ok: true, events: [], actions: [event], rejected: [], warnings: [] };
       return { ok: true, events: [event], rejected: [], warnings: [] };
     },
     answer: singleEventAnswer,
@@ -82,9 +89,13 @@ export const canonicalSource = defineSource<CanonicalTenantConfig, JmlEvent>({
 
 /**
  * Whether a key may send an event: its `source` starts with one of the key's source prefixes and its
- * `subject` with one of its subject prefixes; a key without a list is not limited on that field.
+ * `subject` with one of its subject prefixes; a key without a list is not limited on that field. A
+ * security action also needs its action in the key's `actions`: a key without that list sends none.
  */
-export function keyMaySend(key: Pick<CanonicalKeyConfig, 'sources' | 'subjects'>, event: Pick<JmlEvent, 'source' | 'subject'>): boolean {
+export function keyMaySend(key: Pick<CanonicalKeyConfig, 'sources' | 'subjects' | 'actions'>, event: Pick<JmlEvent | SecurityAction, 'source' | 'subject' | 'type'>): boolean {
   const within = (value: string, prefixes: readonly string[] | undefined) => prefixes === undefined || prefixes.some((p) => value.startsWith(p));
-  return within(event.source, key.sources) && within(event.subject, key.subjects);
+  const allowed = !isSecurityActionType(event.type) || (key.actions ?? []).includes(actionOf(event.type));
+  return allowed && within(event.source, key.sources) && within(event.subject, key.subjects);
 }
+
+const isAction = (event: JmlEvent | SecurityAction): event is SecurityAction => isSecurityActionType(event.type);

@@ -10,6 +10,8 @@ const CanonicalKeySettings = z.strictObject({
   sources: z.array(z.string().min(1)).min(1).optional(),
   /** Prefixes of the event `subject` (person key) this key may send (`bamboohr:`); any subject when absent. */
   subjects: z.array(z.string().min(1)).min(1).optional(),
+  /** Security actions this key may send (`jml.security.suspend` / `.restore`); none when absent. */
+  actions: z.array(z.enum(['suspend', 'restore'])).min(1).optional(),
 });
 
 /** A key of the canonical API, resolved, with the prefixes it may speak for (any when absent). */
@@ -19,6 +21,8 @@ export interface CanonicalKeyConfig {
   readonly secret: string;
   readonly sources?: readonly string[];
   readonly subjects?: readonly string[];
+  /** Security actions it may send; none when absent (an unscoped key sends HR events only). */
+  readonly actions?: ReadonlyArray<'suspend' | 'restore'>;
 }
 
 /** The canonical API has no tenants: its one "tenant" ({@link SINGLE_TENANT}) is its list of keys. */
@@ -30,7 +34,7 @@ export interface CanonicalTenantConfig {
 const canonicalEnv = {
   /** The canonical API's one key, unscoped (`whsec_<base64>`). */
   JML_CANONICAL_SECRET: optionalString,
-  /** JSON: [{ secret: {env|file}, sources?: [prefix…], subjects?: [prefix…] }, …]: several keys (rotation, per-sender scopes). */
+  /** JSON: [{ secret: {env|file}, sources?: [prefix…], subjects?: [prefix…], actions?: [suspend|restore] }, …]: several keys (rotation, per-sender scopes). */
   JML_CANONICAL_SECRETS: jsonText(z.array(CanonicalKeySettings).min(1)),
 };
 
@@ -50,7 +54,7 @@ export const canonicalSettings = defineSettings<typeof canonicalEnv, CanonicalTe
         const name = `JML_CANONICAL_SECRETS[${i}]`;
         const [secret] = ctx.signingKeys(k.secret, `${name}.secret`, 'standard-webhooks') ?? [];
         if (secret === undefined) return [];
-        return [{ name, secret, ...(k.sources ? { sources: k.sources } : {}), ...(k.subjects ? { subjects: k.subjects } : {}) }];
+        return [{ name, secret, ...(k.sources ? { sources: k.sources } : {}), ...(k.subjects ? { subjects: k.subjects } : {}), ...(k.actions ? { actions: k.actions } : {}) }];
       });
     })();
     const tenants: Record<string, CanonicalTenantConfig> = keys.length > 0 ? { [SINGLE_TENANT]: { keys } } : {};

@@ -5,5 +5,5 @@ import type { AcceptedDelivery } from './define';
  * the canonical API); `duplicate: true` when the edge had accepted that event before.
  */
 export function singleEventAnswer(d: AcceptedDelivery): unknown {
-  return { accepted: true, id: d.events[0]?.id, ...(d.duplicates.length > 0 ? { duplicate: true } : {}) };
+  return { accepted: true, id: d.events[0]?.id ?? d.actions?.[0]?.id, ...(d.duplicates.length > 0 ? { duplicate: true } : {}) };
 }

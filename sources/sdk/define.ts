@@ -1,5 +1,6 @@
 import type { PollSummary } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
+import type { SecurityAction } from '../../schemas/security-action.v1';
 import type { PollRequest } from './poll';
 import type { SourceSettings } from './settings';
 
@@ -96,11 +97,21 @@ export interface RejectedItem {
  * Events with ids that depend only on the delivery's business facts (a redelivery gives the same
  * ids), the items that could not become one, and warnings worth a log line.
  */
-export type NormalizeResult = { ok: true; events: JmlEvent[]; rejected: RejectedItem[]; warnings: string[] } | DeliveryRejection;
+export type NormalizeResult =
+  | {
+      ok: true;
+      events: JmlEvent[];
+      /** Security actions (the canonical API's suspend and restore), for `jml.security.v1`. */
+      actions?: SecurityAction[];
+      rejected: RejectedItem[];
+      warnings: string[];
+    }
+  | DeliveryRejection;
 
 /** What the gateway knows once Kafka acknowledged a delivery's events. */
 export interface AcceptedDelivery {
   events: readonly JmlEvent[];
+  actions?: readonly SecurityAction[];
   /** Ids produced now. */
   accepted: readonly string[];
   /** Ids the edge had already accepted (not produced again). */

@@ -4,6 +4,7 @@ import { CONNECTOR_ERROR_CODES } from '../../connectors/sdk/errors';
 import { GATEWAY_ERRORS } from '../../services/gateway/errors';
 import { POLLER_ERROR_CODES } from '../../sources/sdk/poll-error';
 import { CODEC_ERROR_CODES } from '../../services/temporal/codec';
+import { SECURITY_ACTION_REFUSALS } from '../../schemas/contracts';
 
 /** Rows of the markdown table under a `## heading` in docs/errors.md, as arrays of cells. */
 function tableUnder(heading: string): string[][] {
@@ -40,5 +41,9 @@ describe('docs/errors.md', () => {
     const documented = tableUnder('Payload codec').map(([code, retryable]) => [code, retryable === 'yes']);
     const coded = Object.entries(CODEC_ERROR_CODES).map(([code, def]) => [code, def.retryable]);
     expect(documented.sort()).toEqual(coded.sort());
+  });
+
+  it('suspend and restore > documents exactly the refusals of a suspend or restore', () => {
+    expect(tableUnder('Suspend and restore').map(([code]) => code).sort()).toEqual([...SECURITY_ACTION_REFUSALS].sort());
   });
 });

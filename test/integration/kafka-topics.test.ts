@@ -20,13 +20,14 @@ const names = (tag: string): Record<TopicRole, string> => ({
   priority: `it-${run}-${tag}.priority`,
   dlq: `it-${run}-${tag}.dlq`,
   audit: `it-${run}-${tag}.audit`,
+  security: `it-${run}-${tag}.security`,
   reconcile: `it-${run}-${tag}.reconcile`,
 });
 const settings = (over: Partial<TopicSettings> = {}): TopicSettings => ({
   partitions: 2,
   replicationFactor: 1,
   minInsyncReplicas: 1,
-  retentionMs: { raw: 24 * HOUR, events: 48 * HOUR, priority: 12 * HOUR, dlq: 72 * HOUR, audit: 96 * HOUR, reconcile: 120 * HOUR },
+  retentionMs: { raw: 24 * HOUR, events: 48 * HOUR, priority: 12 * HOUR, dlq: 72 * HOUR, audit: 96 * HOUR, reconcile: 120 * HOUR, security: 24 * HOUR },
   ...over,
 });
 

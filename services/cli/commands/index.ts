@@ -11,6 +11,7 @@ import { plan } from './plan';
 import { policy } from './policy';
 import { reject } from './reject';
 import { send } from './send';
+import { restore, suspend } from './suspend';
 
 /**
  * Every `jml` command, in the order `jml --help` lists them. A new command is one module in this
@@ -26,6 +27,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   approve,
   reject,
   redrive,
+  suspend,
+  restore,
   dlq,
   reconcile,
   policy,

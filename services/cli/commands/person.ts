@@ -45,6 +45,7 @@ export function describePerson(s: PersonState): string[] {
     lines.push('  recent (newest last):');
     for (const r of s.recent) lines.push(`    ${r.status.padEnd(15)}  ${r.type.padEnd(16)}  ${r.eventId}${r.error ? `  (${r.error})` : ''}`);
   }
+  if (s.suspension) lines.push(`  SUSPENDED (${s.suspension.id}) since ${s.suspension.at} by ${s.suspension.by}: ${s.suspension.reason}; took ${s.suspension.took.join(', ') || 'nothing active'}`);
   for (const w of s.waiting) lines.push(`  waiting: ${w.type} ${w.eventId} until ${w.until}`);
   for (const p of s.preStarts) lines.push(`  prestart: ${p.appIds.join(', ')} at ${p.at}${p.done ? ' (done)' : ''} for ${p.eventId}`);
   for (const d of s.scheduledDeletes) lines.push(`  delete: ${d.appIds.join(', ')} at ${d.dueAt} (leaver ${d.leaverEventId})`);
