@@ -28,7 +28,7 @@ const UNMANAGED_REF = 'hand made';
 const UNMANAGED_FIELDS: Record<string, string> = { enabled: '1', attributes: '{"note":"made by hand, not by the pipeline"}' };
 
 /** What became of an event answered 2xx, as the person workflow and its event workflow tell. */
-export type Terminal = 'applied' | 'needs-attention' | 'superseded' | 'duplicate' | 'pending';
+export type Terminal = 'applied' | 'needs-attention' | 'superseded' | 'duplicate' | 'handled' | 'pending';
 
 /**
  * One drill's corner of the stack: the built roles as separate processes with explicit production
@@ -240,6 +240,7 @@ ${opts.policyTail ?? ''}`,
   async terminals(): Promise<Map<string, Terminal>> {
     const out = new Map<string, Terminal>();
     const states = new Map<string, Awaited<ReturnType<typeof this.personState>>>();
+    let delivered: boolean | undefined;
     for (const event of [...this.accepted.values(), ...this.tracked.values()]) {
       const handle = this.temporal.workflow.getHandle(eventWorkflowId(event.subject, event.id));
       let terminal: Terminal = 'pending';
@@ -249,12 +250,37 @@ ${opts.policyTail ?? ''}`,
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         if (!states.has(event.subject)) states.set(event.subject, await this.personState(event.subject));
-        const seen = states.get(event.subject)?.recent.find((r) => r.eventId === event.id);
+        const state = states.get(event.subject);
+        const seen = state?.recent.find((r) => r.eventId === event.id);
         if (seen?.status === 'superseded' || seen?.status === 'duplicate') terminal = seen.status;
+        else if (state && !seen && state.currentEventId !== event.id && !state.pendingEventIds.includes(event.id)) {
+          // Not in the person's bounded window of recent outcomes, not waiting, no child of its own:
+          // taken without one (superseded or a duplicate) long enough ago to have left the window,
+          // provided the dispatcher handed over everything it read (otherwise it is still coming) and
+          // the person counts at least as many events handled as were accepted for them.
+          delivered ??= (await this.dispatcherLag()) === 0;
+          const accepted = [...this.accepted.values(), ...this.tracked.values()].filter((e) => e.subject === event.subject).length;
+          const accountedFor = state.processed + state.pendingEventIds.length + (state.currentEventId ? 1 : 0);
+          if (delivered && accountedFor >= accepted) terminal = 'handled';
+        }
       }
       out.set(event.id, terminal);
     }
     return out;
+  }
+
+  /** Records of the events topics (both lanes) the drill's dispatcher group has not committed yet. */
+  async dispatcherLag(): Promise<number> {
+    let lag = 0;
+    for (const [groupId, topic] of [
+      [this.env.JML_DISPATCHER_GROUP as string, TOPICS.events],
+      [`${this.env.JML_DISPATCHER_GROUP as string}.priority`, TOPICS.priority],
+    ] as const) {
+      const [ends, [committed]] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      lag += ends.reduce((sum, e) => sum + Math.max(0, Number(e.high) - Math.max(0, at.get(e.partition) ?? 0)), 0);
+    }
+    return lag;
   }
 
   private async personState(personKey: string) {
