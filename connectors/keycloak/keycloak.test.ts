@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
@@ -10,7 +11,7 @@ import { FAKE_BASE_URL, fakeKeycloak } from './testing/fake-keycloak';
 import { profileOf } from './users';
 
 const config = KeycloakConfig.parse({ baseUrl: FAKE_BASE_URL, realm: 'acme', clientId: 'jml', attributes: ['title'] });
-const SECRET = 'client-secret-of-the-test';
+const SECRET = randomBytes(24).toString('base64url');
 const ctx = (overrides: Partial<ConnectorContext<KeycloakConfig>> = {}): ConnectorContext<KeycloakConfig> => ({
   idempotencyKey: 'e1/kc/readAccount',
   appId: 'kc',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEvent } from '../../test/support/events';
@@ -41,9 +42,9 @@ class MemoryDedupe implements Dedupe {
   }
 }
 
-const SCOPED = 'whsec_c2NvcGVkLXRvLWJhbWJvb2hyLW9ubHktMDAwMQ==';
-/** A key that may send suspensions (and nothing else outside `/security/`). */
-const SECURITY = 'whsec_c2VjdXJpdHktYWN0aW9ucy1vbmx5LWtleS0wMDAx';
+const SCOPED = `whsec_${randomBytes(32).toString('base64')}`;
+/** A key that may send suspensions (and nothing else outside `/security/`), made per run. */
+const SECURITY = `whsec_${randomBytes(32).toString('base64')}`;
 
 function setup(opts: { bodyLimitBytes?: number; maxEventBytes?: number; isReady?: () => Promise<boolean> } = {}) {
   const sink = new MemorySink();
