@@ -71,8 +71,12 @@ export async function fuzzDrill(ctx: DrillContext, opts: DrillOptions): Promise<
         'events accepted': s.tracked.size,
         'dead letters': letters.length,
       },
-      // What the roles logged, when an answer was not the specified one (no personal values are logged).
-      notes: violations.length || fiveXx ? [s.output()] : [],
+      // What the roles logged, when an answer was not the specified one (no personal values are
+      // logged); where events are still pending, what their people are doing.
+      notes: [
+        ...(violations.length || fiveXx ? [s.output()] : []),
+        ...(await s.pendingStory([...(await s.terminals())].filter(([, t]) => t === 'pending').map(([id]) => id))),
+      ],
     };
   } finally {
     await s.close();

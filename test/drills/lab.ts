@@ -269,6 +269,35 @@ ${opts.policyTail ?? ''}`,
     return out;
   }
 
+  /**
+   * Why events are still pending, per person (for failure notes): how many the person workflow holds
+   * pending, which one it is applying and how that child stands (status, attempts of its pending
+   * activities, last failure). Ids and counts only.
+   */
+  async pendingStory(pending: readonly string[], limit = 4): Promise<string[]> {
+    const bySubject = new Map<string, string[]>();
+    for (const id of pending) {
+      const e = this.accepted.get(id) ?? this.tracked.get(id);
+      if (e) bySubject.set(e.subject, [...(bySubject.get(e.subject) ?? []), id]);
+    }
+    const lines: string[] = [];
+    for (const [subject, ids] of [...bySubject].slice(0, limit)) {
+      const state = await this.personState(subject);
+      let child = '';
+      if (state?.currentEventId) {
+        try {
+          const d = await this.temporal.workflow.getHandle(eventWorkflowId(subject, state.currentEventId)).describe();
+          const raw = d.raw.pendingActivities ?? [];
+          child = ` current ${state.currentEventId}: ${d.status.name}, ${raw.length} pending activities${raw.map((a) => ` [${a.activityType?.name} attempt ${a.attempt} ${a.lastFailure?.message?.slice(0, 120) ?? ''}]`).join('')}`;
+        } catch (err) {
+          child = ` current ${state.currentEventId}: ${(err as Error).message.slice(0, 80)}`;
+        }
+      }
+      lines.push(`${subject}: ${ids.length} pending here; person holds ${state ? `${state.pendingEventIds.length} pending, processed ${state.processed}` : 'no state (query failed)'}${child}`);
+    }
+    return lines;
+  }
+
   /** Records of the events topics (both lanes) the drill's dispatcher group has not committed yet. */
   async dispatcherLag(): Promise<number> {
     let lag = 0;
