@@ -260,7 +260,8 @@ ${opts.policyTail ?? ''}`,
           // the person counts at least as many events handled as were accepted for them.
           delivered ??= (await this.dispatcherLag()) === 0;
           const accepted = [...this.accepted.values(), ...this.tracked.values()].filter((e) => e.subject === event.subject).length;
-          const accountedFor = state.processed + state.pendingEventIds.length + (state.currentEventId ? 1 : 0);
+          // Applied or failed (processed), superseded, waiting or running: counters the person carries across runs.
+          const accountedFor = state.processed + (state.superseded ?? 0) + state.pendingEventIds.length + (state.currentEventId ? 1 : 0);
           if (delivered && accountedFor >= accepted) terminal = 'handled';
         }
       }
@@ -293,7 +294,7 @@ ${opts.policyTail ?? ''}`,
           child = ` current ${state.currentEventId}: ${(err as Error).message.slice(0, 80)}`;
         }
       }
-      lines.push(`${subject}: ${ids.length} pending here; person holds ${state ? `${state.pendingEventIds.length} pending, processed ${state.processed}` : 'no state (query failed)'}${child}`);
+      lines.push(`${subject}: ${ids.length} pending here; person holds ${state ? `${state.pendingEventIds.length} pending, processed ${state.processed}, superseded ${state.superseded ?? 0}` : 'no state (query failed)'}${child}`);
     }
     return lines;
   }
