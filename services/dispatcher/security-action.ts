@@ -1,9 +1,8 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { KafkaMessage } from 'kafkajs';
 import { personWorkflowId, SECURITY_ACTION_REFUSALS, securityActionUpdate, type SecurityActionAccepted, type SecurityActionRequest } from '../../schemas/contracts';
-import { readableSchemaVersion } from '../../schemas/jml-event.v1';
 import { actionOf, SecurityActionReader, type SecurityAction } from '../../schemas/security-action.v1';
-import type { UnreadableCode } from './read-event';
+import { readV1Record, type UnreadableCode } from './read-event';
 
 export type ReadActionResult = { ok: true; action: SecurityAction } | { ok: false; code: UnreadableCode; reason: string };
 
@@ -12,20 +11,8 @@ export type ReadActionResult = { ok: true; action: SecurityAction } | { ok: fals
  * every v1 rule, unknown fields of a newer minor tolerated). Never throws.
  */
 export function readActionRecord(message: Pick<KafkaMessage, 'value' | 'headers'>): ReadActionResult {
-  const header = message.headers?.['jml-schema-version'];
-  const version = readableSchemaVersion(header === undefined ? undefined : String(header));
-  if (!version.ok) return { ok: false, code: 'unsupported-schema-version', reason: version.reason };
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value?.toString('utf8') ?? '');
-  } catch (err) {
-    return { ok: false, code: 'invalid-event', reason: `not JSON: ${(err as Error).message}` };
-  }
-  const parsed = SecurityActionReader.safeParse(json);
-  if (!parsed.success) {
-    return { ok: false, code: 'invalid-event', reason: parsed.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
-  }
-  return { ok: true, action: parsed.data as SecurityAction };
+  const read = readV1Record(message, SecurityActionReader);
+  return read.ok ? { ok: true, action: read.value as SecurityAction } : read;
 }
 
 /** The request a security action makes of the person workflow: who asked is the sender's requester, by way of its source. */
