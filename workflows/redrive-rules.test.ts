@@ -98,6 +98,16 @@ describe('re-drive rules > the event a re-drive applies', () => {
     expect(redriveEvent(joiner, { applied: [applied(joiner)], person: person('Engineering') })).toBe(joiner);
   });
 
+  it('gives the newest news the status the person has after it: a change during a leave keeps the person on leave', () => {
+    const update = event('u1', 'jml.update', 3);
+    const planned = redriveEvent(update, { applied: [], person: { ...person('Engineering'), status: 'on-leave' } });
+    expect(planned.data.person.status).toBe('on-leave');
+    expect(planned.data.person.department).toBe('Engineering');
+    // A leave end makes the person active whatever came before.
+    const back = event('e1', 'jml.leave.end', 4);
+    expect(redriveEvent(back, { applied: [], person: { ...person('Engineering'), status: 'on-leave' } })).toBe(back);
+  });
+
   it('carries the newest snapshot when an event HR entered later was applied since, keeping its own id, kind and timing', () => {
     const joiner = event('j1', 'jml.joiner', 1, 'Engineering');
     const mover = event('m1', 'jml.mover', 2, 'Sales');

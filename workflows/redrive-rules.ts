@@ -1,6 +1,6 @@
 import type { JmlEvent, PersonSnapshot } from '../schemas/jml-event.v1';
 import type { AppliedEvent, AttentionRecord, EventOutcome, ProcessedEvent, RedriveRecord, RedriveRefusal, RedriveRequest } from '../schemas/contracts';
-import { factsOf, supersededBy, type EventFacts } from './person-rules';
+import { factsOf, personAfter, supersededBy, type EventFacts } from './person-rules';
 
 /**
  * The person workflow's re-drive rules, as pure functions over plain data (like person-rules.ts):
@@ -67,16 +67,21 @@ export function redriveRefusal(req: RedriveRequest, ctx: RedriveContext): Refusa
 }
 
 /**
- * The event a re-drive (or a late delivery of older news) applies: the original, except that when an
- * event HR entered later has been applied since, the person's snapshot is the newest one the person
- * workflow holds. The event then applies its kind (create, disable, …) for who the person is now,
- * and never brings back attributes or groups that newer HR truth changed.
+ * The event a re-drive (or any delivery) applies: the original, except that when an event HR entered
+ * later has been applied since, the person's snapshot is the newest one the person workflow holds.
+ * The event then applies its kind (create, disable, …) for who the person is now, and never brings
+ * back attributes or groups that newer HR truth changed. The newest news keeps its snapshot, with
+ * the employment status the workflow gives the person after it (see `personAfter`).
  */
 export function redriveEvent(event: JmlEvent, known: { applied: readonly AppliedEvent[]; person?: PersonSnapshot }): JmlEvent {
+  if (!known.person) return event;
   const entered = Date.parse(event.data.enteredAt);
   const newer = known.applied.some((a) => a.id !== event.id && a.enteredAt > entered);
-  if (!newer || !known.person) return event;
-  return { ...event, data: { ...event.data, person: known.person } };
+  if (newer) return { ...event, data: { ...event.data, person: known.person } };
+  // The newest news: its snapshot, with the employment status the person has after it (a change
+  // during a leave keeps the person on leave, whatever its status field says), which the plan obeys.
+  const status = personAfter(event, known.person).status;
+  return status === event.data.person.status ? event : { ...event, data: { ...event.data, person: { ...event.data.person, status } } };
 }
 
 /**

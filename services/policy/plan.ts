@@ -225,14 +225,41 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       }
       break;
   }
+  const inactive = !isGuarded && INACTIVE_STATUSES.has(person.status);
+  const planned = inactive ? withoutAccess(apps, person.status, holdings) : apps;
   return {
     eventId: event.id,
     personKey: event.subject,
     kind,
-    apps: apps.map((a) => withRetry(policy, a)),
+    apps: planned.map((a) => withRetry(policy, a)),
     why: { matchedRules: current.matchedRules, deniedBy: current.deniedBy },
+    ...(inactive && apps.length > 0 && planned.length === 0 ? { nothingBecause: `HR has the person ${person.status}: a ${kind} gives no access` } : {}),
     ...(isGuarded ? guard : {}),
   };
+}
+
+/** Statuses in which a person holds no enabled account anywhere: the leaver and leave-start plans disable them all. */
+export const INACTIVE_STATUSES: ReadonlySet<PersonSnapshot['status']> = new Set<PersonSnapshot['status']>(['terminated', 'on-leave']);
+
+/**
+ * A hire, change or leave end planned for a person who is, as the person workflow now knows them,
+ * on leave or gone: older news applied late (a joiner HR entered before the leave started) or a change
+ * during a leave. Nothing in it may enable an account, or reconciliation would find a zombie.
+ * - on leave: accounts are created disabled, with their groups, so the leave end only enables them;
+ *   enable steps are dropped, and an account the workflow still holds enabled is disabled.
+ * - terminated: nothing is created or changed; only disables ("no longer granted") stay, since the
+ *   leaver disabled everything and its retention deletes only what existed then.
+ */
+function withoutAccess(apps: readonly AppPlan[], status: PersonSnapshot['status'], holdings: AppHoldings): AppPlan[] {
+  if (status === 'terminated') return apps.filter((a) => a.steps.every((s) => s.operation === 'suspendAccount'));
+  return apps.map((a) => {
+    if (a.steps.every((s) => s.operation === 'suspendAccount')) return a;
+    const steps: PlannedStep[] = a.steps
+      .filter((s) => s.operation !== 'restoreAccount')
+      .map((s) => (s.operation === 'createAccount' ? { ...s, summary: `${s.summary}, disabled (person on leave)`, enabled: false } : s));
+    if (holdings[a.appId]?.status === 'active') steps.push({ operation: 'suspendAccount', summary: 'disable account (person on leave)' });
+    return { ...a, steps, target: { status: 'disabled', entitlements: a.target?.entitlements ?? [] } };
+  });
 }
 
 const active = (ents: Set<string>): AppHolding => ({ status: 'active', entitlements: [...ents].sort() });

@@ -194,6 +194,39 @@ rules:
     expect(heldApp?.target).toEqual({ status: 'active', entitlements: [...granted].sort() });
   });
 
+  it('plans for a person on leave or gone > nothing enables: a late hire creates disabled with its groups, a terminated person gets nothing', () => {
+    const policy = load();
+    const onLeave = makeEvent({ personKey: 'test:3', type: 'jml.joiner', person: { status: 'on-leave' } });
+    const plan = planWithPolicy({ policy, event: onLeave });
+    expect(plan.apps.map((a) => a.appId)).toEqual(['chat', 'code', 'directory']);
+    for (const app of plan.apps) {
+      expect(app.steps.some((st) => st.operation === 'restoreAccount')).toBe(false);
+      expect(app.steps.filter((st) => st.operation === 'createAccount').map((st) => st.enabled)).toEqual([false]);
+      expect(app.target?.status).toBe('disabled');
+    }
+    expect(plan.apps.find((a) => a.appId === 'chat')?.target?.entitlements).toEqual(['channel:eng', 'channel:general']);
+    // A rehire or leave end planned for who the person is now (on leave) enables nothing either.
+    for (const type of ['jml.rehire', 'jml.leave.end', 'jml.mover'] as const) {
+      const held: AppHoldings = { chat: { status: 'disabled', entitlements: ['channel:general'] } };
+      const apps = planWithPolicy({ policy, event: makeEvent({ personKey: 'test:3', type, person: { status: 'on-leave' } }), holdings: held }).apps;
+      expect(apps.flatMap((a) => a.steps).filter((st) => st.operation === 'restoreAccount' || (st.operation === 'createAccount' && st.enabled !== false))).toEqual([]);
+      expect(apps.every((a) => a.target?.status === 'disabled')).toBe(true);
+    }
+    // An account the workflow still holds enabled is disabled.
+    const stillOn = planWithPolicy({ policy, event: makeEvent({ personKey: 'test:3', type: 'jml.update', person: { status: 'on-leave' } }), holdings: { chat: { status: 'active', entitlements: ['channel:general'] } } });
+    expect(stillOn.apps.find((a) => a.appId === 'chat')?.steps.at(-1)?.operation).toBe('suspendAccount');
+    const gone = planWithPolicy({ policy, event: makeEvent({ personKey: 'test:3', type: 'jml.joiner', person: { status: 'terminated' } }) });
+    expect(gone.apps).toEqual([]);
+    expect(gone.nothingBecause).toMatch(/terminated/);
+    // A change of a terminated person still disables what is no longer granted.
+    const moved = planWithPolicy({
+      policy,
+      event: makeEvent({ personKey: 'test:3', type: 'jml.mover', person: { status: 'terminated', department: 'Sales' } }),
+      holdings: { code: { status: 'active', entitlements: ['team:eng'] }, chat: { status: 'disabled', entitlements: [] } },
+    });
+    expect(moved.apps.map((a) => [a.appId, a.steps.map((st) => st.operation)])).toEqual([['code', ['suspendAccount']]]);
+  });
+
   it('loads > refuses unique attributes on a connector that cannot check values', () => {
     const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
     const plain = (): AnyConnector => {

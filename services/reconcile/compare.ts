@@ -2,7 +2,7 @@ import type { AppAttributes, AppHolding, ReconcileDrift } from '../../schemas/co
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import { decide } from '../policy/evaluate';
 import type { LoadedApp, LoadedPolicy } from '../policy/load';
-import { desiredAttributes } from '../policy/plan';
+import { desiredAttributes, INACTIVE_STATUSES } from '../policy/plan';
 
 /**
  * Reconciliation of one app against HR truth (issue 15): what the app holds (its accounts, listed by
@@ -58,8 +58,8 @@ export interface AppReconciliation {
   counts: Record<FindingKind, number>;
 }
 
-/** Statuses in which a person holds no enabled account anywhere (the leaver and leave plans disable them all). */
-export const DISABLED_STATUSES = new Set<PersonSnapshot['status']>(['terminated', 'on-leave']);
+/** Statuses in which a person holds no enabled account anywhere (the leaver and leave plans disable them all; no other plan enables one). */
+export const DISABLED_STATUSES = INACTIVE_STATUSES;
 
 /**
  * Compares one app's accounts with what the policy grants. Each account is read once:
