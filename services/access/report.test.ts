@@ -45,7 +45,7 @@ describe('access report', () => {
         accounts: 3,
         people: 2,
         unchecked: 0,
-        counts: { orphan: 1, zombie: 1, missing: 0, drift: 0, unmanaged: 1 },
+        counts: { orphan: 1, zombie: 1, missing: 0, drift: 0, unmanaged: 1, unused: 0 },
         findings: [
           { kind: 'zombie', appId: 'chat', personKey: 'test:bob', externalRef: 'u-2', summary: 'enabled account of test:bob, whose HR status is terminated' },
           { kind: 'orphan', appId: 'chat', personKey: 'test:ghost', externalRef: 'u-9', summary: 'orphan' },

@@ -16,13 +16,13 @@ const report: ReconcileReport = {
       accounts: 2,
       people: 1,
       unchecked: 0,
-      counts: { orphan: 1, zombie: 0, missing: 0, drift: 1, unmanaged: 0 },
+      counts: { orphan: 1, zombie: 0, missing: 0, drift: 1, unmanaged: 0, unused: 0 },
       findings: [
         { kind: 'orphan', appId: 'chat', personKey: 'test:ghost', externalRef: 'u-9', summary: 'orphan' },
         { kind: 'drift', appId: 'chat', personKey: 'test:ada', externalRef: 'u-1', summary: 'drift', drift: { attributes: ['title'] } },
       ],
     },
-    { appId: 'code', accounts: 0, people: 1, unchecked: 0, counts: { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0 }, findings: [] },
+    { appId: 'code', accounts: 0, people: 1, unchecked: 0, counts: { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 0 }, findings: [] },
   ],
 };
 

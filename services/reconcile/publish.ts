@@ -24,6 +24,8 @@ export function findingRecords(report: ReconcileReport): Outgoing[] {
         ...(f.externalRef ? { externalRef: f.externalRef } : {}),
         summary: f.summary,
         ...(f.drift ? { drift: f.drift } : {}),
+        ...(f.lastUsedAt ? { lastUsedAt: f.lastUsedAt } : {}),
+        ...(f.daysUnused !== undefined ? { daysUnused: f.daysUnused } : {}),
       });
       out.push({ topic: TOPICS.reconcile, message: { key: app.appId, value: JSON.stringify(record) } });
     }
@@ -35,6 +37,7 @@ export function findingRecords(report: ReconcileReport): Outgoing[] {
       counts: app.counts,
       accounts: app.accounts,
       unchecked: app.unchecked,
+      ...(app.unusedUnknown ? { unusedUnknown: app.unusedUnknown } : {}),
     });
     out.push({ topic: TOPICS.reconcile, message: { key: app.appId, value: JSON.stringify(summary) } });
   }
