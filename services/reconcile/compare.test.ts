@@ -166,12 +166,14 @@ describe('reconcile one app > unused accounts', () => {
     ]);
     expect(r.counts.unused).toBe(1);
     expect(r.unusedUnknown).toBeUndefined();
+    expect(r.lastUse).toEqual({ 'test:ada': daysBefore(30), 'test:bob': daysBefore(29.9) });
   });
 
   it('never used > counted from the creation; a young account is not unused, and one telling neither time is not judged', () => {
     const r = idle([ada, bob, person('test:cy')], [exact(ada, { createdAt: daysBefore(45) }), exact(bob, { createdAt: daysBefore(2) }), exact(person('test:cy'))]);
     expect(r.findings.map((f) => [f.personKey, f.daysUnused, f.lastUsedAt])).toEqual([['test:ada', 45, undefined]]);
     expect(r.findings[0]?.summary).toContain('never used since it was created');
+    expect(r.lastUse?.['test:ada']).toBeNull();
   });
 
   it('only enabled accounts of active people: leavers, people on leave, pre-hires, disabled, unmanaged and orphan accounts are not unused', () => {

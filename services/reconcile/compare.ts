@@ -72,6 +72,11 @@ export interface AppReconciliation {
   counts: Record<FindingKind, number>;
   /** Apps with `unused` in the policy: why unused accounts could not be judged, when they could not. */
   unusedUnknown?: string;
+  /**
+   * Apps with `unused` in the policy whose listing told last use: each managed account's last use by
+   * person key (`null`: never used since created), for the access report.
+   */
+  lastUse?: Record<string, string | null>;
 }
 
 /** Statuses in which a person holds no enabled account anywhere (the leaver and leave plans disable them all). */
@@ -114,6 +119,7 @@ export function reconcileApp(req: {
   const unreadable = new Set(req.unreadable ?? []);
   let unchecked = 0;
   const unused = unusedJudge(app, req.at, req.lastUse);
+  const lastUse: Record<string, string | null> | undefined = unused.judge ? {} : undefined;
 
   for (const account of [...req.accounts].sort((a, b) => compare(a.personKey ?? '', b.personKey ?? '') || compare(a.externalRef, b.externalRef))) {
     const ref = { appId, externalRef: account.externalRef };
@@ -127,6 +133,7 @@ export function reconcileApp(req: {
     }
     const known = people.get(account.personKey);
     seen.add(account.personKey);
+    if (lastUse) lastUse[account.personKey] = account.lastUsedAt ?? null;
     const who = { ...ref, personKey: account.personKey };
     if (!known) {
       // A disabled orphan is as far as a fix goes (it is never deleted: nothing proves we may), so it is in step.
@@ -156,7 +163,7 @@ export function reconcileApp(req: {
 
   const counts: Record<FindingKind, number> = { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 0 };
   for (const f of findings) counts[f.kind] += 1;
-  return { appId, accounts: req.accounts.length, people: req.people.length, unchecked, findings, counts, ...(unused.unknown ? { unusedUnknown: unused.unknown } : {}) };
+  return { appId, accounts: req.accounts.length, people: req.people.length, unchecked, findings, counts, ...(unused.unknown ? { unusedUnknown: unused.unknown } : {}), ...(lastUse ? { lastUse } : {}) };
 }
 
 const DAY_MS = 86_400_000;

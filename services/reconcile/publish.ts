@@ -8,9 +8,11 @@ export interface RecordSink {
   send(items: Outgoing[]): Promise<void>;
 }
 
+const LAST_USE_PER_RECORD = 500;
+
 /**
- * The records of a run on `jml.reconcile.v1`: every finding of every app, then one `summary` per app
- * closing it. Each record is checked against the wire contract before it is sent.
+ * The records of a run on `jml.reconcile.v1`: every finding of every app, the apps' `last-use`
+ * records where they judge unused accounts, then one `summary` per app closing it. Each record is checked against the wire contract before it is sent.
  */
 export function findingRecords(report: ReconcileReport): Outgoing[] {
   const out: Outgoing[] = [];
@@ -27,6 +29,12 @@ export function findingRecords(report: ReconcileReport): Outgoing[] {
         ...(f.lastUsedAt ? { lastUsedAt: f.lastUsedAt } : {}),
         ...(f.daysUnused !== undefined ? { daysUnused: f.daysUnused } : {}),
       });
+      out.push({ topic: TOPICS.reconcile, message: { key: app.appId, value: JSON.stringify(record) } });
+    }
+    // Last use of every managed account, in chunks (one record per account would flood the topic).
+    const uses = Object.entries(app.lastUse ?? {});
+    for (let i = 0; i < uses.length; i += LAST_USE_PER_RECORD) {
+      const record = ReconcileFinding.parse({ ...base, kind: 'last-use', summary: `${app.appId}: last use of ${Math.min(LAST_USE_PER_RECORD, uses.length - i)} account(s)`, lastUse: Object.fromEntries(uses.slice(i, i + LAST_USE_PER_RECORD)) });
       out.push({ topic: TOPICS.reconcile, message: { key: app.appId, value: JSON.stringify(record) } });
     }
     const total = app.findings.length;
