@@ -4,8 +4,8 @@ import type { KeycloakSession } from './session';
  * When a Keycloak user last logged in. Keycloak keeps no last-login field on the user: it is known
  * only from the realm's event store, which records `LOGIN` events when the realm saves events
  * (`eventsEnabled`, with `LOGIN` among `enabledEventTypes`, kept for `eventsExpiration` seconds).
- * The service account needs `realm-management` `view-events` to read them (and `view-realm`, which
- * the connector needs anyway, to read the events config).
+ * The service account needs `realm-management` `view-events` to read them and the realm's events
+ * config (which says whether LOGIN events are saved at all).
  *
  * A user with no LOGIN event has not logged in since it was created, or since its newest event
  * expired: the realm's expiration must be longer than the policy's `unused.after`.
@@ -14,7 +14,7 @@ import type { KeycloakSession } from './session';
 /** Whether the realm's event store can answer, read once per page: `undefined` when it can. */
 export async function lastLoginUnreadable(s: KeycloakSession): Promise<string | undefined> {
   const res = await s.request<{ eventsEnabled?: boolean; enabledEventTypes?: string[] }>({ method: 'GET', path: 'events/config', accept: [403] });
-  if (res.status === 403) return "the realm's events config is not readable by the service account (it needs realm-management view-realm)";
+  if (res.status === 403) return "the service account may not read the realm's events config (it needs realm-management view-events)";
   const config = res.body ?? {};
   if (config.eventsEnabled !== true) return 'the realm does not save login events (eventsEnabled is off)';
   // An empty list saves every type.
