@@ -6,6 +6,7 @@ import { loadPolicy } from '../policy/load';
 import type { Finding } from './compare';
 import { reconcileFixId } from '../../schemas/contracts';
 import { fixPlan, planFix, planOrphanFix } from './fix';
+import { fixesOf } from './apply';
 
 const load = (text: string) => loadPolicy({ source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES, text });
 const policy = load(`
@@ -171,5 +172,38 @@ rules:
     const plan = planFix({ policy: guarded, event, fix: { runId: 'reconcile-x', appId: 'chat', kind: 'unused', by: 'ops' } } as never);
     expect(plan.guard).toEqual({ max: 1, windowMs: 3_600_000 });
     expect(plan.apps[0]?.steps.map((s) => s.operation)).toEqual(['suspendAccount']);
+  });
+});
+
+describe('asking for unused fixes', () => {
+  const idle = load(`
+version: 1
+apps:
+  chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, unused: { after: P30D, disable: true } }
+  wiki: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, unused: { after: P30D } }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { chat: [], wiki: [] } }
+`);
+  const counts = { orphan: 0, zombie: 0, missing: 0, drift: 1, unmanaged: 0, unused: 1 };
+  const appRun = (appId: string) => ({
+    appId,
+    accounts: 1,
+    people: 1,
+    unchecked: 0,
+    counts,
+    findings: [
+      finding({ appId, kind: 'drift', drift: { attributes: ['title'] } }),
+      finding({ appId, kind: 'unused', daysUnused: 40 }),
+    ],
+  });
+  const report = { runId: 'reconcile-x', at: '2026-12-06T00:00:00Z', skipped: [], unreadable: [], problems: 2, apps: [appRun('chat'), appRun('wiki')] };
+
+  it('unused > asked as a removal where the app says unused.disable (its drift waits for a later run); reported only elsewhere', () => {
+    expect(fixesOf(report, idle).map((f) => `${f.appId} ${f.kind} ${f.status}${f.removes ? ' removes' : ''}`)).toEqual([
+      'chat drift skipped',
+      'chat unused asked removes',
+      'wiki drift asked',
+      'wiki unused skipped',
+    ]);
   });
 });
