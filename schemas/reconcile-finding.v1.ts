@@ -18,15 +18,25 @@ export const ReconcileFinding = z.strictObject({
   /** The run (`reconcile-<ISO instant>`); every record of a run carries it. */
   runId: z.string().min(1),
   appId: z.string().min(1),
-  kind: z.enum(['orphan', 'zombie', 'missing', 'drift', 'unmanaged', 'summary']),
+  kind: z.enum(['orphan', 'zombie', 'missing', 'drift', 'unmanaged', 'unused', 'last-use', 'summary']),
   personKey: z.string().optional(),
   externalRef: z.string().optional(),
   summary: z.string(),
   drift: Drift.optional(),
+  /** `unused` records: when the account was last used (absent: never, since its creation), and whole days since. */
+  lastUsedAt: z.iso.datetime({ offset: true }).optional(),
+  daysUnused: z.number().int().nonnegative().optional(),
   /** `summary` records: the app's totals. */
   counts: z.record(z.string(), z.number().int().nonnegative()).optional(),
   accounts: z.number().int().nonnegative().optional(),
   unchecked: z.number().int().nonnegative().optional(),
+  /**
+   * `last-use` records (apps whose policy judges unused accounts, when the app told): managed
+   * accounts' last use by person key, `null` for never used; at most 500 per record, before the summary.
+   */
+  lastUse: z.record(z.string(), z.iso.datetime({ offset: true }).nullable()).optional(),
+  /** `summary` records of an app whose policy judges unused accounts: why it could not (e.g. the app's event store refused). */
+  unusedUnknown: z.string().optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type ReconcileFinding = z.infer<typeof ReconcileFinding>;

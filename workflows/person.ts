@@ -192,8 +192,8 @@ export async function personWorkflow(input: PersonWorkflowInput): Promise<void> 
         if (!person) {
           throw ApplicationFailure.create({ type: 'unknown-person', message: `${personKey} has no HR truth applied yet: nothing to plan a fix from`, nonRetryable: true });
         }
-        if (!['zombie', 'missing', 'drift'].includes(req.kind) || !req.runId || !req.appId) {
-          throw ApplicationFailure.create({ type: 'invalid-request', message: `a person's fix needs runId, appId and kind zombie, missing or drift`, nonRetryable: true });
+        if (!['zombie', 'missing', 'drift', 'unused'].includes(req.kind) || !req.runId || !req.appId) {
+          throw ApplicationFailure.create({ type: 'invalid-request', message: `a person's fix needs runId, appId and kind zombie, missing, drift or unused`, nonRetryable: true });
         }
       },
       description: 'Fix a reconciliation finding in one app, planned again from the newest HR truth when its turn comes.',

@@ -309,4 +309,54 @@ describe('keycloak > against a faked admin API', () => {
     expect(last.accounts[0]).not.toHaveProperty('personKey');
     expect(await caught(c.operations.listAccounts(ctx(), { pageSize: 2, cursor: '2' }))).toMatchObject({ code: 'invalid-request' });
   });
+  describe('accounts.list with lastUsed', () => {
+    const users = [
+      { id: 'u-0', username: 'user0', enabled: true, createdTimestamp: 1_700_000_000_000, attributes: { jmlPersonKey: ['hris:acme:0'] } },
+      { id: 'u-1', username: 'user1', enabled: true, createdTimestamp: 1_700_000_000_000, attributes: { jmlPersonKey: ['hris:acme:1'] } },
+    ];
+    const realm = (opts: { config?: unknown; events?: (user: string | null) => { status: number; body?: unknown } }) =>
+      fakeKeycloak()
+        .tokenEndpoint()
+        .on('GET', /\/admin\/realms\/acme\/users$/, () => ({ status: 200, body: users }))
+        .on('GET', /\/groups$/, () => ({ status: 200, body: [] }))
+        .on('GET', /\/role-mappings$/, () => ({ status: 200, body: {} }))
+        .on('GET', /\/admin\/realms\/acme\/events\/config$/, () => ({ status: 200, body: opts.config ?? { eventsEnabled: true, enabledEventTypes: ['LOGIN', 'LOGOUT'] } }))
+        .on('GET', /\/admin\/realms\/acme\/events$/, (r) => (opts.events ?? (() => ({ status: 200, body: [] })))(r.query.get('user')));
+
+    it('reads each user’s newest LOGIN event (type, user, max=1, newest first); a user without one carries no lastUsedAt', async () => {
+      const fake = realm({ events: (user) => ({ status: 200, body: user === 'u-0' ? [{ time: Date.parse('2026-12-01T10:00:00Z'), type: 'LOGIN', userId: 'u-0' }] : [] }) });
+      const page = await createKeycloakConnector({ fetch: fake.fetch }).operations.listAccounts(ctx(), { pageSize: 10, lastUsed: true });
+      expect(page.lastUsed).toEqual({ read: true });
+      expect(page.accounts.map((a) => [a.externalRef, a.lastUsedAt])).toEqual([
+        ['u-0', '2026-12-01T10:00:00.000Z'],
+        ['u-1', undefined],
+      ]);
+      const asked = fake.requests.filter((r) => r.path.endsWith('/events')).map((r) => Object.fromEntries(r.query));
+      expect(asked).toContainEqual({ type: 'LOGIN', user: 'u-0', first: '0', max: '1', direction: 'desc' });
+      expect(asked).toHaveLength(2);
+    });
+
+    it('does not read events unless asked', async () => {
+      const fake = realm({});
+      const page = await createKeycloakConnector({ fetch: fake.fetch }).operations.listAccounts(ctx(), { pageSize: 10 });
+      expect(page).not.toHaveProperty('lastUsed');
+      expect(fake.requests.some((r) => r.path.includes('/events'))).toBe(false);
+    });
+
+    it('a 403 on the events (no view-events) is a page that says why, with no last use at all, never a failure', async () => {
+      const fake = realm({ events: (user) => (user === 'u-1' ? { status: 403, body: { error: 'unknown_error' } } : { status: 200, body: [{ time: 1_700_000_500_000 }] }) });
+      const page = await createKeycloakConnector({ fetch: fake.fetch }).operations.listAccounts(ctx(), { pageSize: 10, lastUsed: true });
+      expect(page.lastUsed).toEqual({ read: false, reason: expect.stringContaining('view-events') });
+      expect(page.accounts.every((a) => a.lastUsedAt === undefined)).toBe(true);
+    });
+
+    it('a realm that saves no login events says so and reads no events', async () => {
+      for (const config of [{ eventsEnabled: false }, { eventsEnabled: true, enabledEventTypes: ['LOGOUT'] }]) {
+        const fake = realm({ config });
+        const page = await createKeycloakConnector({ fetch: fake.fetch }).operations.listAccounts(ctx(), { pageSize: 10, lastUsed: true });
+        expect(page.lastUsed).toMatchObject({ read: false, reason: expect.stringMatching(/LOGIN|login events/) });
+        expect(fake.requests.some((r) => r.path.endsWith('/events'))).toBe(false);
+      }
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { PersonKey } from '../../schemas/jml-event.v1';
 import { badCursor, mapConcurrently, pageSizeOf } from '../sdk/list';
 import type { ListAccountsRequest, ListAccountsResult, ListedAccount } from '../sdk/types';
 import { entitlementsOf } from './access';
+import { EventsForbidden, lastLoginOf, lastLoginUnreadable } from './last-used';
 import { anchorOf } from './locate';
 import { accountValues } from './mapping';
 import type { KeycloakUser } from './schema';
@@ -20,7 +21,8 @@ const CURSOR = /^o1\.(0|[1-9]\d{0,9})$/;
  * positions, so a listing can skip or repeat a user then; reconciliation confirms a finding with
  * readAccount before acting. Service-account users are not listed (the admin API leaves them out).
  * Each user carries what readAccount reports for it, groups and direct role mappings included
- * (two requests per user, eight users at a time).
+ * (two requests per user, eight users at a time). With `lastUsed`, each user's newest LOGIN event
+ * too (one more request per user; last-used.ts), or the page says why the realm would not tell.
  */
 export async function listUsers(s: KeycloakSession, req: ListAccountsRequest): Promise<ListAccountsResult> {
   const size = pageSizeOf(req);
@@ -28,9 +30,28 @@ export async function listUsers(s: KeycloakSession, req: ListAccountsRequest): P
   const res = await s.request<KeycloakUser[]>({ method: 'GET', path: 'users', query: { first, max: size + 1, briefRepresentation: 'false' } });
   const all = (res.body ?? []).filter((u): u is KeycloakUser & { id: string } => typeof u.id === 'string');
   const users = all.slice(0, size);
-  const accounts = await mapConcurrently(users, ENTITLEMENT_LOOKUPS, async (user) => listedUser(s, user, await entitlementsOf(s, user.id)));
+  const unreadable = req.lastUsed === true && users.length > 0 ? await lastLoginUnreadable(s) : undefined;
+  let forbidden = false;
+  const accounts = await mapConcurrently(users, ENTITLEMENT_LOOKUPS, async (user) => {
+    const listed = listedUser(s, user, await entitlementsOf(s, user.id));
+    if (req.lastUsed !== true || unreadable !== undefined || forbidden) return listed;
+    try {
+      const at = await lastLoginOf(s, user.id);
+      return at === undefined ? listed : { ...listed, lastUsedAt: at };
+    } catch (err) {
+      if (!(err instanceof EventsForbidden)) throw err;
+      forbidden = true;
+      return listed;
+    }
+  });
   s.ctx.heartbeat({ listed: accounts.length, first });
-  return { accounts, ...(all.length > size ? { nextCursor: `o1.${first + size}` } : {}) };
+  const reason = unreadable ?? (forbidden ? new EventsForbidden().message : undefined);
+  return {
+    // A page whose store refused part-way carries no last use at all: half a page must not look never used.
+    accounts: reason === undefined ? accounts : accounts.map(({ lastUsedAt: _dropped, ...a }) => a),
+    ...(all.length > size ? { nextCursor: `o1.${first + size}` } : {}),
+    ...(req.lastUsed === true ? { lastUsed: reason === undefined ? { read: true } : { read: false, reason } } : {}),
+  };
 }
 
 /** One listed user; exported for unit tests of the mapping. */

@@ -171,3 +171,46 @@ describe('scim > accounts.list, groups queried per user', () => {
     expect(groupQueries.sort()).toEqual([`members.value eq "${a.id}"`, `members.value eq "${b.id}"`].sort());
   });
 });
+
+describe('scim > accounts.list, last use', () => {
+  let server: FakeScimServer;
+  const EXT = 'urn:ietf:params:scim:schemas:extension:acme:2.0:User';
+  beforeAll(async () => {
+    server = await startFakeScimServer({ groupsOnUser: true });
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => server.reset());
+
+  const list = (config: Partial<ScimConfig>, lastUsed = true) => createScimConnector().operations.listAccounts(contextFor(server, config), { pageSize: 10, lastUsed });
+
+  it('reads the attribute the instance names (an extension URN, or a dotted path): ISO or epoch ms; absent means never used', async () => {
+    server.seedUser({ userName: 'a@example.com', externalId: 'hr:acme:1', [EXT]: { lastLogin: '2026-11-30T08:00:00+01:00' } });
+    server.seedUser({ userName: 'b@example.com', externalId: 'hr:acme:2', [EXT]: { lastLogin: Date.parse('2026-12-01T00:00:00Z') } });
+    server.seedUser({ userName: 'c@example.com', externalId: 'hr:acme:3' });
+    const page = await list({ lastUsedAttribute: `${EXT}:lastLogin` });
+    expect(page.lastUsed).toEqual({ read: true });
+    expect(page.accounts.map((a) => [a.personKey, a.lastUsedAt])).toEqual([
+      ['hr:acme:1', '2026-11-30T07:00:00.000Z'],
+      ['hr:acme:2', '2026-12-01T00:00:00.000Z'],
+      ['hr:acme:3', undefined],
+    ]);
+    server.reset();
+    server.seedUser({ userName: 'd@example.com', externalId: 'hr:acme:4', meta: { lastLogin: '2026-10-01T00:00:00Z' } } as never);
+    expect((await list({ lastUsedAttribute: 'meta.lastLogin' })).accounts[0]?.lastUsedAt).toBe('2026-10-01T00:00:00.000Z');
+  });
+
+  it('tells nothing when not asked or not configured, and a value that is not a time makes the page unknown, not unused', async () => {
+    server.seedUser({ userName: 'a@example.com', externalId: 'hr:acme:1', lastLogin: 'yesterday' });
+    server.seedUser({ userName: 'b@example.com', externalId: 'hr:acme:2', lastLogin: '2026-12-01T00:00:00Z' });
+    expect(await list({ lastUsedAttribute: 'lastLogin' }, false)).not.toHaveProperty('lastUsed');
+    expect(await list({})).not.toHaveProperty('lastUsed');
+    const page = await list({ lastUsedAttribute: 'lastLogin' });
+    expect(page.lastUsed).toEqual({ read: false, reason: "the app's lastLogin holds a value that is not a time" });
+    expect(page.accounts.some((a) => a.lastUsedAt !== undefined)).toBe(false);
+  });
+
+  it('config > refuses an attribute name that is neither a path nor an extension URN', () => {
+    expect(ScimConfig.safeParse({ baseUrl: 'https://app.example.com', lastUsedAttribute: 'last login' }).success).toBe(false);
+    expect(ScimConfig.safeParse({ baseUrl: 'https://app.example.com', lastUsedAttribute: `${EXT}:lastLogin` }).success).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import { PersonKey } from '../../schemas/jml-event.v1';
 import { badCursor, mapConcurrently, pageSizeOf } from '../sdk/list';
 import type { ListAccountsRequest, ListAccountsResult, ListedAccount } from '../sdk/types';
 import { groupsOf } from './groups';
+import { lastUsedOf } from './last-used';
 import { listPage } from './list';
 import { accountValues } from './mapping';
 import type { ScimUser } from './schema';
@@ -18,7 +19,8 @@ const GROUP_LOOKUPS = 8;
  *
  * Each user carries what readAccount reports for it: the managed attributes, `active`, and the
  * groups as the profile says the app tells them (the User's `groups`, or one filtered /Groups query
- * per user, a few at a time, for apps that leave `groups` empty).
+ * per user, a few at a time, for apps that leave `groups` empty). With `lastUsed`, and where the
+ * instance names its `lastUsedAttribute`, when each user was last used (no extra request).
  */
 export async function listUsers(s: ScimSession, req: ListAccountsRequest): Promise<ListAccountsResult> {
   const count = pageSizeOf(req);
@@ -32,7 +34,19 @@ export async function listUsers(s: ScimSession, req: ListAccountsRequest): Promi
     listedUser(s, user, (await groupsOf(s, { id: user.id, user })).map((g) => g.displayName ?? g.id)),
   );
   s.ctx.heartbeat({ listed: accounts.length, startIndex });
-  return { accounts, ...(next !== undefined ? { nextCursor: String(next) } : {}) };
+  return { ...withLastUse(s, req, users, accounts), ...(next !== undefined ? { nextCursor: String(next) } : {}) };
+}
+
+/**
+ * The page's last use, when asked and the instance names where the app keeps it. A value that is
+ * not a time makes the whole page unknown (said in `lastUsed.reason`), never "never used".
+ */
+function withLastUse(s: Pick<ScimSession, 'ctx'>, req: ListAccountsRequest, users: readonly ScimUser[], accounts: ListedAccount[]): Pick<ListAccountsResult, 'accounts' | 'lastUsed'> {
+  const attribute = s.ctx.config.lastUsedAttribute;
+  if (req.lastUsed !== true || attribute === undefined) return { accounts };
+  const times = users.map((u) => lastUsedOf(u, attribute));
+  if (times.includes(undefined)) return { accounts, lastUsed: { read: false, reason: `the app's ${attribute} holds a value that is not a time` } };
+  return { accounts: accounts.map((a, i) => (typeof times[i] === 'string' ? { ...a, lastUsedAt: times[i] } : a)), lastUsed: { read: true } };
 }
 
 /** One listed user; exported for unit tests of the mapping. */

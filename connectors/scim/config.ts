@@ -46,6 +46,17 @@ export const ScimConfig = z.strictObject({
   requestTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),
   /** `count` of list requests (RFC 7644 §3.4.2.4); the app may return fewer. */
   pageSize: z.number().int().min(1).max(1_000).default(100),
+  /**
+   * The User attribute where the app tells when the account was last used, for reconciliation's
+   * unused accounts (`apps.<id>.unused`): a top-level or dotted name (`lastLogin`, `meta.lastLogin`)
+   * or an extension's attribute as its full URN (`urn:ietf:params:scim:schemas:extension:acme:2.0:User:lastLogin`).
+   * Its value is an ISO 8601 time or epoch milliseconds; a user without it was never used. Absent:
+   * the app does not tell (no SCIM standard attribute does).
+   */
+  lastUsedAttribute: z
+    .string()
+    .regex(/^(?:urn:[A-Za-z0-9:._-]+:[A-Za-z][A-Za-z0-9_-]*|[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z][A-Za-z0-9_-]*)*)$/, 'a SCIM attribute name, a dotted path or an extension URN ending in the attribute')
+    .optional(),
 });
 
 export type ScimConfig = z.infer<typeof ScimConfig>;

@@ -112,6 +112,12 @@ export interface ListAccountsRequest {
    * are `invalid-request`). A page may hold fewer, even none, and still have a `nextCursor`.
    */
   pageSize: number;
+  /**
+   * Also tell when each account was last used ({@link ListedAccount.lastUsedAt}), where the app
+   * records it. Reading it may cost a request per account, so reconciliation asks only for apps whose
+   * policy judges unused accounts (`apps.<id>.unused`). Connectors that cannot tell ignore it.
+   */
+  lastUsed?: boolean;
 }
 
 /** The largest `pageSize` a caller may ask for. */
@@ -135,6 +141,12 @@ export interface ListedAccount {
   entitlements: string[];
   /** When the app created the account (ISO 8601), when it records it. */
   createdAt?: string;
+  /**
+   * When the account was last used (ISO 8601: a login, a token), only when the request asked for it
+   * and the page's {@link ListAccountsResult.lastUsed} says it was read. Absent then: never used
+   * since the account was created (as far as the app remembers).
+   */
+  lastUsedAt?: string;
 }
 
 /** What {@link ConnectorDefinition.attributeDrift} compares: the inputs of an updateAccount, and what the app holds. */
@@ -151,6 +163,13 @@ export interface ListAccountsResult {
   accounts: ListedAccount[];
   /** Absent on the last page; the listing ends only then (not on a short or empty page). */
   nextCursor?: string;
+  /**
+   * Answered only when the request asked for `lastUsed`, by connectors that can tell: `read` true
+   * when every account's `lastUsedAt` of the page was read; false with why (no personal values)
+   * when the app would not tell (e.g. Keycloak's event store not readable), and then no account of
+   * the page carries `lastUsedAt`. Absent: the connector does not know when accounts are used.
+   */
+  lastUsed?: { read: boolean; reason?: string };
 }
 
 /** What the activity hands to every operation. */

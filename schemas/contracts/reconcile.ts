@@ -54,7 +54,7 @@ export interface ReconcileDrift {
 export const reconcileFixUpdate = defineUpdate<ReconcileFixAccepted, [ReconcileFixRequest]>('reconcileFix');
 
 /** Findings a person workflow can fix; orphans have no person workflow ({@link OrphanFixInput}). */
-export type PersonFixKind = 'zombie' | 'missing' | 'drift';
+export type PersonFixKind = 'zombie' | 'missing' | 'drift' | 'unused';
 
 export interface ReconcileFixRequest {
   /** The run that found it (`reconcile-<ISO instant>`): with the app, the fix's id. */

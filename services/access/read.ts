@@ -32,7 +32,7 @@ export async function readLastReconciliations(kafka: Kafka, opts: { timeoutMs?: 
   const out: AppReconciliation[] = [];
   for (const [appId, summary] of last) {
     const findings = records
-      .filter((r) => r.appId === appId && r.runId === summary.runId && r.kind !== 'summary')
+      .filter((r) => r.appId === appId && r.runId === summary.runId && r.kind !== 'summary' && r.kind !== 'last-use')
       .map((r) => ({
         kind: r.kind as FindingKind,
         appId,
@@ -40,9 +40,22 @@ export async function readLastReconciliations(kafka: Kafka, opts: { timeoutMs?: 
         ...(r.personKey ? { personKey: r.personKey } : {}),
         ...(r.externalRef ? { externalRef: r.externalRef } : {}),
         ...(r.drift ? { drift: r.drift } : {}),
+        ...(r.lastUsedAt ? { lastUsedAt: r.lastUsedAt } : {}),
+        ...(r.daysUnused !== undefined ? { daysUnused: r.daysUnused } : {}),
       }));
-    const counts = { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, ...(summary.counts ?? {}) } as Record<FindingKind, number>;
-    out.push({ appId, accounts: summary.accounts ?? 0, people: 0, unchecked: summary.unchecked ?? 0, findings, counts });
+    const uses = records.filter((r) => r.appId === appId && r.runId === summary.runId && r.kind === 'last-use');
+    const lastUse = uses.length > 0 ? Object.assign({}, ...uses.map((r) => r.lastUse ?? {})) as Record<string, string | null> : undefined;
+    const counts = { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 0, ...(summary.counts ?? {}) } as Record<FindingKind, number>;
+    out.push({
+      appId,
+      accounts: summary.accounts ?? 0,
+      people: 0,
+      unchecked: summary.unchecked ?? 0,
+      findings,
+      counts,
+      ...(summary.unusedUnknown ? { unusedUnknown: summary.unusedUnknown } : {}),
+      ...(lastUse ? { lastUse } : {}),
+    });
   }
   return out.sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : 0));
 }

@@ -45,7 +45,7 @@ describe('access report', () => {
         accounts: 3,
         people: 2,
         unchecked: 0,
-        counts: { orphan: 1, zombie: 1, missing: 0, drift: 0, unmanaged: 1 },
+        counts: { orphan: 1, zombie: 1, missing: 0, drift: 0, unmanaged: 1, unused: 0 },
         findings: [
           { kind: 'zombie', appId: 'chat', personKey: 'test:bob', externalRef: 'u-2', summary: 'enabled account of test:bob, whose HR status is terminated' },
           { kind: 'orphan', appId: 'chat', personKey: 'test:ghost', externalRef: 'u-9', summary: 'orphan' },
@@ -71,6 +71,32 @@ describe('access report', () => {
     ]);
   });
 
+  it('last used > from the last reconciliation of apps that judge unused accounts: a time, or never; absent where unknown', () => {
+    const carol = person('test:carol', {}, { chat: { status: 'active', entitlements: [] } });
+    const withUse = buildAccessReport({
+      people: [ada, carol],
+      reconciliations: [
+        {
+          appId: 'chat',
+          accounts: 2,
+          people: 2,
+          unchecked: 0,
+          counts: { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 1 },
+          findings: [{ kind: 'unused', appId: 'chat', personKey: 'test:carol', externalRef: 'u-3', summary: 'never used', daysUnused: 40 }],
+          lastUse: { 'test:ada': '2026-12-05T08:00:00.000Z', 'test:carol': null },
+        },
+      ],
+      now: new Date('2026-12-06T00:00:00Z'),
+    });
+    expect(withUse.rows.map((r) => [r.personKey, r.appId, r.lastUsed, r.finding?.split(':')[0]])).toEqual([
+      ['test:ada', 'chat', '2026-12-05T08:00:00.000Z', undefined],
+      ['test:ada', 'code', undefined, undefined],
+      ['test:carol', 'chat', 'never', 'unused'],
+    ]);
+    expect(renderCsv(withUse).split('\r\n')[1]).toContain(',2026-12-05T08:00:00.000Z,');
+    expect(renderHtml(withUse)).toContain('"lastUsed":"never"');
+  });
+
   it('filter > --app keeps that app only', () => {
     const only = buildAccessReport({ people: [ada, bob], appIds: ['code'], now: new Date(0) });
     expect(only.rows.map((r) => `${r.personKey}/${r.appId}`)).toEqual(['test:ada/code']);
@@ -79,7 +105,7 @@ describe('access report', () => {
   it('csv > RFC 4180 quoting, and a cell a spreadsheet would run as a formula is defused', () => {
     const csv = renderCsv(report);
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('person,name,HR status,app,account,status,groups,since,last change,last reconciliation');
+    expect(lines[0]).toBe('person,name,HR status,app,account,status,groups,since,last change,last used,last reconciliation');
     expect(lines).toHaveLength(report.rows.length + 2);
     expect(csv).toContain(`"'=HYPERLINK(""http://x"") Tables"`);
     expect(csv).not.toMatch(/,=HYPERLINK/);

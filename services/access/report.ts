@@ -27,6 +27,11 @@ export interface AccessRow {
   lastChange?: string;
   /** What the last reconciliation of the app found for this person, when anything. */
   finding?: string;
+  /**
+   * When the account was last used, as the app told the last reconciliation (apps whose policy says
+   * `unused`): an ISO time, `never` (not since it was created), or absent where unknown.
+   */
+  lastUsed?: string;
 }
 
 export interface AccessReport {
@@ -57,9 +62,11 @@ export function buildAccessReport(req: {
     times.set(key, t);
   }
   const findings = new Map<string, string>();
+  const lastUsed = new Map<string, string>();
   const unowned: AccessReport['unowned'] = [];
   for (const rec of req.reconciliations ?? []) {
     if (only && !only.has(rec.appId)) continue;
+    for (const [personKey, at] of Object.entries(rec.lastUse ?? {})) lastUsed.set(`${personKey}\u0000${rec.appId}`, at ?? 'never');
     for (const f of rec.findings) {
       if (f.kind === 'orphan' || f.kind === 'unmanaged') unowned.push({ appId: rec.appId, account: f.externalRef ?? '', kind: f.kind, ...(f.personKey ? { personKey: f.personKey } : {}) });
       else if (f.personKey) findings.set(`${f.personKey}\u0000${rec.appId}`, `${f.kind}: ${f.summary}`);
@@ -82,6 +89,7 @@ export function buildAccessReport(req: {
         ...(t.since ? { since: t.since } : {}),
         ...(t.lastChange ? { lastChange: t.lastChange } : {}),
         ...(findings.has(key) ? { finding: findings.get(key) } : {}),
+        ...(lastUsed.has(key) ? { lastUsed: lastUsed.get(key) } : {}),
       });
     }
   }
@@ -100,6 +108,7 @@ const COLUMNS: Array<[keyof AccessRow, string]> = [
   ['groups', 'groups'],
   ['since', 'since'],
   ['lastChange', 'last change'],
+  ['lastUsed', 'last used'],
   ['finding', 'last reconciliation'],
 ];
 

@@ -23,6 +23,10 @@ export interface LoadedApp extends AppInstance {
   reconcileFix?: boolean;
   /** `reconcile.adopt`: a fix may claim an existing account the pipeline did not make. */
   reconcileAdopt?: boolean;
+  /** `unused.after` in milliseconds: reconciliation reports accounts not used for this long. */
+  unusedAfterMs?: number;
+  /** `unused.disable`: a reconciliation fix disables unused accounts. */
+  unusedDisable?: boolean;
   /** The app's step retry policy, durations in milliseconds. */
   retry?: StepRetry;
 }
@@ -117,6 +121,12 @@ export function loadPolicy(req: {
     if (app.reconcile && !(connector.capabilities as readonly string[]).includes('accounts.list')) {
       problems.push(`apps.${appId}.reconcile: the ${app.connector} connector cannot list accounts (capability accounts.list)`);
     }
+    const before = problems.length;
+    const unusedAfterMs = app.unused === undefined ? undefined : durationOrProblem(app.unused.after, `apps.${appId}.unused.after`, problems);
+    if (unusedAfterMs === 0 && problems.length === before) problems.push(`apps.${appId}.unused.after: must be longer than zero`);
+    if (app.unused && !(connector.capabilities as readonly string[]).includes('accounts.list')) {
+      problems.push(`apps.${appId}.unused: the ${app.connector} connector cannot list accounts (capability accounts.list)`);
+    }
     if (app.leaver.revokeCredentials === true && !(connector.capabilities as readonly string[]).includes('credentials.revoke')) {
       problems.push(`apps.${appId}.leaver.revokeCredentials: the ${app.connector} connector cannot revoke credentials (capability credentials.revoke)`);
     }
@@ -144,6 +154,8 @@ export function loadPolicy(req: {
         ...(reconcileEveryMs !== undefined ? { reconcileEveryMs } : {}),
         ...(app.reconcile?.fix === true ? { reconcileFix: true } : {}),
         ...(app.reconcile?.adopt === true ? { reconcileAdopt: true } : {}),
+        ...(unusedAfterMs !== undefined ? { unusedAfterMs } : {}),
+        ...(app.unused?.disable === true ? { unusedDisable: true } : {}),
         ...(retry ? { retry } : {}),
         ...rateLimitOf(app.rateLimit ?? connector.rateLimitFor?.(settings.data)),
       });

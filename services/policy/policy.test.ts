@@ -285,6 +285,21 @@ apps:
     expect(onDemand?.reconcileFix).toBeUndefined();
   });
 
+  it('loads > unused.after is a policy duration (short ones too), carried with disable; zero, a non-duration or a connector that cannot list is refused', () => {
+    const app = (unused: string, connector = 'dev-redis') => `version: 1
+apps:
+  chat: { connector: ${connector}, settings: { url: "redis://127.0.0.1:1" }, unused: ${unused} }
+`;
+    const load = (text: string) => loadPolicy({ text, source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES });
+    expect(load(app('{ after: P90D, disable: true }')).apps.get('chat')).toMatchObject({ unusedAfterMs: 90 * 86_400_000, unusedDisable: true });
+    const short = load(app('{ after: PT5S }')).apps.get('chat');
+    expect(short?.unusedAfterMs).toBe(5_000);
+    expect(short?.unusedDisable).toBeUndefined();
+    expect(() => load(app('{ after: PT0S }'))).toThrow(/apps\.chat\.unused\.after: must be longer than zero/);
+    expect(() => load(app('{ after: P1M }'))).toThrow(/apps\.chat\.unused\.after/);
+    expect(() => load(app('{ disable: true }'))).toThrow(/after/);
+  });
+
   it('loads > refuses every app that could never locate an account, and accepts SCIM found only by the created ref', () => {
     const devRedis = CONNECTOR_FACTORIES['dev-redis'] as () => AnyConnector;
     // Finds accounts only by the ref its create returns, but cannot create: no step ever yields the ref.

@@ -59,6 +59,13 @@ export const AppConfig = z.strictObject({
    */
   reconcile: z.strictObject({ every: z.iso.duration().optional(), fix: z.boolean().optional(), adopt: z.boolean().optional() }).optional(),
   /**
+   * Unused accounts (least privilege): reconciliation reports an active person's managed account
+   * not used for `after` (e.g. `P90D`; the app must tell when accounts are used: Keycloak's login
+   * events, a SCIM app's `lastUsedAttribute`); with `disable`, a fix (`jml reconcile --fix`, or
+   * `reconcile.fix`) disables it under the mass-change guard. Needs accounts.list.
+   */
+  unused: z.strictObject({ after: z.iso.duration(), disable: z.boolean().optional() }).optional(),
+  /**
    * How a failed step in this app is retried (defaults: 10 attempts, 1 s doubling to 1 min). Leavers
    * ignore `maximumAttempts`: a disable is retried until the app accepts.
    */

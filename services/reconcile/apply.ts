@@ -11,6 +11,9 @@ import type { ReconcileReport } from './run';
  * - zombie, missing, drift: the person workflow's `reconcileFix` update; the fix waits behind the
  *   person's HR events and is planned again from the newest truth when its turn comes;
  * - orphan: an `orphanFixWorkflow` per account (no person workflow exists);
+ * - unused: the person workflow's `reconcileFix` update too, only where the app says
+ *   `unused.disable` (otherwise reported only); it disables the account, and the same person's drift
+ *   in that app waits for a later run (one fix per person, app and run);
  * - unmanaged: nothing.
  * Every fix that takes access away passes the mass-change guard in its workflow, like a leaver.
  * Asking twice for the same run is harmless: the update answers `duplicate`, the orphan's workflow
@@ -61,6 +64,8 @@ export function fixesOf(report: ReconcileReport, policy: LoadedPolicy, appIds?: 
   const out: FixResult[] = [];
   for (const app of report.apps) {
     if (only && !only.has(app.appId)) continue;
+    const disablesUnused = policy.apps.get(app.appId)?.unusedDisable === true;
+    const idle = new Set(app.findings.filter((f) => f.kind === 'unused' && disablesUnused).map((f) => f.personKey));
     for (const finding of app.findings) {
       const base = {
         kind: finding.kind,
@@ -73,7 +78,11 @@ export function fixesOf(report: ReconcileReport, policy: LoadedPolicy, appIds?: 
         out.push({ ...base, status: 'skipped', reason: 'not managed by the pipeline: left alone' });
         continue;
       }
-      if (finding.kind === 'orphan' || finding.kind === 'zombie') {
+      if (finding.kind === 'drift' && idle.has(finding.personKey)) {
+        out.push({ ...base, status: 'skipped', reason: 'the account is disabled as unused in this run; its drift is for a later run' });
+        continue;
+      }
+      if (finding.kind === 'orphan' || finding.kind === 'zombie' || finding.kind === 'unused') {
         const planned = fixPlan({ policy, finding });
         if (!planned.plan) out.push({ ...base, status: 'skipped', reason: planned.skipped ?? 'nothing to do' });
         else out.push({ ...base, status: 'asked', removes: true, steps: planned.plan.steps.map((s) => s.summary) });

@@ -46,7 +46,7 @@ describe('reconcile one app', () => {
   it('in step > the account the policy would make gives no finding', () => {
     const r = run([ada], [exact(ada)]);
     expect(r.findings).toEqual([]);
-    expect(r.counts).toEqual({ orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0 });
+    expect(r.counts).toEqual({ orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 0 });
   });
 
   it('unmanaged > an account without our anchor is reported and nothing else', () => {
@@ -147,5 +147,65 @@ describe('reconcile one app', () => {
     expect([...managedEntitlements(policy, 'chat')].sort()).toEqual(['channel:board', 'channel:eng', 'channel:general']);
     expect([...managedEntitlements(policy, 'code')]).toEqual([]);
     expect(() => run([], [], 'nope')).toThrow(/no app 'nope'/);
+  });
+});
+
+describe('reconcile one app > unused accounts', () => {
+  const idlePolicy = loadPolicy({ source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES, text: policyText.replace('  code: {', '    unused: { after: P30D }\n  code: {') });
+  const ada = person('test:ada');
+  const bob = person('test:bob');
+  const at = '2026-12-31T12:00:00.000Z';
+  const daysBefore = (d: number) => new Date(Date.parse(at) - d * 86_400_000).toISOString();
+  const idle = (people: KnownPerson[], accounts: ListedAccount[], lastUse: { read: true } | { read: false; reason: string } = { read: true }) =>
+    reconcileApp({ policy: idlePolicy, appId: 'chat', people, accounts, at, lastUse });
+
+  it('unused > last used at least `after` ago (the boundary counts), with the time and whole days; a later use is not', () => {
+    const r = idle([ada, bob], [exact(ada, { lastUsedAt: daysBefore(30), createdAt: daysBefore(400) }), exact(bob, { lastUsedAt: daysBefore(29.9), createdAt: daysBefore(400) })]);
+    expect(r.findings).toEqual([
+      { kind: 'unused', appId: 'chat', personKey: 'test:ada', externalRef: 'ref-test:ada', lastUsedAt: daysBefore(30), daysUnused: 30, summary: `account of test:ada last used ${daysBefore(30)}, 30 days ago` },
+    ]);
+    expect(r.counts.unused).toBe(1);
+    expect(r.unusedUnknown).toBeUndefined();
+    expect(r.lastUse).toEqual({ 'test:ada': daysBefore(30), 'test:bob': daysBefore(29.9) });
+  });
+
+  it('never used > counted from the creation; a young account is not unused, and one telling neither time is not judged', () => {
+    const r = idle([ada, bob, person('test:cy')], [exact(ada, { createdAt: daysBefore(45) }), exact(bob, { createdAt: daysBefore(2) }), exact(person('test:cy'))]);
+    expect(r.findings.map((f) => [f.personKey, f.daysUnused, f.lastUsedAt])).toEqual([['test:ada', 45, undefined]]);
+    expect(r.findings[0]?.summary).toContain('never used since it was created');
+    expect(r.lastUse?.['test:ada']).toBeNull();
+  });
+
+  it('only enabled accounts of active people: leavers, people on leave, pre-hires, disabled, unmanaged and orphan accounts are not unused', () => {
+    const old = { lastUsedAt: daysBefore(300) };
+    const gone = person('test:gone', { status: 'terminated' });
+    const away = person('test:away', { status: 'on-leave' });
+    const early = person('test:early', { status: 'pre-hire' });
+    const r = idle(
+      [ada, gone, away, early],
+      [
+        exact(ada, { ...old, enabled: false }),
+        exact(gone, { ...old, enabled: false }),
+        exact(away, { ...old, enabled: false }),
+        exact(early, old),
+        { externalRef: 'admin', enabled: true, ...old },
+        { externalRef: 'x', personKey: 'test:ghost', enabled: true, ...old },
+      ],
+    );
+    expect(r.findings.filter((f) => f.kind === 'unused')).toEqual([]);
+  });
+
+  it('a listing that could not tell last use judges nothing and says why; an app without `unused` says nothing', () => {
+    const r = idle([ada], [exact(ada, { createdAt: daysBefore(400) })], { read: false, reason: 'the service account may not read the realm events' });
+    expect(r.counts.unused).toBe(0);
+    expect(r.unusedUnknown).toBe('the service account may not read the realm events');
+    expect(reconcileApp({ policy: idlePolicy, appId: 'chat', people: [ada], accounts: [exact(ada)], at }).unusedUnknown).toMatch(/does not tell when accounts are used/);
+    expect(run([ada], [exact(ada, { lastUsedAt: daysBefore(400) })])).not.toHaveProperty('unusedUnknown');
+  });
+
+  it('drift > an account the person workflow itself holds disabled (an unused disable) is not enabled drift; one disabled out of band is', () => {
+    const held = { ...ada, holding: { status: 'disabled' as const, entitlements: ['channel:eng', 'channel:general'] } };
+    expect(idle([held], [exact(ada, { enabled: false, lastUsedAt: daysBefore(400) })]).findings).toEqual([]);
+    expect(idle([ada], [exact(ada, { enabled: false })]).findings).toEqual([expect.objectContaining({ kind: 'drift', drift: { enabled: true } })]);
   });
 });

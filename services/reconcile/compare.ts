@@ -26,7 +26,18 @@ export interface ListedAccount {
   enabled?: boolean;
   attributes?: Readonly<Record<string, unknown>>;
   entitlements?: readonly string[];
+  /** When the app created the account (ISO 8601), where it records it: a never-used account counts from then. */
+  createdAt?: string;
+  /** When the account was last used (ISO 8601), when the listing read it ({@link LastUse}); absent then: never used. */
+  lastUsedAt?: string;
 }
+
+/**
+ * Whether the listing told when accounts were last used (asked only for apps with `unused` in the
+ * policy): `read`, or why not (the connector cannot tell; the app refused, e.g. Keycloak's event
+ * store without `view-events`). Never personal values.
+ */
+export type LastUse = { read: true } | { read: false; reason: string };
 
 /** A person as the pipeline knows them: the newest HR snapshot, and what the person workflow holds in this app. */
 export interface KnownPerson {
@@ -35,7 +46,7 @@ export interface KnownPerson {
   holding?: AppHolding;
 }
 
-export type FindingKind = 'orphan' | 'zombie' | 'missing' | 'drift' | 'unmanaged';
+export type FindingKind = 'orphan' | 'zombie' | 'missing' | 'drift' | 'unmanaged' | 'unused';
 
 export interface Finding {
   kind: FindingKind;
@@ -46,6 +57,9 @@ export interface Finding {
   summary: string;
   /** Drift only: what differs. */
   drift?: ReconcileDrift;
+  /** Unused only: the last use (absent: never used since `createdAt`) and whole days since then (or since the creation). */
+  lastUsedAt?: string;
+  daysUnused?: number;
 }
 
 export interface AppReconciliation {
@@ -56,6 +70,13 @@ export interface AppReconciliation {
   unchecked: number;
   findings: Finding[];
   counts: Record<FindingKind, number>;
+  /** Apps with `unused` in the policy: why unused accounts could not be judged, when they could not. */
+  unusedUnknown?: string;
+  /**
+   * Apps with `unused` in the policy whose listing told last use: each managed account's last use by
+   * person key (`null`: never used since created), for the access report.
+   */
+  lastUse?: Record<string, string | null>;
 }
 
 /** Statuses in which a person holds no enabled account anywhere (the leaver and leave plans disable them all; no other plan enables one). */
@@ -67,7 +88,12 @@ export const DISABLED_STATUSES = INACTIVE_STATUSES;
  * - an anchor no known person has, on an account not known to be disabled → `orphan`;
  * - a leaver's (or a person on leave) enabled account → `zombie`;
  * - a person the policy grants the app but who has no account there → `missing`;
- * - an account whose attributes, entitlements or enabled state differ from the grant → `drift`.
+ * - an account whose attributes, entitlements or enabled state differ from the grant → `drift`;
+ *   an account the person workflow itself holds disabled (an unused account's disable, a
+ *   suspension) is not enabled drift: re-enabling it is the next HR event's or a restore's call;
+ * - where the app's policy says `unused.after` and the listing told last use: an active person's
+ *   enabled account not used (or, never used, not created) for that long → `unused`. Leavers'
+ *   accounts are zombies or in step; unmanaged ones are never judged.
  * Entitlements count as drift only among those the policy names for this app (rules and overrides):
  * groups someone else manages in the same app are not ours to revoke.
  */
@@ -78,6 +104,10 @@ export function reconcileApp(req: {
   accounts: readonly ListedAccount[];
   /** People whose workflow did not answer: their accounts are not judged (counted in `unchecked`). */
   unreadable?: readonly string[];
+  /** The run's time, against which `unused.after` is measured. */
+  at?: string;
+  /** Whether the listing told last use; absent: it was not asked, or the connector cannot tell. */
+  lastUse?: LastUse;
 }): AppReconciliation {
   const { policy, appId } = req;
   const app = policy.apps.get(appId);
@@ -88,6 +118,8 @@ export function reconcileApp(req: {
   const seen = new Set<string>();
   const unreadable = new Set(req.unreadable ?? []);
   let unchecked = 0;
+  const unused = unusedJudge(app, req.at, req.lastUse);
+  const lastUse: Record<string, string | null> | undefined = unused.judge ? {} : undefined;
 
   for (const account of [...req.accounts].sort((a, b) => compare(a.personKey ?? '', b.personKey ?? '') || compare(a.externalRef, b.externalRef))) {
     const ref = { appId, externalRef: account.externalRef };
@@ -101,6 +133,7 @@ export function reconcileApp(req: {
     }
     const known = people.get(account.personKey);
     seen.add(account.personKey);
+    if (lastUse) lastUse[account.personKey] = account.lastUsedAt ?? null;
     const who = { ...ref, personKey: account.personKey };
     if (!known) {
       // A disabled orphan is as far as a fix goes (it is never deleted: nothing proves we may), so it is in step.
@@ -116,8 +149,10 @@ export function reconcileApp(req: {
       if (account.enabled === true) findings.push({ kind: 'drift', ...who, summary: `enabled account of ${account.personKey}, to whom the policy no longer grants ${appId}`, drift: { enabled: false } });
       continue;
     }
-    const drift = driftOf({ app, personKey: known.personKey, person: known.person, account, granted, managed });
+    const drift = driftOf({ app, personKey: known.personKey, person: known.person, account, granted, managed, heldDisabled: known.holding?.status === 'disabled' });
     if (drift) findings.push({ kind: 'drift', ...who, summary: `account of ${account.personKey} differs from the policy: ${describe(drift)}`, drift });
+    const idle = known.person.status === 'pre-hire' ? undefined : unused.judge?.(account);
+    if (idle) findings.push({ kind: 'unused', ...who, ...idle });
   }
 
   for (const known of [...req.people].sort((a, b) => compare(a.personKey, b.personKey))) {
@@ -126,9 +161,38 @@ export function reconcileApp(req: {
     findings.push({ kind: 'missing', appId, personKey: known.personKey, summary: `${known.personKey} is granted ${appId} but has no account there` });
   }
 
-  const counts: Record<FindingKind, number> = { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0 };
+  const counts: Record<FindingKind, number> = { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 0 };
   for (const f of findings) counts[f.kind] += 1;
-  return { appId, accounts: req.accounts.length, people: req.people.length, unchecked, findings, counts };
+  return { appId, accounts: req.accounts.length, people: req.people.length, unchecked, findings, counts, ...(unused.unknown ? { unusedUnknown: unused.unknown } : {}), ...(lastUse ? { lastUse } : {}) };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The `unused` judgement of one app: unused when `at` is at least `unused.after` past the last use,
+ * or past the creation of an account never used. An enabled account only (a disabled one is in step
+ * or another finding); one that tells neither time is not judged. Without a readable last use, no
+ * account is judged, and `unknown` says why.
+ */
+function unusedJudge(app: LoadedApp, at: string | undefined, lastUse: LastUse | undefined): { judge?: (a: ListedAccount) => Pick<Finding, 'summary' | 'lastUsedAt' | 'daysUnused'> | undefined; unknown?: string } {
+  const after = app.unusedAfterMs;
+  if (after === undefined) return {};
+  if (!lastUse) return { unknown: `the ${app.connector.id} connector does not tell when accounts are used` };
+  if (!lastUse.read) return { unknown: lastUse.reason };
+  const now = Date.parse(at ?? '');
+  if (Number.isNaN(now)) return { unknown: 'the run has no time to measure from' };
+  return {
+    judge(account) {
+      if (account.enabled !== true) return undefined;
+      const since = Date.parse(account.lastUsedAt ?? account.createdAt ?? '');
+      if (Number.isNaN(since) || now - since < after) return undefined;
+      const daysUnused = Math.floor((now - since) / DAY_MS);
+      const summary = account.lastUsedAt
+        ? `account of ${account.personKey} last used ${account.lastUsedAt}, ${daysUnused} days ago`
+        : `account of ${account.personKey} never used since it was created ${account.createdAt}, ${daysUnused} days ago`;
+      return { summary, ...(account.lastUsedAt ? { lastUsedAt: account.lastUsedAt } : {}), daysUnused };
+    },
+  };
 }
 
 /** Every entitlement the policy can grant in `appId`: the only ones reconciliation may revoke. */
@@ -139,10 +203,10 @@ export function managedEntitlements(policy: LoadedPolicy, appId: string): Set<st
   return out;
 }
 
-function driftOf(req: { app: LoadedApp; personKey: string; person: PersonSnapshot; account: ListedAccount; granted: Set<string>; managed: Set<string> }): Finding['drift'] | undefined {
+function driftOf(req: { app: LoadedApp; personKey: string; person: PersonSnapshot; account: ListedAccount; granted: Set<string>; managed: Set<string>; heldDisabled: boolean }): Finding['drift'] | undefined {
   const { account, granted, managed } = req;
   const drift: NonNullable<Finding['drift']> = {};
-  if (account.enabled === false) drift.enabled = true;
+  if (account.enabled === false && !req.heldDisabled) drift.enabled = true;
   if (account.attributes) {
     const want: AppAttributes = desiredAttributes(req.app, req.person);
     const held = account.attributes as Record<string, unknown>;

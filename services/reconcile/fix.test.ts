@@ -6,6 +6,7 @@ import { loadPolicy } from '../policy/load';
 import type { Finding } from './compare';
 import { reconcileFixId } from '../../schemas/contracts';
 import { fixPlan, planFix, planOrphanFix } from './fix';
+import { fixesOf } from './apply';
 
 const load = (text: string) => loadPolicy({ source: 'policy.yaml', env: {}, connectors: CONNECTOR_FACTORIES, text });
 const policy = load(`
@@ -130,5 +131,79 @@ rules:
     expect(fixPlan({ policy, finding: finding({ kind: 'unmanaged', personKey: undefined }) })).toMatchObject({ skipped: expect.stringMatching(/left alone/) });
     expect(fixPlan({ policy, finding: finding({ appId: 'nope' }) }).plan).toBeUndefined();
     expect(fixPlan({ policy, finding: finding({ kind: 'missing' }) }).skipped).toMatch(/not known/);
+  });
+});
+
+describe('fixing unused accounts', () => {
+  const idle = load(`
+version: 1
+apps:
+  chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, unused: { after: P30D, disable: true } }
+  wiki: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, unused: { after: P30D } }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { chat: ["channel:general"], wiki: [] } }
+`);
+  const unused = (appId: string): Finding => ({ kind: 'unused', appId, personKey: 'test:ada', externalRef: 'u-1', summary: 's', daysUnused: 40 });
+
+  it('unused > disabled, counted by the guard, only where the app says unused.disable; the groups stay held', () => {
+    const fix = fixPlan({ policy: idle, finding: unused('chat'), person: ada });
+    expect(fix.removes).toBe(true);
+    expect(fix.plan?.steps.map((s) => s.operation)).toEqual(['suspendAccount']);
+    expect(fix.plan?.target).toEqual({ status: 'disabled', entitlements: ['channel:general'] });
+    expect(fixPlan({ policy: idle, finding: unused('wiki'), person: ada })).toMatchObject({ removes: false, skipped: expect.stringContaining('unused.disable') });
+  });
+
+  it('unused > a person who left or went on leave since the run is not disabled as unused', () => {
+    for (const status of ['terminated', 'on-leave'] as const) {
+      expect(fixPlan({ policy: idle, finding: unused('chat'), person: { ...ada, status } }).plan).toBeUndefined();
+    }
+  });
+
+  it('unused > the person workflow plans it with the mass-change guard', () => {
+    const guarded = load(`
+version: 1
+massChangeGuard: { max: 1, window: PT1H }
+apps:
+  chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, unused: { after: P30D, disable: true } }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { chat: [] } }
+`);
+    const event = makeEvent({ personKey: 'test:ada', type: 'jml.update' });
+    const plan = planFix({ policy: guarded, event, fix: { runId: 'reconcile-x', appId: 'chat', kind: 'unused', by: 'ops' } } as never);
+    expect(plan.guard).toEqual({ max: 1, windowMs: 3_600_000 });
+    expect(plan.apps[0]?.steps.map((s) => s.operation)).toEqual(['suspendAccount']);
+  });
+});
+
+describe('asking for unused fixes', () => {
+  const idle = load(`
+version: 1
+apps:
+  chat: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, unused: { after: P30D, disable: true } }
+  wiki: { connector: dev-redis, settings: { url: "redis://127.0.0.1:1" }, unused: { after: P30D } }
+rules:
+  - { name: everyone, when: { workerType: employee }, grant: { chat: [], wiki: [] } }
+`);
+  const counts = { orphan: 0, zombie: 0, missing: 0, drift: 1, unmanaged: 0, unused: 1 };
+  const appRun = (appId: string) => ({
+    appId,
+    accounts: 1,
+    people: 1,
+    unchecked: 0,
+    counts,
+    findings: [
+      finding({ appId, kind: 'drift', drift: { attributes: ['title'] } }),
+      finding({ appId, kind: 'unused', daysUnused: 40 }),
+    ],
+  });
+  const report = { runId: 'reconcile-x', at: '2026-12-06T00:00:00Z', skipped: [], unreadable: [], problems: 2, apps: [appRun('chat'), appRun('wiki')] };
+
+  it('unused > asked as a removal where the app says unused.disable (its drift waits for a later run); reported only elsewhere', () => {
+    expect(fixesOf(report, idle).map((f) => `${f.appId} ${f.kind} ${f.status}${f.removes ? ' removes' : ''}`)).toEqual([
+      'chat drift skipped',
+      'chat unused asked removes',
+      'wiki drift asked',
+      'wiki unused skipped',
+    ]);
   });
 });

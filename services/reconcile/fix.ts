@@ -17,6 +17,8 @@ import { DISABLED_STATUSES, type Finding } from './compare';
  * - missing: create the account with the mapped attributes and add the granted groups; the create
  *   may not claim an account someone else made unless the app's `reconcile.adopt` says so;
  * - drift: update attributes, add and remove our groups, enable or disable, as the finding says;
+ * - unused: disable, then end sessions where the connector can, only where the app's policy says
+ *   `unused.disable` and the person is still active (a leaver's account is the leaver's business);
  * - unmanaged: nothing (only a fix of the person's `missing`, with `reconcile.adopt`, claims one).
  *
  * Planned from the person as given: a fix planned when its turn comes gets the newest HR truth, and
@@ -56,6 +58,15 @@ export function fixPlan(req: { policy: LoadedPolicy; finding: Finding; person?: 
           target: { status: 'disabled', entitlements: [] },
         },
       };
+    case 'unused': {
+      if (!app.unusedDisable) return { finding, removes: false, skipped: `reported only: ${app.appId} does not say unused.disable` };
+      if (req.person && (DISABLED_STATUSES.has(req.person.status) || req.person.status === 'pre-hire')) {
+        return { finding, removes: false, skipped: `the person's HR status is now ${req.person.status}: not judged as unused` };
+      }
+      const steps: PlannedStep[] = [{ ...disable, summary: 'disable unused account (reconciliation)' }, ...(revokesSessions(app) ? [signOut] : [])];
+      const granted = req.person && finding.personKey ? [...(decide(policy.file, finding.personKey, req.person).entitlements.get(app.appId) ?? [])].sort() : [];
+      return { finding, removes: true, plan: { appId: app.appId, steps, target: { status: 'disabled', entitlements: granted } } };
+    }
     case 'missing':
     case 'drift': {
       if (!req.person || !finding.personKey) return { finding, removes: false, skipped: 'the person is not known: nothing to plan from' };

@@ -5,7 +5,7 @@ import { personStateQuery, personWorkflowId, type AppHoldings } from '../../sche
 import type { PersonSnapshot } from '../../schemas/jml-event.v1';
 import type { AnyConnector, ListAccountsRequest, ListAccountsResult, ListedAccount as SdkListedAccount } from '../../connectors/sdk';
 import type { AppInstance } from '../policy/app';
-import type { KnownPerson, ListedAccount } from './compare';
+import type { KnownPerson, LastUse, ListedAccount } from './compare';
 
 /**
  * What reconciliation reads: the people the pipeline knows (from their person workflows, where the
@@ -73,16 +73,36 @@ export function canList(connector: AnyConnector): boolean {
   return (connector.capabilities as readonly string[]).includes('accounts.list');
 }
 
+/** What {@link listAppAccounts} takes: with `lastUsed`, the listing also asks when each account was last used. */
+export interface ListAppRequest {
+  app: AppInstance;
+  runId: string;
+  log: Logger;
+  signal?: AbortSignal;
+  heartbeat?: (details?: unknown) => void;
+  lastUsed?: boolean;
+}
+
 /**
  * Every account of an app, page by page, through the connector's `listAccounts`. The connector's
  * answer is mapped onto {@link ListedAccount}: the person key when the account carries our anchor,
  * attributes and entitlements when the connector reads them.
  */
-export async function listAppAccounts(req: { app: AppInstance; runId: string; log: Logger; signal?: AbortSignal; heartbeat?: (details?: unknown) => void }): Promise<ListedAccount[]> {
+export async function listAppAccounts(req: ListAppRequest): Promise<ListedAccount[]> {
+  return (await listApp(req)).accounts;
+}
+
+/**
+ * {@link listAppAccounts} with what the listing told of last use (asked with `lastUsed`): `read`
+ * only when every page read it; the first page's reason otherwise; absent when the connector
+ * answered nothing about it (it cannot tell).
+ */
+export async function listApp(req: ListAppRequest): Promise<{ accounts: ListedAccount[]; lastUse?: LastUse }> {
   const { app } = req;
   if (!canList(app.connector)) throw new Error(`connector '${app.connector.id}' of app '${app.appId}' cannot list accounts (capability accounts.list)`);
   const list = (app.connector.operations as Record<string, unknown>).listAccounts as (ctx: unknown, r: ListAccountsRequest) => Promise<ListAccountsResult>;
   const out: ListedAccount[] = [];
+  let lastUse: LastUse | undefined;
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const ctx = {
@@ -94,11 +114,16 @@ export async function listAppAccounts(req: { app: AppInstance; runId: string; lo
       config: app.config,
       secrets: app.secrets,
     };
-    const res = await list(ctx, { ...(cursor !== undefined ? { cursor } : {}), pageSize: LIST_PAGE_SIZE });
+    const res = await list(ctx, { ...(cursor !== undefined ? { cursor } : {}), pageSize: LIST_PAGE_SIZE, ...(req.lastUsed ? { lastUsed: true } : {}) });
     for (const a of res.accounts) out.push(toListed(a));
+    if (req.lastUsed && res.lastUsed) {
+      // One page that could not tell makes the whole listing unknown: half an app must not look unused.
+      const page: LastUse = res.lastUsed.read ? { read: true } : { read: false, reason: res.lastUsed.reason ?? 'the app would not tell when accounts were used' };
+      if (lastUse === undefined || (lastUse.read && !page.read)) lastUse = page;
+    }
     req.heartbeat?.({ listed: out.length });
     // Only the absence of a cursor ends a listing (a short or empty page does not: docs/accounts-list.md).
-    if (res.nextCursor === undefined) return dedupe(out);
+    if (res.nextCursor === undefined) return { accounts: dedupe(out), ...(lastUse ? { lastUse } : {}) };
     cursor = res.nextCursor;
   }
   throw new Error(`app '${app.appId}' listed more than ${MAX_PAGES} pages; stopped`);
@@ -111,6 +136,8 @@ function toListed(a: SdkListedAccount): ListedAccount {
     ...(a.enabled !== undefined ? { enabled: a.enabled } : {}),
     attributes: a.attributes,
     entitlements: a.entitlements,
+    ...(a.createdAt ? { createdAt: a.createdAt } : {}),
+    ...(a.lastUsedAt ? { lastUsedAt: a.lastUsedAt } : {}),
   };
 }
 

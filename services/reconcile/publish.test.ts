@@ -16,13 +16,13 @@ const report: ReconcileReport = {
       accounts: 2,
       people: 1,
       unchecked: 0,
-      counts: { orphan: 1, zombie: 0, missing: 0, drift: 1, unmanaged: 0 },
+      counts: { orphan: 1, zombie: 0, missing: 0, drift: 1, unmanaged: 0, unused: 0 },
       findings: [
         { kind: 'orphan', appId: 'chat', personKey: 'test:ghost', externalRef: 'u-9', summary: 'orphan' },
         { kind: 'drift', appId: 'chat', personKey: 'test:ada', externalRef: 'u-1', summary: 'drift', drift: { attributes: ['title'] } },
       ],
     },
-    { appId: 'code', accounts: 0, people: 1, unchecked: 0, counts: { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0 }, findings: [] },
+    { appId: 'code', accounts: 0, people: 1, unchecked: 0, counts: { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 0 }, findings: [] },
   ],
 };
 
@@ -39,6 +39,29 @@ describe('reconcile findings on Kafka', () => {
     expect(values.map((v) => v.kind)).toEqual(['orphan', 'drift', 'summary', 'summary']);
     expect(values[2]).toMatchObject({ runId: report.runId, counts: { orphan: 1, drift: 1 }, accounts: 2, unchecked: 0 });
     expect(values[1]?.drift).toEqual({ attributes: ['title'] });
+  });
+
+  it('records > an app judging unused accounts publishes its unused findings with last use and days, and the last use of its accounts before the summary', () => {
+    const uses = Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`test:p${i}`, i === 0 ? null : '2026-12-01T00:00:00.000Z']));
+    const idle: ReconcileReport = {
+      ...report,
+      apps: [
+        {
+          appId: 'sso',
+          accounts: 501,
+          people: 501,
+          unchecked: 0,
+          counts: { orphan: 0, zombie: 0, missing: 0, drift: 0, unmanaged: 0, unused: 1 },
+          findings: [{ kind: 'unused', appId: 'sso', personKey: 'test:p1', externalRef: 'u-1', summary: 'last used', lastUsedAt: '2026-12-01T00:00:00.000Z', daysUnused: 5 }],
+          lastUse: uses,
+        },
+      ],
+    };
+    const values = findingRecords(idle).map((r) => ReconcileFinding.parse(JSON.parse(String(r.message.value))));
+    expect(values.map((v) => v.kind)).toEqual(['unused', 'last-use', 'last-use', 'summary']);
+    expect(values[0]).toMatchObject({ lastUsedAt: '2026-12-01T00:00:00.000Z', daysUnused: 5 });
+    expect({ ...values[1]?.lastUse, ...values[2]?.lastUse }).toEqual(uses);
+    expect(Object.keys(values[1]?.lastUse ?? {})).toHaveLength(500);
   });
 
   it('publish > one send with all records; the count it returns is what was sent', async () => {

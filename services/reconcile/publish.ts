@@ -8,9 +8,11 @@ export interface RecordSink {
   send(items: Outgoing[]): Promise<void>;
 }
 
+const LAST_USE_PER_RECORD = 500;
+
 /**
- * The records of a run on `jml.reconcile.v1`: every finding of every app, then one `summary` per app
- * closing it. Each record is checked against the wire contract before it is sent.
+ * The records of a run on `jml.reconcile.v1`: every finding of every app, the apps' `last-use`
+ * records where they judge unused accounts, then one `summary` per app closing it. Each record is checked against the wire contract before it is sent.
  */
 export function findingRecords(report: ReconcileReport): Outgoing[] {
   const out: Outgoing[] = [];
@@ -24,7 +26,15 @@ export function findingRecords(report: ReconcileReport): Outgoing[] {
         ...(f.externalRef ? { externalRef: f.externalRef } : {}),
         summary: f.summary,
         ...(f.drift ? { drift: f.drift } : {}),
+        ...(f.lastUsedAt ? { lastUsedAt: f.lastUsedAt } : {}),
+        ...(f.daysUnused !== undefined ? { daysUnused: f.daysUnused } : {}),
       });
+      out.push({ topic: TOPICS.reconcile, message: { key: app.appId, value: JSON.stringify(record) } });
+    }
+    // Last use of every managed account, in chunks (one record per account would flood the topic).
+    const uses = Object.entries(app.lastUse ?? {});
+    for (let i = 0; i < uses.length; i += LAST_USE_PER_RECORD) {
+      const record = ReconcileFinding.parse({ ...base, kind: 'last-use', summary: `${app.appId}: last use of ${Math.min(LAST_USE_PER_RECORD, uses.length - i)} account(s)`, lastUse: Object.fromEntries(uses.slice(i, i + LAST_USE_PER_RECORD)) });
       out.push({ topic: TOPICS.reconcile, message: { key: app.appId, value: JSON.stringify(record) } });
     }
     const total = app.findings.length;
@@ -35,6 +45,7 @@ export function findingRecords(report: ReconcileReport): Outgoing[] {
       counts: app.counts,
       accounts: app.accounts,
       unchecked: app.unchecked,
+      ...(app.unusedUnknown ? { unusedUnknown: app.unusedUnknown } : {}),
     });
     out.push({ topic: TOPICS.reconcile, message: { key: app.appId, value: JSON.stringify(summary) } });
   }

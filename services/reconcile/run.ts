@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LoadedPolicy } from '../policy/load';
 import { reconcileApp, type AppReconciliation } from './compare';
-import { canList, knownPeople, listAppAccounts, peopleForApp } from './gather';
+import { canList, knownPeople, listApp, peopleForApp } from './gather';
 
 /** One reconciliation of some apps against HR truth; see compare.ts for what each finding means. */
 export interface ReconcileReport {
@@ -14,7 +14,7 @@ export interface ReconcileReport {
   skipped: Array<{ appId: string; reason: string }>;
   /** People whose workflow did not answer: their accounts were not judged. */
   unreadable: string[];
-  /** Sum of findings other than `unmanaged` (what `--check` fails on). */
+  /** Sum of findings other than `unmanaged` and `unused` (what `--check` fails on: an unused account is not out of step). */
   problems: number;
 }
 
@@ -46,13 +46,15 @@ export async function reconcile(req: {
       continue;
     }
     try {
-      const accounts = await listAppAccounts({ app, runId, log: req.log.child({ appId }) });
-      apps.push(reconcileApp({ policy: req.policy, appId, people: peopleForApp(people, appId), accounts, unreadable }));
+      // Last use costs a request per account in some apps: asked only where the policy judges unused accounts.
+      const judgesUnused = app.unusedAfterMs !== undefined;
+      const { accounts, lastUse } = await listApp({ app, runId, log: req.log.child({ appId }), lastUsed: judgesUnused });
+      apps.push(reconcileApp({ policy: req.policy, appId, people: peopleForApp(people, appId), accounts, unreadable, at, ...(lastUse ? { lastUse } : {}) }));
     } catch (err) {
       skipped.push({ appId, reason: `listing failed: ${(err as Error).message}` });
     }
     req.onApp?.(appId, i + 1, appIds.length);
   }
-  const problems = apps.reduce((n, a) => n + a.findings.filter((f) => f.kind !== 'unmanaged').length, 0);
+  const problems = apps.reduce((n, a) => n + a.findings.filter((f) => f.kind !== 'unmanaged' && f.kind !== 'unused').length, 0);
   return { runId, at, apps, skipped, unreadable, problems };
 }

@@ -16,7 +16,8 @@ import { freePort, waitFor } from '../../infra/stack/process';
  * (`start-dev`, in-memory H2: nothing is shared between runs) on a free loopback port, with a
  * bootstrap admin whose password is made for the run. Each start gets a realm of its own with a
  * confidential client for the connector (service account with realm-management roles) and a public
- * client that logs users in with a password grant (a real session).
+ * client that logs users in with a password grant (a real session). The realm saves LOGIN events
+ * (for a day) and the service account may read them (`view-events`): the connector's last use.
  *
  * Set JML_TEST_KEYCLOAK_URL and JML_TEST_KEYCLOAK_ADMIN_PASSWORD (bootstrap admin `admin`) to use
  * a Keycloak already running instead: each start then only creates a fresh realm in it.
@@ -30,7 +31,10 @@ const BUILD_OPTIONS = ['--db', 'dev-mem'];
 const START_TIMEOUT_MS = 10 * 60_000;
 
 /** The connector's client and the roles of `realm-management` its service account gets. */
-export const CONNECTOR_CLIENT_ROLES = ['manage-users', 'view-users', 'query-users', 'query-groups', 'view-clients', 'query-clients', 'view-realm'] as const;
+export const CONNECTOR_CLIENT_ROLES = ['manage-users', 'view-users', 'query-users', 'query-groups', 'view-clients', 'query-clients', 'view-realm', 'view-events'] as const;
+
+/** How long the run's realm keeps its login events (seconds): the connector's last use of an account. */
+export const LOGIN_EVENTS_EXPIRATION_S = 86_400;
 
 export interface KeycloakServer {
   /** Keycloak's root URL (`http://127.0.0.1:<port>`). */
@@ -242,6 +246,9 @@ async function withRealm(server: { baseUrl: string; adminPassword: string; start
 
   try {
     await must('', { method: 'POST', body: { realm, enabled: true } });
+    // Login events saved, so the connector can tell when a user last logged in (unused accounts).
+    const events = await must<Record<string, unknown>>(`${r}/events/config`, { method: 'GET' });
+    await must(`${r}/events/config`, { method: 'PUT', body: { ...events.body, eventsEnabled: true, enabledEventTypes: ['LOGIN'], eventsExpiration: LOGIN_EVENTS_EXPIRATION_S } });
     // The connector's anchor and mapped attributes are unmanaged attributes that only admins edit.
     const profile = await must<Record<string, unknown>>(`${r}/users/profile`, { method: 'GET' });
     await must(`${r}/users/profile`, { method: 'PUT', body: { ...profile.body, unmanagedAttributePolicy: 'ADMIN_EDIT' } });

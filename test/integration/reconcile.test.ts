@@ -158,11 +158,11 @@ rules:
     const summary = wikiRun.summary;
     await captureHistory(pipeline.temporal, wikiRun.workflowId, 'reconcile.scheduled');
     expect(summary.skipped).toEqual([]);
-    expect(summary.apps).toEqual([{ appId: 'wiki', accounts: 4, unchecked: 0, counts: { orphan: 1, zombie: 1, missing: 1, drift: 1, unmanaged: 1 } }]);
+    expect(summary.apps).toEqual([{ appId: 'wiki', accounts: 4, unchecked: 0, counts: { orphan: 1, zombie: 1, missing: 1, drift: 1, unmanaged: 1, unused: 0 } }]);
     expect(summary.problems).toBe(4);
     // LDAP: the leaver's entry is disabled (moved), so no zombie; the two hand-made entries are found.
     const directory = runs.find((r) => r.summary.apps[0]?.appId === 'directory')?.summary;
-    expect(directory?.apps).toEqual([{ appId: 'directory', accounts: 5, unchecked: 0, counts: { orphan: 1, zombie: 0, missing: 0, drift: 0, unmanaged: 1 } }]);
+    expect(directory?.apps).toEqual([{ appId: 'directory', accounts: 5, unchecked: 0, counts: { orphan: 1, zombie: 0, missing: 0, drift: 0, unmanaged: 1, unused: 0 } }]);
     // The directory's policy says reconcile.fix: its run asked for the orphan's fix, and left the unmanaged entry alone.
     expect(directory?.fixes).toEqual({ asked: 1, skipped: 1 });
     expect(summary.fixes).toBeUndefined();
@@ -202,7 +202,7 @@ rules:
   it('on demand > reconcile() gives the same findings without a schedule', async () => {
     const policy = loadPolicyFile({ path: policyFile, env, connectors: CONNECTOR_FACTORIES });
     const report = await reconcile({ client: pipeline.temporal, policy, taskQueue, log: createLogger({ name: 'it-reconcile', level: 'warn' }), appIds: ['wiki'] });
-    expect(report.apps[0]?.counts).toEqual({ orphan: 1, zombie: 1, missing: 1, drift: 1, unmanaged: 1 });
+    expect(report.apps[0]?.counts).toEqual({ orphan: 1, zombie: 1, missing: 1, drift: 1, unmanaged: 1, unused: 0 });
     expect(report.unreadable).toEqual([]);
     await expect(reconcile({ client: pipeline.temporal, policy, taskQueue, log: createLogger({ name: 'x', level: 'silent' }), appIds: ['nope'] })).rejects.toThrow(/no app 'nope'/);
   });

@@ -39,9 +39,10 @@ export function cliKafka(ctx: CliContext, clientId: string): Kafka {
 export function reconcileLines(report: ReconcileReport): string[] {
   const lines: string[] = [];
   for (const app of report.apps) {
-    const counts = (['zombie', 'orphan', 'missing', 'drift', 'unmanaged'] as const).filter((k) => app.counts[k] > 0).map((k) => `${app.counts[k]} ${k}`);
+    const counts = (['zombie', 'orphan', 'missing', 'drift', 'unused', 'unmanaged'] as const).filter((k) => app.counts[k] > 0).map((k) => `${app.counts[k]} ${k}`);
     lines.push(`${app.appId}: ${app.accounts} accounts, ${app.people} people known${counts.length > 0 ? `: ${counts.join(', ')}` : ', in step'}${app.unchecked > 0 ? ` (${app.unchecked} not judged)` : ''}`);
     for (const f of app.findings) lines.push(`  ${f.kind.padEnd(9)}  ${(f.personKey ?? '-').padEnd(24)}  ${(f.externalRef ?? '-').padEnd(12)}  ${f.summary}`);
+    if (app.unusedUnknown) lines.push(`  unused accounts not judged: ${app.unusedUnknown}`);
   }
   for (const s of report.skipped) lines.push(`${s.appId}: skipped: ${s.reason}`);
   if (report.unreadable.length > 0) lines.push(`${report.unreadable.length} person workflow(s) did not answer; their accounts were not judged`);
@@ -52,11 +53,11 @@ export function reconcileLines(report: ReconcileReport): string[] {
 /** `jml reconcile`: compare apps with what the policy grants by HR truth (services/reconcile). */
 export const reconcile: CommandSpec = {
   name: 'reconcile',
-  summary: 'compare each app\'s accounts with what the policy grants by HR truth (orphans, zombies, missing, drift); --fix asks for the fixes',
+  summary: 'compare each app\'s accounts with what the policy grants by HR truth (orphans, zombies, missing, drift, unused); --fix asks for the fixes',
   args: [],
   options: {
     app: { type: 'string', multiple: true, value: 'appId', description: 'only this app (repeat for more); every app of the policy by default' },
-    check: { type: 'boolean', description: 'exit 4 when anything but unmanaged accounts is found, or when an app or person could not be read' },
+    check: { type: 'boolean', description: 'exit 4 when anything but unmanaged or unused accounts is found, or when an app or person could not be read' },
     publish: { type: 'boolean', description: 'also publish the findings to jml.reconcile.v1 (what the schedules do; the access report reads them)' },
     fix: { type: 'boolean', description: 'turn the findings into fixes: ordinary steps through each person\'s workflow (orphans: a workflow per account), under the mass-change guard' },
     'dry-run': { type: 'boolean', description: 'with --fix: list the fixes, ask for none' },
@@ -66,7 +67,7 @@ export const reconcile: CommandSpec = {
   details: [
     'Reads every person workflow of this pipeline (TEMPORAL_TASK_QUEUE) and lists each app\'s accounts through its connector (accounts.list); changes nothing. Unmanaged accounts (no person key) are reported and never counted as problems.',
     'Apps with reconcile.every in the policy are also reconciled on a Temporal Schedule (reconcile/<taskQueue>/<appId>); with reconcile.fix the schedule also fixes.',
-    '--fix: a zombie is disabled (and its sessions ended), an orphan disabled (never deleted), a missing account created (claiming an account the pipeline did not make only where the app\'s reconcile.adopt allows), a drift put back as the policy says. A person\'s fix waits behind their HR events and is planned again from the newest truth; fixes that take access away pass the mass-change guard (jml held / approve). Unmanaged accounts are never touched. See docs/reconcile.md.',
+    '--fix: a zombie is disabled (and its sessions ended), an orphan disabled (never deleted), a missing account created (claiming an account the pipeline did not make only where the app\'s reconcile.adopt allows), a drift put back as the policy says, an unused account disabled where the app\'s unused.disable says so. A person\'s fix waits behind their HR events and is planned again from the newest truth; fixes that take access away pass the mass-change guard (jml held / approve). Unmanaged accounts are never touched. See docs/reconcile.md.',
   ],
   examples: ['reconcile', 'reconcile --app wiki --check', 'reconcile --publish --json', 'reconcile --app wiki --fix --dry-run', 'reconcile --fix --reason "after the wiki outage"'],
   exits: {
