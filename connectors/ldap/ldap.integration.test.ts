@@ -302,6 +302,24 @@ describe('disable strategies', () => {
     expect((await ops.restoreAccount(a.ctx, account(id))).outcome).toBe('already-in-state');
   });
 
+  it('move-to-ou > memberships follow the entry: read while disabled, a group revoked meanwhile stays revoked after restore', async () => {
+    const a = moveApp();
+    const id = nextId();
+    const created = await join(a, { id });
+    for (const entitlement of ['staff', 'engineering']) await ops.grantAccess(a.ctx, { ...account(id), entitlement });
+    const suspended = await ops.suspendAccount(a.ctx, account(id));
+    const members = async (cn: string) => [(await raw(`cn=${cn},${slapd.groupsDn}`))?.member ?? []].flat().map((m) => String(m).toLowerCase());
+    // The groups name the entry where it now is (what slapd's refint overlay would do), not where it was.
+    expect(await members('staff')).toContain((suspended.externalRef as string).toLowerCase());
+    expect(await members('staff')).not.toContain((created.externalRef as string).toLowerCase());
+    expect((await ops.readAccount(a.ctx, account(id))).entitlements?.sort()).toEqual(['engineering', 'staff']);
+    expect((await ops.revokeAccess(a.ctx, { ...account(id), entitlement: 'engineering' })).outcome).toBe('applied');
+    await ops.restoreAccount(a.ctx, account(id));
+    expect(await ops.readAccount(a.ctx, account(id))).toMatchObject({ enabled: true, entitlements: ['staff'] });
+    expect(await members('engineering')).not.toContain((created.externalRef as string).toLowerCase());
+    expect(await members('engineering')).not.toContain((suspended.externalRef as string).toLowerCase());
+  });
+
   it('move-to-ou > a joiner created disabled (pre-start) is born in the disabled OU', async () => {
     const a = moveApp();
     const id = nextId();

@@ -16,8 +16,8 @@ import type { ReconcileReport } from './run';
  *   in that app waits for a later run (one fix per person, app and run);
  * - unmanaged: nothing.
  * Every fix that takes access away passes the mass-change guard in its workflow, like a leaver.
- * Asking twice for the same run is harmless: the update answers `duplicate`, the orphan's workflow
- * id is already started.
+ * Asking twice for the same run is harmless: the workflow answers `duplicate` (reported
+ * `already-asked`), the orphan's workflow id is already started.
  */
 
 export type FixStatus =
@@ -56,6 +56,11 @@ export interface FixOptions {
   appIds?: readonly string[];
   /** Plan and report only. */
   dryRun?: boolean;
+  /**
+   * When this ask started (ISO; default now): part of each update's id, so that Temporal's
+   * deduplication of update ids covers the retries of this ask only (see `askPerson`).
+   */
+  askedAt?: string;
 }
 
 /** The findings of a run that a fix would act on, with what each would do as of the run. */
@@ -111,25 +116,31 @@ function describeDrift(d: ReconcileDrift): string[] {
 export async function applyFixes(report: ReconcileReport, opts: FixOptions): Promise<FixResult[]> {
   const planned = fixesOf(report, opts.policy, opts.appIds);
   if (opts.dryRun) return planned;
+  const askedAt = opts.askedAt ?? new Date().toISOString();
   const results: FixResult[] = [];
   for (const fix of planned) {
     if (fix.status !== 'asked') {
       results.push(fix);
       continue;
     }
-    results.push(fix.kind === 'orphan' ? await askOrphan(fix, report.runId, opts) : await askPerson(fix, report.runId, opts));
+    results.push(fix.kind === 'orphan' ? await askOrphan(fix, report.runId, opts) : await askPerson(fix, report.runId, askedAt, opts));
   }
   return results;
 }
 
-async function askPerson(fix: FixResult, runId: string, opts: FixOptions): Promise<FixResult> {
+/**
+ * One fix, as the person workflow's `reconcileFix` update. Temporal answers an update id it has seen
+ * with that update's first answer (`queued`), whoever asks; so the id names this ask too (`askedAt`):
+ * a retry within the ask is one update, and a later ask of the same run and app reaches the
+ * workflow, which knows the fix id and answers `duplicate`.
+ */
+async function askPerson(fix: FixResult, runId: string, askedAt: string, opts: FixOptions): Promise<FixResult> {
   const personKey = fix.personKey as string;
   const request: ReconcileFixRequest = { runId, appId: fix.appId, kind: fix.kind as PersonFixKind, ...(fix.drift ? { drift: fix.drift } : {}), by: opts.by };
   try {
     const accepted = await opts.client.workflow
       .getHandle(personWorkflowId(personKey))
-      // The update id makes a repeated ask of the same run and app one fix, also across workers.
-      .executeUpdate(reconcileFixUpdate, { args: [request], updateId: `reconcile-fix/${runId}/${fix.appId}` });
+      .executeUpdate(reconcileFixUpdate, { args: [request], updateId: `reconcile-fix/${runId}/${fix.appId}/${askedAt}` });
     return { ...fix, status: accepted.status === 'duplicate' ? 'already-asked' : 'asked', workflowId: accepted.workflowId };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { ...fix, status: 'refused', reason: `${personWorkflowId(personKey)} is not running` };

@@ -13,7 +13,8 @@ import type { JmlEvent } from '../../schemas/jml-event.v1';
 import { TOPICS } from '../../services/kafka/topics';
 import { createLogger } from '../../services/log';
 import { loadPolicyFile } from '../../services/policy/load';
-import { reconcile } from '../../services/reconcile/run';
+import { applyFixes } from '../../services/reconcile/apply';
+import { reconcile, type ReconcileReport } from '../../services/reconcile/run';
 import type { Pipeline } from '../../services/runtime';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
 import { startSlapd, type SlapdInstance, slapdAppYaml } from '../harness/slapd';
@@ -312,5 +313,37 @@ rules:
     expect((await admin.request({ method: 'GET', path: `Users/${eve.id}` })).body).toEqual(handMade.body);
     expect((await admin.list<ScimUser>('Users')).filter((u) => u.userName === eve.userName)).toHaveLength(1);
     expect((await runCli(['reconcile', '--app', 'wiki', '--check'], { env: cliEnv, cwd })).code).toBe(4);
+  });
+
+  it('fix twice > the same run\'s fix asked a second time answers already-asked and is queued once', { timeout: 180_000 }, async () => {
+    const policy = loadPolicyFile({ path: policyFile, env, connectors: CONNECTOR_FACTORIES });
+    const at = new Date().toISOString();
+    // One drift finding of ada's wiki account (its display name); applying it changes nothing that is in step.
+    const drift = { kind: 'drift' as const, appId: 'wiki', personKey: key('ada'), summary: 'displayName differs', drift: { attributes: ['displayName'] } };
+    const report: ReconcileReport = {
+      runId: `reconcile-${at}`,
+      at,
+      apps: [{ appId: 'wiki', accounts: 1, people: 1, unchecked: 0, findings: [drift], counts: { orphan: 0, zombie: 0, missing: 0, drift: 1, unmanaged: 0 } }],
+      skipped: [],
+      unreadable: [],
+      problems: 1,
+    };
+    const ask = () => applyFixes(report, { client: pipeline.temporal, policy, taskQueue, by: 'integration test' });
+    const first = await ask();
+    const second = await ask();
+    expect(first.map((f) => f.status)).toEqual(['asked']);
+    expect(second.map((f) => f.status)).toEqual(['already-asked']);
+    expect(second[0]?.workflowId).toBe(first[0]?.workflowId);
+    const outcome = await eventually(
+      'the fix ends',
+      async () => {
+        const handle = pipeline.temporal.workflow.getHandle(first[0]?.workflowId as string);
+        return (await handle.describe()) && ((await handle.result()) as EventOutcome);
+      },
+      90_000,
+    );
+    expect(outcome.status).toBe('completed');
+    const recent = ((await pipeline.temporal.workflow.getHandle(personWorkflowId(key('ada'))).query(personStateQuery)) as { recent: Array<{ eventId: string }> }).recent;
+    expect(recent.filter((r) => r.eventId === `${report.runId}.fix.wiki`)).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { accountKey } from '../../connectors/dev-redis';
 import { ensureGroup } from '../../connectors/keycloak/testing/conformance-target';
 import { scimAdmin, type ScimAdmin } from '../../connectors/scim/testing/scim-admin';
-import type { ScimUser } from '../../connectors/scim/schema';
+import type { ScimGroup, ScimUser } from '../../connectors/scim/schema';
 import { eventWorkflowId, personStateQuery, personWorkflowId, type EventOutcome, type PersonState } from '../../schemas/contracts';
 import type { JmlEvent } from '../../schemas/jml-event.v1';
 import type { SecurityAction } from '../../schemas/security-action.v1';
@@ -15,6 +15,7 @@ import type { Pipeline } from '../../services/runtime';
 import { startKeycloak, type KeycloakServer } from '../harness/keycloak';
 import { captureHistory } from '../replay/capture';
 import { startScimServer, type ScimServer } from '../harness/scim-server';
+import { slapdAppYaml, startSlapd, type SlapdInstance } from '../harness/slapd';
 import { postSigned } from '../support/canonical-client';
 import { runCli, type Ran } from '../support/cli-process';
 import { makeEvent } from '../support/events';
@@ -23,8 +24,10 @@ import { eventually } from '../support/wait';
 
 /**
  * Emergency suspend and restore on the real stack: dev-redis apps on the shared Redis, a SCIM app on
- * a real scim2-server and a Keycloak realm on a real Keycloak (whose connector ends sessions), driven
- * by `jml suspend` / `jml restore` as a subprocess, with a mover arriving while suspended.
+ * a real scim2-server, a Keycloak realm on a real Keycloak (whose connector ends sessions) and an
+ * LDAP directory on a real slapd (disabled by moving the entry to ou=disabled), driven by
+ * `jml suspend` / `jml restore` as a subprocess, with a mover arriving while suspended. Each of the
+ * three real servers has a group per department, so the mover has something to grant and revoke in each.
  */
 const run = Date.now().toString(36);
 /** The HR sender's key (HR events only) and the security team's (suspend and restore of anyone). */
@@ -39,6 +42,7 @@ describe('emergency suspend and restore on the real stack', () => {
   let scim: ScimServer;
   let admin: ScimAdmin;
   let kc: KeycloakServer;
+  let slapd: SlapdInstance;
   let pipeline: Pipeline;
   let redis: Redis;
   let dir: string;
@@ -68,6 +72,25 @@ describe('emergency suspend and restore on the real stack', () => {
     const found = await kc.admin<Array<{ id: string; enabled: boolean }>>({ method: 'GET', path: 'users', query: { q: `jmlPersonKey:${PERSON}`, exact: 'true' } });
     return (found.body ?? [])[0] as { id: string; enabled: boolean };
   };
+  /** The SCIM user's groups, read from scim2-server's Groups (it leaves the user's `groups` empty). */
+  const wikiGroups = async () => (await admin.list<ScimGroup>('Groups', `members.value eq "${(await wikiUser()).id}"`)).map((g) => g.displayName).sort();
+  /** The Keycloak user's group paths. */
+  const ssoGroups = async () => ((await kc.admin<Array<{ path: string }>>({ method: 'GET', path: `users/${(await ssoUser()).id}/groups` })).body ?? []).map((g) => g.path).sort();
+  /**
+   * The person's LDAP entry read back from slapd: enabled when it lies under ou=people (the
+   * connector's move-to-ou disable moves it to ou=disabled), and the groups whose `member` names it
+   * under either OU (slapd has no refint overlay: a stale member value under the other OU counts too).
+   */
+  const ldapAccount = async () => {
+    const { searchEntries } = await slapd.admin.search(slapd.baseDn, { scope: 'sub', filter: `(employeeNumber=${PERSON})`, attributes: ['1.1'] });
+    expect(searchEntries).toHaveLength(1);
+    const dn = (searchEntries[0] as { dn: string }).dn;
+    const rdn = dn.slice(0, dn.indexOf(','));
+    const names = new Set([`${rdn},${slapd.peopleDn}`, `${rdn},${slapd.disabledDn}`].map((d) => d.toLowerCase()));
+    const { searchEntries: groups } = await slapd.admin.search(slapd.groupsDn, { scope: 'one', filter: '(objectClass=groupOfNames)', attributes: ['cn', 'member'] });
+    const member = groups.filter((g) => [g.member ?? []].flat().some((m) => names.has(String(m).toLowerCase())));
+    return { enabled: dn.toLowerCase().endsWith(`,${slapd.peopleDn.toLowerCase()}`), groups: member.map((g) => String(g.cn)).sort() };
+  };
 
   const engineer = { workerType: 'employee' as const, department: 'Engineering', workEmail: `eve.${run}@example.com` };
   const joiner = makeEvent({ personKey: PERSON, type: 'jml.joiner', enteredAt: new Date(Date.now() - 60_000).toISOString(), person: engineer });
@@ -81,9 +104,10 @@ describe('emergency suspend and restore on the real stack', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jml-suspend-'));
-    [scim, kc] = await Promise.all([startScimServer(), startKeycloak()]);
+    [scim, kc, slapd] = await Promise.all([startScimServer(), startKeycloak(), startSlapd({ groups: ['staff', 'engineering', 'sales'] })]);
     admin = scimAdmin(scim);
-    await ensureGroup(kc, 'staff');
+    for (const group of ['staff', 'eng', 'sales']) await ensureGroup(kc, group);
+    for (const group of ['wiki-eng', 'wiki-sales']) await admin.createGroup(group);
     redis = new Redis(stack.redisUrl);
     const dev = `connector: dev-redis, settings: { url: "${stack.redisUrl}", keyPrefix: "${prefix}" }`;
     const file = join(dir, 'policy.yaml');
@@ -104,10 +128,15 @@ apps:
     settings: { baseUrl: "${kc.baseUrl}", realm: "${kc.realm}", clientId: "${kc.clientId}" }
     secrets: { clientSecret: { env: IT_KC_SECRET } }
     mapping: { attributes: { username: "{workEmail|lower}", email: "{workEmail}", firstName: "{givenName}", lastName: "{familyName}" } }
+  ldap:
+    connector: ldap
+${slapdAppYaml(slapd, 'IT_LDAP_PASSWORD')}
+    mapping:
+      attributes: { uid: "{givenName|lower}.{familyName|lower}-${run}", cn: "{givenName} {familyName}", sn: "{familyName}" }
 rules:
-  - { name: everyone, when: { workerType: employee }, grant: { directory: [], chat: ["channel:general"], wiki: [], sso: ["group:staff"] } }
-  - { name: eng, when: { department: Engineering }, grant: { code: ["team:eng"], chat: ["channel:eng"] } }
-  - { name: sales, when: { department: Sales }, grant: { crm: ["pipeline:emea"], chat: ["channel:sales"] } }
+  - { name: everyone, when: { workerType: employee }, grant: { directory: [], chat: ["channel:general"], wiki: [], sso: ["group:staff"], ldap: [staff] } }
+  - { name: eng, when: { department: Engineering }, grant: { code: ["team:eng"], chat: ["channel:eng"], wiki: [wiki-eng], sso: ["group:eng"], ldap: [engineering] } }
+  - { name: sales, when: { department: Sales }, grant: { crm: ["pipeline:emea"], chat: ["channel:sales"], wiki: [wiki-sales], sso: ["group:sales"], ldap: [sales] } }
 `,
     );
     env = {
@@ -123,6 +152,7 @@ rules:
       LOG_LEVEL: 'warn',
       IT_SCIM_TOKEN: scim.token,
       IT_KC_SECRET: kc.clientSecret,
+      IT_LDAP_PASSWORD: slapd.bindPassword,
     };
     pipeline = await startTestPipeline({ name: 'it-suspend', env, group: `suspend-${run}` });
   }, 900_000);
@@ -130,6 +160,7 @@ rules:
     await pipeline?.stop();
     await scim?.stop();
     await kc?.stop();
+    await slapd?.stop();
     redis?.disconnect();
   });
 
@@ -137,6 +168,9 @@ rules:
     await post(joiner);
     expect((await outcomeOf(joiner.id)).status).toBe('completed');
     expect(await devAccount('code')).toEqual({ exists: true, enabled: true, groups: ['team:eng'] });
+    expect(await ldapAccount()).toEqual({ enabled: true, groups: ['engineering', 'staff'] });
+    expect(await wikiGroups()).toEqual(['wiki-eng']);
+    expect(await ssoGroups()).toEqual(['/eng', '/staff']);
     const user = await ssoUser();
     expect(user.enabled).toBe(true);
     expect((await kc.admin({ method: 'PUT', path: `users/${user.id}/reset-password`, body: { type: 'password', value: PASSWORD, temporary: false } })).status).toBe(204);
@@ -156,11 +190,13 @@ rules:
     expect((await wikiUser()).active).toBe(false);
     expect((await ssoUser()).enabled).toBe(false);
     expect((await kc.refresh(session.refreshToken)).status).toBe(400);
+    expect(outcome.apps.find((a) => a.appId === 'ldap')?.steps.map((s) => `${s.operation} ${s.outcome}`)).toEqual(['suspendAccount applied']);
+    expect((await ldapAccount()).enabled).toBe(false);
 
     const desc = await pipeline.temporal.workflow.getHandle(eventWorkflowId(PERSON, 'suspend-1')).describe();
     expect(desc.taskQueue).toBe(`suspend-${run}.leavers`);
     expect(await desc.staticDetails()).toMatch(/^Suspension asked by jml suspend \(.+\): SEC-1 phished credentials$/);
-    expect((await state()).suspension).toMatchObject({ id: 'suspend-1', reason: 'SEC-1 phished credentials', took: ['chat', 'code', 'directory', 'sso', 'wiki'], inactive: [] });
+    expect((await state()).suspension).toMatchObject({ id: 'suspend-1', reason: 'SEC-1 phished credentials', took: ['chat', 'code', 'directory', 'ldap', 'sso', 'wiki'], inactive: [] });
 
     const again = await jml(['suspend', PERSON, '--reason', 'again']);
     expect(again.code).toBe(4);
@@ -177,6 +213,11 @@ rules:
     for (const appId of ['directory', 'code']) expect((await devAccount(appId)).enabled, appId).toBe(false);
     expect((await wikiUser()).active).toBe(false);
     expect((await ssoUser()).enabled).toBe(false);
+    expect((await ldapAccount()).enabled).toBe(false);
+    // Engineering's groups went with the mover; Sales' are not granted while suspended.
+    expect(await wikiGroups()).toEqual([]);
+    expect(await ssoGroups()).toEqual(['/staff']);
+    expect((await ldapAccount()).groups).toEqual(['staff']);
     expect((await state()).suspension?.id).toBe('suspend-1');
   }, 300_000);
 
@@ -192,6 +233,9 @@ rules:
     expect(await devAccount('code')).toEqual({ exists: true, enabled: false, groups: ['team:eng'] });
     expect((await wikiUser()).active).toBe(true);
     expect((await ssoUser()).enabled).toBe(true);
+    expect(await wikiGroups()).toEqual(['wiki-sales']);
+    expect(await ssoGroups()).toEqual(['/sales', '/staff']);
+    expect(await ldapAccount()).toEqual({ enabled: true, groups: ['sales', 'staff'] });
     const after = await restored();
     expect(after.apps.code?.status).toBe('disabled');
     const twice = await jml(['restore', PERSON, '--reason', 'again']);
@@ -224,10 +268,12 @@ rules:
     expect(desc.taskQueue).toBe(`suspend-${run}.leavers`);
     for (const appId of ['directory', 'chat', 'crm']) expect((await devAccount(appId)).enabled, appId).toBe(false);
     expect((await wikiUser()).active).toBe(false);
+    expect((await ldapAccount()).enabled).toBe(false);
 
     expect((await send(SEC_SECRET, action('jml.security.restore', 3))).status).toBe(202);
     expect((await outcomeOf('restore-2')).status).toBe('completed');
     expect(await devAccount('crm')).toEqual({ exists: true, enabled: true, groups: ['pipeline:emea'] });
+    expect(await ldapAccount()).toEqual({ enabled: true, groups: ['sales', 'staff'] });
     expect((await restored()).recent.map((r) => `${r.type} ${r.status}`).slice(-2)).toEqual(['suspend completed', 'restore completed']);
     await captureHistory(pipeline.temporal, personWorkflowId(PERSON), 'person.suspend-restore');
     await captureHistory(pipeline.temporal, eventWorkflowId(PERSON, 'suspend-2'), 'jml-event.suspend');
