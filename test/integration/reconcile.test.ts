@@ -323,7 +323,7 @@ rules:
     const report: ReconcileReport = {
       runId: `reconcile-${at}`,
       at,
-      apps: [{ appId: 'wiki', accounts: 1, people: 1, unchecked: 0, findings: [drift], counts: { orphan: 0, zombie: 0, missing: 0, drift: 1, unmanaged: 0 } }],
+      apps: [{ appId: 'wiki', accounts: 1, people: 1, unchecked: 0, findings: [drift], counts: { orphan: 0, zombie: 0, missing: 0, drift: 1, unmanaged: 0, unused: 0 } }],
       skipped: [],
       unreadable: [],
       problems: 1,
