@@ -205,7 +205,7 @@ rules:
     expect(csv.code, csv.stderr).toBe(0);
     expect((await stat(csvFile)).mode & 0o777).toBe(0o600);
     const lines = (await readFile(csvFile, 'utf8')).split('\r\n');
-    expect(lines[0]).toBe('person,name,HR status,app,account,status,groups,since,last change,last reconciliation');
+    expect(lines[0]).toBe('person,name,HR status,app,account,status,groups,since,last change,last used,last reconciliation');
     for (const j of joiners) expect(lines.some((l) => l.startsWith(`${j.subject},`))).toBe(true);
     const htmlFile = join(dir, 'access.html');
     expect((await jml(['access', 'report', '--format', 'html', '--out', htmlFile])).code).toBe(0);
