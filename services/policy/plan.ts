@@ -62,16 +62,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       for (const [appId, ents] of sorted(current.entitlements)) {
         if (inactive.has(appId)) continue;
         const old = holdings[appId] && holdings[appId].status !== 'deleted' ? new Set(holdings[appId].entitlements) : new Set<string>();
-        apps.push({
-          appId,
-          steps: [
-            { operation: 'createAccount', summary: 'ensure account', attributes: attributesFor(appId), enabled: true },
-            { operation: 'restoreAccount', summary: 'enable account (suspension ended)' },
-            ...grants(difference(ents, old)),
-            ...revokes(difference(old, ents)),
-          ],
-          target: active(ents),
-        });
+        apps.push(ensureEnabled({ appId, attributes: attributesFor(appId), granted: ents, held: old, why: 'enable account (suspension ended)' }));
       }
     }
     return {
@@ -127,16 +118,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
           continue;
         }
         // Prepared ahead of the start date (preStart): enable it, and catch up on changed groups.
-        apps.push({
-          appId,
-          steps: [
-            { operation: 'createAccount', summary: 'ensure account', attributes: attributesFor(appId), enabled: true },
-            { operation: 'restoreAccount', summary: 'enable account (start date)' },
-            ...grants(difference(ents, prepared)),
-            ...revokes(difference(prepared, ents)),
-          ],
-          target: active(ents),
-        });
+        apps.push(ensureEnabled({ appId, attributes: attributesFor(appId), granted: ents, held: prepared, why: 'enable account (start date)' }));
       }
       break;
     case 'jml.rehire':
@@ -211,17 +193,7 @@ export function planWithPolicy(req: PlanEventInput & { policy: LoadedPolicy }): 
       // start found no account to disable, and then the person workflow's memory says "disabled" for
       // an account that is not there), enabled, and its entitlements brought to what the rules grant now.
       for (const [appId, ents] of sorted(current.entitlements)) {
-        const old = entitlementsIn(appId) ?? new Set<string>();
-        apps.push({
-          appId,
-          steps: [
-            { operation: 'createAccount', summary: 'ensure account', attributes: attributesFor(appId), enabled: true },
-            { operation: 'restoreAccount', summary: 'enable account' },
-            ...grants(difference(ents, old)),
-            ...revokes(difference(old, ents)),
-          ],
-          target: active(ents),
-        });
+        apps.push(ensureEnabled({ appId, attributes: attributesFor(appId), granted: ents, held: entitlementsIn(appId) ?? new Set<string>(), why: 'enable account' }));
       }
       break;
   }
@@ -263,6 +235,24 @@ function withoutAccess(apps: readonly AppPlan[], status: PersonSnapshot['status'
 }
 
 const active = (ents: Set<string>): AppHolding => ({ status: 'active', entitlements: [...ents].sort() });
+
+/**
+ * An account that may exist disabled (prepared ahead of a start, suspended, on leave) or not at all:
+ * ensured, enabled, and its groups brought from what it holds to what the rules grant.
+ */
+function ensureEnabled(req: { appId: string; attributes: AppAttributes; granted: Set<string>; held: Set<string>; why: string }): AppPlan {
+  const { granted, held } = req;
+  return {
+    appId: req.appId,
+    steps: [
+      { operation: 'createAccount', summary: 'ensure account', attributes: req.attributes, enabled: true },
+      { operation: 'restoreAccount', summary: req.why },
+      ...grants(difference(granted, held)),
+      ...revokes(difference(held, granted)),
+    ],
+    target: active(granted),
+  };
+}
 
 /**
  * A leaver's and a suspension's steps: disable in EVERY configured app, then end sessions where the
